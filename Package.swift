@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import Foundation
+import PackageDescription
+
+/// Modules generated from Specs/ into Generated/ by `swift run gen`, one per IP block. A module
+/// whose folder holds no Swift yet is left out, so `gen` itself always builds (bootstrap).
+let generatedBlocks = ["MxBIF50"].filter { module in
+  let folder = Context.packageDirectory + "/Generated/" + module
+  let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+  return files.contains { $0.hasSuffix(".swift") }
+}
+
+let package = Package(
+  name: "MxGPUKit",
+  products: [
+    .executable(name: "gen", targets: ["gen"]),
+    .library(name: "MxMMIO", targets: ["MxMMIO"]),
+    .library(name: "MxGenerator", targets: ["MxGenerator"]),
+  ] + generatedBlocks.map { .library(name: $0, targets: [$0]) },
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Pipeline: spec model → XML loader → validator → emitters → generator → CLI.
+    .systemLibrary(
+      name: "CLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]
+    ),
+    .target(name: "MxSpecModel"),
+    .target(name: "MxSpecLoader", dependencies: ["MxSpecModel", "CLibXML2"]),
+    .target(name: "MxSpecValidator", dependencies: ["MxSpecModel"]),
+    .target(name: "MxSwiftEmitter", dependencies: ["MxSpecModel"]),
+    .target(name: "MxHeaderImport", dependencies: ["MxSpecModel"]),
+    .target(
+      name: "MxGenerator",
+      dependencies: ["MxSpecModel", "MxSpecLoader", "MxSpecValidator", "MxSwiftEmitter", "MxHeaderImport"]
+    ),
+    .executableTarget(
+      name: "gen",
+      dependencies: [
+        "MxGenerator", "MxSpecLoader", "MxSpecModel", "MxHeaderImport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // Runtime: register access on any bus, used by the generated modules.
+    .target(name: "MxMMIO", swiftSettings: [.enableExperimentalFeature("Volatile")]),
+  ]
+    + generatedBlocks.map {
+      .target(name: $0, dependencies: ["MxMMIO"], path: "Generated/\($0)")
+    }
+    + [
+      .testTarget(
+        name: "MxGeneratorTests",
+        dependencies: ["MxGenerator", "MxSpecLoader", "MxSpecValidator", "MxSpecModel", "MxSwiftEmitter", "gen"]
+      ),
+      // The golden emitter output, compiled so that the tests can exercise every shape of it.
+      .target(name: "MxDEMO12", dependencies: ["MxMMIO"], path: "Tests/Fixtures/Golden/expected/MxDEMO12"),
+      .testTarget(
+        name: "MxMMIOTests",
+        dependencies: ["MxMMIO", "MxDEMO12"] + generatedBlocks.map { .byName(name: $0) }
+      ),
+    ]
+)

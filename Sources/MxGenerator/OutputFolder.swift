@@ -1,0 +1,143 @@
+import Foundation
+import MxSwiftEmitter
+
+/// The folder generated files go to. The generator owns exactly the files that start with
+/// `GeneratedFile.banner`; every other file in the folder is left alone.
+public struct OutputFolder: Sendable {
+  public let path: String
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  public enum Difference: Equatable, Sendable, CustomStringConvertible {
+    case missing(String)
+    case changed(String)
+    case stale(String)
+
+    public var description: String {
+      switch self {
+      case .missing(let path): "\(path): missing"
+      case .changed(let path): "\(path): differs from what the specs generate"
+      case .stale(let path): "\(path): generated file that the specs no longer produce"
+      }
+    }
+  }
+
+  public struct WriteError: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// Relative paths of the files in the folder that the generator owns.
+  public func ownedFiles() -> [String] {
+    allFiles().filter { isOwned(path + "/" + $0) }.sorted()
+  }
+
+  /// How the folder differs from `files`; empty when it is up to date.
+  public func differences(from files: [GeneratedFile]) -> [Difference] {
+    var result: [Difference] = []
+    let wanted = Set(files.map(\.path))
+    for file in files {
+      guard let existing = FileManager.default.contents(atPath: path + "/" + file.path) else {
+        result.append(.missing(display(file.path)))
+        continue
+      }
+      if existing != Data(file.contents.utf8) { result.append(.changed(display(file.path))) }
+    }
+    for owned in ownedFiles() where !wanted.contains(owned) {
+      result.append(.stale(display(owned)))
+    }
+    return result
+  }
+
+  /// Replaces the folder's generated files with `files` as one step: the new folder is built
+  /// aside (a copy of the other files plus the new generated ones), then swapped in by rename.
+  /// If anything fails before the swap, the folder is untouched.
+  public func write(_ files: [GeneratedFile]) throws {
+    let fm = FileManager.default
+    let target = URL(fileURLWithPath: path).standardizedFileURL
+    let parent = target.deletingLastPathComponent()
+    let token = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).staging-\(token)")
+    let backup = parent.appendingPathComponent(".\(target.lastPathComponent).previous-\(token)")
+    do {
+      try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+      var isDirectory: ObjCBool = false
+      let exists = fm.fileExists(atPath: target.path, isDirectory: &isDirectory)
+      if exists && !isDirectory.boolValue {
+        throw WriteError(description: "output '\(path)' exists and is not a folder")
+      }
+      if exists {
+        try fm.copyItem(at: target, to: staging)
+        var emptied = Set<String>()
+        for owned in OutputFolder(path: staging.path).ownedFiles() {
+          try fm.removeItem(atPath: staging.path + "/" + owned)
+          emptied.insert((owned as NSString).deletingLastPathComponent)
+        }
+        OutputFolder(path: staging.path).removeFoldersLeftEmpty(emptied)
+      } else {
+        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+      }
+      for file in files {
+        let destination = staging.appendingPathComponent(file.path)
+        try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard fm.createFile(atPath: destination.path, contents: Data(file.contents.utf8)) else {
+          throw WriteError(description: "cannot write '\(destination.path)'")
+        }
+      }
+      if exists {
+        try fm.moveItem(at: target, to: backup)
+        do {
+          try fm.moveItem(at: staging, to: target)
+        } catch {
+          try? fm.moveItem(at: backup, to: target)
+          throw error
+        }
+        try? fm.removeItem(at: backup)
+      } else {
+        try fm.moveItem(at: staging, to: target)
+      }
+    } catch {
+      try? fm.removeItem(at: staging)
+      if let error = error as? WriteError { throw error }
+      throw WriteError(description: "cannot write '\(path)': \(error.localizedDescription)")
+    }
+  }
+
+  private func display(_ relative: String) -> String { path + "/" + relative }
+
+  private func isOwned(_ file: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: file) else { return false }
+    defer { try? handle.close() }
+    let prefix = Data(GeneratedFile.banner.utf8)
+    return (try? handle.read(upToCount: prefix.count)) == prefix
+  }
+
+  private func allFiles() -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+    var result: [String] = []
+    while let relative = enumerator.nextObject() as? String {
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
+        result.append(relative)
+      }
+    }
+    return result
+  }
+
+  /// Removes those of `folders` (and their parents) that removing stale files left empty.
+  private func removeFoldersLeftEmpty(_ folders: Set<String>) {
+    let fm = FileManager.default
+    for folder in folders.sorted(by: { $0.count > $1.count }) {
+      var current = folder
+      while !current.isEmpty, current != "/" {
+        let full = path + "/" + current
+        guard (try? fm.contentsOfDirectory(atPath: full))?.isEmpty == true else { break }
+        try? fm.removeItem(atPath: full)
+        current = (current as NSString).deletingLastPathComponent
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import MxSpecModel
+
+/// Writes a block as a spec file in the project's XML format, deterministically: the same block
+/// always gives the same bytes.
+public enum SpecXMLWriter {
+  public static func document(for block: Block, source: String) -> String {
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
+    out += "<spec format=\"1\">\n"
+    out += "  <block name=\"\(escape(block.name))\" version=\"\(escape(block.version))\">\n"
+    if let doc = block.doc { out += "    <doc>\(escape(doc))</doc>\n" }
+    for space in block.spaces {
+      out += "    <space name=\"\(escape(space.name))\""
+      if let index = space.indexRegister, let data = space.dataRegister {
+        out += " index=\"\(escape(index))\" data=\"\(escape(data))\""
+      }
+      if let doc = space.doc {
+        out += "><doc>\(escape(doc))</doc></space>\n"
+      } else {
+        out += "/>\n"
+      }
+    }
+    for enumType in block.enums {
+      out += "    <enum name=\"\(escape(enumType.name))\">\n"
+      for value in enumType.values {
+        out += "      <value name=\"\(escape(value.name))\" value=\"\(hex(value.value))\"/>\n"
+      }
+      out += "    </enum>\n"
+    }
+    for register in block.registers {
+      out += "    <register name=\"\(escape(register.name))\" offset=\"\(hex(UInt64(register.offset)))\""
+      if register.space != AddressSpace.mmioName { out += " space=\"\(escape(register.space))\"" }
+      if register.access != .readWrite { out += " access=\"\(register.access.rawValue)\"" }
+      if register.resetValue != 0 { out += " reset=\"\(hex(UInt64(register.resetValue)))\"" }
+      if let alias = register.aliasOf { out += " alias-of=\"\(escape(alias))\"" }
+      if register.fields.isEmpty && register.doc == nil {
+        out += "/>\n"
+        continue
+      }
+      out += ">\n"
+      if let doc = register.doc { out += "      <doc>\(escape(doc))</doc>\n" }
+      for field in register.fields {
+        out += "      <field name=\"\(escape(field.name))\" bits=\"\(field.bits)\""
+        if let access = field.access { out += " access=\"\(access.rawValue)\"" }
+        if let enumName = field.enumName { out += " enum=\"\(escape(enumName))\"" }
+        out += "/>\n"
+      }
+      out += "    </register>\n"
+    }
+    out += "  </block>\n</spec>\n"
+    return out
+  }
+
+  static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16, uppercase: true) }
+
+  static func escape(_ text: String) -> String {
+    var out = ""
+    for c in text {
+      switch c {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "-" where out.hasSuffix("-"): out += "&#45;"
+      default: out.append(c)
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,28 @@
+import _Volatile
+
+/// A memory-mapped register BAR (BAR 5 on VI GPUs): every access is one volatile 32-bit load
+/// or store at `base + offset * 4`.
+public struct MappedMMIOBus: RegisterBus {
+  public let baseAddress: UInt
+  /// Size of the mapping in bytes; accesses beyond it trap.
+  public let byteCount: UInt
+
+  /// - Parameter base: address where the BAR is mapped, aligned to 4 bytes.
+  public init(base: UnsafeMutableRawPointer, byteCount: Int) {
+    baseAddress = UInt(bitPattern: base)
+    self.byteCount = UInt(byteCount)
+  }
+
+  @inlinable
+  func register(_ offset: UInt32) -> VolatileMappedRegister<UInt32> {
+    let byteOffset = UInt(offset) &* 4
+    precondition(byteOffset &+ 4 <= byteCount, "register offset beyond the mapped BAR")
+    return unsafe VolatileMappedRegister<UInt32>(unsafeBitPattern: baseAddress &+ byteOffset)
+  }
+
+  @inlinable
+  public func read32(at offset: UInt32) -> UInt32 { register(offset).load() }
+
+  @inlinable
+  public func write32(_ value: UInt32, at offset: UInt32) { register(offset).store(value) }
+}

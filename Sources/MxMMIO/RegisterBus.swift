@@ -1,0 +1,69 @@
+/// Something that reads and writes 32-bit registers by dword offset: a mapped MMIO BAR, a
+/// recording bus in tests, or the simulator. Offsets are dword indices (`mmFOO` values), as the
+/// Linux driver uses them; the byte offset is four times the index.
+public protocol RegisterBus {
+  /// Reads the register at `offset` (a dword index).
+  func read32(at offset: UInt32) -> UInt32
+  /// Writes `value` to the register at `offset` (a dword index).
+  func write32(_ value: UInt32, at offset: UInt32)
+}
+
+extension RegisterBus {
+  /// Reads a register as its typed value.
+  @inlinable
+  public func read<R: Register>(_: R.Type) -> R {
+    R(rawValue: read32(at: R.offset))
+  }
+
+  /// Writes a register, starting from its reset value with every write-1-to-clear bit at 0,
+  /// so that fields the closure leaves alone get their documented defaults.
+  @inlinable
+  public func write<R: Register>(_: R.Type, _ body: (inout R) -> Void) {
+    var value = R(rawValue: R.resetValue & ~R.writeOneToClearMask)
+    body(&value)
+    write32(value.rawValue, at: R.offset)
+  }
+
+  /// Writes a register value exactly as given.
+  @inlinable
+  public func write<R: Register>(_ value: R) {
+    write32(value.rawValue, at: R.offset)
+  }
+
+  /// Read-modify-write: one read, the closure, one write. Write-1-to-clear bits are zeroed
+  /// before the closure runs, so a pending bit is never cleared by accident; set such a field
+  /// to `true` in the closure to clear it on purpose.
+  @inlinable
+  public func modify<R: Register>(_: R.Type, _ body: (inout R) -> Void) {
+    var value = R(rawValue: read32(at: R.offset) & ~R.writeOneToClearMask)
+    body(&value)
+    write32(value.rawValue, at: R.offset)
+  }
+}
+
+extension RegisterBus {
+  /// Reads an indirect register: writes its index to the index register, reads the data register.
+  @inlinable
+  public func read<R: IndirectRegister>(_: R.Type) -> R {
+    write32(R.index, at: R.Index.offset)
+    return R(rawValue: read32(at: R.Data.offset))
+  }
+
+  /// Writes an indirect register, starting from its reset value.
+  @inlinable
+  public func write<R: IndirectRegister>(_: R.Type, _ body: (inout R) -> Void) {
+    var value = R(rawValue: R.resetValue & ~R.writeOneToClearMask)
+    body(&value)
+    write32(R.index, at: R.Index.offset)
+    write32(value.rawValue, at: R.Data.offset)
+  }
+
+  /// Read-modify-write of an indirect register: the index is written once.
+  @inlinable
+  public func modify<R: IndirectRegister>(_: R.Type, _ body: (inout R) -> Void) {
+    write32(R.index, at: R.Index.offset)
+    var value = R(rawValue: read32(at: R.Data.offset) & ~R.writeOneToClearMask)
+    body(&value)
+    write32(value.rawValue, at: R.Data.offset)
+  }
+}

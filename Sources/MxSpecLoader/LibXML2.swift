@@ -1,0 +1,55 @@
+import CLibXML2
+import MxSpecModel
+import Synchronization
+
+/// libxml2 keeps its error handler in (thread-local) global state; every use goes through this
+/// lock so that concurrent loads in one process never see each other's errors.
+let libxml2Lock = Mutex<Void>(())
+
+/// Parser options: no network, and — by leaving out NOENT, DTDLOAD, DTDVALID and HUGE — no
+/// entity substitution, no external DTD or entity loading, and libxml2's own size and depth caps.
+let safeParseOptions = Int32(XML_PARSE_NONET.rawValue)
+
+/// Collects libxml2's structured errors as diagnostics.
+final class XMLErrorSink {
+  let displayPath: String
+  let source: SourceText?
+  var diagnostics = Diagnostics()
+
+  init(displayPath: String, source: SourceText?) {
+    self.displayPath = displayPath
+    self.source = source
+  }
+
+  func record(_ error: xmlError) {
+    var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
+    while message.last?.isWhitespace == true { message.removeLast() }
+    var line = Int(error.line)
+    var column = Int(error.int2)
+    if let node = error.node?.assumingMemoryBound(to: xmlNode.self) {
+      let nodeLine = Int(xmlGetLineNo(node))
+      if nodeLine > 0 { line = nodeLine }
+      if node.pointee.type == XML_ELEMENT_NODE, let source {
+        let element = String(cString: node.pointee.name)
+        let found = source.locateElement(element, endingOnLine: line)
+        line = found.line
+        column = found.column
+      }
+    }
+    let location = SourceLocation(file: displayPath, line: max(line, 1), column: max(column, 1))
+    if error.level == XML_ERR_WARNING {
+      diagnostics.warning(message, at: location)
+    } else {
+      diagnostics.error(message, at: location)
+    }
+  }
+
+  /// Passes `self` through libxml2's `void *` context argument.
+  var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+}
+
+/// libxml2 structured-error callback; `context` is an `XMLErrorSink`.
+func collectXMLError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+  guard let context, let error else { return }
+  Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+}

@@ -1,0 +1,184 @@
+import Foundation
+import MxSpecModel
+
+/// Reads specs from a folder (every `.xml` file below it, in path order) or from one file,
+/// following `<include href>` elements. Includes are resolved relative to the including file,
+/// must stay inside the specs folder (after resolving symbolic links) and must not form a cycle;
+/// a file reached twice is read once.
+public struct SpecLoader: Sendable {
+  public var limits: LoaderLimits
+
+  public init(limits: LoaderLimits = .default) {
+    self.limits = limits
+  }
+
+  public struct Result: Sendable {
+    public var spec: Spec
+    public var diagnostics: Diagnostics
+    /// Display paths of every file read, in reading order.
+    public var files: [String]
+  }
+
+  public func load(from path: String) -> Result {
+    libxml2Lock.withLock { _ in
+      var session = LoadSession(limits: limits, givenPath: path)
+      session.run()
+      return Result(spec: session.spec, diagnostics: session.diagnostics, files: session.files)
+    }
+  }
+}
+
+/// One load: the state shared by all files it reads.
+private struct LoadSession {
+  let limits: LoaderLimits
+  let givenPath: String
+  var root = ""
+  var displayRoot = ""
+  var spec = Spec()
+  var diagnostics = Diagnostics()
+  var files: [String] = []
+  var loaded = Set<String>()
+  var validator: RelaxNGValidator?
+
+  init(limits: LoaderLimits, givenPath: String) {
+    self.limits = limits
+    self.givenPath = givenPath
+  }
+
+  mutating func run() {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: givenPath, isDirectory: &isDirectory),
+      let canonical = Self.canonicalPath(givenPath)
+    else {
+      diagnostics.error("no such specs file or folder '\(givenPath)'", at: nil)
+      return
+    }
+    guard let validator = RelaxNGValidator() else {
+      diagnostics.error("internal error: the built-in spec schema does not compile", at: nil)
+      return
+    }
+    self.validator = validator
+    var entries: [String]
+    if isDirectory.boolValue {
+      root = canonical
+      displayRoot = givenPath.hasSuffix("/") ? String(givenPath.dropLast()) : givenPath
+      entries = Self.xmlFiles(under: canonical)
+      if entries.isEmpty {
+        diagnostics.error("no .xml spec files in '\(givenPath)'", at: nil)
+      }
+    } else {
+      root = (canonical as NSString).deletingLastPathComponent
+      let given = (givenPath as NSString).deletingLastPathComponent
+      displayRoot = given.isEmpty ? "." : given
+      entries = [canonical]
+    }
+    for file in entries {
+      load(file, stack: [], includedFrom: nil)
+    }
+  }
+
+  private func display(_ canonical: String) -> String {
+    let relative = canonical.hasPrefix(root + "/") ? String(canonical.dropFirst(root.count + 1)) : canonical
+    return displayRoot == "." ? relative : displayRoot + "/" + relative
+  }
+
+  private mutating func load(_ file: String, stack: [String], includedFrom: SourceLocation?) {
+    if let start = stack.firstIndex(of: file) {
+      let cycle = (stack[start...] + [file]).map { display($0) }.joined(separator: " -> ")
+      diagnostics.error("include cycle: \(cycle)", at: includedFrom)
+      return
+    }
+    guard loaded.insert(file).inserted else { return }
+    let shown = display(file)
+    let start = SourceLocation(file: shown, line: 1, column: 1)
+    guard files.count < limits.maxFiles else {
+      diagnostics.error("more than \(limits.maxFiles) spec files", at: includedFrom ?? start)
+      return
+    }
+    files.append(shown)
+    guard let handle = FileHandle(forReadingAtPath: file) else {
+      diagnostics.error("cannot read '\(shown)'", at: includedFrom ?? start)
+      return
+    }
+    defer { try? handle.close() }
+    let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+    guard size <= limits.maxFileBytes else {
+      diagnostics.error("file is \(size) bytes; the limit is \(limits.maxFileBytes)", at: start)
+      return
+    }
+    try? handle.seek(toOffset: 0)
+    let bytes = [UInt8](handle.readDataToEndOfFile())
+    guard !bytes.isEmpty else {
+      diagnostics.error("empty file: expected a <spec> document", at: start)
+      return
+    }
+    guard
+      let document = XMLDocument.parse(
+        bytes: bytes, displayPath: shown, limits: limits, diagnostics: &diagnostics),
+      let rootElement = document.root,
+      validator!.validate(document, diagnostics: &diagnostics)
+    else { return }
+
+    var reader = SpecFileReader()
+    reader.read(rootElement)
+    diagnostics.append(contentsOf: reader.diagnostics)
+    spec.merge(reader.spec)
+
+    let directory = (file as NSString).deletingLastPathComponent
+    for include in reader.includes {
+      guard let target = resolve(include, from: directory) else { continue }
+      load(target, stack: stack + [file], includedFrom: include.location)
+    }
+  }
+
+  /// The canonical path of an include, or nil after reporting why it cannot be followed.
+  private mutating func resolve(_ include: SpecFileReader.Include, from directory: String) -> String? {
+    let href = include.href
+    guard !href.isEmpty, !href.hasPrefix("/"), !href.contains("://") else {
+      diagnostics.error(
+        "include '\(href)' must be a relative path inside the specs folder", at: include.location)
+      return nil
+    }
+    let joined = (directory as NSString).appendingPathComponent(href)
+    guard let target = Self.canonicalPath(joined) else {
+      let standardized = (joined as NSString).standardizingPath
+      if standardized != root && !standardized.hasPrefix(root + "/") {
+        diagnostics.error("include '\(href)' escapes the specs folder", at: include.location)
+      } else {
+        diagnostics.error("included file '\(href)' does not exist", at: include.location)
+      }
+      return nil
+    }
+    guard target.hasPrefix(root + "/") else {
+      diagnostics.error("include '\(href)' escapes the specs folder", at: include.location)
+      return nil
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      diagnostics.error("include '\(href)' names a folder, not a file", at: include.location)
+      return nil
+    }
+    return target
+  }
+
+  /// The path with every symbolic link and `..` resolved, or nil if it does not exist.
+  static func canonicalPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// Every `.xml` file below `folder`, hidden entries skipped, sorted by path.
+  static func xmlFiles(under folder: String) -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+    var result: [String] = []
+    while let relative = enumerator.nextObject() as? String {
+      if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+      // A link that leads out of the folder is not followed.
+      if relative.hasSuffix(".xml"), let path = canonicalPath(folder + "/" + relative), path.hasPrefix(folder + "/") {
+        result.append(path)
+      }
+    }
+    return result.sorted()
+  }
+}

@@ -1,0 +1,32 @@
+/// Everything loaded from a specs folder: the generator's intermediate representation.
+/// It has no XML in it, so any front end (XML, header import) can produce it.
+public struct Spec: Sendable, Hashable {
+  public var blocks: [Block]
+  public var chips: [Chip]
+  public var packetSets: [PacketSet]
+  public var mailboxes: [Mailbox]
+  public var structures: [Structure]
+
+  public init(
+    blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
+    mailboxes: [Mailbox] = [], structures: [Structure] = []
+  ) {
+    self.blocks = blocks
+    self.chips = chips
+    self.packetSets = packetSets
+    self.mailboxes = mailboxes
+    self.structures = structures
+  }
+
+  public mutating func merge(_ other: Spec) {
+    blocks += other.blocks
+    chips += other.chips
+    packetSets += other.packetSets
+    mailboxes += other.mailboxes
+    structures += other.structures
+  }
+
+  public func block(named name: String, version: String) -> Block? {
+    blocks.first { $0.name == name && $0.version == version }
+  }
+}

@@ -1,0 +1,51 @@
+import MxSpecModel
+
+extension ValidationContext {
+  mutating func checkChips() {
+    checkNames(spec.chips, kind: "chip", in: "the specs", name: \.name, location: \.location)
+    var firstByDevice: [UInt32: (chip: String, location: SourceLocation)] = [:]
+    for chip in spec.chips {
+      let scope = "chip '\(chip.name)'"
+      var blocks: [Block] = []
+      var used = Set<String>()
+      for use in chip.uses {
+        guard let block = spec.block(named: use.block, version: use.version) else {
+          error("\(scope) uses unknown block '\(use.block)' version \(use.version)", at: use.location)
+          continue
+        }
+        if !used.insert(use.block).inserted {
+          error("\(scope) uses block '\(use.block)' more than once", at: use.location)
+          continue
+        }
+        blocks.append(block)
+      }
+      for id in chip.pciIDs {
+        let key = UInt32(id.vendor) << 16 | UInt32(id.device)
+        if let first = firstByDevice[key] {
+          error(
+            "PCI ID \(hex(UInt64(id.vendor))):\(hex(UInt64(id.device))) is already listed for chip '\(first.chip)' at \(first.location)",
+            at: id.location)
+        } else {
+          firstByDevice[key] = (chip.name, id.location)
+        }
+      }
+      checkNames(chip.goldenSequences, kind: "golden sequence", in: scope, name: \.name, location: \.location)
+      for sequence in chip.goldenSequences {
+        for write in sequence.writes {
+          let matches = blocks.compactMap { block in
+            block.registers.first { $0.name == write.register && $0.space == AddressSpace.mmioName }
+          }
+          if matches.isEmpty {
+            error(
+              "golden sequence '\(sequence.name)' writes unknown register '\(write.register)': no block of \(scope) defines it",
+              at: write.location)
+          } else if Set(matches.map(\.offset)).count > 1 {
+            error(
+              "golden sequence '\(sequence.name)' writes register '\(write.register)', which blocks of \(scope) define at different offsets",
+              at: write.location)
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import MxSpecModel
+
+/// Emits the Swift module of one block: a value type per register whose fields are `static`
+/// descriptors (no arithmetic in generated bodies: the bit work lives in `@inlinable` runtime
+/// code, which keeps compile time low and `-O` code identical to hand-written mask and shift),
+/// and a struct per enum.
+public struct RegisterEmitter: Sendable {
+  /// Registers per output file; several files let the compiler work on them in parallel and keep
+  /// each one small enough for an editor.
+  public var registersPerFile: Int
+
+  public init(registersPerFile: Int = 250) {
+    self.registersPerFile = registersPerFile
+  }
+
+  public func emit(_ block: Block) -> [GeneratedFile] {
+    let module = block.moduleName
+    let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let spaces = Dictionary(block.spaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    var files: [GeneratedFile] = []
+
+    if !block.enums.isEmpty {
+      var writer = header(for: block, content: "enums")
+      for enumType in block.enums.sorted(by: { $0.name < $1.name }) {
+        writer.line()
+        EnumEmitter.emit(enumType, scope: "\(block.name) \(block.version)", into: &writer)
+      }
+      files.append(GeneratedFile(path: "\(module)/Enums.swift", contents: writer.text))
+    }
+
+    // Direct registers first, then each indirect space; by offset within a space.
+    let ordered = block.registers.sorted {
+      ($0.space == AddressSpace.mmioName ? "" : $0.space, $0.offset, $0.name)
+        < ($1.space == AddressSpace.mmioName ? "" : $1.space, $1.offset, $1.name)
+    }
+    let chunks = stride(from: 0, to: ordered.count, by: registersPerFile).map {
+      ordered[$0..<min($0 + registersPerFile, ordered.count)]
+    }
+    for (index, chunk) in chunks.enumerated() {
+      var writer = header(for: block, content: "registers")
+      for register in chunk {
+        writer.line()
+        emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
+      }
+      let name = chunks.count == 1 ? "Registers.swift" : "Registers\(index + 1).swift"
+      files.append(GeneratedFile(path: "\(module)/\(name)", contents: writer.text))
+    }
+    return files
+  }
+
+  private func header(for block: Block, content: String) -> SwiftWriter {
+    var writer = SwiftWriter()
+    writer.line(GeneratedFile.banner)
+    writer.line("// Block \(block.name) \(block.version) (\(block.id)): \(content).")
+    writer.line()
+    writer.line("import MxMMIO")
+    return writer
+  }
+
+  private func emit(
+    _ register: Register, of block: Block, enums: [String: EnumType], space: AddressSpace?,
+    into writer: inout SwiftWriter
+  ) {
+    let typeName = SwiftNaming.identifier(register.name)
+    let conformance: String
+    let placement: String
+    if register.space == AddressSpace.mmioName {
+      conformance = "Register"
+      placement =
+        "MMIO dword \(Hex.literal(UInt64(register.offset))) (byte \(Hex.literal(UInt64(register.offset) * 4)))"
+    } else if let space, let index = space.indexRegister, let data = space.dataRegister {
+      conformance = "IndirectRegister"
+      placement = "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)`, through \(index)/\(data)"
+    } else {
+      conformance = "RegisterValue"
+      placement =
+        "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)` (index/data pair not known)"
+    }
+    writer.doc(
+      "`\(register.name)`: \(block.id) register, \(placement), \(register.access.rawValue), reset \(Hex.word(register.resetValue)).",
+      register.aliasOf.map { "Another name for `\($0)`, at the same offset." },
+      register.doc)
+
+    let w1cMask =
+      register.fields.isEmpty
+      ? (register.access == .writeOneToClear ? UInt64(UInt32.max) : 0)
+      : register.fields.filter { register.access(of: $0) == .writeOneToClear }.reduce(0) { $0 | $1.bits.mask }
+    writer.block("public struct \(typeName): \(conformance)") { body in
+      body.line("public var rawValue: UInt32")
+      body.line("@inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }")
+      switch conformance {
+      case "Register":
+        body.line("@inlinable public static var offset: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
+      case "IndirectRegister":
+        body.line("public typealias Index = \(SwiftNaming.identifier(space!.indexRegister!))")
+        body.line("public typealias Data = \(SwiftNaming.identifier(space!.dataRegister!))")
+        body.line("@inlinable public static var index: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
+      default:
+        body.line("@inlinable public static var index: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
+      }
+      body.line("@inlinable public static var resetValue: UInt32 { \(Hex.word(register.resetValue)) }")
+      body.line(
+        "@inlinable public static var writeOneToClearMask: UInt32 { \(Hex.word(UInt32(truncatingIfNeeded: w1cMask))) }")
+      for field in register.fields.sorted(by: { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }) {
+        body.line()
+        emit(field, of: register, enums: enums, into: &body)
+      }
+    }
+  }
+
+  private func emit(_ field: Field, of register: Register, enums: [String: EnumType], into writer: inout SwiftWriter) {
+    let access = register.access(of: field)
+    let bits = field.bits.width == 1 ? "bit \(field.bits.lsb)" : "bits \(field.bits.msb):\(field.bits.lsb)"
+    let enumNote = field.enumName.map { ", values of `\($0)`" } ?? ""
+    writer.doc("`\(register.name).\(field.name)`: \(bits), \(access.rawValue)\(enumNote).", field.doc)
+    let descriptor = access.isWritable ? "RegisterField" : "ReadOnlyField"
+    writer.member(
+      "@inlinable public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
+      body: ".init(lsb: \(field.bits.lsb), width: \(field.bits.width))")
+  }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Gen: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gen",
+    abstract: "Generates typed Swift for AMD MxGPU (VI) registers, packets and messages from Specs/.",
+    subcommands: [Generate.self, Import.self, Schema.self],
+    defaultSubcommand: Generate.self
+  )
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import MxGenerator
+
+/// `gen [--specs DIR] [--output DIR] [--check]`: the main job.
+struct Generate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Regenerate the output folder from the specs (the default subcommand).")
+
+  @Option(help: "Specs folder (every .xml file below it) or a single spec file.")
+  var specs = "Specs"
+
+  @Option(help: "Folder the generated Swift is written to.")
+  var output = "Generated"
+
+  @Flag(help: "Write nothing; fail and name the files that differ if the output is stale.")
+  var check = false
+
+  func run() throws {
+    let result = Generator().generate(specsAt: specs)
+    Console.report(result.diagnostics)
+    guard let files = result.files else {
+      Console.error("\(result.diagnostics.errors.count) error(s); '\(output)' was not changed")
+      throw ExitCode.failure
+    }
+    let folder = OutputFolder(path: output)
+    let differences = folder.differences(from: files)
+    if check {
+      guard differences.isEmpty else {
+        for difference in differences { Console.error(difference.description) }
+        Console.error("'\(output)' is stale: run `swift run gen` and commit the result")
+        throw ExitCode.failure
+      }
+      return
+    }
+    guard !differences.isEmpty else { return }
+    do {
+      try folder.write(files)
+    } catch {
+      Console.error("\(error)")
+      throw ExitCode.failure
+    }
+    Console.note("wrote \(files.count) file(s) to '\(output)' (\(differences.count) changed)")
+  }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import MxHeaderImport
+
+/// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers.
+struct Import: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Import register blocks from a Linux kernel tree's AMD headers into the specs folder.")
+
+  @Option(help: "Kernel tree root, or its drivers/gpu/drm/amd folder.")
+  var kernel: String
+
+  @Option(help: "Specs folder; blocks are written to <specs>/blocks/<folder>/<block>.xml.")
+  var specs = "Specs"
+
+  @Option(
+    name: .customLong("block"),
+    help: "Block to import (\(HeaderSet.known.map(\.id).joined(separator: ", "))); repeat for several. Default: all.")
+  var blocks: [String] = []
+
+  @Option(help: "Import only these registers (comma-separated), for a small slice.")
+  var only: String?
+
+  func run() throws {
+    let tree = try KernelTree(path: kernel)
+    let selected =
+      blocks.isEmpty
+      ? HeaderSet.known
+      : try blocks.map { id in
+        guard let set = HeaderSet.known.first(where: { $0.id == id }) else {
+          throw ValidationError("unknown block '\(id)'; known: \(HeaderSet.known.map(\.id).joined(separator: ", "))")
+        }
+        return set
+      }
+    let filter = only.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+    for headers in selected {
+      let result = try tree.importBlock(headers, only: filter)
+      let folder = "\(specs)/blocks/\(headers.folder)"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try writeAtomically(result.xml, to: "\(folder)/\(headers.prefix).xml")
+      let report = ([result.report.summary] + result.report.anomalies).joined(separator: "\n") + "\n"
+      try writeAtomically(report, to: "\(folder)/\(headers.prefix).import-report.txt")
+      Console.note(result.report.summary)
+    }
+  }
+
+  private func writeAtomically(_ text: String, to path: String) throws {
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+  }
+}

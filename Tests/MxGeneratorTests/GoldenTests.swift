@@ -1,0 +1,33 @@
+import Foundation
+import MxGenerator
+import MxSwiftEmitter
+import XCTest
+
+/// The emitted Swift for Fixtures/Golden/spec.xml must equal Fixtures/Golden/expected/ byte for
+/// byte. After an intended change of the emitter, regenerate with `UPDATE_GOLDEN=1 swift test`
+/// and review the diff.
+final class GoldenTests: XCTestCase {
+  func testEmittedCodeMatchesGoldenFiles() throws {
+    let output = Generator().generate(specsAt: Fixtures.golden + "/spec.xml")
+    let files = try XCTUnwrap(output.files, output.diagnostics.all.map(\.description).joined(separator: "\n"))
+    let expected = Fixtures.golden + "/expected"
+    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+      try? FileManager.default.removeItem(atPath: expected)
+      try OutputFolder(path: expected).write(files)
+    }
+    XCTAssertEqual(OutputFolder(path: expected).differences(from: files), [])
+  }
+
+  func testSpecTextCannotLeaveDocComments() throws {
+    let output = Generator().generate(specsAt: Fixtures.golden + "/spec.xml")
+    let files = try XCTUnwrap(output.files)
+    for file in files {
+      for line in file.contents.split(separator: "\n") where line.contains("injected") || line.contains("*\\/") {
+        XCTAssertTrue(
+          line.trimmingCharacters(in: .whitespaces).hasPrefix("///"), "spec text outside a comment: \(line)")
+      }
+      XCTAssertFalse(
+        file.contents.unicodeScalars.contains { $0.value == 0x2028 }, "line separator kept in \(file.path)")
+    }
+  }
+}

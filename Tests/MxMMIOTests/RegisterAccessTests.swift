@@ -1,0 +1,78 @@
+import MxBIF50
+import MxDEMO12
+import MxMMIO
+import XCTest
+
+final class RegisterAccessTests: XCTestCase {
+  func testModifyIsOneReadAndOneWriteOfTheRegister() {
+    let bus = RecordingBus(recording: RegisterFile([0x14D0: 0x0000_0100]))
+    bus.modify(MAILBOX_CONTROL.self) { $0[MAILBOX_CONTROL.TRN_MSG_VALID] = true }
+    XCTAssertEqual(bus.trace, [.read(offset: 0x14D0, value: 0x100), .write(offset: 0x14D0, value: 0x101)])
+  }
+
+  func testReadDecodesFields() {
+    let bus = RegisterFile([0x1503: 0x8000_0001])
+    let id = bus.read(BIF_IOV_FUNC_IDENTIFIER.self)
+    XCTAssertTrue(id[BIF_IOV_FUNC_IDENTIFIER.FUNC_IDENTIFIER])
+    XCTAssertTrue(id[BIF_IOV_FUNC_IDENTIFIER.IOV_ENABLE])
+    XCTAssertEqual(MAILBOX_MSGBUF_TRN_DW0.offset * 4, 0x5320)
+  }
+
+  func testWriteStartsFromResetValue() {
+    let bus = RecordingBus(recording: RegisterFile())
+    bus.write(CLOCK.self) { $0[CLOCK.DIVIDER] = 5 }
+    // Indirect: index to SMC_IND_INDEX, then the value (reset 0x100 | 5) to SMC_IND_DATA.
+    XCTAssertEqual(bus.trace, [.write(offset: 0x80, value: 0x10), .write(offset: 0x81, value: 0x105)])
+  }
+
+  func testModifyNeverWritesBackPendingWriteOneToClearBits() {
+    let bus = RecordingBus(recording: RegisterFile([0x101: 0b0011]))  // DONE and ERROR pending
+    bus.modify(INT_STATUS.self) { $0[INT_STATUS.ENABLE] = true }
+    XCTAssertEqual(bus.trace.last, .write(offset: 0x101, value: 0b0100))
+
+    bus.modify(INT_STATUS.self) { $0[INT_STATUS.DONE] = true }  // clear DONE on purpose
+    XCTAssertEqual(bus.trace.last, .write(offset: 0x101, value: 0b0101))
+  }
+
+  func testIndirectModifyWritesTheIndexOnce() {
+    let file = RegisterFile([0x81: 0xAB00])
+    let bus = RecordingBus(recording: file)
+    bus.modify(CLOCK.self) { $0[CLOCK.DIVIDER] = 0x12 }
+    XCTAssertEqual(
+      bus.trace,
+      [.write(offset: 0x80, value: 0x10), .read(offset: 0x81, value: 0xAB00), .write(offset: 0x81, value: 0xAB12)])
+  }
+
+  func testEnumFieldsReadUnnamedValuesWithoutTrapping() {
+    var value = INT_STATUS(rawValue: 0b11_0000)
+    XCTAssertEqual(value[INT_STATUS.SWAP], ENDIAN(rawValue: 3))
+    value[INT_STATUS.SWAP] = .ENDIAN_8IN32
+    XCTAssertEqual(value.rawValue, 0b10_0000)
+  }
+
+  func testOversizedValuesAreTruncatedToTheFieldAndDetectable() {
+    var value = INT_STATUS(rawValue: 0)
+    let field = INT_STATUS.WIDE
+    XCTAssertTrue(field.fits(0xF_FFFF))
+    XCTAssertFalse(field.fits(0x10_0000))
+    value[field] = 0x1F_FFFF
+    XCTAssertEqual(value.rawValue, 0x0FFF_FF00, "only the field's 20 bits are written")
+    XCTAssertEqual(field.width, 20)
+  }
+
+  func testReadOnlyFieldsRead() {
+    let status = STATUS(rawValue: 0x0000_2A01)
+    XCTAssertTrue(status[STATUS.BUSY])
+    XCTAssertEqual(status[STATUS.COUNT], 0x2A)
+  }
+
+  func testMappedBusAccessesMemoryAtFourTimesTheOffset() {
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: 0x100, alignment: 4)
+    defer { memory.deallocate() }
+    memory.initializeMemory(as: UInt8.self, repeating: 0, count: 0x100)
+    let bus = MappedMMIOBus(base: memory, byteCount: 0x100)
+    bus.write32(0xDEAD_BEEF, at: 0x10)
+    XCTAssertEqual(memory.load(fromByteOffset: 0x40, as: UInt32.self), 0xDEAD_BEEF)
+    XCTAssertEqual(bus.read32(at: 0x10), 0xDEAD_BEEF)
+  }
+}
