@@ -2,13 +2,17 @@
 import Foundation
 import PackageDescription
 
-/// Modules generated from Specs/ into Generated/ by `swift run gen`, one per IP block. A module
-/// whose folder holds no Swift yet is left out, so `gen` itself always builds (bootstrap).
-let generatedBlocks = ["MxBIF50"].filter { module in
-  let folder = Context.packageDirectory + "/Generated/" + module
-  let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-  return files.contains { $0.hasSuffix(".swift") }
-}
+/// Modules generated from Specs/ into Generated/ by `swift run gen`: one folder per module
+/// (one per IP block, plus the chips). Each folder holding Swift becomes a library target, so
+/// the package follows what `gen` writes, and `gen` itself builds before anything is generated.
+let generatedBlocks: [String] = {
+  let root = Context.packageDirectory + "/Generated"
+  let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+  return folders.sorted().filter { folder in
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? []
+    return files.contains { $0.hasSuffix(".swift") }
+  }
+}()
 
 let package = Package(
   name: "MxGPUKit",
@@ -53,7 +57,9 @@ let package = Package(
     + [
       .testTarget(
         name: "MxGeneratorTests",
-        dependencies: ["MxGenerator", "MxSpecLoader", "MxSpecValidator", "MxSpecModel", "MxSwiftEmitter", "gen"]
+        dependencies: [
+          "MxGenerator", "MxSpecLoader", "MxSpecValidator", "MxSpecModel", "MxSwiftEmitter", "MxHeaderImport", "gen",
+        ]
       ),
       // The golden emitter output, compiled so that the tests can exercise every shape of it.
       .target(name: "MxDEMO12", dependencies: ["MxMMIO"], path: "Tests/Fixtures/Golden/expected/MxDEMO12"),

@@ -33,7 +33,9 @@ public struct Generator: Sendable {
   public func generate(specsAt path: String) -> Output {
     let (spec, diagnostics) = check(specsAt: path)
     guard !diagnostics.hasErrors else { return Output(spec: spec, diagnostics: diagnostics, files: nil) }
-    let files = spec.blocks.sorted { $0.id < $1.id }.flatMap { emitter.emit($0) }
+    let files =
+      spec.blocks.sorted { $0.id < $1.id }.flatMap { emitter.emit($0) }
+      + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }
 }

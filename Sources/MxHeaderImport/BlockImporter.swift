@@ -49,12 +49,12 @@ public struct BlockImporter: Sendable {
       var space = AddressSpace.mmioName
       if !isDirect {
         report.indirectRegisters += 1
+        let placement = IndirectSpaceRule.space(for: name, registers: directNames)
         if directNames.contains(name) {
           report.anomalies.append(
             "\(dFile):\(define.line): '\(define.name)' has the name of a direct register; kept as '\(define.name)'")
           name = define.name
         }
-        let placement = IndirectSpaceRule.space(for: name, registers: directNames)
         space = placement.name
         if spaces[space] == nil {
           spaces[space] = AddressSpace(

@@ -42,7 +42,11 @@ public struct RegisterEmitter: Sendable {
         writer.line()
         emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
       }
-      let name = chunks.count == 1 ? "Registers.swift" : "Registers\(index + 1).swift"
+      let number = String(index + 1)
+      let name =
+        chunks.count == 1
+        ? "Registers.swift"
+        : "Registers\(String(repeating: "0", count: String(chunks.count).count - number.count))\(number).swift"
       files.append(GeneratedFile(path: "\(module)/\(name)", contents: writer.text))
     }
     return files

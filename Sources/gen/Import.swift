@@ -18,7 +18,7 @@ struct Import: ParsableCommand {
     help: "Block to import (\(HeaderSet.known.map(\.id).joined(separator: ", "))); repeat for several. Default: all.")
   var blocks: [String] = []
 
-  @Option(help: "Import only these registers (comma-separated), for a small slice.")
+  @Option(help: "Import only these registers (comma-separated). Default: the block's registers the project uses.")
   var only: String?
 
   func run() throws {
@@ -34,7 +34,7 @@ struct Import: ParsableCommand {
       }
     let filter = only.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
     for headers in selected {
-      let result = try tree.importBlock(headers, only: filter)
+      let result = try tree.importBlock(headers, only: filter ?? headers.slice.map(Set.init))
       let folder = "\(specs)/blocks/\(headers.folder)"
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       try writeAtomically(result.xml, to: "\(folder)/\(headers.prefix).xml")

@@ -1,0 +1,227 @@
+import Foundation
+import MxGenerator
+import MxHeaderImport
+import MxSpecModel
+import XCTest
+
+/// Compares Specs/ and Generated/ with the Linux 6.1 register headers, parsed here independently
+/// of the importer. Set MXGPUKIT_KERNEL_DIR to a kernel tree (or its drivers/gpu/drm/amd); CI
+/// always does. Every offset, mask, shift and enum value of the four blocks must match, and the
+/// specs may hold nothing the headers lack beyond what the import reports document.
+final class KernelConformanceTests: XCTestCase {
+  static let blocks = [
+    ("bif", "5.0", "bif/bif_5_0"), ("gfx", "8.0", "gca/gfx_8_0"), ("gmc", "8.1", "gmc/gmc_8_1"),
+    ("oss", "3.0", "oss/oss_3_0"),
+  ]
+
+  private func amdFolder() throws -> String {
+    guard let root = ProcessInfo.processInfo.environment["MXGPUKIT_KERNEL_DIR"], !root.isEmpty else {
+      throw XCTSkip("MXGPUKIT_KERNEL_DIR is not set: kernel conformance skipped")
+    }
+    for candidate in [root + "/drivers/gpu/drm/amd", root]
+    where FileManager.default.fileExists(atPath: candidate + "/include/asic_reg") {
+      return candidate
+    }
+    XCTFail("MXGPUKIT_KERNEL_DIR=\(root) holds no include/asic_reg")
+    throw XCTSkip("no kernel tree")
+  }
+
+  func testSpecsEqualTheKernelHeaders() throws {
+    let amd = try amdFolder()
+    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    XCTAssertFalse(diagnostics.hasErrors)
+    for (name, version, path) in Self.blocks {
+      let block = try XCTUnwrap(spec.block(named: name, version: version), "\(path) not in Specs")
+      let header = try KernelHeaders(amd: amd, path: path)
+      let report = try String(
+        contentsOfFile: "\(Fixtures.packageSpecs)/blocks/\(path).import-report.txt", encoding: .utf8)
+
+      // Registers: the same symbols at the same offsets, nothing more, nothing less.
+      var bySymbol: [String: Register] = [:]
+      for register in block.registers { bySymbol[Self.symbol(of: register)] = register }
+      XCTAssertEqual(Set(bySymbol.keys), Set(header.offsets.keys), "\(path): register sets differ")
+      for (symbol, offset) in header.offsets {
+        XCTAssertEqual(bySymbol[symbol].map { UInt64($0.offset) }, offset, "\(path): \(symbol)")
+      }
+
+      // Fields: each spec field is a header mask/shift pair with the same bits.
+      var covered = Set<String>()
+      for register in block.registers {
+        let prefix =
+          register.name.hasPrefix("ix") && register.space != AddressSpace.mmioName
+          ? String(register.name.dropFirst(2)) : register.name
+        for field in register.fields {
+          let key = prefix + "__" + field.name
+          covered.insert(key)
+          XCTAssertEqual(header.masks[key], field.bits.mask, "\(path): mask of \(key)")
+          XCTAssertEqual(header.shifts[key], UInt64(field.bits.lsb), "\(path): shift of \(key)")
+        }
+      }
+      // Header pairs the specs lack are exactly the documented anomalies.
+      for key in Set(header.masks.keys).subtracting(covered) {
+        XCTAssertTrue(report.contains("'\(key)_MASK'"), "\(path): \(key) missing from Specs and not reported")
+      }
+
+      // Enums: every typedef enum with every value, in order.
+      XCTAssertEqual(Set(block.enums.map(\.name)), Set(header.enums.map(\.name)), "\(path): enum sets differ")
+      for parsed in header.enums {
+        let specEnum = block.enums.first { $0.name == parsed.name }
+        XCTAssertEqual(specEnum?.values.map(\.name), parsed.values.map(\.0), "\(path): \(parsed.name)")
+        XCTAssertEqual(specEnum?.values.map(\.value), parsed.values.map(\.1), "\(path): \(parsed.name)")
+      }
+    }
+  }
+
+  func testGeneratedSwiftEqualsTheKernelHeaders() throws {
+    let amd = try amdFolder()
+    let (spec, _) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let generated = URL(fileURLWithPath: Fixtures.packageSpecs).deletingLastPathComponent()
+      .appendingPathComponent("Generated").path
+    for (name, version, path) in Self.blocks {
+      let block = try XCTUnwrap(spec.block(named: name, version: version))
+      let header = try KernelHeaders(amd: amd, path: path)
+      let swift = try GeneratedModule(folder: generated + "/" + block.moduleName)
+      XCTAssertEqual(swift.registers.count, header.offsets.count, "\(path): generated register count")
+      for register in block.registers {
+        let symbol = Self.symbol(of: register)
+        let emitted = try XCTUnwrap(swift.registers[SwiftNaming.identifier(register.name)], "\(symbol) not generated")
+        XCTAssertEqual(emitted.offset, header.offsets[symbol], "\(path): generated offset of \(symbol)")
+        let prefix =
+          register.name.hasPrefix("ix") && register.space != AddressSpace.mmioName
+          ? String(register.name.dropFirst(2)) : register.name
+        XCTAssertEqual(emitted.fields.count, register.fields.count, "\(path): fields of \(symbol)")
+        for field in register.fields {
+          let bits = try XCTUnwrap(emitted.fields[SwiftNaming.identifier(field.name)], "\(symbol).\(field.name)")
+          let ones: UInt64 = (1 << UInt64(bits.width)) - 1
+          let mask = ones << UInt64(bits.lsb)
+          XCTAssertEqual(
+            mask, header.masks[prefix + "__" + field.name], "\(path): generated mask of \(symbol).\(field.name)")
+          XCTAssertEqual(UInt64(bits.lsb), header.shifts[prefix + "__" + field.name])
+        }
+      }
+      for parsed in header.enums {
+        let emitted = try XCTUnwrap(swift.enums[parsed.name], "\(path): enum \(parsed.name) not generated")
+        for (valueName, value) in parsed.values {
+          XCTAssertEqual(emitted[SwiftNaming.identifier(valueName)], value, "\(path): \(parsed.name).\(valueName)")
+        }
+      }
+    }
+  }
+
+  func testImportReproducesTheCommittedSpecsByteForByte() throws {
+    let amd = try amdFolder()
+    let tree = try KernelTree(path: amd)
+    for headers in HeaderSet.known {
+      let first = try tree.importBlock(headers, only: headers.slice.map(Set.init))
+      let second = try tree.importBlock(headers, only: headers.slice.map(Set.init))
+      XCTAssertEqual(first.xml, second.xml, "\(headers.id): import is not deterministic")
+      let committed = try String(
+        contentsOfFile: "\(Fixtures.packageSpecs)/blocks/\(headers.folder)/\(headers.prefix).xml", encoding: .utf8)
+      XCTAssertTrue(
+        first.xml == committed, "\(headers.id): Specs differ from a fresh import; run `swift run gen import`")
+    }
+  }
+
+  static func symbol(of register: Register) -> String {
+    if register.space == AddressSpace.mmioName { return "mm" + register.name }
+    return register.name.hasPrefix("ix") ? register.name : "ix" + register.name
+  }
+}
+
+/// One block's headers, read with a deliberately separate, minimal parser.
+struct KernelHeaders {
+  var offsets: [String: UInt64] = [:]
+  var masks: [String: UInt64] = [:]
+  var shifts: [String: UInt64] = [:]
+  var enums: [(name: String, values: [(String, UInt64)])] = []
+
+  init(amd: String, path: String) throws {
+    let base = amd + "/include/asic_reg/" + path
+    for (name, value) in try Self.defines(base + "_d.h") where name.hasPrefix("mm") || name.hasPrefix("ix") {
+      offsets[name] = value
+    }
+    for (name, value) in try Self.defines(base + "_sh_mask.h") {
+      if name.hasSuffix("__SHIFT") {
+        shifts[String(name.dropLast(7))] = value
+      } else if name.hasSuffix("_MASK") {
+        masks[String(name.dropLast(5))] = value
+      }
+    }
+    guard let text = try? String(contentsOfFile: base + "_enum.h", encoding: .utf8) else { return }
+    var current: (name: String, values: [(String, UInt64)])?
+    var next: UInt64 = 0
+    for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      if line.hasPrefix("typedef enum ") {
+        current = (String(line.split(separator: " ")[2]), [])
+        next = 0
+      } else if line.hasPrefix("}"), let done = current {
+        enums.append(done)
+        current = nil
+      } else if current != nil, let entry = line.split(separator: ",").first, !entry.isEmpty {
+        let parts = entry.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count == 2 { next = Self.number(parts[1])! }
+        current!.values.append((parts[0], next))
+        next += 1
+      }
+    }
+  }
+
+  static func defines(_ file: String) throws -> [(String, UInt64)] {
+    try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").compactMap { line in
+      let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      guard words.count >= 3, words[0] == "#define", let value = number(String(words[2])) else { return nil }
+      return (String(words[1]), value)
+    }
+  }
+
+  /// C integer literal, with its `U`/`L` suffixes (gfx_8_0 writes some masks as `0x00000fc0L`).
+  static func number(_ text: String) -> UInt64? {
+    let digits = text.trimmingCharacters(in: CharacterSet(charactersIn: "uUlL"))
+    return digits.hasPrefix("0x") ? UInt64(digits.dropFirst(2), radix: 16) : UInt64(digits)
+  }
+}
+
+/// Registers, fields and enum values read back from the text of a generated module.
+struct GeneratedModule {
+  struct EmittedRegister {
+    var offset: UInt64?
+    var fields: [String: (lsb: Int, width: Int)] = [:]
+  }
+
+  var registers: [String: EmittedRegister] = [:]
+  var enums: [String: [String: UInt64]] = [:]
+
+  init(folder: String) throws {
+    let field = try NSRegularExpression(
+      pattern: #"static var (\w+): (?:RegisterField|ReadOnlyField)<Self, \w+> \{\s*\.init\(lsb: (\d+), width: (\d+)\)"#)
+    let place = try NSRegularExpression(pattern: #"static var (?:offset|index): UInt32 \{ (0x[0-9A-F_]+) \}"#)
+    let value = try NSRegularExpression(pattern: #"static var (\w+): Self \{\s*Self\(rawValue: (0x[0-9A-F_]+)\)"#)
+    for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
+      let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+      for chunk in text.components(separatedBy: "\npublic struct ").dropFirst() {
+        let name = String(chunk.prefix { $0 != ":" })
+        let body = chunk as NSString
+        let range = NSRange(location: 0, length: body.length)
+        func hex(_ s: String) -> UInt64 { UInt64(s.dropFirst(2).filter { $0 != "_" }, radix: 16)! }
+        if chunk.contains(": RegisterEnum") {
+          var values: [String: UInt64] = [:]
+          for match in value.matches(in: chunk, range: range) {
+            values[body.substring(with: match.range(at: 1))] = hex(body.substring(with: match.range(at: 2)))
+          }
+          enums[name] = values
+          continue
+        }
+        var register = EmittedRegister()
+        if let match = place.firstMatch(in: chunk, range: range) {
+          register.offset = hex(body.substring(with: match.range(at: 1)))
+        }
+        for match in field.matches(in: chunk, range: range) {
+          register.fields[body.substring(with: match.range(at: 1))] = (
+            Int(body.substring(with: match.range(at: 2)))!, Int(body.substring(with: match.range(at: 3)))!
+          )
+        }
+        registers[name] = register
+      }
+    }
+  }
+}
