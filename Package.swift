@@ -20,7 +20,8 @@ let package = Package(
     .executable(name: "gen", targets: ["gen"]),
     .library(name: "MxMMIO", targets: ["MxMMIO"]),
     .library(name: "MxGenerator", targets: ["MxGenerator"]),
-  ] + generatedBlocks.map { .library(name: $0, targets: [$0]) },
+  ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
+    + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { $0 != "MxChips" })],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],

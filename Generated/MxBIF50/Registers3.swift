@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `PB0_PIF_STRAP_0`: bif_5_0 register, index 0x110_0003 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_STRAP_0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_STRAP_0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_STRAP_0 STRAP_TX_RDY_XTND_DIS@1:1 STRAP_RX_RDY_XTND_DIS@2:1 STRAP_TX_STATUS_XTND_DIS@3:1 STRAP_RX_STATUS_XTND_DIS@4:1 STRAP_FORCE_OWN_MSTR@5:1 STRAP_PIF_CDR_EN_MODE@6:2 STRAP_RX_EI_FILTER@8:2 STRAP_RX_DIS_HLD_EIE_IN_PS1@10:1 STRAP_RX_DIS_HLD_EIE_IN_PS2@11:1 STRAP_PIF_BIT_12@12:1 STRAP_PIF_BIT_13@13:1 STRAP_PIF_BIT_14@14:1 STRAP_PIF_BIT_15@15:1 STRAP_PIF_BIT_16@16:1")
+  }
 
   /// `PB0_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, rw.
   @inlinable public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> {
@@ -83,12 +84,13 @@ public struct PB0_PIF_STRAP_0: RegisterValue {
 }
 
 /// `PB0_PIF_CTRL`: bif_5_0 register, index 0x110_0004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_CTRL PIF_PLL_PWRDN_EN@0:1 DTM_FORCE_FREQDIV_X1@1:1 PIF_PLL_HNDSHK_EARLY_ABORT@2:1 PIF_PLL_PWRDN_EARLY_EXIT@3:1 PHY_RST_PWROK_VDD@4:1 PIF_PLL_STATUS@6:2 PIF_PLL_DEGRADE_OFF_VOTE@8:1 PIF_PLL_UNUSED_OFF_VOTE@9:1 PIF_PLL_DEGRADE_S2_VOTE@10:1 PIF_PG_EXIT_MODE@11:1 PIF_DEGRADE_PWR_PLL_MODE@12:1 PIF_LANEUNUSED_AFFECT_GANG@13:1 PIF_PG_ABORT_DISABLE@14:1")
+  }
 
   /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, rw.
   @inlinable public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> {
@@ -157,12 +159,13 @@ public struct PB0_PIF_CTRL: RegisterValue {
 }
 
 /// `PB0_PIF_TX_CTRL`: bif_5_0 register, index 0x110_0008 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_TX_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_TX_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_TX_CTRL TXPWR_IN_S2@0:3 TXPWR_IN_SPDCHNG@3:3 TXPWR_IN_OFF@6:3 TXPWR_IN_DEGRADE@9:3 TXPWR_IN_UNUSED@12:3 TXPWR_IN_INIT@15:3 TXPWR_IN_PLL_OFF@18:3 TXPWR_IN_DEGRADE_MODE@21:1 TXPWR_IN_UNUSED_MODE@22:1 TXPWR_GATING_IN_L1@23:1 TXPWR_GATING_IN_UNUSED@24:1")
+  }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, rw.
   @inlinable public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -217,12 +220,13 @@ public struct PB0_PIF_TX_CTRL: RegisterValue {
 }
 
 /// `PB0_PIF_TX_CTRL2`: bif_5_0 register, index 0x110_0009 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_TX_CTRL2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_TX_CTRL2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_TX_CTRL2 TX_RDY_DASRT_COUNT@0:3 TX_STATUS_DASRT_COUNT@3:3 TXPHYSTATUS_DELAY@6:3 TX_L1_PG_PHY_STATUS_MODE@9:1 TX_OFF_PG_PHY_STATUS_MODE@10:1 TX_HIGH_IMP_STAG_MP@16:1 TX_HIGH_IMP_STAG_MODE@17:2 TX_FORCE_DATA_VALID@21:1 TX_L0_TO_HIZ_DLY@22:3 TX_FIFO_INIT_UPCONFIG@25:1 TX_HIZ_TO_L0_DLY@26:3 TX_LINKSPEED_ACK_IN_S2@29:1 TX_DELAY_FIFO_INIT_IN_S1@30:1")
+  }
 
   /// `PB0_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, rw.
   @inlinable public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
@@ -291,12 +295,13 @@ public struct PB0_PIF_TX_CTRL2: RegisterValue {
 }
 
 /// `PB0_PIF_RX_CTRL`: bif_5_0 register, index 0x110_000A of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_RX_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_000A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_RX_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_000A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_RX_CTRL RXPWR_IN_S2@0:3 RXPWR_IN_SPDCHNG@3:3 RXPWR_IN_OFF@6:3 RXPWR_IN_DEGRADE@9:3 RXPWR_IN_UNUSED@12:3 RXPWR_IN_INIT@15:3 RXPWR_IN_PLL_OFF@18:3 RXPWR_IN_DEGRADE_MODE@21:1 RXPWR_IN_UNUSED_MODE@22:1 RXPWR_GATING_IN_L1@23:1 RXPWR_GATING_IN_UNUSED@24:1 RX_HLD_EIE_COUNT@25:1 RX_EI_DET_IN_PS2_DEGRADE@26:1")
+  }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, rw.
   @inlinable public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -361,12 +366,13 @@ public struct PB0_PIF_RX_CTRL: RegisterValue {
 }
 
 /// `PB0_PIF_RX_CTRL2`: bif_5_0 register, index 0x110_000B of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_RX_CTRL2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_000B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_RX_CTRL2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_000B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_RX_CTRL2 RX_RDY_DASRT_COUNT@0:3 RX_STATUS_DASRT_COUNT@3:3 RXPHYSTATUS_DELAY@6:3 RX_L1_PG_PHY_STATUS_MODE@9:1 RX_OFF_PG_PHY_STATUS_MODE@10:1 FORCE_CDREN_IN_L0S@16:1 EI_DET_CYCLE_MODE@17:2 EI_DET_ON_TIME@19:2 EI_DET_OFF_TIME@21:3 EI_DET_CYCLE_DIS_IN_PS1@24:1 RX_CDR_XTND_MODE@25:2 RX_L0S_TO_L0_DETECT_EI@27:1")
+  }
 
   /// `PB0_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, rw.
   @inlinable public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
@@ -430,12 +436,13 @@ public struct PB0_PIF_RX_CTRL2: RegisterValue {
 }
 
 /// `PB0_PIF_GLB_OVRD`: bif_5_0 register, index 0x110_000C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_GLB_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_000C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_GLB_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_000C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_GLB_OVRD RXDETECT_OVERRIDE_VAL_0@0:1 RXDETECT_OVERRIDE_VAL_1@1:1 RXDETECT_OVERRIDE_VAL_2@2:1 RXDETECT_OVERRIDE_VAL_3@3:1 RXDETECT_OVERRIDE_VAL_4@4:1 RXDETECT_OVERRIDE_VAL_5@5:1 RXDETECT_OVERRIDE_VAL_6@6:1 RXDETECT_OVERRIDE_VAL_7@7:1 RXDETECT_OVERRIDE_EN@16:1")
+  }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, rw.
   @inlinable public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> {
@@ -484,12 +491,13 @@ public struct PB0_PIF_GLB_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_GLB_OVRD2`: bif_5_0 register, index 0x110_000D of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_GLB_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_000D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_GLB_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_000D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_GLB_OVRD2 X2_LANE_1_0_OVRD@0:1 X2_LANE_3_2_OVRD@1:1 X2_LANE_5_4_OVRD@2:1 X2_LANE_7_6_OVRD@3:1 X2_LANE_9_8_OVRD@4:1 X2_LANE_11_10_OVRD@5:1 X2_LANE_13_12_OVRD@6:1 X2_LANE_15_14_OVRD@7:1 X4_LANE_3_0_OVRD@8:1 X4_LANE_7_4_OVRD@9:1 X4_LANE_11_8_OVRD@10:1 X4_LANE_15_12_OVRD@11:1 X8_LANE_7_0_OVRD@16:1 X8_LANE_15_8_OVRD@17:1 X16_LANE_15_0_OVRD@20:1")
+  }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, rw.
   @inlinable public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> {
@@ -568,12 +576,13 @@ public struct PB0_PIF_GLB_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x110_0010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_BIF_CMD_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_BIF_CMD_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_BIF_CMD_STATUS TXPHYSTATUS_0@0:1 TXPHYSTATUS_1@1:1 TXPHYSTATUS_2@2:1 TXPHYSTATUS_3@3:1 TXPHYSTATUS_4@4:1 TXPHYSTATUS_5@5:1 TXPHYSTATUS_6@6:1 TXPHYSTATUS_7@7:1 RXPHYSTATUS_0@8:1 RXPHYSTATUS_1@9:1 RXPHYSTATUS_2@10:1 RXPHYSTATUS_3@11:1 RXPHYSTATUS_4@12:1 RXPHYSTATUS_5@13:1 RXPHYSTATUS_6@14:1 RXPHYSTATUS_7@15:1 BPHY_CORE_TX_RDY_0@16:1 BPHY_CORE_TX_RDY_1@17:1 BPHY_CORE_TX_RDY_2@18:1 BPHY_CORE_TX_RDY_3@19:1 BPHY_CORE_TX_RDY_4@20:1 BPHY_CORE_TX_RDY_5@21:1 BPHY_CORE_TX_RDY_6@22:1 BPHY_CORE_TX_RDY_7@23:1 BPHY_CORE_RX_RDY_0@24:1 BPHY_CORE_RX_RDY_1@25:1 BPHY_CORE_RX_RDY_2@26:1 BPHY_CORE_RX_RDY_3@27:1 BPHY_CORE_RX_RDY_4@28:1 BPHY_CORE_RX_RDY_5@29:1 BPHY_CORE_RX_RDY_6@30:1 BPHY_CORE_RX_RDY_7@31:1")
+  }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, rw.
   @inlinable public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -705,12 +714,13 @@ public struct PB0_PIF_BIF_CMD_STATUS: RegisterValue {
 }
 
 /// `PB0_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x110_0011 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_CMD_BUS_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0011 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_CMD_BUS_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0011, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_CMD_BUS_CTRL CMD_BUS_SCHL_MODE@0:2 CMD_BUS_STAG_MODE@2:2 CMD_BUS_STAG_DIS@4:1 CMD_BUS_SCH_REQ_MODE@5:2 CMD_BUS_IGNR_PEND_PWR@7:1 SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES@8:1 CMD_BUS_IGNR_PWR_NOT_ON@9:1")
+  }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, rw.
   @inlinable public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> {
@@ -749,12 +759,13 @@ public struct PB0_PIF_CMD_BUS_CTRL: RegisterValue {
 }
 
 /// `PB0_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x110_0013 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_CMD_BUS_GLB_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0013 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0013, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_CMD_BUS_GLB_OVRD TXMARG_OVRD_EN@0:1 DEEMPH_OVRD_EN@1:1 PLLFREQ_OVRD_EN@2:1 TXMARG@3:3 DEEMPH@6:1 PLLFREQ@7:2 RESPONSEMODE_PIF_OVRD@9:1 CMD_BUS_LANE_DIS_0@16:1 CMD_BUS_LANE_DIS_1@17:1 CMD_BUS_LANE_DIS_2@18:1 CMD_BUS_LANE_DIS_3@19:1 CMD_BUS_LANE_DIS_4@20:1 CMD_BUS_LANE_DIS_5@21:1 CMD_BUS_LANE_DIS_6@22:1 CMD_BUS_LANE_DIS_7@23:1")
+  }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, rw.
   @inlinable public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -823,12 +834,13 @@ public struct PB0_PIF_CMD_BUS_GLB_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE0_OVRD`: bif_5_0 register, index 0x110_0014 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE0_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE0_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE0_OVRD GANGMODE_OVRD_EN_0@0:1 FREQDIV_OVRD_EN_0@1:1 LINKSPEED_OVRD_EN_0@2:1 TWOSYMENABLE_OVRD_EN_0@3:1 TXPWR_OVRD_EN_0@4:1 TXPGENABLE_OVRD_EN_0@5:1 RXPWR_OVRD_EN_0@6:1 RXPGENABLE_OVRD_EN_0@7:1 ELECIDLEDETEN_OVRD_EN_0@8:1 ENABLEFOM_OVRD_EN_0@9:1 REQUESTFOM_OVRD_EN_0@10:1 RESPONSEMODE_OVRD_EN_0@11:1 REQUESTTRK_OVRD_EN_0@12:1 REQUESTTRN_OVRD_EN_0@13:1 COEFFICIENTID_OVRD_EN_0@14:1 COEFFICIENT_OVRD_EN_0@15:1 CDREN_OVRD_EN_0@16:1 CDREN_OVRD_VAL_0@17:1")
+  }
 
   /// `PB0_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> {
@@ -922,12 +934,13 @@ public struct PB0_PIF_LANE0_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x110_0015 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE0_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0015 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE0_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0015, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE0_OVRD2 GANGMODE_0@0:3 FREQDIV_0@3:2 LINKSPEED_0@5:2 TWOSYMENABLE_0@7:1 TXPWR_0@8:3 TXPGENABLE_0@11:2 RXPWR_0@13:3 RXPGENABLE_0@16:2 ELECIDLEDETEN_0@18:1 ENABLEFOM_0@19:1 REQUESTFOM_0@20:1 RESPONSEMODE_0@21:1 REQUESTTRK_0@22:1 REQUESTTRN_0@23:1 COEFFICIENTID_0@24:2 COEFFICIENT_0@26:6")
+  }
 
   /// `PB0_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, rw.
   @inlinable public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -987,12 +1000,13 @@ public struct PB0_PIF_LANE0_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE1_OVRD`: bif_5_0 register, index 0x110_0016 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE1_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0016 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE1_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0016, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE1_OVRD GANGMODE_OVRD_EN_1@0:1 FREQDIV_OVRD_EN_1@1:1 LINKSPEED_OVRD_EN_1@2:1 TWOSYMENABLE_OVRD_EN_1@3:1 TXPWR_OVRD_EN_1@4:1 TXPGENABLE_OVRD_EN_1@5:1 RXPWR_OVRD_EN_1@6:1 RXPGENABLE_OVRD_EN_1@7:1 ELECIDLEDETEN_OVRD_EN_1@8:1 ENABLEFOM_OVRD_EN_1@9:1 REQUESTFOM_OVRD_EN_1@10:1 RESPONSEMODE_OVRD_EN_1@11:1 REQUESTTRK_OVRD_EN_1@12:1 REQUESTTRN_OVRD_EN_1@13:1 COEFFICIENTID_OVRD_EN_1@14:1 COEFFICIENT_OVRD_EN_1@15:1 CDREN_OVRD_EN_1@16:1 CDREN_OVRD_VAL_1@17:1")
+  }
 
   /// `PB0_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> {
@@ -1086,12 +1100,13 @@ public struct PB0_PIF_LANE1_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x110_0017 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE1_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0017 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE1_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0017, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE1_OVRD2 GANGMODE_1@0:3 FREQDIV_1@3:2 LINKSPEED_1@5:2 TWOSYMENABLE_1@7:1 TXPWR_1@8:3 TXPGENABLE_1@11:2 RXPWR_1@13:3 RXPGENABLE_1@16:2 ELECIDLEDETEN_1@18:1 ENABLEFOM_1@19:1 REQUESTFOM_1@20:1 RESPONSEMODE_1@21:1 REQUESTTRK_1@22:1 REQUESTTRN_1@23:1 COEFFICIENTID_1@24:2 COEFFICIENT_1@26:6")
+  }
 
   /// `PB0_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, rw.
   @inlinable public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1151,12 +1166,13 @@ public struct PB0_PIF_LANE1_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE2_OVRD`: bif_5_0 register, index 0x110_0018 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE2_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE2_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE2_OVRD GANGMODE_OVRD_EN_2@0:1 FREQDIV_OVRD_EN_2@1:1 LINKSPEED_OVRD_EN_2@2:1 TWOSYMENABLE_OVRD_EN_2@3:1 TXPWR_OVRD_EN_2@4:1 TXPGENABLE_OVRD_EN_2@5:1 RXPWR_OVRD_EN_2@6:1 RXPGENABLE_OVRD_EN_2@7:1 ELECIDLEDETEN_OVRD_EN_2@8:1 ENABLEFOM_OVRD_EN_2@9:1 REQUESTFOM_OVRD_EN_2@10:1 RESPONSEMODE_OVRD_EN_2@11:1 REQUESTTRK_OVRD_EN_2@12:1 REQUESTTRN_OVRD_EN_2@13:1 COEFFICIENTID_OVRD_EN_2@14:1 COEFFICIENT_OVRD_EN_2@15:1 CDREN_OVRD_EN_2@16:1 CDREN_OVRD_VAL_2@17:1")
+  }
 
   /// `PB0_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> {
@@ -1250,12 +1266,13 @@ public struct PB0_PIF_LANE2_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x110_0019 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE2_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0019 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE2_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0019, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE2_OVRD2 GANGMODE_2@0:3 FREQDIV_2@3:2 LINKSPEED_2@5:2 TWOSYMENABLE_2@7:1 TXPWR_2@8:3 TXPGENABLE_2@11:2 RXPWR_2@13:3 RXPGENABLE_2@16:2 ELECIDLEDETEN_2@18:1 ENABLEFOM_2@19:1 REQUESTFOM_2@20:1 RESPONSEMODE_2@21:1 REQUESTTRK_2@22:1 REQUESTTRN_2@23:1 COEFFICIENTID_2@24:2 COEFFICIENT_2@26:6")
+  }
 
   /// `PB0_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, rw.
   @inlinable public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1315,12 +1332,13 @@ public struct PB0_PIF_LANE2_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE3_OVRD`: bif_5_0 register, index 0x110_001A of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE3_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE3_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE3_OVRD GANGMODE_OVRD_EN_3@0:1 FREQDIV_OVRD_EN_3@1:1 LINKSPEED_OVRD_EN_3@2:1 TWOSYMENABLE_OVRD_EN_3@3:1 TXPWR_OVRD_EN_3@4:1 TXPGENABLE_OVRD_EN_3@5:1 RXPWR_OVRD_EN_3@6:1 RXPGENABLE_OVRD_EN_3@7:1 ELECIDLEDETEN_OVRD_EN_3@8:1 ENABLEFOM_OVRD_EN_3@9:1 REQUESTFOM_OVRD_EN_3@10:1 RESPONSEMODE_OVRD_EN_3@11:1 REQUESTTRK_OVRD_EN_3@12:1 REQUESTTRN_OVRD_EN_3@13:1 COEFFICIENTID_OVRD_EN_3@14:1 COEFFICIENT_OVRD_EN_3@15:1 CDREN_OVRD_EN_3@16:1 CDREN_OVRD_VAL_3@17:1")
+  }
 
   /// `PB0_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> {
@@ -1414,12 +1432,13 @@ public struct PB0_PIF_LANE3_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x110_001B of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE3_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE3_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE3_OVRD2 GANGMODE_3@0:3 FREQDIV_3@3:2 LINKSPEED_3@5:2 TWOSYMENABLE_3@7:1 TXPWR_3@8:3 TXPGENABLE_3@11:2 RXPWR_3@13:3 RXPGENABLE_3@16:2 ELECIDLEDETEN_3@18:1 ENABLEFOM_3@19:1 REQUESTFOM_3@20:1 RESPONSEMODE_3@21:1 REQUESTTRK_3@22:1 REQUESTTRN_3@23:1 COEFFICIENTID_3@24:2 COEFFICIENT_3@26:6")
+  }
 
   /// `PB0_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, rw.
   @inlinable public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1479,12 +1498,13 @@ public struct PB0_PIF_LANE3_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE4_OVRD`: bif_5_0 register, index 0x110_001C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE4_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE4_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE4_OVRD GANGMODE_OVRD_EN_4@0:1 FREQDIV_OVRD_EN_4@1:1 LINKSPEED_OVRD_EN_4@2:1 TWOSYMENABLE_OVRD_EN_4@3:1 TXPWR_OVRD_EN_4@4:1 TXPGENABLE_OVRD_EN_4@5:1 RXPWR_OVRD_EN_4@6:1 RXPGENABLE_OVRD_EN_4@7:1 ELECIDLEDETEN_OVRD_EN_4@8:1 ENABLEFOM_OVRD_EN_4@9:1 REQUESTFOM_OVRD_EN_4@10:1 RESPONSEMODE_OVRD_EN_4@11:1 REQUESTTRK_OVRD_EN_4@12:1 REQUESTTRN_OVRD_EN_4@13:1 COEFFICIENTID_OVRD_EN_4@14:1 COEFFICIENT_OVRD_EN_4@15:1 CDREN_OVRD_EN_4@16:1 CDREN_OVRD_VAL_4@17:1")
+  }
 
   /// `PB0_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> {
@@ -1578,12 +1598,13 @@ public struct PB0_PIF_LANE4_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x110_001D of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE4_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE4_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE4_OVRD2 GANGMODE_4@0:3 FREQDIV_4@3:2 LINKSPEED_4@5:2 TWOSYMENABLE_4@7:1 TXPWR_4@8:3 TXPGENABLE_4@11:2 RXPWR_4@13:3 RXPGENABLE_4@16:2 ELECIDLEDETEN_4@18:1 ENABLEFOM_4@19:1 REQUESTFOM_4@20:1 RESPONSEMODE_4@21:1 REQUESTTRK_4@22:1 REQUESTTRN_4@23:1 COEFFICIENTID_4@24:2 COEFFICIENT_4@26:6")
+  }
 
   /// `PB0_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, rw.
   @inlinable public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1643,12 +1664,13 @@ public struct PB0_PIF_LANE4_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE5_OVRD`: bif_5_0 register, index 0x110_001E of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE5_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE5_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE5_OVRD GANGMODE_OVRD_EN_5@0:1 FREQDIV_OVRD_EN_5@1:1 LINKSPEED_OVRD_EN_5@2:1 TWOSYMENABLE_OVRD_EN_5@3:1 TXPWR_OVRD_EN_5@4:1 TXPGENABLE_OVRD_EN_5@5:1 RXPWR_OVRD_EN_5@6:1 RXPGENABLE_OVRD_EN_5@7:1 ELECIDLEDETEN_OVRD_EN_5@8:1 ENABLEFOM_OVRD_EN_5@9:1 REQUESTFOM_OVRD_EN_5@10:1 RESPONSEMODE_OVRD_EN_5@11:1 REQUESTTRK_OVRD_EN_5@12:1 REQUESTTRN_OVRD_EN_5@13:1 COEFFICIENTID_OVRD_EN_5@14:1 COEFFICIENT_OVRD_EN_5@15:1 CDREN_OVRD_EN_5@16:1 CDREN_OVRD_VAL_5@17:1")
+  }
 
   /// `PB0_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> {
@@ -1742,12 +1764,13 @@ public struct PB0_PIF_LANE5_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x110_001F of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE5_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_001F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE5_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_001F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE5_OVRD2 GANGMODE_5@0:3 FREQDIV_5@3:2 LINKSPEED_5@5:2 TWOSYMENABLE_5@7:1 TXPWR_5@8:3 TXPGENABLE_5@11:2 RXPWR_5@13:3 RXPGENABLE_5@16:2 ELECIDLEDETEN_5@18:1 ENABLEFOM_5@19:1 REQUESTFOM_5@20:1 RESPONSEMODE_5@21:1 REQUESTTRK_5@22:1 REQUESTTRN_5@23:1 COEFFICIENTID_5@24:2 COEFFICIENT_5@26:6")
+  }
 
   /// `PB0_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, rw.
   @inlinable public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1807,12 +1830,13 @@ public struct PB0_PIF_LANE5_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE6_OVRD`: bif_5_0 register, index 0x110_0020 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE6_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE6_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE6_OVRD GANGMODE_OVRD_EN_6@0:1 FREQDIV_OVRD_EN_6@1:1 LINKSPEED_OVRD_EN_6@2:1 TWOSYMENABLE_OVRD_EN_6@3:1 TXPWR_OVRD_EN_6@4:1 TXPGENABLE_OVRD_EN_6@5:1 RXPWR_OVRD_EN_6@6:1 RXPGENABLE_OVRD_EN_6@7:1 ELECIDLEDETEN_OVRD_EN_6@8:1 ENABLEFOM_OVRD_EN_6@9:1 REQUESTFOM_OVRD_EN_6@10:1 RESPONSEMODE_OVRD_EN_6@11:1 REQUESTTRK_OVRD_EN_6@12:1 REQUESTTRN_OVRD_EN_6@13:1 COEFFICIENTID_OVRD_EN_6@14:1 COEFFICIENT_OVRD_EN_6@15:1 CDREN_OVRD_EN_6@16:1 CDREN_OVRD_VAL_6@17:1")
+  }
 
   /// `PB0_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> {
@@ -1906,12 +1930,13 @@ public struct PB0_PIF_LANE6_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x110_0021 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE6_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0021 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE6_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0021, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE6_OVRD2 GANGMODE_6@0:3 FREQDIV_6@3:2 LINKSPEED_6@5:2 TWOSYMENABLE_6@7:1 TXPWR_6@8:3 TXPGENABLE_6@11:2 RXPWR_6@13:3 RXPGENABLE_6@16:2 ELECIDLEDETEN_6@18:1 ENABLEFOM_6@19:1 REQUESTFOM_6@20:1 RESPONSEMODE_6@21:1 REQUESTTRK_6@22:1 REQUESTTRN_6@23:1 COEFFICIENTID_6@24:2 COEFFICIENT_6@26:6")
+  }
 
   /// `PB0_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, rw.
   @inlinable public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1971,12 +1996,13 @@ public struct PB0_PIF_LANE6_OVRD2: RegisterValue {
 }
 
 /// `PB0_PIF_LANE7_OVRD`: bif_5_0 register, index 0x110_0022 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE7_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0022 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE7_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0022, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE7_OVRD GANGMODE_OVRD_EN_7@0:1 FREQDIV_OVRD_EN_7@1:1 LINKSPEED_OVRD_EN_7@2:1 TWOSYMENABLE_OVRD_EN_7@3:1 TXPWR_OVRD_EN_7@4:1 TXPGENABLE_OVRD_EN_7@5:1 RXPWR_OVRD_EN_7@6:1 RXPGENABLE_OVRD_EN_7@7:1 ELECIDLEDETEN_OVRD_EN_7@8:1 ENABLEFOM_OVRD_EN_7@9:1 REQUESTFOM_OVRD_EN_7@10:1 RESPONSEMODE_OVRD_EN_7@11:1 REQUESTTRK_OVRD_EN_7@12:1 REQUESTTRN_OVRD_EN_7@13:1 COEFFICIENTID_OVRD_EN_7@14:1 COEFFICIENT_OVRD_EN_7@15:1 CDREN_OVRD_EN_7@16:1 CDREN_OVRD_VAL_7@17:1")
+  }
 
   /// `PB0_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> {
@@ -2070,12 +2096,13 @@ public struct PB0_PIF_LANE7_OVRD: RegisterValue {
 }
 
 /// `PB0_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x110_0023 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PIF_LANE7_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110_0023 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PIF_LANE7_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110_0023, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PIF_LANE7_OVRD2 GANGMODE_7@0:3 FREQDIV_7@3:2 LINKSPEED_7@5:2 TWOSYMENABLE_7@7:1 TXPWR_7@8:3 TXPGENABLE_7@11:2 RXPWR_7@13:3 RXPGENABLE_7@16:2 ELECIDLEDETEN_7@18:1 ENABLEFOM_7@19:1 REQUESTFOM_7@20:1 RESPONSEMODE_7@21:1 REQUESTTRK_7@22:1 REQUESTTRN_7@23:1 COEFFICIENTID_7@24:2 COEFFICIENT_7@26:6")
+  }
 
   /// `PB0_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, rw.
   @inlinable public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -2135,12 +2162,13 @@ public struct PB0_PIF_LANE7_OVRD2: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_0004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG0 BACKUP@0:16 CFG_IDLEDET_TH@16:2 DBG_RX2TXBYP_SEL@20:3 DBG_RXFEBYP_EN@23:1 DBG_RXPRBS_CLR@24:1 DBG_RXTOGGLE_EN@25:1 DBG_TX2RXLBACK_EN@26:1 TXCFG_CMGOOD_RANGE@30:2")
+  }
 
   /// `PB0_GLB_CTRL_REG0.BACKUP`: bits 15:0, rw.
   @inlinable public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2182,12 +2210,13 @@ public struct PB0_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG1`: bif_5_0 register, index 0x120_0008 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG1 RXDBG_CDR_FR_BYP_EN@0:1 RXDBG_CDR_FR_BYP_VAL@1:6 RXDBG_CDR_PH_BYP_EN@7:1 RXDBG_CDR_PH_BYP_VAL@8:6 RXDBG_D0TH_BYP_EN@14:1 RXDBG_D0TH_BYP_VAL@15:7 RXDBG_D1TH_BYP_EN@22:1 RXDBG_D1TH_BYP_VAL@23:7 TST_LOSPDTST_EN@30:1 PLL_CFG_DISPCLK_DIV@31:1")
+  }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, rw.
   @inlinable public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> {
@@ -2241,12 +2270,13 @@ public struct PB0_GLB_CTRL_REG1: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG2`: bif_5_0 register, index 0x120_000C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_000C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_000C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG2 RXDBG_D2TH_BYP_EN@0:1 RXDBG_D2TH_BYP_VAL@1:7 RXDBG_D3TH_BYP_EN@8:1 RXDBG_D3TH_BYP_VAL@9:7 RXDBG_DXTH_BYP_EN@16:1 RXDBG_DXTH_BYP_VAL@17:7 RXDBG_ETH_BYP_EN@24:1 RXDBG_ETH_BYP_VAL@25:7")
+  }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, rw.
   @inlinable public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> {
@@ -2290,12 +2320,13 @@ public struct PB0_GLB_CTRL_REG2: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG3`: bif_5_0 register, index 0x120_0010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG3 RXDBG_SEL@0:5 BG_CFG_LC_REG_VREF0_SEL@5:2 BG_CFG_LC_REG_VREF1_SEL@7:2 BG_CFG_RO_REG_VREF_SEL@9:2 BG_DBG_VREFBYP_EN@11:1 BG_DBG_IREFBYP_EN@12:1 BG_DBG_ANALOG_SEL@14:3 DBG_DLL_CLK_SEL@18:3 PLL_DISPCLK_CMOS_SEL@21:1 DBG_RXPI_OFFSET_BYP_EN@22:1 DBG_RXPI_OFFSET_BYP_VAL@23:4 DBG_RXSWAPDX_BYP_EN@27:1 DBG_RXSWAPDX_BYP_VAL@28:3 DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE@31:1")
+  }
 
   /// `PB0_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, rw.
   @inlinable public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -2367,12 +2398,13 @@ public struct PB0_GLB_CTRL_REG3: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG4`: bif_5_0 register, index 0x120_0014 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG4 DBG_RXAPU_INST@0:16 DBG_RXDFEMUX_BYP_VAL@16:2 DBG_RXDFEMUX_BYP_EN@18:1 DBG_RXAPU_EXEC@22:4 DBG_RXDLL_VREG_REF_SEL@26:1 PWRGOOD_OVRD@27:1 DBG_RXRDATA_GATING_DISABLE@28:1")
+  }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, rw.
   @inlinable public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> {
@@ -2409,12 +2441,13 @@ public struct PB0_GLB_CTRL_REG4: RegisterValue {
 }
 
 /// `PB0_GLB_CTRL_REG5`: bif_5_0 register, index 0x120_0018 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_CTRL_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_CTRL_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_CTRL_REG5 DBG_RXAPU_MODE@0:8")
+  }
 
   /// `PB0_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, rw.
   @inlinable public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> {
@@ -2423,12 +2456,13 @@ public struct PB0_GLB_CTRL_REG5: RegisterValue {
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_001C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_001C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_001C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_SCI_STAT_OVRD_REG0 IGNR_ALL_CBI_UPDT_L0T3@0:1 IGNR_ALL_CBI_UPDT_L4T7@1:1 IGNR_ALL_CBI_UPDT_L8T11@2:1 IGNR_ALL_CBI_UPDT_L12T15@3:1 IGNR_IMPCAL_ACTIVE_CBI_UPDT@4:1 TXNIMP@8:4 TXPIMP@12:4 RXIMP@16:4 IMPCAL_ACTIVE@20:1")
+  }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -2469,12 +2503,13 @@ public struct PB0_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x120_0020 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_SCI_STAT_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_SCI_STAT_OVRD_REG1 IGNR_LINKSPEED_CBI_UPDT_L0T3@0:1 IGNR_FREQDIV_CBI_UPDT_L0T3@1:1 IGNR_DLL_LOCK_CBI_UPDT_L0T3@2:1 DLL_LOCK_0@12:1 DLL_LOCK_1@13:1 DLL_LOCK_2@14:1 DLL_LOCK_3@15:1 LINKSPEED_0@16:2 FREQDIV_0@18:2 LINKSPEED_1@20:2 FREQDIV_1@22:2 LINKSPEED_2@24:2 FREQDIV_2@26:2 LINKSPEED_3@28:2 FREQDIV_3@30:2")
+  }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -2529,12 +2564,13 @@ public struct PB0_GLB_SCI_STAT_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x120_0024 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_SCI_STAT_OVRD_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_SCI_STAT_OVRD_REG2 IGNR_LINKSPEED_CBI_UPDT_L4T7@0:1 IGNR_FREQDIV_CBI_UPDT_L4T7@1:1 IGNR_DLL_LOCK_CBI_UPDT_L4T7@2:1 DLL_LOCK_4@12:1 DLL_LOCK_5@13:1 DLL_LOCK_6@14:1 DLL_LOCK_7@15:1 LINKSPEED_4@16:2 FREQDIV_4@18:2 LINKSPEED_5@20:2 FREQDIV_5@22:2 LINKSPEED_6@24:2 FREQDIV_6@26:2 LINKSPEED_7@28:2 FREQDIV_7@30:2")
+  }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
@@ -2589,12 +2625,13 @@ public struct PB0_GLB_SCI_STAT_OVRD_REG2: RegisterValue {
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x120_0028 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_SCI_STAT_OVRD_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_SCI_STAT_OVRD_REG3 IGNR_LINKSPEED_CBI_UPDT_L8T11@0:1 IGNR_FREQDIV_CBI_UPDT_L8T11@1:1 IGNR_DLL_LOCK_CBI_UPDT_L8T11@2:1 DLL_LOCK_8@12:1 DLL_LOCK_9@13:1 DLL_LOCK_10@14:1 DLL_LOCK_11@15:1 LINKSPEED_8@16:2 FREQDIV_8@18:2 LINKSPEED_9@20:2 FREQDIV_9@22:2 LINKSPEED_10@24:2 FREQDIV_10@26:2 LINKSPEED_11@28:2 FREQDIV_11@30:2")
+  }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
@@ -2649,12 +2686,13 @@ public struct PB0_GLB_SCI_STAT_OVRD_REG3: RegisterValue {
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x120_002C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_SCI_STAT_OVRD_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_002C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_002C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_SCI_STAT_OVRD_REG4 IGNR_LINKSPEED_CBI_UPDT_L12T15@0:1 IGNR_FREQDIV_CBI_UPDT_L12T15@1:1 IGNR_DLL_LOCK_CBI_UPDT_L12T15@2:1 DLL_LOCK_12@12:1 DLL_LOCK_13@13:1 DLL_LOCK_14@14:1 DLL_LOCK_15@15:1 LINKSPEED_12@16:2 FREQDIV_12@18:2 LINKSPEED_13@20:2 FREQDIV_13@22:2 LINKSPEED_14@24:2 FREQDIV_14@26:2 LINKSPEED_15@28:2 FREQDIV_15@30:2")
+  }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
@@ -2709,12 +2747,13 @@ public struct PB0_GLB_SCI_STAT_OVRD_REG4: RegisterValue {
 }
 
 /// `PB0_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_0030 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_OVRD_REG0 TXPDTERM_VAL_OVRD_VAL@0:16 TXPUTERM_VAL_OVRD_VAL@16:16")
+  }
 
   /// `PB0_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, rw.
   @inlinable public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
@@ -2728,12 +2767,13 @@ public struct PB0_GLB_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_0034 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_OVRD_REG1 TXPDTERM_VAL_OVRD_EN@0:1 TXPUTERM_VAL_OVRD_EN@1:1 TST_LOSPDTST_RST_OVRD_EN@2:1 TST_LOSPDTST_RST_OVRD_VAL@3:1 RXTERM_VAL_OVRD_EN@15:1 RXTERM_VAL_OVRD_VAL@16:16")
+  }
 
   /// `PB0_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, rw.
   @inlinable public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
@@ -2767,12 +2807,13 @@ public struct PB0_GLB_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_0038 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_GLB_OVRD_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_0038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_GLB_OVRD_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_0038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_GLB_OVRD_REG2 BG_PWRON_OVRD_EN@0:1 BG_PWRON_OVRD_VAL@1:1 PLL_DBG_LC_EXT_RESET_OVRD_EN@2:1 PLL_DBG_LC_EXT_RESET_OVRD_VAL@3:1 PLL_DBG_RO_EXT_RESET_OVRD_EN@4:1 PLL_DBG_RO_EXT_RESET_OVRD_VAL@5:1")
+  }
 
   /// `PB0_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, rw.
   @inlinable public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> {
@@ -2806,12 +2847,13 @@ public struct PB0_GLB_OVRD_REG2: RegisterValue {
 }
 
 /// `PB0_HW_DEBUG`: bif_5_0 register, index 0x120_2004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_HW_DEBUG: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_HW_DEBUG: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1 HW_16_DEBUG@16:1 HW_17_DEBUG@17:1 HW_18_DEBUG@18:1 HW_19_DEBUG@19:1 HW_20_DEBUG@20:1 HW_21_DEBUG@21:1 HW_22_DEBUG@22:1 HW_23_DEBUG@23:1 HW_24_DEBUG@24:1 HW_25_DEBUG@25:1 HW_26_DEBUG@26:1 HW_27_DEBUG@27:1 HW_28_DEBUG@28:1 HW_29_DEBUG@29:1 HW_30_DEBUG@30:1 HW_31_DEBUG@31:1")
+  }
 
   /// `PB0_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2911,12 +2953,13 @@ public struct PB0_HW_DEBUG: RegisterValue {
 }
 
 /// `PB0_STRAP_GLB_REG0`: bif_5_0 register, index 0x120_2020 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_GLB_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_GLB_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_GLB_REG0 STRAP_QUICK_SIM_START@1:1 STRAP_DFT_RXBSCAN_EN_VAL@2:1 STRAP_DFT_CALIB_BYPASS@3:1 STRAP_FORCE_LC_PLL_ON@4:1 STRAP_CFG_IDLEDET_TH@5:2 STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL@7:5 STRAP_RX_CFG_OVR_PWRSF@12:1 STRAP_RX_TRK_MODE_0_@13:1 STRAP_PWRGOOD_OVRD@14:1 STRAP_DBG_RXDLL_VREG_REF_SEL@15:1 STRAP_PLL_CFG_LC_VCO_TUNE@16:4 STRAP_DBG_RXRDATA_GATING_DISABLE@20:1 STRAP_DBG_RXPI_OFFSET_BYP_VAL@21:4")
+  }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, rw.
   @inlinable public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> {
@@ -2985,12 +3028,13 @@ public struct PB0_STRAP_GLB_REG0: RegisterValue {
 }
 
 /// `PB0_STRAP_TX_REG0`: bif_5_0 register, index 0x120_2024 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_TX_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_TX_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_TX_REG0 STRAP_TX_CFG_DRV0_EN@1:4 STRAP_TX_CFG_DRV0_TAP_SEL@5:4 STRAP_TX_CFG_DRV1_EN@9:5 STRAP_TX_CFG_DRV1_TAP_SEL@14:5 STRAP_TX_CFG_DRV2_EN@19:4 STRAP_TX_CFG_DRV2_TAP_SEL@23:4 STRAP_TX_CFG_DRVX_EN@27:1 STRAP_TX_CFG_DRVX_TAP_SEL@28:1 STRAP_RX_TRK_MODE_1_@29:1 STRAP_TX_CFG_SWING_BOOST_EN@30:1")
+  }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, rw.
   @inlinable public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> {
@@ -3044,12 +3088,13 @@ public struct PB0_STRAP_TX_REG0: RegisterValue {
 }
 
 /// `PB0_STRAP_RX_REG0`: bif_5_0 register, index 0x120_2028 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_RX_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_RX_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_RX_REG0 STRAP_RX_CFG_TH_LOOP_GAIN@1:4 STRAP_RX_CFG_DLL_FLOCK_DISABLE@5:1 STRAP_DBG_RXPI_OFFSET_BYP_EN@6:1 STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS@7:1 STRAP_BG_CFG_LC_REG_VREF0_SEL@8:2 STRAP_BG_CFG_LC_REG_VREF1_SEL@10:2 STRAP_RX_CFG_CDR_TIME@12:4 STRAP_RX_CFG_FOM_TIME@16:4 STRAP_RX_CFG_LEQ_TIME@20:4 STRAP_RX_CFG_OC_TIME@24:4 STRAP_TX_CFG_RPTR_RST_VAL@28:3 STRAP_RX_CFG_TERM_MODE@31:1")
+  }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, rw.
   @inlinable public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
@@ -3113,12 +3158,13 @@ public struct PB0_STRAP_RX_REG0: RegisterValue {
 }
 
 /// `PB0_STRAP_RX_REG1`: bif_5_0 register, index 0x120_202C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_RX_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_202C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_RX_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_202C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_RX_REG1 STRAP_RX_CFG_CDR_PI_STPSZ@1:1 STRAP_TX_DEEMPH_PRSHT_STNG@2:3 STRAP_BG_CFG_RO_REG_VREF_SEL@5:2 STRAP_RX_CFG_LEQ_POLE_BYP_DIS@7:1 STRAP_RX_CFG_LEQ_POLE_BYP_VAL@8:3 STRAP_RX_CFG_CDR_PH_GAIN@11:4 STRAP_RX_CFG_ADAPT_MODE@15:10 STRAP_RX_CFG_DFE_TIME@25:4 STRAP_RX_CFG_LEQ_LOOP_GAIN@29:2 STRAP_RX_CFG_LEQ_SHUNT_DIS@31:1")
+  }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, rw.
   @inlinable public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> {
@@ -3172,12 +3218,13 @@ public struct PB0_STRAP_RX_REG1: RegisterValue {
 }
 
 /// `PB0_STRAP_PLL_REG0`: bif_5_0 register, index 0x120_2030 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_PLL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_PLL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_PLL_REG0 STRAP_PLL_CFG_LC_BW_CNTRL@1:3 STRAP_PLL_CFG_LC_LF_CNTRL@4:9 STRAP_TX_RXDET_X1_SSF@13:1 STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS@15:1 STRAP_PLL_CFG_RO_BW_CNTRL@16:8 STRAP_PLL_STRAP_SEL@24:1")
+  }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, rw.
   @inlinable public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
@@ -3211,12 +3258,13 @@ public struct PB0_STRAP_PLL_REG0: RegisterValue {
 }
 
 /// `PB0_STRAP_PIN_REG0`: bif_5_0 register, index 0x120_2034 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_PIN_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_PIN_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_PIN_REG0 STRAP_TX_DEEMPH_EN@1:1 STRAP_TX_FULL_SWING@2:1")
+  }
 
   /// `PB0_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, rw.
   @inlinable public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> {
@@ -3230,12 +3278,13 @@ public struct PB0_STRAP_PIN_REG0: RegisterValue {
 }
 
 /// `PB0_STRAP_GLB_REG1`: bif_5_0 register, index 0x120_2038 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_GLB_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_2038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_GLB_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_2038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_GLB_REG1 STRAP_RX_ADAPT_RST_MODE@1:2 STRAP_RX_L0_ENTRY_MODE@3:2 STRAP_RX_EI_FILTER@5:2 STRAP_RX_ADAPT_RST_SUB_ENTRY@7:1 STRAP_RX_PS0_RDY_GEN_MODE@8:2 STRAP_RX_DLL_RESET_IN_SPDCHG@10:1 STRAP_RX_ADAPT_TIME_OUT@11:2")
+  }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, rw.
   @inlinable public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> {
@@ -3274,12 +3323,13 @@ public struct PB0_STRAP_GLB_REG1: RegisterValue {
 }
 
 /// `PB0_STRAP_GLB_REG2`: bif_5_0 register, index 0x120_203C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_STRAP_GLB_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_203C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_STRAP_GLB_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_203C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_STRAP_GLB_REG2 STRAP_BPHYC_PLL_RAMP_UP_TIME@2:3 STRAP_IMPCAL_SETTLE_TIME@5:2 STRAP_BG_SETTLE_TIME@7:2 STRAP_TX_CMDET_TIME@9:2 STRAP_TX_STARTUP_TIME@11:2 STRAP_B_PCB_DIS0@28:1 STRAP_B_PCB_DIS1@29:1 STRAP_B_PCB_DRV_STR@30:2")
+  }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, rw.
   @inlinable public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
@@ -3323,12 +3373,13 @@ public struct PB0_STRAP_GLB_REG2: RegisterValue {
 }
 
 /// `PB0_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x120_3000 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_DFT_JIT_INJ_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_3000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_DFT_JIT_INJ_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_3000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_DFT_JIT_INJ_REG0 DFT_NUM_STEPS@0:6 DFT_DISABLE_ERR@7:1 DFT_CLK_PER_STEP@8:4 DFT_MODE_CDR_EN@20:1 DFT_EN_RECOVERY@21:1 DFT_INCR_SWP_EN@22:1 DFT_DECR_SWP_EN@23:1 DFT_RECOVERY_TIME@24:8")
+  }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, rw.
   @inlinable public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3370,12 +3421,13 @@ public struct PB0_DFT_JIT_INJ_REG0: RegisterValue {
 }
 
 /// `PB0_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x120_3004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_DFT_JIT_INJ_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_3004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_DFT_JIT_INJ_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_3004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_DFT_JIT_INJ_REG1 DFT_BYPASS_VALUE@0:8 DFT_BYPASS_EN@8:1 DFT_BLOCK_EN@16:1 DFT_NUM_OF_TESTS@17:3 DFT_CHECK_TIME@20:4")
+  }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, rw.
   @inlinable public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> {
@@ -3400,24 +3452,26 @@ public struct PB0_DFT_JIT_INJ_REG1: RegisterValue {
 }
 
 /// `PB0_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x120_3008 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_DFT_JIT_INJ_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_3008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_DFT_JIT_INJ_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_3008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_DFT_JIT_INJ_REG2 DFT_LANE_EN@0:16")
+  }
 
   /// `PB0_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, rw.
   @inlinable public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB0_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x120_300C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_DFT_DEBUG_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_300C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_300C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_DFT_DEBUG_CTRL_REG0 DFT_PHY_DEBUG_EN@0:1 DFT_PHY_DEBUG_MODE@1:5")
+  }
 
   /// `PB0_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, rw.
   @inlinable public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> {
@@ -3431,12 +3485,13 @@ public struct PB0_DFT_DEBUG_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x120_3010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_DFT_JIT_INJ_STAT_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_3010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_3010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_DFT_JIT_INJ_STAT_REG0 DFT_STAT_DECR@0:8 DFT_STAT_INCR@8:8 DFT_STAT_FINISHED@16:1")
+  }
 
   /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, rw.
   @inlinable public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3451,12 +3506,13 @@ public struct PB0_DFT_JIT_INJ_STAT_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_4000 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO_GLB_CTRL_REG0 PLL_TST_LOSPDTST_SRC@0:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0@1:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1@2:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2@3:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@4:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@5:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@6:1 PLL_RO_PWRON_LUT_ENTRY_LS2@7:1 PLL_LC_PWRON_LUT_ENTRY_LS2@8:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0@9:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1@10:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2@11:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@12:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@13:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@14:1 PLL_RO_HSCLK_LEFT_EN_GATING_EN@15:1 PLL_RO_HSCLK_RIGHT_EN_GATING_EN@16:1 PLL_LC_HSCLK_LEFT_EN_GATING_EN@17:1 PLL_LC_HSCLK_RIGHT_EN_GATING_EN@18:1")
+  }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, rw.
   @inlinable public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> {
@@ -3555,21 +3611,23 @@ public struct PB0_PLL_RO_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_4010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO_GLB_OVRD_REG0")
+  }
 }
 
 /// `PB0_PLL_RO0_CTRL_REG0`: bif_5_0 register, index 0x120_4440 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO0_CTRL_REG0 PLL_DBG_RO_ANALOG_SEL_0@0:2 PLL_DBG_RO_EXT_RESET_EN_0@2:1 PLL_DBG_RO_VCTL_ADC_EN_0@3:1 PLL_DBG_RO_LF_CNTRL_0@4:7 PLL_TST_RO_USAMPLE_EN_0@11:1")
+  }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, rw.
   @inlinable public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> {
@@ -3598,12 +3656,13 @@ public struct PB0_PLL_RO0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x120_4450 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO0_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4450 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO0_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4450, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO0_OVRD_REG0 PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0@0:8 PLL_CFG_RO_BW_CNTRL_OVRD_EN_0@8:1 PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0@9:3 PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0@12:1 PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0@13:1 PLL_CFG_RO_CORECLK_EN_OVRD_EN_0@14:1 PLL_CFG_RO_FBDIV_OVRD_VAL_0@15:13 PLL_CFG_RO_FBDIV_OVRD_EN_0@28:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0@30:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0@31:1")
+  }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, rw.
   @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -3657,12 +3716,13 @@ public struct PB0_PLL_RO0_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO0_OVRD_REG1`: bif_5_0 register, index 0x120_4454 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO0_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4454 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO0_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4454, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO0_OVRD_REG1 PLL_CFG_RO_REFDIV_OVRD_VAL_0@0:5 PLL_CFG_RO_REFDIV_OVRD_EN_0@5:1 PLL_CFG_RO_VCO_MODE_OVRD_VAL_0@6:2 PLL_CFG_RO_VCO_MODE_OVRD_EN_0@8:1 PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0@9:1 PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0@10:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0@11:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0@12:1 PLL_RO_PWRON_OVRD_VAL_0@13:1 PLL_RO_PWRON_OVRD_EN_0@14:1 PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0@19:3 PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0@22:1")
+  }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, rw.
   @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -3726,12 +3786,13 @@ public struct PB0_PLL_RO0_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4460 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4460 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4460, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO0_SCI_STAT_OVRD_REG0 PLL_RO0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO0_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO0_PLLPWR@4:3 PLL_RO0_PLLFREQ@8:2")
+  }
 
   /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -3755,12 +3816,13 @@ public struct PB0_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4464 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4464 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4464, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO1_SCI_STAT_OVRD_REG0 PLL_RO1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO1_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO1_PLLPWR@4:3 PLL_RO1_PLLFREQ@8:2")
+  }
 
   /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -3784,12 +3846,13 @@ public struct PB0_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4468 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4468 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4468, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO2_SCI_STAT_OVRD_REG0 PLL_RO2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO2_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO2_PLLPWR@4:3 PLL_RO2_PLLFREQ@8:2")
+  }
 
   /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -3813,12 +3876,13 @@ public struct PB0_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_446C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_446C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_446C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_RO3_SCI_STAT_OVRD_REG0 PLL_RO3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO3_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO3_PLLPWR@4:3 PLL_RO3_PLLFREQ@8:2")
+  }
 
   /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -3842,12 +3906,13 @@ public struct PB0_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x120_4480 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC0_CTRL_REG0 PLL_DBG_LC_ANALOG_SEL_0@0:2 PLL_DBG_LC_EXT_RESET_EN_0@2:1 PLL_DBG_LC_VCTL_ADC_EN_0@3:1 PLL_TST_LC_USAMPLE_EN_0@4:1")
+  }
 
   /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, rw.
   @inlinable public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> {
@@ -3871,12 +3936,13 @@ public struct PB0_PLL_LC0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x120_4490 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC0_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4490 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC0_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4490, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC0_OVRD_REG0 PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0@0:3 PLL_CFG_LC_BW_CNTRL_OVRD_EN_0@3:1 PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0@4:3 PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0@7:1 PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0@8:1 PLL_CFG_LC_CORECLK_EN_OVRD_EN_0@9:1 PLL_CFG_LC_FBDIV_OVRD_VAL_0@10:8 PLL_CFG_LC_FBDIV_OVRD_EN_0@18:1 PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0@19:9 PLL_CFG_LC_LF_CNTRL_OVRD_EN_0@28:1 PLL_CFG_LC_REFDIV_OVRD_VAL_0@29:2 PLL_CFG_LC_REFDIV_OVRD_EN_0@31:1")
+  }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, rw.
   @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -3940,12 +4006,13 @@ public struct PB0_PLL_LC0_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC0_OVRD_REG1`: bif_5_0 register, index 0x120_4494 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC0_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4494 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC0_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4494, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC0_OVRD_REG1 PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0@0:3 PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0@3:1 PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0@4:1 PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0@5:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0@6:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0@7:1 PLL_LC_PWRON_OVRD_VAL_0@8:1 PLL_LC_PWRON_OVRD_EN_0@9:1 PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0@14:4 PLL_CFG_LC_VCO_TUNE_OVRD_EN_0@18:1")
+  }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, rw.
   @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -3999,12 +4066,13 @@ public struct PB0_PLL_LC0_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4500 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC0_SCI_STAT_OVRD_REG0 PLL_LC0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC0_PLLPWR@4:3")
+  }
 
   /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -4018,12 +4086,13 @@ public struct PB0_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4504 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC1_SCI_STAT_OVRD_REG0 PLL_LC1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC1_PLLPWR@4:3")
+  }
 
   /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -4037,12 +4106,13 @@ public struct PB0_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4508 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_4508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_4508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC2_SCI_STAT_OVRD_REG0 PLL_LC2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC2_PLLPWR@4:3")
+  }
 
   /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -4056,12 +4126,13 @@ public struct PB0_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_450C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_450C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_450C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_PLL_LC3_SCI_STAT_OVRD_REG0 PLL_LC3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC3_PLLPWR@4:3")
+  }
 
   /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -4075,12 +4146,13 @@ public struct PB0_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_6000 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG0 RX_CFG_ADAPT_MODE_GEN1@0:10 RX_CFG_ADAPT_MODE_GEN2@10:10 RX_CFG_ADAPT_MODE_GEN3@20:10")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, rw.
   @inlinable public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> {
@@ -4099,12 +4171,13 @@ public struct PB0_RX_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG1`: bif_5_0 register, index 0x120_6004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG1 RX_CFG_CDR_FR_GAIN_GEN1@0:4 RX_CFG_CDR_FR_GAIN_GEN2@4:4 RX_CFG_CDR_FR_GAIN_GEN3@8:4 RX_CFG_CDR_PH_GAIN_GEN1@12:4 RX_CFG_CDR_PH_GAIN_GEN2@16:4 RX_CFG_CDR_PH_GAIN_GEN3@20:4 RX_CFG_CDR_PI_STPSZ_GEN1@24:1 RX_CFG_CDR_PI_STPSZ_GEN2@25:1 RX_CFG_CDR_PI_STPSZ_GEN3@26:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN1@27:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN2@28:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN3@29:1 RX_ADAPT_HLD_ASRT_TO_DCLK_EN@30:2")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, rw.
   @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> {
@@ -4173,12 +4246,13 @@ public struct PB0_RX_GLB_CTRL_REG1: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x120_6008 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, rw.
   @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
@@ -4217,12 +4291,13 @@ public struct PB0_RX_GLB_CTRL_REG2: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x120_600C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_600C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_600C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, rw.
   @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
@@ -4291,12 +4366,13 @@ public struct PB0_RX_GLB_CTRL_REG3: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x120_6010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, rw.
   @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
@@ -4345,12 +4421,13 @@ public struct PB0_RX_GLB_CTRL_REG4: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x120_6014 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, rw.
   @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
@@ -4419,12 +4496,13 @@ public struct PB0_RX_GLB_CTRL_REG5: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x120_6018 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, rw.
   @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
@@ -4483,12 +4561,13 @@ public struct PB0_RX_GLB_CTRL_REG6: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x120_601C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_601C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_601C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, rw.
   @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
@@ -4562,12 +4641,13 @@ public struct PB0_RX_GLB_CTRL_REG7: RegisterValue {
 }
 
 /// `PB0_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x120_6020 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_CTRL_REG8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_CTRL_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
+  }
 
   /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, rw.
   @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
@@ -4591,12 +4671,13 @@ public struct PB0_RX_GLB_CTRL_REG8: RegisterValue {
 }
 
 /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6028 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
+  }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -4720,12 +4801,13 @@ public struct PB0_RX_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_6030 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
+  }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, rw.
   @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
@@ -4849,12 +4931,13 @@ public struct PB0_RX_GLB_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_6034 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_GLB_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_GLB_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
+  }
 
   /// `PB0_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, rw.
   @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
@@ -4868,12 +4951,13 @@ public struct PB0_RX_GLB_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x120_6440 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
+  }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4898,12 +4982,13 @@ public struct PB0_RX_LANE0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6448 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6448 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6448, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
+  }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, rw.
   @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4930,12 +5015,13 @@ public struct PB0_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_6480 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE1_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE1_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
+  }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4960,12 +5046,13 @@ public struct PB0_RX_LANE1_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6488 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6488 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6488, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
+  }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, rw.
   @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4992,12 +5079,13 @@ public struct PB0_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_6500 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE2_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE2_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE2_CTRL_REG0 RX_BACKUP_2@0:8 RX_DBG_ANALOG_SEL_2@10:2 RX_TST_BSCAN_EN_2@12:1 RX_CFG_OVR_PWRSF_2@13:1 RX_TERM_EN_2@14:1")
+  }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5022,12 +5110,13 @@ public struct PB0_RX_LANE2_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6508 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE2_SCI_STAT_OVRD_REG0 RXPWR_2@0:3 ELECIDLEDETEN_2@3:1 REQUESTTRK_2@6:1 ENABLEFOM_2@7:1 REQUESTFOM_2@8:1 RESPONSEMODE_2@9:1 RXEYEFOM_2@10:8")
+  }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, rw.
   @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5054,12 +5143,13 @@ public struct PB0_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_6600 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE3_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6600 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE3_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6600, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE3_CTRL_REG0 RX_BACKUP_3@0:8 RX_DBG_ANALOG_SEL_3@10:2 RX_TST_BSCAN_EN_3@12:1 RX_CFG_OVR_PWRSF_3@13:1 RX_TERM_EN_3@14:1")
+  }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5084,12 +5174,13 @@ public struct PB0_RX_LANE3_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6608 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6608 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6608, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE3_SCI_STAT_OVRD_REG0 RXPWR_3@0:3 ELECIDLEDETEN_3@3:1 REQUESTTRK_3@6:1 ENABLEFOM_3@7:1 REQUESTFOM_3@8:1 RESPONSEMODE_3@9:1 RXEYEFOM_3@10:8")
+  }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, rw.
   @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5116,12 +5207,13 @@ public struct PB0_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_6800 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE4_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6800 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE4_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6800, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE4_CTRL_REG0 RX_BACKUP_4@0:8 RX_DBG_ANALOG_SEL_4@10:2 RX_TST_BSCAN_EN_4@12:1 RX_CFG_OVR_PWRSF_4@13:1 RX_TERM_EN_4@14:1")
+  }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5146,12 +5238,13 @@ public struct PB0_RX_LANE4_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6848 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6848 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6848, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE4_SCI_STAT_OVRD_REG0 RXPWR_4@0:3 ELECIDLEDETEN_4@3:1 REQUESTTRK_4@6:1 ENABLEFOM_4@7:1 REQUESTFOM_4@8:1 RESPONSEMODE_4@9:1 RXEYEFOM_4@10:8")
+  }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, rw.
   @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5178,12 +5271,13 @@ public struct PB0_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_6880 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE5_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE5_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE5_CTRL_REG0 RX_BACKUP_5@0:8 RX_DBG_ANALOG_SEL_5@10:2 RX_TST_BSCAN_EN_5@12:1 RX_CFG_OVR_PWRSF_5@13:1 RX_TERM_EN_5@14:1")
+  }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5208,12 +5302,13 @@ public struct PB0_RX_LANE5_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6888 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE5_SCI_STAT_OVRD_REG0 RXPWR_5@0:3 ELECIDLEDETEN_5@3:1 REQUESTTRK_5@6:1 ENABLEFOM_5@7:1 REQUESTFOM_5@8:1 RESPONSEMODE_5@9:1 RXEYEFOM_5@10:8")
+  }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, rw.
   @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5240,12 +5335,13 @@ public struct PB0_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_6900 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE6_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE6_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE6_CTRL_REG0 RX_BACKUP_6@0:8 RX_DBG_ANALOG_SEL_6@10:2 RX_TST_BSCAN_EN_6@12:1 RX_CFG_OVR_PWRSF_6@13:1 RX_TERM_EN_6@14:1")
+  }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5270,12 +5366,13 @@ public struct PB0_RX_LANE6_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6908 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6908 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6908, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE6_SCI_STAT_OVRD_REG0 RXPWR_6@0:3 ELECIDLEDETEN_6@3:1 REQUESTTRK_6@6:1 ENABLEFOM_6@7:1 REQUESTFOM_6@8:1 RESPONSEMODE_6@9:1 RXEYEFOM_6@10:8")
+  }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, rw.
   @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5302,12 +5399,13 @@ public struct PB0_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_6A00 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE7_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6A00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE7_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6A00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE7_CTRL_REG0 RX_BACKUP_7@0:8 RX_DBG_ANALOG_SEL_7@10:2 RX_TST_BSCAN_EN_7@12:1 RX_CFG_OVR_PWRSF_7@13:1 RX_TERM_EN_7@14:1")
+  }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5332,12 +5430,13 @@ public struct PB0_RX_LANE7_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6A08 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_6A08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_6A08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE7_SCI_STAT_OVRD_REG0 RXPWR_7@0:3 ELECIDLEDETEN_7@3:1 REQUESTTRK_7@6:1 ENABLEFOM_7@7:1 REQUESTFOM_7@8:1 RESPONSEMODE_7@9:1 RXEYEFOM_7@10:8")
+  }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, rw.
   @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5364,12 +5463,13 @@ public struct PB0_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_7440 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE8_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE8_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE8_CTRL_REG0 RX_BACKUP_8@0:8 RX_DBG_ANALOG_SEL_8@10:2 RX_TST_BSCAN_EN_8@12:1 RX_CFG_OVR_PWRSF_8@13:1 RX_TERM_EN_8@14:1")
+  }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5394,12 +5494,13 @@ public struct PB0_RX_LANE8_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7448 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7448 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7448, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE8_SCI_STAT_OVRD_REG0 RXPWR_8@0:3 ELECIDLEDETEN_8@3:1 REQUESTTRK_8@6:1 ENABLEFOM_8@7:1 REQUESTFOM_8@8:1 RESPONSEMODE_8@9:1 RXEYEFOM_8@10:8")
+  }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, rw.
   @inlinable public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5426,12 +5527,13 @@ public struct PB0_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_7480 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE9_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE9_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE9_CTRL_REG0 RX_BACKUP_9@0:8 RX_DBG_ANALOG_SEL_9@10:2 RX_TST_BSCAN_EN_9@12:1 RX_CFG_OVR_PWRSF_9@13:1 RX_TERM_EN_9@14:1")
+  }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5456,12 +5558,13 @@ public struct PB0_RX_LANE9_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7488 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7488 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7488, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE9_SCI_STAT_OVRD_REG0 RXPWR_9@0:3 ELECIDLEDETEN_9@3:1 REQUESTTRK_9@6:1 ENABLEFOM_9@7:1 REQUESTFOM_9@8:1 RESPONSEMODE_9@9:1 RXEYEFOM_9@10:8")
+  }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, rw.
   @inlinable public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5488,12 +5591,13 @@ public struct PB0_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_7500 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE10_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE10_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE10_CTRL_REG0 RX_BACKUP_10@0:8 RX_DBG_ANALOG_SEL_10@10:2 RX_TST_BSCAN_EN_10@12:1 RX_CFG_OVR_PWRSF_10@13:1 RX_TERM_EN_10@14:1")
+  }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5518,12 +5622,13 @@ public struct PB0_RX_LANE10_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7508 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE10_SCI_STAT_OVRD_REG0 RXPWR_10@0:3 ELECIDLEDETEN_10@3:1 REQUESTTRK_10@6:1 ENABLEFOM_10@7:1 REQUESTFOM_10@8:1 RESPONSEMODE_10@9:1 RXEYEFOM_10@10:8")
+  }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, rw.
   @inlinable public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5552,12 +5657,13 @@ public struct PB0_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_7600 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE11_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7600 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE11_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7600, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE11_CTRL_REG0 RX_BACKUP_11@0:8 RX_DBG_ANALOG_SEL_11@10:2 RX_TST_BSCAN_EN_11@12:1 RX_CFG_OVR_PWRSF_11@13:1 RX_TERM_EN_11@14:1")
+  }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5582,12 +5688,13 @@ public struct PB0_RX_LANE11_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7608 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7608 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7608, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE11_SCI_STAT_OVRD_REG0 RXPWR_11@0:3 ELECIDLEDETEN_11@3:1 REQUESTTRK_11@6:1 ENABLEFOM_11@7:1 REQUESTFOM_11@8:1 RESPONSEMODE_11@9:1 RXEYEFOM_11@10:8")
+  }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, rw.
   @inlinable public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5616,12 +5723,13 @@ public struct PB0_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_7840 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE12_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE12_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE12_CTRL_REG0 RX_BACKUP_12@0:8 RX_DBG_ANALOG_SEL_12@10:2 RX_TST_BSCAN_EN_12@12:1 RX_CFG_OVR_PWRSF_12@13:1 RX_TERM_EN_12@14:1")
+  }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5646,12 +5754,13 @@ public struct PB0_RX_LANE12_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7848 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7848 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7848, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE12_SCI_STAT_OVRD_REG0 RXPWR_12@0:3 ELECIDLEDETEN_12@3:1 REQUESTTRK_12@6:1 ENABLEFOM_12@7:1 REQUESTFOM_12@8:1 RESPONSEMODE_12@9:1 RXEYEFOM_12@10:8")
+  }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, rw.
   @inlinable public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5680,12 +5789,13 @@ public struct PB0_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_7880 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE13_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE13_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE13_CTRL_REG0 RX_BACKUP_13@0:8 RX_DBG_ANALOG_SEL_13@10:2 RX_TST_BSCAN_EN_13@12:1 RX_CFG_OVR_PWRSF_13@13:1 RX_TERM_EN_13@14:1")
+  }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5710,12 +5820,13 @@ public struct PB0_RX_LANE13_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7888 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE13_SCI_STAT_OVRD_REG0 RXPWR_13@0:3 ELECIDLEDETEN_13@3:1 REQUESTTRK_13@6:1 ENABLEFOM_13@7:1 REQUESTFOM_13@8:1 RESPONSEMODE_13@9:1 RXEYEFOM_13@10:8")
+  }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, rw.
   @inlinable public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5744,12 +5855,13 @@ public struct PB0_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_7900 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE14_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE14_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE14_CTRL_REG0 RX_BACKUP_14@0:8 RX_DBG_ANALOG_SEL_14@10:2 RX_TST_BSCAN_EN_14@12:1 RX_CFG_OVR_PWRSF_14@13:1 RX_TERM_EN_14@14:1")
+  }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5774,12 +5886,13 @@ public struct PB0_RX_LANE14_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7908 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7908 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7908, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE14_SCI_STAT_OVRD_REG0 RXPWR_14@0:3 ELECIDLEDETEN_14@3:1 REQUESTTRK_14@6:1 ENABLEFOM_14@7:1 REQUESTFOM_14@8:1 RESPONSEMODE_14@9:1 RXEYEFOM_14@10:8")
+  }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, rw.
   @inlinable public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5808,12 +5921,13 @@ public struct PB0_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_7A00 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE15_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7A00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE15_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7A00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE15_CTRL_REG0 RX_BACKUP_15@0:8 RX_DBG_ANALOG_SEL_15@10:2 RX_TST_BSCAN_EN_15@12:1 RX_CFG_OVR_PWRSF_15@13:1 RX_TERM_EN_15@14:1")
+  }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, rw.
   @inlinable public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5838,12 +5952,13 @@ public struct PB0_RX_LANE15_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7A08 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_7A08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_7A08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_RX_LANE15_SCI_STAT_OVRD_REG0 RXPWR_15@0:3 ELECIDLEDETEN_15@3:1 REQUESTTRK_15@6:1 ENABLEFOM_15@7:1 REQUESTFOM_15@8:1 RESPONSEMODE_15@9:1 RXEYEFOM_15@10:8")
+  }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, rw.
   @inlinable public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5872,12 +5987,13 @@ public struct PB0_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_8000 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_CTRL_REG0 TX_DRV_DATA_ASRT_DLY_VAL@0:3 TX_DRV_DATA_DSRT_DLY_VAL@3:3 TX_CFG_RPTR_RST_VAL_GEN1@8:3 TX_CFG_RPTR_RST_VAL_GEN2@11:3 TX_CFG_RPTR_RST_VAL_GEN3@14:3 TX_STAGGER_CTRL@17:2 TX_DATA_CLK_GATING@19:1 TX_PRESET_TABLE_BYPASS@20:1 TX_COEFF_ROUND_EN@21:1 TX_COEFF_ROUND_DIR_VER@22:1 TX_DCLK_EN_LSX_ALWAYS_ON@23:1 TX_FRONTEND_PWRON_IN_PS4@24:1")
+  }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, rw.
   @inlinable public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> {
@@ -5941,12 +6057,13 @@ public struct PB0_TX_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x120_8004 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_LANE_SKEW_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_LANE_SKEW_CTRL TX_CFG_GROUPX1_EN_0@0:1 TX_CFG_GROUPX1_EN_1@1:1 TX_CFG_GROUPX1_EN_2@2:1 TX_CFG_GROUPX1_EN_3@3:1 TX_CFG_GROUPX1_EN_4@4:1 TX_CFG_GROUPX1_EN_5@5:1 TX_CFG_GROUPX1_EN_6@6:1 TX_CFG_GROUPX1_EN_7@7:1 TX_CFG_GROUPX1_EN_8@8:1 TX_CFG_GROUPX1_EN_9@9:1 TX_CFG_GROUPX1_EN_10@10:1 TX_CFG_GROUPX1_EN_11@11:1 TX_CFG_GROUPX1_EN_12@12:1 TX_CFG_GROUPX1_EN_13@13:1 TX_CFG_GROUPX1_EN_14@14:1 TX_CFG_GROUPX1_EN_15@15:1 TX_CFG_GROUPX2_EN_L0T1@16:1 TX_CFG_GROUPX2_EN_L2T3@17:1 TX_CFG_GROUPX2_EN_L4T5@18:1 TX_CFG_GROUPX2_EN_L6T7@19:1 TX_CFG_GROUPX2_EN_L8T9@20:1 TX_CFG_GROUPX2_EN_L10T11@21:1 TX_CFG_GROUPX2_EN_L12T13@22:1 TX_CFG_GROUPX2_EN_L14T15@23:1 TX_CFG_GROUPX4_EN_L0T3@24:1 TX_CFG_GROUPX4_EN_L4T7@25:1 TX_CFG_GROUPX4_EN_L8T11@26:1 TX_CFG_GROUPX4_EN_L12T15@27:1 TX_CFG_GROUPX8_EN_L0T7@28:1 TX_CFG_GROUPX8_EN_L8T15@29:1 TX_CFG_GROUPX16_EN_L0T15@30:1")
+  }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, rw.
   @inlinable public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> {
@@ -6105,12 +6222,13 @@ public struct PB0_TX_GLB_LANE_SKEW_CTRL: RegisterValue {
 }
 
 /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8010 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_SCI_STAT_OVRD_REG0 IGNR_TXPWR_CBI_UPDT_L0T3@0:1 IGNR_TXPWR_CBI_UPDT_L4T7@1:1 IGNR_TXPWR_CBI_UPDT_L8T11@2:1 IGNR_TXPWR_CBI_UPDT_L12T15@3:1 IGNR_COEFFICIENTID_CBI_UPDT_L0T3@8:1 IGNR_COEFFICIENTID_CBI_UPDT_L4T7@9:1 IGNR_COEFFICIENTID_CBI_UPDT_L8T11@10:1 IGNR_COEFFICIENTID_CBI_UPDT_L12T15@11:1 IGNR_COEFFICIENT_CBI_UPDT_L0T3@12:1 IGNR_COEFFICIENT_CBI_UPDT_L4T7@13:1 IGNR_COEFFICIENT_CBI_UPDT_L8T11@14:1 IGNR_COEFFICIENT_CBI_UPDT_L12T15@15:1")
+  }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -6174,12 +6292,13 @@ public struct PB0_TX_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0`: bif_5_0 register, index 0x120_8014 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0 ACCEPT_ENTRY_0@0:1 ACCEPT_ENTRY_1@1:1 ACCEPT_ENTRY_2@2:1 ACCEPT_ENTRY_3@3:1 ACCEPT_ENTRY_4@4:1 ACCEPT_ENTRY_5@5:1 ACCEPT_ENTRY_6@6:1 ACCEPT_ENTRY_7@7:1 ACCEPT_ENTRY_8@8:1 ACCEPT_ENTRY_9@9:1 ACCEPT_ENTRY_10@10:1 ACCEPT_ENTRY_11@11:1 ACCEPT_ENTRY_12@12:1 ACCEPT_ENTRY_13@13:1 ACCEPT_ENTRY_14@14:1 ACCEPT_ENTRY_15@15:1 ACCEPT_ENTRY_16@16:1 ACCEPT_ENTRY_17@17:1 ACCEPT_ENTRY_18@18:1 ACCEPT_ENTRY_19@19:1 ACCEPT_ENTRY_20@20:1 ACCEPT_ENTRY_21@21:1 ACCEPT_ENTRY_22@22:1 ACCEPT_ENTRY_23@23:1 ACCEPT_ENTRY_24@24:1 ACCEPT_ENTRY_25@25:1 ACCEPT_ENTRY_26@26:1 ACCEPT_ENTRY_27@27:1 ACCEPT_ENTRY_28@28:1 ACCEPT_ENTRY_29@29:1 ACCEPT_ENTRY_30@30:1 ACCEPT_ENTRY_31@31:1")
+  }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, rw.
   @inlinable public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6323,12 +6442,13 @@ public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterValue {
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x120_8018 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1 ACCEPT_ENTRY_32@0:1 ACCEPT_ENTRY_33@1:1 ACCEPT_ENTRY_34@2:1 ACCEPT_ENTRY_35@3:1 ACCEPT_ENTRY_36@4:1 ACCEPT_ENTRY_37@5:1 ACCEPT_ENTRY_38@6:1 ACCEPT_ENTRY_39@7:1 ACCEPT_ENTRY_40@8:1 ACCEPT_ENTRY_41@9:1 ACCEPT_ENTRY_42@10:1 ACCEPT_ENTRY_43@11:1 ACCEPT_ENTRY_44@12:1 ACCEPT_ENTRY_45@13:1 ACCEPT_ENTRY_46@14:1 ACCEPT_ENTRY_47@15:1 ACCEPT_ENTRY_48@16:1 ACCEPT_ENTRY_49@17:1 ACCEPT_ENTRY_50@18:1 ACCEPT_ENTRY_51@19:1 ACCEPT_ENTRY_52@20:1 ACCEPT_ENTRY_53@21:1 ACCEPT_ENTRY_54@22:1 ACCEPT_ENTRY_55@23:1 ACCEPT_ENTRY_56@24:1 ACCEPT_ENTRY_57@25:1 ACCEPT_ENTRY_58@26:1 ACCEPT_ENTRY_59@27:1 ACCEPT_ENTRY_60@28:1 ACCEPT_ENTRY_61@29:1 ACCEPT_ENTRY_62@30:1 ACCEPT_ENTRY_63@31:1")
+  }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, rw.
   @inlinable public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> {
@@ -6492,12 +6612,13 @@ public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterValue {
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x120_801C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_801C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_801C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2 ACCEPT_ENTRY_64@0:1 ACCEPT_ENTRY_65@1:1 ACCEPT_ENTRY_66@2:1 ACCEPT_ENTRY_67@3:1 ACCEPT_ENTRY_68@4:1 ACCEPT_ENTRY_69@5:1 ACCEPT_ENTRY_70@6:1 ACCEPT_ENTRY_71@7:1 ACCEPT_ENTRY_72@8:1 ACCEPT_ENTRY_73@9:1 ACCEPT_ENTRY_74@10:1 ACCEPT_ENTRY_75@11:1 ACCEPT_ENTRY_76@12:1 ACCEPT_ENTRY_77@13:1 ACCEPT_ENTRY_78@14:1 ACCEPT_ENTRY_79@15:1 ACCEPT_ENTRY_80@16:1 ACCEPT_ENTRY_81@17:1 ACCEPT_ENTRY_82@18:1 ACCEPT_ENTRY_83@19:1 ACCEPT_ENTRY_84@20:1 ACCEPT_ENTRY_85@21:1 ACCEPT_ENTRY_86@22:1 ACCEPT_ENTRY_87@23:1 ACCEPT_ENTRY_88@24:1 ACCEPT_ENTRY_89@25:1 ACCEPT_ENTRY_90@26:1 ACCEPT_ENTRY_91@27:1 ACCEPT_ENTRY_92@28:1 ACCEPT_ENTRY_93@29:1 ACCEPT_ENTRY_94@30:1 ACCEPT_ENTRY_95@31:1")
+  }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, rw.
   @inlinable public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> {
@@ -6661,12 +6782,13 @@ public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterValue {
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x120_8020 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3 ACCEPT_ENTRY_96@0:1 ACCEPT_ENTRY_97@1:1 ACCEPT_ENTRY_98@2:1 ACCEPT_ENTRY_99@3:1 ACCEPT_ENTRY_100@4:1 ACCEPT_ENTRY_101@5:1 ACCEPT_ENTRY_102@6:1 ACCEPT_ENTRY_103@7:1 ACCEPT_ENTRY_104@8:1 ACCEPT_ENTRY_105@9:1 ACCEPT_ENTRY_106@10:1 ACCEPT_ENTRY_107@11:1 ACCEPT_ENTRY_108@12:1 ACCEPT_ENTRY_109@13:1")
+  }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, rw.
   @inlinable public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> {
@@ -6740,12 +6862,13 @@ public struct PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterValue {
 }
 
 /// `PB0_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_8030 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_OVRD_REG0 TX_CFG_DCLK_DIV_OVRD_VAL@0:3 TX_CFG_DCLK_DIV_OVRD_EN@3:1 TX_CFG_DRV0_EN_GEN1_OVRD_VAL@4:4 TX_CFG_DRV0_EN_OVRD_EN@8:1 TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL@9:4 TX_CFG_DRV0_TAP_SEL_OVRD_EN@13:1 TX_CFG_DRV1_EN_GEN1_OVRD_VAL@14:5 TX_CFG_DRV1_EN_OVRD_EN@19:1 TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_OVRD_EN@25:1 TX_CFG_DRV2_EN_GEN1_OVRD_VAL@26:4 TX_CFG_DRV2_EN_OVRD_EN@30:1")
+  }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, rw.
   @inlinable public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
@@ -6809,12 +6932,13 @@ public struct PB0_TX_GLB_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_8034 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_OVRD_REG1 TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_OVRD_EN@4:1 TX_CFG_DRVX_EN_GEN1_OVRD_VAL@5:1 TX_CFG_DRVX_EN_OVRD_EN@6:1 TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL@7:1 TX_CFG_DRVX_TAP_SEL_OVRD_EN@8:1 TX_CFG_PLLCLK_SEL_OVRD_VAL@9:1 TX_CFG_PLLCLK_SEL_OVRD_EN@10:1 TX_CFG_TCLK_DIV_OVRD_VAL@11:1 TX_CFG_TCLK_DIV_OVRD_EN@12:1 TX_CMDET_EN_OVRD_VAL@13:1 TX_CMDET_EN_OVRD_EN@14:1 TX_DATA_IN_OVRD_VAL@15:10 TX_DATA_IN_OVRD_EN@25:1 TX_RPTR_RSTN_OVRD_VAL@26:1 TX_RPTR_RSTN_OVRD_EN@27:1 TX_RXDET_EN_OVRD_VAL@28:1 TX_RXDET_EN_OVRD_EN@29:1 TX_WPTR_RSTN_OVRD_VAL@30:1 TX_WPTR_RSTN_OVRD_EN@31:1")
+  }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, rw.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
@@ -6918,12 +7042,13 @@ public struct PB0_TX_GLB_OVRD_REG1: RegisterValue {
 }
 
 /// `PB0_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_8038 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_OVRD_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_OVRD_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_OVRD_REG2 TX_WRITE_EN_OVRD_VAL@0:1 TX_WRITE_EN_OVRD_EN@1:1 TX_CFG_GROUPX1_EN_OVRD_VAL@2:1 TX_CFG_GROUPX1_EN_OVRD_EN@3:1 TX_CFG_GROUPX2_EN_OVRD_VAL@4:1 TX_CFG_GROUPX2_EN_OVRD_EN@5:1 TX_CFG_GROUPX4_EN_OVRD_VAL@6:1 TX_CFG_GROUPX4_EN_OVRD_EN@7:1 TX_CFG_GROUPX8_EN_OVRD_VAL@8:1 TX_CFG_GROUPX8_EN_OVRD_EN@9:1 TX_CFG_GROUPX16_EN_OVRD_VAL@10:1 TX_CFG_GROUPX16_EN_OVRD_EN@11:1 TX_CFG_DRV0_EN_GEN2_OVRD_VAL@12:4 TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL@16:4 TX_CFG_DRV1_EN_GEN2_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL@25:5")
+  }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, rw.
   @inlinable public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> {
@@ -7007,12 +7132,13 @@ public struct PB0_TX_GLB_OVRD_REG2: RegisterValue {
 }
 
 /// `PB0_TX_GLB_OVRD_REG3`: bif_5_0 register, index 0x120_803C of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_OVRD_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_803C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_OVRD_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_803C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_OVRD_REG3 TX_CFG_DRV2_EN_GEN2_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL@4:4 TX_CFG_DRVX_EN_GEN2_OVRD_VAL@8:1 TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL@9:1 TX_CFG_DRV0_EN_GEN3_OVRD_VAL@10:4 TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL@14:4 TX_CFG_DRV1_EN_GEN3_OVRD_VAL@18:5 TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL@23:5 TX_CFG_DRV2_EN_GEN3_OVRD_VAL@28:4")
+  }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, rw.
   @inlinable public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
@@ -7061,12 +7187,13 @@ public struct PB0_TX_GLB_OVRD_REG3: RegisterValue {
 }
 
 /// `PB0_TX_GLB_OVRD_REG4`: bif_5_0 register, index 0x120_8040 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_GLB_OVRD_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_GLB_OVRD_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_GLB_OVRD_REG4 TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL@0:4 TX_CFG_DRVX_EN_GEN3_OVRD_VAL@4:1 TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL@5:1")
+  }
 
   /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, rw.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
@@ -7085,12 +7212,13 @@ public struct PB0_TX_GLB_OVRD_REG4: RegisterValue {
 }
 
 /// `PB0_TX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x120_8440 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE0_CTRL_REG0 TX_CFG_DISPCLK_MODE_0@0:1 TX_CFG_INV_DATA_0@1:1 TX_CFG_SWING_BOOST_EN_0@2:1 TX_DBG_PRBS_EN_0@3:1")
+  }
 
   /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> {
@@ -7114,12 +7242,13 @@ public struct PB0_TX_LANE0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x120_8444 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE0_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8444 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE0_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8444, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE0_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_0@0:1 TX_DCLK_EN_OVRD_EN_0@1:1 TX_DRV_DATA_EN_OVRD_VAL_0@2:1 TX_DRV_DATA_EN_OVRD_EN_0@3:1 TX_DRV_PWRON_OVRD_VAL_0@4:1 TX_DRV_PWRON_OVRD_EN_0@5:1 TX_FRONTEND_PWRON_OVRD_VAL_0@6:1 TX_FRONTEND_PWRON_OVRD_EN_0@7:1")
+  }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
@@ -7163,12 +7292,13 @@ public struct PB0_TX_LANE0_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8448 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8448 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8448, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE0_SCI_STAT_OVRD_REG0 TXPWR_0@0:3 TXMARG_0@4:3 DEEMPH_0@7:1 COEFFICIENTID_0@8:2 COEFFICIENT_0@10:6")
+  }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, rw.
   @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7191,12 +7321,13 @@ public struct PB0_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_8480 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE1_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE1_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE1_CTRL_REG0 TX_CFG_DISPCLK_MODE_1@0:1 TX_CFG_INV_DATA_1@1:1 TX_CFG_SWING_BOOST_EN_1@2:1 TX_DBG_PRBS_EN_1@3:1")
+  }
 
   /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> {
@@ -7220,12 +7351,13 @@ public struct PB0_TX_LANE1_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x120_8484 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE1_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8484 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE1_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8484, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE1_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_1@0:1 TX_DCLK_EN_OVRD_EN_1@1:1 TX_DRV_DATA_EN_OVRD_VAL_1@2:1 TX_DRV_DATA_EN_OVRD_EN_1@3:1 TX_DRV_PWRON_OVRD_VAL_1@4:1 TX_DRV_PWRON_OVRD_EN_1@5:1 TX_FRONTEND_PWRON_OVRD_VAL_1@6:1 TX_FRONTEND_PWRON_OVRD_EN_1@7:1")
+  }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
@@ -7269,12 +7401,13 @@ public struct PB0_TX_LANE1_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8488 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8488 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8488, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE1_SCI_STAT_OVRD_REG0 TXPWR_1@0:3 TXMARG_1@4:3 DEEMPH_1@7:1 COEFFICIENTID_1@8:2 COEFFICIENT_1@10:6")
+  }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, rw.
   @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7297,12 +7430,13 @@ public struct PB0_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_8500 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE2_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE2_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE2_CTRL_REG0 TX_CFG_DISPCLK_MODE_2@0:1 TX_CFG_INV_DATA_2@1:1 TX_CFG_SWING_BOOST_EN_2@2:1 TX_DBG_PRBS_EN_2@3:1")
+  }
 
   /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> {
@@ -7326,12 +7460,13 @@ public struct PB0_TX_LANE2_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x120_8504 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE2_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE2_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE2_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_2@0:1 TX_DCLK_EN_OVRD_EN_2@1:1 TX_DRV_DATA_EN_OVRD_VAL_2@2:1 TX_DRV_DATA_EN_OVRD_EN_2@3:1 TX_DRV_PWRON_OVRD_VAL_2@4:1 TX_DRV_PWRON_OVRD_EN_2@5:1 TX_FRONTEND_PWRON_OVRD_VAL_2@6:1 TX_FRONTEND_PWRON_OVRD_EN_2@7:1")
+  }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
@@ -7375,12 +7510,13 @@ public struct PB0_TX_LANE2_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8508 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE2_SCI_STAT_OVRD_REG0 TXPWR_2@0:3 TXMARG_2@4:3 DEEMPH_2@7:1 COEFFICIENTID_2@8:2 COEFFICIENT_2@10:6")
+  }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, rw.
   @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7403,12 +7539,13 @@ public struct PB0_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_8600 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE3_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8600 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE3_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8600, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE3_CTRL_REG0 TX_CFG_DISPCLK_MODE_3@0:1 TX_CFG_INV_DATA_3@1:1 TX_CFG_SWING_BOOST_EN_3@2:1 TX_DBG_PRBS_EN_3@3:1")
+  }
 
   /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> {
@@ -7432,12 +7569,13 @@ public struct PB0_TX_LANE3_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x120_8604 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE3_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8604 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE3_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8604, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE3_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_3@0:1 TX_DCLK_EN_OVRD_EN_3@1:1 TX_DRV_DATA_EN_OVRD_VAL_3@2:1 TX_DRV_DATA_EN_OVRD_EN_3@3:1 TX_DRV_PWRON_OVRD_VAL_3@4:1 TX_DRV_PWRON_OVRD_EN_3@5:1 TX_FRONTEND_PWRON_OVRD_VAL_3@6:1 TX_FRONTEND_PWRON_OVRD_EN_3@7:1")
+  }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
@@ -7481,12 +7619,13 @@ public struct PB0_TX_LANE3_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8608 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8608 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8608, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE3_SCI_STAT_OVRD_REG0 TXPWR_3@0:3 TXMARG_3@4:3 DEEMPH_3@7:1 COEFFICIENTID_3@8:2 COEFFICIENT_3@10:6")
+  }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, rw.
   @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7509,12 +7648,13 @@ public struct PB0_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_8840 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE4_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE4_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE4_CTRL_REG0 TX_CFG_DISPCLK_MODE_4@0:1 TX_CFG_INV_DATA_4@1:1 TX_CFG_SWING_BOOST_EN_4@2:1 TX_DBG_PRBS_EN_4@3:1")
+  }
 
   /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> {
@@ -7538,12 +7678,13 @@ public struct PB0_TX_LANE4_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x120_8844 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE4_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8844 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE4_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8844, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE4_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_4@0:1 TX_DCLK_EN_OVRD_EN_4@1:1 TX_DRV_DATA_EN_OVRD_VAL_4@2:1 TX_DRV_DATA_EN_OVRD_EN_4@3:1 TX_DRV_PWRON_OVRD_VAL_4@4:1 TX_DRV_PWRON_OVRD_EN_4@5:1 TX_FRONTEND_PWRON_OVRD_VAL_4@6:1 TX_FRONTEND_PWRON_OVRD_EN_4@7:1")
+  }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
@@ -7587,12 +7728,13 @@ public struct PB0_TX_LANE4_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8848 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8848 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8848, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE4_SCI_STAT_OVRD_REG0 TXPWR_4@0:3 TXMARG_4@4:3 DEEMPH_4@7:1 COEFFICIENTID_4@8:2 COEFFICIENT_4@10:6")
+  }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, rw.
   @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7615,12 +7757,13 @@ public struct PB0_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_8880 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE5_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE5_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE5_CTRL_REG0 TX_CFG_DISPCLK_MODE_5@0:1 TX_CFG_INV_DATA_5@1:1 TX_CFG_SWING_BOOST_EN_5@2:1 TX_DBG_PRBS_EN_5@3:1")
+  }
 
   /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> {
@@ -7644,12 +7787,13 @@ public struct PB0_TX_LANE5_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x120_8884 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE5_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8884 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE5_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8884, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE5_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_5@0:1 TX_DCLK_EN_OVRD_EN_5@1:1 TX_DRV_DATA_EN_OVRD_VAL_5@2:1 TX_DRV_DATA_EN_OVRD_EN_5@3:1 TX_DRV_PWRON_OVRD_VAL_5@4:1 TX_DRV_PWRON_OVRD_EN_5@5:1 TX_FRONTEND_PWRON_OVRD_VAL_5@6:1 TX_FRONTEND_PWRON_OVRD_EN_5@7:1")
+  }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
@@ -7693,12 +7837,13 @@ public struct PB0_TX_LANE5_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8888 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE5_SCI_STAT_OVRD_REG0 TXPWR_5@0:3 TXMARG_5@4:3 DEEMPH_5@7:1 COEFFICIENTID_5@8:2 COEFFICIENT_5@10:6")
+  }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, rw.
   @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7721,12 +7866,13 @@ public struct PB0_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_8900 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE6_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE6_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE6_CTRL_REG0 TX_CFG_DISPCLK_MODE_6@0:1 TX_CFG_INV_DATA_6@1:1 TX_CFG_SWING_BOOST_EN_6@2:1 TX_DBG_PRBS_EN_6@3:1")
+  }
 
   /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> {
@@ -7750,12 +7896,13 @@ public struct PB0_TX_LANE6_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x120_8904 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE6_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8904 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE6_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8904, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE6_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_6@0:1 TX_DCLK_EN_OVRD_EN_6@1:1 TX_DRV_DATA_EN_OVRD_VAL_6@2:1 TX_DRV_DATA_EN_OVRD_EN_6@3:1 TX_DRV_PWRON_OVRD_VAL_6@4:1 TX_DRV_PWRON_OVRD_EN_6@5:1 TX_FRONTEND_PWRON_OVRD_VAL_6@6:1 TX_FRONTEND_PWRON_OVRD_EN_6@7:1")
+  }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
@@ -7799,12 +7946,13 @@ public struct PB0_TX_LANE6_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8908 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8908 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8908, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE6_SCI_STAT_OVRD_REG0 TXPWR_6@0:3 TXMARG_6@4:3 DEEMPH_6@7:1 COEFFICIENTID_6@8:2 COEFFICIENT_6@10:6")
+  }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, rw.
   @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7827,12 +7975,13 @@ public struct PB0_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_8A00 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE7_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8A00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE7_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8A00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE7_CTRL_REG0 TX_CFG_DISPCLK_MODE_7@0:1 TX_CFG_INV_DATA_7@1:1 TX_CFG_SWING_BOOST_EN_7@2:1 TX_DBG_PRBS_EN_7@3:1")
+  }
 
   /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> {
@@ -7856,12 +8005,13 @@ public struct PB0_TX_LANE7_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x120_8A04 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE7_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8A04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE7_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8A04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE7_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_7@0:1 TX_DCLK_EN_OVRD_EN_7@1:1 TX_DRV_DATA_EN_OVRD_VAL_7@2:1 TX_DRV_DATA_EN_OVRD_EN_7@3:1 TX_DRV_PWRON_OVRD_VAL_7@4:1 TX_DRV_PWRON_OVRD_EN_7@5:1 TX_FRONTEND_PWRON_OVRD_VAL_7@6:1 TX_FRONTEND_PWRON_OVRD_EN_7@7:1")
+  }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
@@ -7905,12 +8055,13 @@ public struct PB0_TX_LANE7_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8A08 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_8A08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_8A08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE7_SCI_STAT_OVRD_REG0 TXPWR_7@0:3 TXMARG_7@4:3 DEEMPH_7@7:1 COEFFICIENTID_7@8:2 COEFFICIENT_7@10:6")
+  }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, rw.
   @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7933,12 +8084,13 @@ public struct PB0_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_9440 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE8_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE8_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE8_CTRL_REG0 TX_CFG_DISPCLK_MODE_8@0:1 TX_CFG_INV_DATA_8@1:1 TX_CFG_SWING_BOOST_EN_8@2:1 TX_DBG_PRBS_EN_8@3:1")
+  }
 
   /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> {
@@ -7962,12 +8114,13 @@ public struct PB0_TX_LANE8_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x120_9444 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE8_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9444 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE8_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9444, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE8_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_8@0:1 TX_DCLK_EN_OVRD_EN_8@1:1 TX_DRV_DATA_EN_OVRD_VAL_8@2:1 TX_DRV_DATA_EN_OVRD_EN_8@3:1 TX_DRV_PWRON_OVRD_VAL_8@4:1 TX_DRV_PWRON_OVRD_EN_8@5:1 TX_FRONTEND_PWRON_OVRD_VAL_8@6:1 TX_FRONTEND_PWRON_OVRD_EN_8@7:1")
+  }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
@@ -8011,12 +8164,13 @@ public struct PB0_TX_LANE8_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9448 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9448 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9448, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE8_SCI_STAT_OVRD_REG0 TXPWR_8@0:3 TXMARG_8@4:3 DEEMPH_8@7:1 COEFFICIENTID_8@8:2 COEFFICIENT_8@10:6")
+  }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, rw.
   @inlinable public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8039,12 +8193,13 @@ public struct PB0_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_9480 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE9_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE9_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE9_CTRL_REG0 TX_CFG_DISPCLK_MODE_9@0:1 TX_CFG_INV_DATA_9@1:1 TX_CFG_SWING_BOOST_EN_9@2:1 TX_DBG_PRBS_EN_9@3:1")
+  }
 
   /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> {
@@ -8068,12 +8223,13 @@ public struct PB0_TX_LANE9_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x120_9484 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE9_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9484 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE9_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9484, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE9_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_9@0:1 TX_DCLK_EN_OVRD_EN_9@1:1 TX_DRV_DATA_EN_OVRD_VAL_9@2:1 TX_DRV_DATA_EN_OVRD_EN_9@3:1 TX_DRV_PWRON_OVRD_VAL_9@4:1 TX_DRV_PWRON_OVRD_EN_9@5:1 TX_FRONTEND_PWRON_OVRD_VAL_9@6:1 TX_FRONTEND_PWRON_OVRD_EN_9@7:1")
+  }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
@@ -8117,12 +8273,13 @@ public struct PB0_TX_LANE9_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9488 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9488 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9488, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE9_SCI_STAT_OVRD_REG0 TXPWR_9@0:3 TXMARG_9@4:3 DEEMPH_9@7:1 COEFFICIENTID_9@8:2 COEFFICIENT_9@10:6")
+  }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, rw.
   @inlinable public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8145,12 +8302,13 @@ public struct PB0_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_9500 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE10_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE10_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE10_CTRL_REG0 TX_CFG_DISPCLK_MODE_10@0:1 TX_CFG_INV_DATA_10@1:1 TX_CFG_SWING_BOOST_EN_10@2:1 TX_DBG_PRBS_EN_10@3:1")
+  }
 
   /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> {
@@ -8174,12 +8332,13 @@ public struct PB0_TX_LANE10_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x120_9504 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE10_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE10_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE10_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_10@0:1 TX_DCLK_EN_OVRD_EN_10@1:1 TX_DRV_DATA_EN_OVRD_VAL_10@2:1 TX_DRV_DATA_EN_OVRD_EN_10@3:1 TX_DRV_PWRON_OVRD_VAL_10@4:1 TX_DRV_PWRON_OVRD_EN_10@5:1 TX_FRONTEND_PWRON_OVRD_VAL_10@6:1 TX_FRONTEND_PWRON_OVRD_EN_10@7:1")
+  }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
@@ -8223,12 +8382,13 @@ public struct PB0_TX_LANE10_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9508 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE10_SCI_STAT_OVRD_REG0 TXPWR_10@0:3 TXMARG_10@4:3 DEEMPH_10@7:1 COEFFICIENTID_10@8:2 COEFFICIENT_10@10:6")
+  }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, rw.
   @inlinable public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8251,12 +8411,13 @@ public struct PB0_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_9600 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE11_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9600 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE11_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9600, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE11_CTRL_REG0 TX_CFG_DISPCLK_MODE_11@0:1 TX_CFG_INV_DATA_11@1:1 TX_CFG_SWING_BOOST_EN_11@2:1 TX_DBG_PRBS_EN_11@3:1")
+  }
 
   /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> {
@@ -8280,12 +8441,13 @@ public struct PB0_TX_LANE11_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x120_9604 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE11_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9604 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE11_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9604, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE11_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_11@0:1 TX_DCLK_EN_OVRD_EN_11@1:1 TX_DRV_DATA_EN_OVRD_VAL_11@2:1 TX_DRV_DATA_EN_OVRD_EN_11@3:1 TX_DRV_PWRON_OVRD_VAL_11@4:1 TX_DRV_PWRON_OVRD_EN_11@5:1 TX_FRONTEND_PWRON_OVRD_VAL_11@6:1 TX_FRONTEND_PWRON_OVRD_EN_11@7:1")
+  }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
@@ -8329,12 +8491,13 @@ public struct PB0_TX_LANE11_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9608 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9608 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9608, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE11_SCI_STAT_OVRD_REG0 TXPWR_11@0:3 TXMARG_11@4:3 DEEMPH_11@7:1 COEFFICIENTID_11@8:2 COEFFICIENT_11@10:6")
+  }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, rw.
   @inlinable public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8357,12 +8520,13 @@ public struct PB0_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_9840 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE12_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE12_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE12_CTRL_REG0 TX_CFG_DISPCLK_MODE_12@0:1 TX_CFG_INV_DATA_12@1:1 TX_CFG_SWING_BOOST_EN_12@2:1 TX_DBG_PRBS_EN_12@3:1")
+  }
 
   /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> {
@@ -8386,12 +8550,13 @@ public struct PB0_TX_LANE12_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x120_9844 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE12_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9844 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE12_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9844, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE12_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_12@0:1 TX_DCLK_EN_OVRD_EN_12@1:1 TX_DRV_DATA_EN_OVRD_VAL_12@2:1 TX_DRV_DATA_EN_OVRD_EN_12@3:1 TX_DRV_PWRON_OVRD_VAL_12@4:1 TX_DRV_PWRON_OVRD_EN_12@5:1 TX_FRONTEND_PWRON_OVRD_VAL_12@6:1 TX_FRONTEND_PWRON_OVRD_EN_12@7:1")
+  }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
@@ -8435,12 +8600,13 @@ public struct PB0_TX_LANE12_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9848 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9848 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9848, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE12_SCI_STAT_OVRD_REG0 TXPWR_12@0:3 TXMARG_12@4:3 DEEMPH_12@7:1 COEFFICIENTID_12@8:2 COEFFICIENT_12@10:6")
+  }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, rw.
   @inlinable public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8463,12 +8629,13 @@ public struct PB0_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_9880 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE13_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE13_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE13_CTRL_REG0 TX_CFG_DISPCLK_MODE_13@0:1 TX_CFG_INV_DATA_13@1:1 TX_CFG_SWING_BOOST_EN_13@2:1 TX_DBG_PRBS_EN_13@3:1")
+  }
 
   /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> {
@@ -8492,12 +8659,13 @@ public struct PB0_TX_LANE13_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x120_9884 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE13_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9884 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE13_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9884, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE13_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_13@0:1 TX_DCLK_EN_OVRD_EN_13@1:1 TX_DRV_DATA_EN_OVRD_VAL_13@2:1 TX_DRV_DATA_EN_OVRD_EN_13@3:1 TX_DRV_PWRON_OVRD_VAL_13@4:1 TX_DRV_PWRON_OVRD_EN_13@5:1 TX_FRONTEND_PWRON_OVRD_VAL_13@6:1 TX_FRONTEND_PWRON_OVRD_EN_13@7:1")
+  }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
@@ -8541,12 +8709,13 @@ public struct PB0_TX_LANE13_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9888 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE13_SCI_STAT_OVRD_REG0 TXPWR_13@0:3 TXMARG_13@4:3 DEEMPH_13@7:1 COEFFICIENTID_13@8:2 COEFFICIENT_13@10:6")
+  }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, rw.
   @inlinable public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8569,12 +8738,13 @@ public struct PB0_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_9900 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE14_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE14_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE14_CTRL_REG0 TX_CFG_DISPCLK_MODE_14@0:1 TX_CFG_INV_DATA_14@1:1 TX_CFG_SWING_BOOST_EN_14@2:1 TX_DBG_PRBS_EN_14@3:1")
+  }
 
   /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> {
@@ -8598,12 +8768,13 @@ public struct PB0_TX_LANE14_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x120_9904 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE14_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9904 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE14_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9904, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE14_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_14@0:1 TX_DCLK_EN_OVRD_EN_14@1:1 TX_DRV_DATA_EN_OVRD_VAL_14@2:1 TX_DRV_DATA_EN_OVRD_EN_14@3:1 TX_DRV_PWRON_OVRD_VAL_14@4:1 TX_DRV_PWRON_OVRD_EN_14@5:1 TX_FRONTEND_PWRON_OVRD_VAL_14@6:1 TX_FRONTEND_PWRON_OVRD_EN_14@7:1")
+  }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
@@ -8647,12 +8818,13 @@ public struct PB0_TX_LANE14_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9908 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9908 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9908, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE14_SCI_STAT_OVRD_REG0 TXPWR_14@0:3 TXMARG_14@4:3 DEEMPH_14@7:1 COEFFICIENTID_14@8:2 COEFFICIENT_14@10:6")
+  }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, rw.
   @inlinable public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8675,12 +8847,13 @@ public struct PB0_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_9A00 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE15_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9A00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE15_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9A00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE15_CTRL_REG0 TX_CFG_DISPCLK_MODE_15@0:1 TX_CFG_INV_DATA_15@1:1 TX_CFG_SWING_BOOST_EN_15@2:1 TX_DBG_PRBS_EN_15@3:1")
+  }
 
   /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, rw.
   @inlinable public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> {
@@ -8704,12 +8877,13 @@ public struct PB0_TX_LANE15_CTRL_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x120_9A04 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE15_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9A04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE15_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9A04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE15_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_15@0:1 TX_DCLK_EN_OVRD_EN_15@1:1 TX_DRV_DATA_EN_OVRD_VAL_15@2:1 TX_DRV_DATA_EN_OVRD_EN_15@3:1 TX_DRV_PWRON_OVRD_VAL_15@4:1 TX_DRV_PWRON_OVRD_EN_15@5:1 TX_FRONTEND_PWRON_OVRD_VAL_15@6:1 TX_FRONTEND_PWRON_OVRD_EN_15@7:1")
+  }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, rw.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
@@ -8753,12 +8927,13 @@ public struct PB0_TX_LANE15_OVRD_REG0: RegisterValue {
 }
 
 /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9A08 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB0_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120_9A08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB0_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120_9A08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB0_TX_LANE15_SCI_STAT_OVRD_REG0 TXPWR_15@0:3 TXMARG_15@4:3 DEEMPH_15@7:1 COEFFICIENTID_15@8:2 COEFFICIENT_15@10:6")
+  }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, rw.
   @inlinable public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -8781,24 +8956,26 @@ public struct PB0_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PIF_SCRATCH`: bif_5_0 register, index 0x210_0001 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_SCRATCH: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_SCRATCH: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_SCRATCH PIF_SCRATCH@0:32")
+  }
 
   /// `PB1_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, rw.
   @inlinable public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PB1_PIF_HW_DEBUG`: bif_5_0 register, index 0x210_0002 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_HW_DEBUG: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_HW_DEBUG: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
+  }
 
   /// `PB1_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -8850,12 +9027,13 @@ public struct PB1_PIF_HW_DEBUG: RegisterValue {
 }
 
 /// `PB1_PIF_STRAP_0`: bif_5_0 register, index 0x210_0003 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_STRAP_0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_STRAP_0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_STRAP_0 STRAP_TX_RDY_XTND_DIS@1:1 STRAP_RX_RDY_XTND_DIS@2:1 STRAP_TX_STATUS_XTND_DIS@3:1 STRAP_RX_STATUS_XTND_DIS@4:1 STRAP_FORCE_OWN_MSTR@5:1 STRAP_PIF_CDR_EN_MODE@6:2 STRAP_RX_EI_FILTER@8:2 STRAP_RX_DIS_HLD_EIE_IN_PS1@10:1 STRAP_RX_DIS_HLD_EIE_IN_PS2@11:1 STRAP_PIF_BIT_12@12:1 STRAP_PIF_BIT_13@13:1 STRAP_PIF_BIT_14@14:1 STRAP_PIF_BIT_15@15:1 STRAP_PIF_BIT_16@16:1")
+  }
 
   /// `PB1_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, rw.
   @inlinable public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> {
@@ -8929,12 +9107,13 @@ public struct PB1_PIF_STRAP_0: RegisterValue {
 }
 
 /// `PB1_PIF_CTRL`: bif_5_0 register, index 0x210_0004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_CTRL PIF_PLL_PWRDN_EN@0:1 DTM_FORCE_FREQDIV_X1@1:1 PIF_PLL_HNDSHK_EARLY_ABORT@2:1 PIF_PLL_PWRDN_EARLY_EXIT@3:1 PHY_RST_PWROK_VDD@4:1 PIF_PLL_STATUS@6:2 PIF_PLL_DEGRADE_OFF_VOTE@8:1 PIF_PLL_UNUSED_OFF_VOTE@9:1 PIF_PLL_DEGRADE_S2_VOTE@10:1 PIF_PG_EXIT_MODE@11:1 PIF_DEGRADE_PWR_PLL_MODE@12:1 PIF_LANEUNUSED_AFFECT_GANG@13:1 PIF_PG_ABORT_DISABLE@14:1")
+  }
 
   /// `PB1_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, rw.
   @inlinable public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> {
@@ -9003,12 +9182,13 @@ public struct PB1_PIF_CTRL: RegisterValue {
 }
 
 /// `PB1_PIF_TX_CTRL`: bif_5_0 register, index 0x210_0008 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_TX_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_TX_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_TX_CTRL TXPWR_IN_S2@0:3 TXPWR_IN_SPDCHNG@3:3 TXPWR_IN_OFF@6:3 TXPWR_IN_DEGRADE@9:3 TXPWR_IN_UNUSED@12:3 TXPWR_IN_INIT@15:3 TXPWR_IN_PLL_OFF@18:3 TXPWR_IN_DEGRADE_MODE@21:1 TXPWR_IN_UNUSED_MODE@22:1 TXPWR_GATING_IN_L1@23:1 TXPWR_GATING_IN_UNUSED@24:1")
+  }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, rw.
   @inlinable public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -9063,12 +9243,13 @@ public struct PB1_PIF_TX_CTRL: RegisterValue {
 }
 
 /// `PB1_PIF_TX_CTRL2`: bif_5_0 register, index 0x210_0009 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_TX_CTRL2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_TX_CTRL2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_TX_CTRL2 TX_RDY_DASRT_COUNT@0:3 TX_STATUS_DASRT_COUNT@3:3 TXPHYSTATUS_DELAY@6:3 TX_L1_PG_PHY_STATUS_MODE@9:1 TX_OFF_PG_PHY_STATUS_MODE@10:1 TX_HIGH_IMP_STAG_MP@16:1 TX_HIGH_IMP_STAG_MODE@17:2 TX_FORCE_DATA_VALID@21:1 TX_L0_TO_HIZ_DLY@22:3 TX_FIFO_INIT_UPCONFIG@25:1 TX_HIZ_TO_L0_DLY@26:3 TX_LINKSPEED_ACK_IN_S2@29:1 TX_DELAY_FIFO_INIT_IN_S1@30:1")
+  }
 
   /// `PB1_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, rw.
   @inlinable public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
@@ -9137,12 +9318,13 @@ public struct PB1_PIF_TX_CTRL2: RegisterValue {
 }
 
 /// `PB1_PIF_RX_CTRL`: bif_5_0 register, index 0x210_000A of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_RX_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_000A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_RX_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_000A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_RX_CTRL RXPWR_IN_S2@0:3 RXPWR_IN_SPDCHNG@3:3 RXPWR_IN_OFF@6:3 RXPWR_IN_DEGRADE@9:3 RXPWR_IN_UNUSED@12:3 RXPWR_IN_INIT@15:3 RXPWR_IN_PLL_OFF@18:3 RXPWR_IN_DEGRADE_MODE@21:1 RXPWR_IN_UNUSED_MODE@22:1 RXPWR_GATING_IN_L1@23:1 RXPWR_GATING_IN_UNUSED@24:1 RX_HLD_EIE_COUNT@25:1 RX_EI_DET_IN_PS2_DEGRADE@26:1")
+  }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, rw.
   @inlinable public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -9207,12 +9389,13 @@ public struct PB1_PIF_RX_CTRL: RegisterValue {
 }
 
 /// `PB1_PIF_RX_CTRL2`: bif_5_0 register, index 0x210_000B of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_RX_CTRL2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_000B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_RX_CTRL2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_000B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_RX_CTRL2 RX_RDY_DASRT_COUNT@0:3 RX_STATUS_DASRT_COUNT@3:3 RXPHYSTATUS_DELAY@6:3 RX_L1_PG_PHY_STATUS_MODE@9:1 RX_OFF_PG_PHY_STATUS_MODE@10:1 FORCE_CDREN_IN_L0S@16:1 EI_DET_CYCLE_MODE@17:2 EI_DET_ON_TIME@19:2 EI_DET_OFF_TIME@21:3 EI_DET_CYCLE_DIS_IN_PS1@24:1 RX_CDR_XTND_MODE@25:2 RX_L0S_TO_L0_DETECT_EI@27:1")
+  }
 
   /// `PB1_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, rw.
   @inlinable public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
@@ -9276,12 +9459,13 @@ public struct PB1_PIF_RX_CTRL2: RegisterValue {
 }
 
 /// `PB1_PIF_GLB_OVRD`: bif_5_0 register, index 0x210_000C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_GLB_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_000C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_GLB_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_000C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_GLB_OVRD RXDETECT_OVERRIDE_VAL_0@0:1 RXDETECT_OVERRIDE_VAL_1@1:1 RXDETECT_OVERRIDE_VAL_2@2:1 RXDETECT_OVERRIDE_VAL_3@3:1 RXDETECT_OVERRIDE_VAL_4@4:1 RXDETECT_OVERRIDE_VAL_5@5:1 RXDETECT_OVERRIDE_VAL_6@6:1 RXDETECT_OVERRIDE_VAL_7@7:1 RXDETECT_OVERRIDE_EN@16:1")
+  }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, rw.
   @inlinable public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> {
@@ -9330,12 +9514,13 @@ public struct PB1_PIF_GLB_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_GLB_OVRD2`: bif_5_0 register, index 0x210_000D of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_GLB_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_000D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_GLB_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_000D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_GLB_OVRD2 X2_LANE_1_0_OVRD@0:1 X2_LANE_3_2_OVRD@1:1 X2_LANE_5_4_OVRD@2:1 X2_LANE_7_6_OVRD@3:1 X2_LANE_9_8_OVRD@4:1 X2_LANE_11_10_OVRD@5:1 X2_LANE_13_12_OVRD@6:1 X2_LANE_15_14_OVRD@7:1 X4_LANE_3_0_OVRD@8:1 X4_LANE_7_4_OVRD@9:1 X4_LANE_11_8_OVRD@10:1 X4_LANE_15_12_OVRD@11:1 X8_LANE_7_0_OVRD@16:1 X8_LANE_15_8_OVRD@17:1 X16_LANE_15_0_OVRD@20:1")
+  }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, rw.
   @inlinable public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> {
@@ -9414,12 +9599,13 @@ public struct PB1_PIF_GLB_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x210_0010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_BIF_CMD_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_BIF_CMD_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_BIF_CMD_STATUS TXPHYSTATUS_0@0:1 TXPHYSTATUS_1@1:1 TXPHYSTATUS_2@2:1 TXPHYSTATUS_3@3:1 TXPHYSTATUS_4@4:1 TXPHYSTATUS_5@5:1 TXPHYSTATUS_6@6:1 TXPHYSTATUS_7@7:1 RXPHYSTATUS_0@8:1 RXPHYSTATUS_1@9:1 RXPHYSTATUS_2@10:1 RXPHYSTATUS_3@11:1 RXPHYSTATUS_4@12:1 RXPHYSTATUS_5@13:1 RXPHYSTATUS_6@14:1 RXPHYSTATUS_7@15:1 BPHY_CORE_TX_RDY_0@16:1 BPHY_CORE_TX_RDY_1@17:1 BPHY_CORE_TX_RDY_2@18:1 BPHY_CORE_TX_RDY_3@19:1 BPHY_CORE_TX_RDY_4@20:1 BPHY_CORE_TX_RDY_5@21:1 BPHY_CORE_TX_RDY_6@22:1 BPHY_CORE_TX_RDY_7@23:1 BPHY_CORE_RX_RDY_0@24:1 BPHY_CORE_RX_RDY_1@25:1 BPHY_CORE_RX_RDY_2@26:1 BPHY_CORE_RX_RDY_3@27:1 BPHY_CORE_RX_RDY_4@28:1 BPHY_CORE_RX_RDY_5@29:1 BPHY_CORE_RX_RDY_6@30:1 BPHY_CORE_RX_RDY_7@31:1")
+  }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, rw.
   @inlinable public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9551,12 +9737,13 @@ public struct PB1_PIF_BIF_CMD_STATUS: RegisterValue {
 }
 
 /// `PB1_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x210_0011 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_CMD_BUS_CTRL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0011 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_CMD_BUS_CTRL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0011, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_CMD_BUS_CTRL CMD_BUS_SCHL_MODE@0:2 CMD_BUS_STAG_MODE@2:2 CMD_BUS_STAG_DIS@4:1 CMD_BUS_SCH_REQ_MODE@5:2 CMD_BUS_IGNR_PEND_PWR@7:1 SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES@8:1 CMD_BUS_IGNR_PWR_NOT_ON@9:1")
+  }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, rw.
   @inlinable public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> {
@@ -9595,12 +9782,13 @@ public struct PB1_PIF_CMD_BUS_CTRL: RegisterValue {
 }
 
 /// `PB1_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x210_0013 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_CMD_BUS_GLB_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0013 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0013, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_CMD_BUS_GLB_OVRD TXMARG_OVRD_EN@0:1 DEEMPH_OVRD_EN@1:1 PLLFREQ_OVRD_EN@2:1 TXMARG@3:3 DEEMPH@6:1 PLLFREQ@7:2 RESPONSEMODE_PIF_OVRD@9:1 CMD_BUS_LANE_DIS_0@16:1 CMD_BUS_LANE_DIS_1@17:1 CMD_BUS_LANE_DIS_2@18:1 CMD_BUS_LANE_DIS_3@19:1 CMD_BUS_LANE_DIS_4@20:1 CMD_BUS_LANE_DIS_5@21:1 CMD_BUS_LANE_DIS_6@22:1 CMD_BUS_LANE_DIS_7@23:1")
+  }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, rw.
   @inlinable public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9669,12 +9857,13 @@ public struct PB1_PIF_CMD_BUS_GLB_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE0_OVRD`: bif_5_0 register, index 0x210_0014 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE0_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE0_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE0_OVRD GANGMODE_OVRD_EN_0@0:1 FREQDIV_OVRD_EN_0@1:1 LINKSPEED_OVRD_EN_0@2:1 TWOSYMENABLE_OVRD_EN_0@3:1 TXPWR_OVRD_EN_0@4:1 TXPGENABLE_OVRD_EN_0@5:1 RXPWR_OVRD_EN_0@6:1 RXPGENABLE_OVRD_EN_0@7:1 ELECIDLEDETEN_OVRD_EN_0@8:1 ENABLEFOM_OVRD_EN_0@9:1 REQUESTFOM_OVRD_EN_0@10:1 RESPONSEMODE_OVRD_EN_0@11:1 REQUESTTRK_OVRD_EN_0@12:1 REQUESTTRN_OVRD_EN_0@13:1 COEFFICIENTID_OVRD_EN_0@14:1 COEFFICIENT_OVRD_EN_0@15:1 CDREN_OVRD_EN_0@16:1 CDREN_OVRD_VAL_0@17:1")
+  }
 
   /// `PB1_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> {
@@ -9768,12 +9957,13 @@ public struct PB1_PIF_LANE0_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x210_0015 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE0_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0015 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE0_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0015, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE0_OVRD2 GANGMODE_0@0:3 FREQDIV_0@3:2 LINKSPEED_0@5:2 TWOSYMENABLE_0@7:1 TXPWR_0@8:3 TXPGENABLE_0@11:2 RXPWR_0@13:3 RXPGENABLE_0@16:2 ELECIDLEDETEN_0@18:1 ENABLEFOM_0@19:1 REQUESTFOM_0@20:1 RESPONSEMODE_0@21:1 REQUESTTRK_0@22:1 REQUESTTRN_0@23:1 COEFFICIENTID_0@24:2 COEFFICIENT_0@26:6")
+  }
 
   /// `PB1_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, rw.
   @inlinable public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -9833,12 +10023,13 @@ public struct PB1_PIF_LANE0_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE1_OVRD`: bif_5_0 register, index 0x210_0016 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE1_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0016 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE1_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0016, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE1_OVRD GANGMODE_OVRD_EN_1@0:1 FREQDIV_OVRD_EN_1@1:1 LINKSPEED_OVRD_EN_1@2:1 TWOSYMENABLE_OVRD_EN_1@3:1 TXPWR_OVRD_EN_1@4:1 TXPGENABLE_OVRD_EN_1@5:1 RXPWR_OVRD_EN_1@6:1 RXPGENABLE_OVRD_EN_1@7:1 ELECIDLEDETEN_OVRD_EN_1@8:1 ENABLEFOM_OVRD_EN_1@9:1 REQUESTFOM_OVRD_EN_1@10:1 RESPONSEMODE_OVRD_EN_1@11:1 REQUESTTRK_OVRD_EN_1@12:1 REQUESTTRN_OVRD_EN_1@13:1 COEFFICIENTID_OVRD_EN_1@14:1 COEFFICIENT_OVRD_EN_1@15:1 CDREN_OVRD_EN_1@16:1 CDREN_OVRD_VAL_1@17:1")
+  }
 
   /// `PB1_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> {
@@ -9932,12 +10123,13 @@ public struct PB1_PIF_LANE1_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x210_0017 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE1_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0017 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE1_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0017, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE1_OVRD2 GANGMODE_1@0:3 FREQDIV_1@3:2 LINKSPEED_1@5:2 TWOSYMENABLE_1@7:1 TXPWR_1@8:3 TXPGENABLE_1@11:2 RXPWR_1@13:3 RXPGENABLE_1@16:2 ELECIDLEDETEN_1@18:1 ENABLEFOM_1@19:1 REQUESTFOM_1@20:1 RESPONSEMODE_1@21:1 REQUESTTRK_1@22:1 REQUESTTRN_1@23:1 COEFFICIENTID_1@24:2 COEFFICIENT_1@26:6")
+  }
 
   /// `PB1_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, rw.
   @inlinable public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -9997,12 +10189,13 @@ public struct PB1_PIF_LANE1_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE2_OVRD`: bif_5_0 register, index 0x210_0018 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE2_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE2_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE2_OVRD GANGMODE_OVRD_EN_2@0:1 FREQDIV_OVRD_EN_2@1:1 LINKSPEED_OVRD_EN_2@2:1 TWOSYMENABLE_OVRD_EN_2@3:1 TXPWR_OVRD_EN_2@4:1 TXPGENABLE_OVRD_EN_2@5:1 RXPWR_OVRD_EN_2@6:1 RXPGENABLE_OVRD_EN_2@7:1 ELECIDLEDETEN_OVRD_EN_2@8:1 ENABLEFOM_OVRD_EN_2@9:1 REQUESTFOM_OVRD_EN_2@10:1 RESPONSEMODE_OVRD_EN_2@11:1 REQUESTTRK_OVRD_EN_2@12:1 REQUESTTRN_OVRD_EN_2@13:1 COEFFICIENTID_OVRD_EN_2@14:1 COEFFICIENT_OVRD_EN_2@15:1 CDREN_OVRD_EN_2@16:1 CDREN_OVRD_VAL_2@17:1")
+  }
 
   /// `PB1_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> {
@@ -10096,12 +10289,13 @@ public struct PB1_PIF_LANE2_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x210_0019 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE2_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0019 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE2_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0019, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE2_OVRD2 GANGMODE_2@0:3 FREQDIV_2@3:2 LINKSPEED_2@5:2 TWOSYMENABLE_2@7:1 TXPWR_2@8:3 TXPGENABLE_2@11:2 RXPWR_2@13:3 RXPGENABLE_2@16:2 ELECIDLEDETEN_2@18:1 ENABLEFOM_2@19:1 REQUESTFOM_2@20:1 RESPONSEMODE_2@21:1 REQUESTTRK_2@22:1 REQUESTTRN_2@23:1 COEFFICIENTID_2@24:2 COEFFICIENT_2@26:6")
+  }
 
   /// `PB1_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, rw.
   @inlinable public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10161,12 +10355,13 @@ public struct PB1_PIF_LANE2_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE3_OVRD`: bif_5_0 register, index 0x210_001A of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE3_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE3_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE3_OVRD GANGMODE_OVRD_EN_3@0:1 FREQDIV_OVRD_EN_3@1:1 LINKSPEED_OVRD_EN_3@2:1 TWOSYMENABLE_OVRD_EN_3@3:1 TXPWR_OVRD_EN_3@4:1 TXPGENABLE_OVRD_EN_3@5:1 RXPWR_OVRD_EN_3@6:1 RXPGENABLE_OVRD_EN_3@7:1 ELECIDLEDETEN_OVRD_EN_3@8:1 ENABLEFOM_OVRD_EN_3@9:1 REQUESTFOM_OVRD_EN_3@10:1 RESPONSEMODE_OVRD_EN_3@11:1 REQUESTTRK_OVRD_EN_3@12:1 REQUESTTRN_OVRD_EN_3@13:1 COEFFICIENTID_OVRD_EN_3@14:1 COEFFICIENT_OVRD_EN_3@15:1 CDREN_OVRD_EN_3@16:1 CDREN_OVRD_VAL_3@17:1")
+  }
 
   /// `PB1_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> {
@@ -10260,12 +10455,13 @@ public struct PB1_PIF_LANE3_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x210_001B of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE3_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE3_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE3_OVRD2 GANGMODE_3@0:3 FREQDIV_3@3:2 LINKSPEED_3@5:2 TWOSYMENABLE_3@7:1 TXPWR_3@8:3 TXPGENABLE_3@11:2 RXPWR_3@13:3 RXPGENABLE_3@16:2 ELECIDLEDETEN_3@18:1 ENABLEFOM_3@19:1 REQUESTFOM_3@20:1 RESPONSEMODE_3@21:1 REQUESTTRK_3@22:1 REQUESTTRN_3@23:1 COEFFICIENTID_3@24:2 COEFFICIENT_3@26:6")
+  }
 
   /// `PB1_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, rw.
   @inlinable public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10325,12 +10521,13 @@ public struct PB1_PIF_LANE3_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE4_OVRD`: bif_5_0 register, index 0x210_001C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE4_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE4_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE4_OVRD GANGMODE_OVRD_EN_4@0:1 FREQDIV_OVRD_EN_4@1:1 LINKSPEED_OVRD_EN_4@2:1 TWOSYMENABLE_OVRD_EN_4@3:1 TXPWR_OVRD_EN_4@4:1 TXPGENABLE_OVRD_EN_4@5:1 RXPWR_OVRD_EN_4@6:1 RXPGENABLE_OVRD_EN_4@7:1 ELECIDLEDETEN_OVRD_EN_4@8:1 ENABLEFOM_OVRD_EN_4@9:1 REQUESTFOM_OVRD_EN_4@10:1 RESPONSEMODE_OVRD_EN_4@11:1 REQUESTTRK_OVRD_EN_4@12:1 REQUESTTRN_OVRD_EN_4@13:1 COEFFICIENTID_OVRD_EN_4@14:1 COEFFICIENT_OVRD_EN_4@15:1 CDREN_OVRD_EN_4@16:1 CDREN_OVRD_VAL_4@17:1")
+  }
 
   /// `PB1_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> {
@@ -10424,12 +10621,13 @@ public struct PB1_PIF_LANE4_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x210_001D of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE4_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE4_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE4_OVRD2 GANGMODE_4@0:3 FREQDIV_4@3:2 LINKSPEED_4@5:2 TWOSYMENABLE_4@7:1 TXPWR_4@8:3 TXPGENABLE_4@11:2 RXPWR_4@13:3 RXPGENABLE_4@16:2 ELECIDLEDETEN_4@18:1 ENABLEFOM_4@19:1 REQUESTFOM_4@20:1 RESPONSEMODE_4@21:1 REQUESTTRK_4@22:1 REQUESTTRN_4@23:1 COEFFICIENTID_4@24:2 COEFFICIENT_4@26:6")
+  }
 
   /// `PB1_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, rw.
   @inlinable public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10489,12 +10687,13 @@ public struct PB1_PIF_LANE4_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE5_OVRD`: bif_5_0 register, index 0x210_001E of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE5_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE5_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE5_OVRD GANGMODE_OVRD_EN_5@0:1 FREQDIV_OVRD_EN_5@1:1 LINKSPEED_OVRD_EN_5@2:1 TWOSYMENABLE_OVRD_EN_5@3:1 TXPWR_OVRD_EN_5@4:1 TXPGENABLE_OVRD_EN_5@5:1 RXPWR_OVRD_EN_5@6:1 RXPGENABLE_OVRD_EN_5@7:1 ELECIDLEDETEN_OVRD_EN_5@8:1 ENABLEFOM_OVRD_EN_5@9:1 REQUESTFOM_OVRD_EN_5@10:1 RESPONSEMODE_OVRD_EN_5@11:1 REQUESTTRK_OVRD_EN_5@12:1 REQUESTTRN_OVRD_EN_5@13:1 COEFFICIENTID_OVRD_EN_5@14:1 COEFFICIENT_OVRD_EN_5@15:1 CDREN_OVRD_EN_5@16:1 CDREN_OVRD_VAL_5@17:1")
+  }
 
   /// `PB1_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> {
@@ -10588,12 +10787,13 @@ public struct PB1_PIF_LANE5_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x210_001F of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE5_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_001F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE5_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_001F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE5_OVRD2 GANGMODE_5@0:3 FREQDIV_5@3:2 LINKSPEED_5@5:2 TWOSYMENABLE_5@7:1 TXPWR_5@8:3 TXPGENABLE_5@11:2 RXPWR_5@13:3 RXPGENABLE_5@16:2 ELECIDLEDETEN_5@18:1 ENABLEFOM_5@19:1 REQUESTFOM_5@20:1 RESPONSEMODE_5@21:1 REQUESTTRK_5@22:1 REQUESTTRN_5@23:1 COEFFICIENTID_5@24:2 COEFFICIENT_5@26:6")
+  }
 
   /// `PB1_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, rw.
   @inlinable public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10653,12 +10853,13 @@ public struct PB1_PIF_LANE5_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE6_OVRD`: bif_5_0 register, index 0x210_0020 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE6_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE6_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE6_OVRD GANGMODE_OVRD_EN_6@0:1 FREQDIV_OVRD_EN_6@1:1 LINKSPEED_OVRD_EN_6@2:1 TWOSYMENABLE_OVRD_EN_6@3:1 TXPWR_OVRD_EN_6@4:1 TXPGENABLE_OVRD_EN_6@5:1 RXPWR_OVRD_EN_6@6:1 RXPGENABLE_OVRD_EN_6@7:1 ELECIDLEDETEN_OVRD_EN_6@8:1 ENABLEFOM_OVRD_EN_6@9:1 REQUESTFOM_OVRD_EN_6@10:1 RESPONSEMODE_OVRD_EN_6@11:1 REQUESTTRK_OVRD_EN_6@12:1 REQUESTTRN_OVRD_EN_6@13:1 COEFFICIENTID_OVRD_EN_6@14:1 COEFFICIENT_OVRD_EN_6@15:1 CDREN_OVRD_EN_6@16:1 CDREN_OVRD_VAL_6@17:1")
+  }
 
   /// `PB1_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> {
@@ -10752,12 +10953,13 @@ public struct PB1_PIF_LANE6_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x210_0021 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE6_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0021 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE6_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0021, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE6_OVRD2 GANGMODE_6@0:3 FREQDIV_6@3:2 LINKSPEED_6@5:2 TWOSYMENABLE_6@7:1 TXPWR_6@8:3 TXPGENABLE_6@11:2 RXPWR_6@13:3 RXPGENABLE_6@16:2 ELECIDLEDETEN_6@18:1 ENABLEFOM_6@19:1 REQUESTFOM_6@20:1 RESPONSEMODE_6@21:1 REQUESTTRK_6@22:1 REQUESTTRN_6@23:1 COEFFICIENTID_6@24:2 COEFFICIENT_6@26:6")
+  }
 
   /// `PB1_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, rw.
   @inlinable public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10817,12 +11019,13 @@ public struct PB1_PIF_LANE6_OVRD2: RegisterValue {
 }
 
 /// `PB1_PIF_LANE7_OVRD`: bif_5_0 register, index 0x210_0022 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE7_OVRD: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0022 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE7_OVRD: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0022, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE7_OVRD GANGMODE_OVRD_EN_7@0:1 FREQDIV_OVRD_EN_7@1:1 LINKSPEED_OVRD_EN_7@2:1 TWOSYMENABLE_OVRD_EN_7@3:1 TXPWR_OVRD_EN_7@4:1 TXPGENABLE_OVRD_EN_7@5:1 RXPWR_OVRD_EN_7@6:1 RXPGENABLE_OVRD_EN_7@7:1 ELECIDLEDETEN_OVRD_EN_7@8:1 ENABLEFOM_OVRD_EN_7@9:1 REQUESTFOM_OVRD_EN_7@10:1 RESPONSEMODE_OVRD_EN_7@11:1 REQUESTTRK_OVRD_EN_7@12:1 REQUESTTRN_OVRD_EN_7@13:1 COEFFICIENTID_OVRD_EN_7@14:1 COEFFICIENT_OVRD_EN_7@15:1 CDREN_OVRD_EN_7@16:1 CDREN_OVRD_VAL_7@17:1")
+  }
 
   /// `PB1_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, rw.
   @inlinable public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> {
@@ -10916,12 +11119,13 @@ public struct PB1_PIF_LANE7_OVRD: RegisterValue {
 }
 
 /// `PB1_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x210_0023 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PIF_LANE7_OVRD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210_0023 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PIF_LANE7_OVRD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210_0023, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PIF_LANE7_OVRD2 GANGMODE_7@0:3 FREQDIV_7@3:2 LINKSPEED_7@5:2 TWOSYMENABLE_7@7:1 TXPWR_7@8:3 TXPGENABLE_7@11:2 RXPWR_7@13:3 RXPGENABLE_7@16:2 ELECIDLEDETEN_7@18:1 ENABLEFOM_7@19:1 REQUESTFOM_7@20:1 RESPONSEMODE_7@21:1 REQUESTTRK_7@22:1 REQUESTTRN_7@23:1 COEFFICIENTID_7@24:2 COEFFICIENT_7@26:6")
+  }
 
   /// `PB1_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, rw.
   @inlinable public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10981,12 +11185,13 @@ public struct PB1_PIF_LANE7_OVRD2: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_0004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG0 BACKUP@0:16 CFG_IDLEDET_TH@16:2 DBG_RX2TXBYP_SEL@20:3 DBG_RXFEBYP_EN@23:1 DBG_RXPRBS_CLR@24:1 DBG_RXTOGGLE_EN@25:1 DBG_TX2RXLBACK_EN@26:1 TXCFG_CMGOOD_RANGE@30:2")
+  }
 
   /// `PB1_GLB_CTRL_REG0.BACKUP`: bits 15:0, rw.
   @inlinable public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -11028,12 +11233,13 @@ public struct PB1_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG1`: bif_5_0 register, index 0x220_0008 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG1 RXDBG_CDR_FR_BYP_EN@0:1 RXDBG_CDR_FR_BYP_VAL@1:6 RXDBG_CDR_PH_BYP_EN@7:1 RXDBG_CDR_PH_BYP_VAL@8:6 RXDBG_D0TH_BYP_EN@14:1 RXDBG_D0TH_BYP_VAL@15:7 RXDBG_D1TH_BYP_EN@22:1 RXDBG_D1TH_BYP_VAL@23:7 TST_LOSPDTST_EN@30:1 PLL_CFG_DISPCLK_DIV@31:1")
+  }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, rw.
   @inlinable public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> {
@@ -11087,12 +11293,13 @@ public struct PB1_GLB_CTRL_REG1: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_000C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_000C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_000C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG2 RXDBG_D2TH_BYP_EN@0:1 RXDBG_D2TH_BYP_VAL@1:7 RXDBG_D3TH_BYP_EN@8:1 RXDBG_D3TH_BYP_VAL@9:7 RXDBG_DXTH_BYP_EN@16:1 RXDBG_DXTH_BYP_VAL@17:7 RXDBG_ETH_BYP_EN@24:1 RXDBG_ETH_BYP_VAL@25:7")
+  }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, rw.
   @inlinable public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> {
@@ -11136,12 +11343,13 @@ public struct PB1_GLB_CTRL_REG2: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_0010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG3 RXDBG_SEL@0:5 BG_CFG_LC_REG_VREF0_SEL@5:2 BG_CFG_LC_REG_VREF1_SEL@7:2 BG_CFG_RO_REG_VREF_SEL@9:2 BG_DBG_VREFBYP_EN@11:1 BG_DBG_IREFBYP_EN@12:1 BG_DBG_ANALOG_SEL@14:3 DBG_DLL_CLK_SEL@18:3 PLL_DISPCLK_CMOS_SEL@21:1 DBG_RXPI_OFFSET_BYP_EN@22:1 DBG_RXPI_OFFSET_BYP_VAL@23:4 DBG_RXSWAPDX_BYP_EN@27:1 DBG_RXSWAPDX_BYP_VAL@28:3 DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE@31:1")
+  }
 
   /// `PB1_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, rw.
   @inlinable public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -11213,12 +11421,13 @@ public struct PB1_GLB_CTRL_REG3: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_0014 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG4 DBG_RXAPU_INST@0:16 DBG_RXDFEMUX_BYP_VAL@16:2 DBG_RXDFEMUX_BYP_EN@18:1 DBG_RXAPU_EXEC@22:4 DBG_RXDLL_VREG_REF_SEL@26:1 PWRGOOD_OVRD@27:1 DBG_RXRDATA_GATING_DISABLE@28:1")
+  }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, rw.
   @inlinable public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> {
@@ -11255,12 +11464,13 @@ public struct PB1_GLB_CTRL_REG4: RegisterValue {
 }
 
 /// `PB1_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_0018 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_CTRL_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_CTRL_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_CTRL_REG5 DBG_RXAPU_MODE@0:8")
+  }
 
   /// `PB1_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, rw.
   @inlinable public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> {
@@ -11269,12 +11479,13 @@ public struct PB1_GLB_CTRL_REG5: RegisterValue {
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_001C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_001C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_001C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_SCI_STAT_OVRD_REG0 IGNR_ALL_CBI_UPDT_L0T3@0:1 IGNR_ALL_CBI_UPDT_L4T7@1:1 IGNR_ALL_CBI_UPDT_L8T11@2:1 IGNR_ALL_CBI_UPDT_L12T15@3:1 IGNR_IMPCAL_ACTIVE_CBI_UPDT@4:1 TXNIMP@8:4 TXPIMP@12:4 RXIMP@16:4 IMPCAL_ACTIVE@20:1")
+  }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -11315,12 +11526,13 @@ public struct PB1_GLB_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x220_0020 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_SCI_STAT_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_SCI_STAT_OVRD_REG1 IGNR_LINKSPEED_CBI_UPDT_L0T3@0:1 IGNR_FREQDIV_CBI_UPDT_L0T3@1:1 IGNR_DLL_LOCK_CBI_UPDT_L0T3@2:1 DLL_LOCK_0@12:1 DLL_LOCK_1@13:1 DLL_LOCK_2@14:1 DLL_LOCK_3@15:1 LINKSPEED_0@16:2 FREQDIV_0@18:2 LINKSPEED_1@20:2 FREQDIV_1@22:2 LINKSPEED_2@24:2 FREQDIV_2@26:2 LINKSPEED_3@28:2 FREQDIV_3@30:2")
+  }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
@@ -11375,12 +11587,13 @@ public struct PB1_GLB_SCI_STAT_OVRD_REG1: RegisterValue {
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x220_0024 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_SCI_STAT_OVRD_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_SCI_STAT_OVRD_REG2 IGNR_LINKSPEED_CBI_UPDT_L4T7@0:1 IGNR_FREQDIV_CBI_UPDT_L4T7@1:1 IGNR_DLL_LOCK_CBI_UPDT_L4T7@2:1 DLL_LOCK_4@12:1 DLL_LOCK_5@13:1 DLL_LOCK_6@14:1 DLL_LOCK_7@15:1 LINKSPEED_4@16:2 FREQDIV_4@18:2 LINKSPEED_5@20:2 FREQDIV_5@22:2 LINKSPEED_6@24:2 FREQDIV_6@26:2 LINKSPEED_7@28:2 FREQDIV_7@30:2")
+  }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
@@ -11435,12 +11648,13 @@ public struct PB1_GLB_SCI_STAT_OVRD_REG2: RegisterValue {
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x220_0028 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_SCI_STAT_OVRD_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_SCI_STAT_OVRD_REG3 IGNR_LINKSPEED_CBI_UPDT_L8T11@0:1 IGNR_FREQDIV_CBI_UPDT_L8T11@1:1 IGNR_DLL_LOCK_CBI_UPDT_L8T11@2:1 DLL_LOCK_8@12:1 DLL_LOCK_9@13:1 DLL_LOCK_10@14:1 DLL_LOCK_11@15:1 LINKSPEED_8@16:2 FREQDIV_8@18:2 LINKSPEED_9@20:2 FREQDIV_9@22:2 LINKSPEED_10@24:2 FREQDIV_10@26:2 LINKSPEED_11@28:2 FREQDIV_11@30:2")
+  }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
@@ -11495,12 +11709,13 @@ public struct PB1_GLB_SCI_STAT_OVRD_REG3: RegisterValue {
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x220_002C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_SCI_STAT_OVRD_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_002C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_002C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_SCI_STAT_OVRD_REG4 IGNR_LINKSPEED_CBI_UPDT_L12T15@0:1 IGNR_FREQDIV_CBI_UPDT_L12T15@1:1 IGNR_DLL_LOCK_CBI_UPDT_L12T15@2:1 DLL_LOCK_12@12:1 DLL_LOCK_13@13:1 DLL_LOCK_14@14:1 DLL_LOCK_15@15:1 LINKSPEED_12@16:2 FREQDIV_12@18:2 LINKSPEED_13@20:2 FREQDIV_13@22:2 LINKSPEED_14@24:2 FREQDIV_14@26:2 LINKSPEED_15@28:2 FREQDIV_15@30:2")
+  }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, rw.
   @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
@@ -11555,12 +11770,13 @@ public struct PB1_GLB_SCI_STAT_OVRD_REG4: RegisterValue {
 }
 
 /// `PB1_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_0030 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_OVRD_REG0 TXPDTERM_VAL_OVRD_VAL@0:16 TXPUTERM_VAL_OVRD_VAL@16:16")
+  }
 
   /// `PB1_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, rw.
   @inlinable public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
@@ -11574,12 +11790,13 @@ public struct PB1_GLB_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_0034 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_OVRD_REG1 TXPDTERM_VAL_OVRD_EN@0:1 TXPUTERM_VAL_OVRD_EN@1:1 TST_LOSPDTST_RST_OVRD_EN@2:1 TST_LOSPDTST_RST_OVRD_VAL@3:1 RXTERM_VAL_OVRD_EN@15:1 RXTERM_VAL_OVRD_VAL@16:16")
+  }
 
   /// `PB1_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, rw.
   @inlinable public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
@@ -11613,12 +11830,13 @@ public struct PB1_GLB_OVRD_REG1: RegisterValue {
 }
 
 /// `PB1_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_0038 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_GLB_OVRD_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_0038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_GLB_OVRD_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_0038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_GLB_OVRD_REG2 BG_PWRON_OVRD_EN@0:1 BG_PWRON_OVRD_VAL@1:1 PLL_DBG_LC_EXT_RESET_OVRD_EN@2:1 PLL_DBG_LC_EXT_RESET_OVRD_VAL@3:1 PLL_DBG_RO_EXT_RESET_OVRD_EN@4:1 PLL_DBG_RO_EXT_RESET_OVRD_VAL@5:1")
+  }
 
   /// `PB1_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, rw.
   @inlinable public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> {
@@ -11652,12 +11870,13 @@ public struct PB1_GLB_OVRD_REG2: RegisterValue {
 }
 
 /// `PB1_HW_DEBUG`: bif_5_0 register, index 0x220_2004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_HW_DEBUG: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_HW_DEBUG: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1 HW_16_DEBUG@16:1 HW_17_DEBUG@17:1 HW_18_DEBUG@18:1 HW_19_DEBUG@19:1 HW_20_DEBUG@20:1 HW_21_DEBUG@21:1 HW_22_DEBUG@22:1 HW_23_DEBUG@23:1 HW_24_DEBUG@24:1 HW_25_DEBUG@25:1 HW_26_DEBUG@26:1 HW_27_DEBUG@27:1 HW_28_DEBUG@28:1 HW_29_DEBUG@29:1 HW_30_DEBUG@30:1 HW_31_DEBUG@31:1")
+  }
 
   /// `PB1_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -11757,12 +11976,13 @@ public struct PB1_HW_DEBUG: RegisterValue {
 }
 
 /// `PB1_STRAP_GLB_REG0`: bif_5_0 register, index 0x220_2020 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_GLB_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_GLB_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_GLB_REG0 STRAP_QUICK_SIM_START@1:1 STRAP_DFT_RXBSCAN_EN_VAL@2:1 STRAP_DFT_CALIB_BYPASS@3:1 STRAP_FORCE_LC_PLL_ON@4:1 STRAP_CFG_IDLEDET_TH@5:2 STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL@7:5 STRAP_RX_CFG_OVR_PWRSF@12:1 STRAP_RX_TRK_MODE_0_@13:1 STRAP_PWRGOOD_OVRD@14:1 STRAP_DBG_RXDLL_VREG_REF_SEL@15:1 STRAP_PLL_CFG_LC_VCO_TUNE@16:4 STRAP_DBG_RXRDATA_GATING_DISABLE@20:1 STRAP_DBG_RXPI_OFFSET_BYP_VAL@21:4")
+  }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, rw.
   @inlinable public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> {
@@ -11831,12 +12051,13 @@ public struct PB1_STRAP_GLB_REG0: RegisterValue {
 }
 
 /// `PB1_STRAP_TX_REG0`: bif_5_0 register, index 0x220_2024 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_TX_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_TX_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_TX_REG0 STRAP_TX_CFG_DRV0_EN@1:4 STRAP_TX_CFG_DRV0_TAP_SEL@5:4 STRAP_TX_CFG_DRV1_EN@9:5 STRAP_TX_CFG_DRV1_TAP_SEL@14:5 STRAP_TX_CFG_DRV2_EN@19:4 STRAP_TX_CFG_DRV2_TAP_SEL@23:4 STRAP_TX_CFG_DRVX_EN@27:1 STRAP_TX_CFG_DRVX_TAP_SEL@28:1 STRAP_RX_TRK_MODE_1_@29:1 STRAP_TX_CFG_SWING_BOOST_EN@30:1")
+  }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, rw.
   @inlinable public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> {
@@ -11890,12 +12111,13 @@ public struct PB1_STRAP_TX_REG0: RegisterValue {
 }
 
 /// `PB1_STRAP_RX_REG0`: bif_5_0 register, index 0x220_2028 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_RX_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_RX_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_RX_REG0 STRAP_RX_CFG_TH_LOOP_GAIN@1:4 STRAP_RX_CFG_DLL_FLOCK_DISABLE@5:1 STRAP_DBG_RXPI_OFFSET_BYP_EN@6:1 STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS@7:1 STRAP_BG_CFG_LC_REG_VREF0_SEL@8:2 STRAP_BG_CFG_LC_REG_VREF1_SEL@10:2 STRAP_RX_CFG_CDR_TIME@12:4 STRAP_RX_CFG_FOM_TIME@16:4 STRAP_RX_CFG_LEQ_TIME@20:4 STRAP_RX_CFG_OC_TIME@24:4 STRAP_TX_CFG_RPTR_RST_VAL@28:3 STRAP_RX_CFG_TERM_MODE@31:1")
+  }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, rw.
   @inlinable public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
@@ -11959,12 +12181,13 @@ public struct PB1_STRAP_RX_REG0: RegisterValue {
 }
 
 /// `PB1_STRAP_RX_REG1`: bif_5_0 register, index 0x220_202C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_RX_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_202C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_RX_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_202C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_RX_REG1 STRAP_RX_CFG_CDR_PI_STPSZ@1:1 STRAP_TX_DEEMPH_PRSHT_STNG@2:3 STRAP_BG_CFG_RO_REG_VREF_SEL@5:2 STRAP_RX_CFG_LEQ_POLE_BYP_DIS@7:1 STRAP_RX_CFG_LEQ_POLE_BYP_VAL@8:3 STRAP_RX_CFG_CDR_PH_GAIN@11:4 STRAP_RX_CFG_ADAPT_MODE@15:10 STRAP_RX_CFG_DFE_TIME@25:4 STRAP_RX_CFG_LEQ_LOOP_GAIN@29:2 STRAP_RX_CFG_LEQ_SHUNT_DIS@31:1")
+  }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, rw.
   @inlinable public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> {
@@ -12018,12 +12241,13 @@ public struct PB1_STRAP_RX_REG1: RegisterValue {
 }
 
 /// `PB1_STRAP_PLL_REG0`: bif_5_0 register, index 0x220_2030 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_PLL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_PLL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_PLL_REG0 STRAP_PLL_CFG_LC_BW_CNTRL@1:3 STRAP_PLL_CFG_LC_LF_CNTRL@4:9 STRAP_TX_RXDET_X1_SSF@13:1 STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS@15:1 STRAP_PLL_CFG_RO_BW_CNTRL@16:8 STRAP_PLL_STRAP_SEL@24:1")
+  }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, rw.
   @inlinable public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
@@ -12057,12 +12281,13 @@ public struct PB1_STRAP_PLL_REG0: RegisterValue {
 }
 
 /// `PB1_STRAP_PIN_REG0`: bif_5_0 register, index 0x220_2034 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_PIN_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_PIN_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_PIN_REG0 STRAP_TX_DEEMPH_EN@1:1 STRAP_TX_FULL_SWING@2:1")
+  }
 
   /// `PB1_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, rw.
   @inlinable public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> {
@@ -12076,12 +12301,13 @@ public struct PB1_STRAP_PIN_REG0: RegisterValue {
 }
 
 /// `PB1_STRAP_GLB_REG1`: bif_5_0 register, index 0x220_2038 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_GLB_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_2038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_GLB_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_2038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_GLB_REG1 STRAP_RX_ADAPT_RST_MODE@1:2 STRAP_RX_L0_ENTRY_MODE@3:2 STRAP_RX_EI_FILTER@5:2 STRAP_RX_ADAPT_RST_SUB_ENTRY@7:1 STRAP_RX_PS0_RDY_GEN_MODE@8:2 STRAP_RX_DLL_RESET_IN_SPDCHG@10:1 STRAP_RX_ADAPT_TIME_OUT@11:2")
+  }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, rw.
   @inlinable public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> {
@@ -12120,12 +12346,13 @@ public struct PB1_STRAP_GLB_REG1: RegisterValue {
 }
 
 /// `PB1_STRAP_GLB_REG2`: bif_5_0 register, index 0x220_203C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_STRAP_GLB_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_203C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_STRAP_GLB_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_203C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_STRAP_GLB_REG2 STRAP_BPHYC_PLL_RAMP_UP_TIME@2:3 STRAP_IMPCAL_SETTLE_TIME@5:2 STRAP_BG_SETTLE_TIME@7:2 STRAP_TX_CMDET_TIME@9:2 STRAP_TX_STARTUP_TIME@11:2 STRAP_B_PCB_DIS0@28:1 STRAP_B_PCB_DIS1@29:1 STRAP_B_PCB_DRV_STR@30:2")
+  }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, rw.
   @inlinable public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
@@ -12169,12 +12396,13 @@ public struct PB1_STRAP_GLB_REG2: RegisterValue {
 }
 
 /// `PB1_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x220_3000 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_DFT_JIT_INJ_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_3000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_DFT_JIT_INJ_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_3000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_DFT_JIT_INJ_REG0 DFT_NUM_STEPS@0:6 DFT_DISABLE_ERR@7:1 DFT_CLK_PER_STEP@8:4 DFT_MODE_CDR_EN@20:1 DFT_EN_RECOVERY@21:1 DFT_INCR_SWP_EN@22:1 DFT_DECR_SWP_EN@23:1 DFT_RECOVERY_TIME@24:8")
+  }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, rw.
   @inlinable public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -12216,12 +12444,13 @@ public struct PB1_DFT_JIT_INJ_REG0: RegisterValue {
 }
 
 /// `PB1_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x220_3004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_DFT_JIT_INJ_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_3004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_DFT_JIT_INJ_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_3004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_DFT_JIT_INJ_REG1 DFT_BYPASS_VALUE@0:8 DFT_BYPASS_EN@8:1 DFT_BLOCK_EN@16:1 DFT_NUM_OF_TESTS@17:3 DFT_CHECK_TIME@20:4")
+  }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, rw.
   @inlinable public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> {
@@ -12246,24 +12475,26 @@ public struct PB1_DFT_JIT_INJ_REG1: RegisterValue {
 }
 
 /// `PB1_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x220_3008 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_DFT_JIT_INJ_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_3008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_DFT_JIT_INJ_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_3008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_DFT_JIT_INJ_REG2 DFT_LANE_EN@0:16")
+  }
 
   /// `PB1_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, rw.
   @inlinable public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB1_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x220_300C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_DFT_DEBUG_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_300C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_300C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_DFT_DEBUG_CTRL_REG0 DFT_PHY_DEBUG_EN@0:1 DFT_PHY_DEBUG_MODE@1:5")
+  }
 
   /// `PB1_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, rw.
   @inlinable public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> {
@@ -12277,12 +12508,13 @@ public struct PB1_DFT_DEBUG_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x220_3010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_DFT_JIT_INJ_STAT_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_3010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_3010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_DFT_JIT_INJ_STAT_REG0 DFT_STAT_DECR@0:8 DFT_STAT_INCR@8:8 DFT_STAT_FINISHED@16:1")
+  }
 
   /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, rw.
   @inlinable public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -12297,12 +12529,13 @@ public struct PB1_DFT_JIT_INJ_STAT_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_4000 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO_GLB_CTRL_REG0 PLL_TST_LOSPDTST_SRC@0:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0@1:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1@2:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2@3:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@4:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@5:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@6:1 PLL_RO_PWRON_LUT_ENTRY_LS2@7:1 PLL_LC_PWRON_LUT_ENTRY_LS2@8:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0@9:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1@10:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2@11:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@12:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@13:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@14:1 PLL_RO_HSCLK_LEFT_EN_GATING_EN@15:1 PLL_RO_HSCLK_RIGHT_EN_GATING_EN@16:1 PLL_LC_HSCLK_LEFT_EN_GATING_EN@17:1 PLL_LC_HSCLK_RIGHT_EN_GATING_EN@18:1")
+  }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, rw.
   @inlinable public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> {
@@ -12401,21 +12634,23 @@ public struct PB1_PLL_RO_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_4010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO_GLB_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO_GLB_OVRD_REG0")
+  }
 }
 
 /// `PB1_PLL_RO0_CTRL_REG0`: bif_5_0 register, index 0x220_4440 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO0_CTRL_REG0 PLL_DBG_RO_ANALOG_SEL_0@0:2 PLL_DBG_RO_EXT_RESET_EN_0@2:1 PLL_DBG_RO_VCTL_ADC_EN_0@3:1 PLL_DBG_RO_LF_CNTRL_0@4:7 PLL_TST_RO_USAMPLE_EN_0@11:1")
+  }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, rw.
   @inlinable public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> {
@@ -12444,12 +12679,13 @@ public struct PB1_PLL_RO0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x220_4450 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO0_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4450 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO0_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4450, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO0_OVRD_REG0 PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0@0:8 PLL_CFG_RO_BW_CNTRL_OVRD_EN_0@8:1 PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0@9:3 PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0@12:1 PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0@13:1 PLL_CFG_RO_CORECLK_EN_OVRD_EN_0@14:1 PLL_CFG_RO_FBDIV_OVRD_VAL_0@15:13 PLL_CFG_RO_FBDIV_OVRD_EN_0@28:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0@30:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0@31:1")
+  }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, rw.
   @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -12503,12 +12739,13 @@ public struct PB1_PLL_RO0_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO0_OVRD_REG1`: bif_5_0 register, index 0x220_4454 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO0_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4454 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO0_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4454, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO0_OVRD_REG1 PLL_CFG_RO_REFDIV_OVRD_VAL_0@0:5 PLL_CFG_RO_REFDIV_OVRD_EN_0@5:1 PLL_CFG_RO_VCO_MODE_OVRD_VAL_0@6:2 PLL_CFG_RO_VCO_MODE_OVRD_EN_0@8:1 PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0@9:1 PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0@10:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0@11:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0@12:1 PLL_RO_PWRON_OVRD_VAL_0@13:1 PLL_RO_PWRON_OVRD_EN_0@14:1 PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0@19:3 PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0@22:1")
+  }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, rw.
   @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -12572,12 +12809,13 @@ public struct PB1_PLL_RO0_OVRD_REG1: RegisterValue {
 }
 
 /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4460 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4460 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4460, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO0_SCI_STAT_OVRD_REG0 PLL_RO0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO0_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO0_PLLPWR@4:3 PLL_RO0_PLLFREQ@8:2")
+  }
 
   /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12601,12 +12839,13 @@ public struct PB1_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4464 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4464 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4464, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO1_SCI_STAT_OVRD_REG0 PLL_RO1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO1_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO1_PLLPWR@4:3 PLL_RO1_PLLFREQ@8:2")
+  }
 
   /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12630,12 +12869,13 @@ public struct PB1_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4468 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4468 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4468, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO2_SCI_STAT_OVRD_REG0 PLL_RO2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO2_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO2_PLLPWR@4:3 PLL_RO2_PLLFREQ@8:2")
+  }
 
   /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12659,12 +12899,13 @@ public struct PB1_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_446C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_446C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_446C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_RO3_SCI_STAT_OVRD_REG0 PLL_RO3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO3_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO3_PLLPWR@4:3 PLL_RO3_PLLFREQ@8:2")
+  }
 
   /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12688,12 +12929,13 @@ public struct PB1_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x220_4480 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC0_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC0_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC0_CTRL_REG0 PLL_DBG_LC_ANALOG_SEL_0@0:2 PLL_DBG_LC_EXT_RESET_EN_0@2:1 PLL_DBG_LC_VCTL_ADC_EN_0@3:1 PLL_TST_LC_USAMPLE_EN_0@4:1")
+  }
 
   /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, rw.
   @inlinable public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> {
@@ -12717,12 +12959,13 @@ public struct PB1_PLL_LC0_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x220_4490 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC0_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4490 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC0_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4490, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC0_OVRD_REG0 PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0@0:3 PLL_CFG_LC_BW_CNTRL_OVRD_EN_0@3:1 PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0@4:3 PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0@7:1 PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0@8:1 PLL_CFG_LC_CORECLK_EN_OVRD_EN_0@9:1 PLL_CFG_LC_FBDIV_OVRD_VAL_0@10:8 PLL_CFG_LC_FBDIV_OVRD_EN_0@18:1 PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0@19:9 PLL_CFG_LC_LF_CNTRL_OVRD_EN_0@28:1 PLL_CFG_LC_REFDIV_OVRD_VAL_0@29:2 PLL_CFG_LC_REFDIV_OVRD_EN_0@31:1")
+  }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, rw.
   @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -12786,12 +13029,13 @@ public struct PB1_PLL_LC0_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC0_OVRD_REG1`: bif_5_0 register, index 0x220_4494 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC0_OVRD_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4494 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC0_OVRD_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4494, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC0_OVRD_REG1 PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0@0:3 PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0@3:1 PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0@4:1 PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0@5:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0@6:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0@7:1 PLL_LC_PWRON_OVRD_VAL_0@8:1 PLL_LC_PWRON_OVRD_EN_0@9:1 PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0@14:4 PLL_CFG_LC_VCO_TUNE_OVRD_EN_0@18:1")
+  }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, rw.
   @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
@@ -12845,12 +13089,13 @@ public struct PB1_PLL_LC0_OVRD_REG1: RegisterValue {
 }
 
 /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4500 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC0_SCI_STAT_OVRD_REG0 PLL_LC0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC0_PLLPWR@4:3")
+  }
 
   /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12864,12 +13109,13 @@ public struct PB1_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4504 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC1_SCI_STAT_OVRD_REG0 PLL_LC1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC1_PLLPWR@4:3")
+  }
 
   /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12883,12 +13129,13 @@ public struct PB1_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4508 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_4508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_4508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC2_SCI_STAT_OVRD_REG0 PLL_LC2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC2_PLLPWR@4:3")
+  }
 
   /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12902,12 +13149,13 @@ public struct PB1_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_450C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_450C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_450C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_PLL_LC3_SCI_STAT_OVRD_REG0 PLL_LC3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC3_PLLPWR@4:3")
+  }
 
   /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, rw.
   @inlinable public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
@@ -12921,12 +13169,13 @@ public struct PB1_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterValue {
 }
 
 /// `PB1_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_6000 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_RX_GLB_CTRL_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_6000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_RX_GLB_CTRL_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG0 RX_CFG_ADAPT_MODE_GEN1@0:10 RX_CFG_ADAPT_MODE_GEN2@10:10 RX_CFG_ADAPT_MODE_GEN3@20:10")
+  }
 
   /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, rw.
   @inlinable public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> {
@@ -12945,12 +13194,13 @@ public struct PB1_RX_GLB_CTRL_REG0: RegisterValue {
 }
 
 /// `PB1_RX_GLB_CTRL_REG1`: bif_5_0 register, index 0x220_6004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PB1_RX_GLB_CTRL_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220_6004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PB1_RX_GLB_CTRL_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220_6004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PB1_RX_GLB_CTRL_REG1 RX_CFG_CDR_FR_GAIN_GEN1@0:4 RX_CFG_CDR_FR_GAIN_GEN2@4:4 RX_CFG_CDR_FR_GAIN_GEN3@8:4 RX_CFG_CDR_PH_GAIN_GEN1@12:4 RX_CFG_CDR_PH_GAIN_GEN2@16:4 RX_CFG_CDR_PH_GAIN_GEN3@20:4 RX_CFG_CDR_PI_STPSZ_GEN1@24:1 RX_CFG_CDR_PI_STPSZ_GEN2@25:1 RX_CFG_CDR_PI_STPSZ_GEN3@26:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN1@27:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN2@28:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN3@29:1 RX_ADAPT_HLD_ASRT_TO_DCLK_EN@30:2")
+  }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, rw.
   @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> {

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `FBC_DEBUG_COMP`: dce_10_0 register, MMIO dword 0x29C (byte 0xA70), rw, reset 0x0000_0000.
-public struct FBC_DEBUG_COMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x29C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum FBC_DEBUG_COMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x29C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "FBC_DEBUG_COMP FBC_COMP_SWAP@0:2 FBC_COMP_RSIZE@3:1 FBC_COMP_BUSY_HYSTERESIS@4:4 FBC_COMP_CLK_CNTL@8:2 FBC_COMP_PRIVILEGED_ACCESS_ENABLE@10:1 FBC_COMP_ADDRESS_TRANSLATION_ENABLE@11:1")
+  }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_SWAP`: bits 1:0, rw.
   @inlinable public static var FBC_COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -39,12 +40,13 @@ public struct FBC_DEBUG_COMP: Register {
 }
 
 /// `FBC_MISC`: dce_10_0 register, MMIO dword 0x2A2 (byte 0xA88), rw, reset 0x0000_0000.
-public struct FBC_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum FBC_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "FBC_MISC FBC_DECOMPRESS_ERROR@0:2 FBC_STOP_ON_ERROR@2:1 FBC_INVALIDATE_ON_ERROR@3:1 FBC_ERROR_PIXEL@4:4 FBC_DIVIDE_X@8:2 FBC_DIVIDE_Y@10:1 FBC_RSM_WRITE_VALUE@11:1 FBC_RSM_UNCOMP_DATA_IMMEDIATELY@12:1 FBC_DECOMPRESS_ERROR_CLEAR@16:1 FBC_RESET_AT_ENABLE@20:1 FBC_RESET_AT_DISABLE@21:1 FBC_SLOW_REQ_INTERVAL@24:5")
+  }
 
   /// `FBC_MISC.FBC_DECOMPRESS_ERROR`: bits 1:0, rw.
   @inlinable public static var FBC_DECOMPRESS_ERROR: RegisterField<Self, UInt8> {
@@ -104,12 +106,13 @@ public struct FBC_MISC: Register {
 }
 
 /// `DCI_CLK_CNTL`: dce_10_0 register, MMIO dword 0x319 (byte 0xC64), rw, reset 0x0000_0000.
-public struct DCI_CLK_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x319 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DCI_CLK_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x319, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DCI_CLK_CNTL DCI_TEST_CLK_SEL@0:5 DISPCLK_R_DCI_GATE_DIS@5:1 DISPCLK_M_GATE_DIS@6:1 SCLK_G_STREAM_AZ_GATE_DIS@7:1 SCLK_R_AZ_GATE_DIS@8:1 DISPCLK_G_FBC_GATE_DIS@9:1 DISPCLK_G_VGA_GATE_DIS@11:1 DISPCLK_G_VIP_GATE_DIS@13:1 VPCLK_POL@14:1 DISPCLK_G_DMCU_GATE_DIS@15:1 DISPCLK_G_DMIF0_GATE_DIS@16:1 DISPCLK_G_DMIF1_GATE_DIS@17:1 DISPCLK_G_DMIF2_GATE_DIS@18:1 DISPCLK_G_DMIF3_GATE_DIS@19:1 DISPCLK_G_DMIF4_GATE_DIS@20:1 DISPCLK_G_DMIF5_GATE_DIS@21:1 SCLK_G_DMIF_GATE_DIS@22:1 SCLK_G_DMIFTRK_GATE_DIS@23:1 SCLK_G_CNTL_AZ_GATE_DIS@24:1 DISPCLK_G_DMIFV_L_GATE_DIS@25:1 DISPCLK_G_DMIFV_C_GATE_DIS@26:1 DCI_PG_TEST_CLK_SEL@27:5")
+  }
 
   /// `DCI_CLK_CNTL.DCI_TEST_CLK_SEL`: bits 4:0, rw.
   @inlinable public static var DCI_TEST_CLK_SEL: RegisterField<Self, UInt8> {
@@ -221,12 +224,13 @@ public struct DCI_CLK_CNTL: Register {
 }
 
 /// `XDMA_CLOCK_GATING_CNTL`: dce_10_0 register, MMIO dword 0x3E4 (byte 0xF90), rw, reset 0x0000_0000.
-public struct XDMA_CLOCK_GATING_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum XDMA_CLOCK_GATING_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "XDMA_CLOCK_GATING_CNTL XDMA_SCLK_TURN_ON_DELAY@0:4 XDMA_SCLK_TURN_OFF_DELAY@4:8 XDMA_SCLK_GATE_DIS@15:1 XDMA_SCLK_REG_GATE_DIS@16:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0@17:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1@18:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2@19:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3@20:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4@21:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5@22:1 XDMA_SCLK_G_SDYN_GATE_DIS@23:1 XDMA_SCLK_G_MSTAT_GATE_DIS@24:1 XDMA_SCLK_G_SSTAT_GATE_DIS@25:1")
+  }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_ON_DELAY`: bits 3:0, rw.
   @inlinable public static var XDMA_SCLK_TURN_ON_DELAY: RegisterField<Self, UInt8> {
@@ -295,12 +299,13 @@ public struct XDMA_CLOCK_GATING_CNTL: Register {
 }
 
 /// `XDMA_MEM_POWER_CNTL`: dce_10_0 register, MMIO dword 0x3E6 (byte 0xF98), rw, reset 0x0000_0000.
-public struct XDMA_MEM_POWER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum XDMA_MEM_POWER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "XDMA_MEM_POWER_CNTL XDMA_MEM_CORE_IDLE_STATE@0:2 XDMA_MEM_IF_IDLE_STATE@2:2 XDMA_MEM_IF_PCIE_STATE@19:2 XDMA_MEM_IF_PCIE_TRANS@21:1 XDMA_MEM_IF_RD_STATE@22:2 XDMA_MEM_IF_RD_TRANS@25:1 XDMA_MEM_IF_WR_STATE@26:2 XDMA_MEM_IF_WR_TRANS@28:1 XDMA_MEM_IF_BIF_STATE@29:2 XDMA_MEM_IF_BIF_TRANS@31:1")
+  }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_CORE_IDLE_STATE`: bits 1:0, rw.
   @inlinable public static var XDMA_MEM_CORE_IDLE_STATE: RegisterField<Self, UInt8> {
@@ -354,12 +359,13 @@ public struct XDMA_MEM_POWER_CNTL: Register {
 }
 
 /// `HDMI_CONTROL`: dce_10_0 register, MMIO dword 0x4A09 (byte 0x1_2824), rw, reset 0x0000_0000.
-public struct HDMI_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x4A09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDMI_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4A09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDMI_CONTROL HDMI_KEEPOUT_MODE@0:1 HDMI_CLOCK_CHANNEL_RATE@2:1 HDMI_NO_EXTRA_NULL_PACKET_FILLED@3:1 HDMI_PACKET_GEN_VERSION@4:1 HDMI_ERROR_ACK@8:1 HDMI_ERROR_MASK@9:1 HDMI_DEEP_COLOR_ENABLE@24:1 HDMI_DEEP_COLOR_DEPTH@28:2")
+  }
 
   /// `HDMI_CONTROL.HDMI_KEEPOUT_MODE`: bit 0, rw.
   @inlinable public static var HDMI_KEEPOUT_MODE: RegisterField<Self, Bool> {

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `CSPRIV_CONNECT`: gfx_8_0 register, MMIO dword 0x0 (byte 0x0), rw, reset 0x0000_0000.
-public struct CSPRIV_CONNECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_CONNECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_CONNECT DOORBELL_OFFSET@0:21 QUEUE_ID@21:3 VMID@26:4 UNORD_DISP@31:1")
+  }
 
   /// `CSPRIV_CONNECT.DOORBELL_OFFSET`: bits 20:0, rw.
   @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
@@ -27,12 +28,13 @@ public struct CSPRIV_CONNECT: Register {
 }
 
 /// `CSPRIV_THREAD_TRACE_TG0`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
-public struct CSPRIV_THREAD_TRACE_TG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_THREAD_TRACE_TG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_THREAD_TRACE_TG0 TGID_X@0:32")
+  }
 
   /// `CSPRIV_THREAD_TRACE_TG0.TGID_X`: bits 31:0, rw.
   @inlinable public static var TGID_X: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -41,12 +43,13 @@ public struct CSPRIV_THREAD_TRACE_TG0: Register {
 /// `CSPRIV_THREAD_TRACE_TG1`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
-public struct CSPRIV_THREAD_TRACE_TG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_THREAD_TRACE_TG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_THREAD_TRACE_TG1 TGID_Y@0:32")
+  }
 
   /// `CSPRIV_THREAD_TRACE_TG1.TGID_Y`: bits 31:0, rw.
   @inlinable public static var TGID_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -55,12 +58,13 @@ public struct CSPRIV_THREAD_TRACE_TG1: Register {
 /// `CSPRIV_THREAD_TRACE_TG2`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
-public struct CSPRIV_THREAD_TRACE_TG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_THREAD_TRACE_TG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_THREAD_TRACE_TG2 TGID_Z@0:32")
+  }
 
   /// `CSPRIV_THREAD_TRACE_TG2.TGID_Z`: bits 31:0, rw.
   @inlinable public static var TGID_Z: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -69,12 +73,13 @@ public struct CSPRIV_THREAD_TRACE_TG2: Register {
 /// `CSPRIV_THREAD_TRACE_TG3`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
-public struct CSPRIV_THREAD_TRACE_TG3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_THREAD_TRACE_TG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_THREAD_TRACE_TG3 WAVE_ID_BASE@0:12 THREADS_IN_GROUP@12:12 PARTIAL_X_FLAG@24:1 PARTIAL_Y_FLAG@25:1 PARTIAL_Z_FLAG@26:1 LAST_TG@27:1 FIRST_TG@28:1")
+  }
 
   /// `CSPRIV_THREAD_TRACE_TG3.WAVE_ID_BASE`: bits 11:0, rw.
   @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
@@ -109,42 +114,46 @@ public struct CSPRIV_THREAD_TRACE_TG3: Register {
 }
 
 /// `CSPRIV_THREAD_TRACE_EVENT`: gfx_8_0 register, MMIO dword 0x1F (byte 0x7C), rw, reset 0x0000_0000.
-public struct CSPRIV_THREAD_TRACE_EVENT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CSPRIV_THREAD_TRACE_EVENT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CSPRIV_THREAD_TRACE_EVENT EVENT_ID@0:5")
+  }
 
   /// `CSPRIV_THREAD_TRACE_EVENT.EVENT_ID`: bits 4:0, rw.
   @inlinable public static var EVENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `GC_CAC_IND_INDEX`: gfx_8_0 register, MMIO dword 0x129A (byte 0x4A68), rw, reset 0x0000_0000.
-public struct GC_CAC_IND_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x129A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_CAC_IND_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x129A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_CAC_IND_INDEX")
+  }
 }
 
 /// `GC_CAC_IND_DATA`: gfx_8_0 register, MMIO dword 0x129B (byte 0x4A6C), rw, reset 0x0000_0000.
-public struct GC_CAC_IND_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x129B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_CAC_IND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x129B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_CAC_IND_DATA")
+  }
 }
 
 /// `GRBM_CNTL`: gfx_8_0 register, MMIO dword 0x2000 (byte 0x8000), rw, reset 0x0000_0000.
-public struct GRBM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_CNTL READ_TIMEOUT@0:8 REPORT_LAST_RDERR@31:1")
+  }
 
   /// `GRBM_CNTL.READ_TIMEOUT`: bits 7:0, rw.
   @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -156,12 +165,13 @@ public struct GRBM_CNTL: Register {
 }
 
 /// `GRBM_SKEW_CNTL`: gfx_8_0 register, MMIO dword 0x2001 (byte 0x8004), rw, reset 0x0000_0000.
-public struct GRBM_SKEW_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SKEW_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SKEW_CNTL SKEW_TOP_THRESHOLD@0:6 SKEW_COUNT@6:6")
+  }
 
   /// `GRBM_SKEW_CNTL.SKEW_TOP_THRESHOLD`: bits 5:0, rw.
   @inlinable public static var SKEW_TOP_THRESHOLD: RegisterField<Self, UInt8> {
@@ -173,12 +183,13 @@ public struct GRBM_SKEW_CNTL: Register {
 }
 
 /// `GRBM_STATUS2`: gfx_8_0 register, MMIO dword 0x2002 (byte 0x8008), rw, reset 0x0000_0000.
-public struct GRBM_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS2 ME0PIPE1_CMDFIFO_AVAIL@0:4 ME0PIPE1_CF_RQ_PENDING@4:1 ME0PIPE1_PF_RQ_PENDING@5:1 ME1PIPE0_RQ_PENDING@6:1 ME1PIPE1_RQ_PENDING@7:1 ME1PIPE2_RQ_PENDING@8:1 ME1PIPE3_RQ_PENDING@9:1 ME2PIPE0_RQ_PENDING@10:1 ME2PIPE1_RQ_PENDING@11:1 ME2PIPE2_RQ_PENDING@12:1 ME2PIPE3_RQ_PENDING@13:1 RLC_RQ_PENDING@14:1 RLC_BUSY@24:1 TC_BUSY@25:1 TCC_CC_RESIDENT@26:1 CPF_BUSY@28:1 CPC_BUSY@29:1 CPG_BUSY@30:1")
+  }
 
   /// `GRBM_STATUS2.ME0PIPE1_CMDFIFO_AVAIL`: bits 3:0, rw.
   @inlinable public static var ME0PIPE1_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
@@ -262,12 +273,13 @@ public struct GRBM_STATUS2: Register {
 }
 
 /// `GRBM_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x2003 (byte 0x800C), rw, reset 0x0000_0000.
-public struct GRBM_PWR_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PWR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PWR_CNTL ALL_REQ_TYPE@0:2 GFX_REQ_TYPE@2:2 ALL_RSP_TYPE@4:2 GFX_RSP_TYPE@6:2 GFX_REQ_EN@14:1 ALL_REQ_EN@15:1")
+  }
 
   /// `GRBM_PWR_CNTL.ALL_REQ_TYPE`: bits 1:0, rw.
   @inlinable public static var ALL_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -289,12 +301,13 @@ public struct GRBM_PWR_CNTL: Register {
 }
 
 /// `GRBM_STATUS`: gfx_8_0 register, MMIO dword 0x2004 (byte 0x8010), rw, reset 0x0000_0000.
-public struct GRBM_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS ME0PIPE0_CMDFIFO_AVAIL@0:4 SRBM_RQ_PENDING@5:1 ME0PIPE0_CF_RQ_PENDING@7:1 ME0PIPE0_PF_RQ_PENDING@8:1 GDS_DMA_RQ_PENDING@9:1 DB_CLEAN@12:1 CB_CLEAN@13:1 TA_BUSY@14:1 GDS_BUSY@15:1 WD_BUSY_NO_DMA@16:1 VGT_BUSY@17:1 IA_BUSY_NO_DMA@18:1 IA_BUSY@19:1 SX_BUSY@20:1 WD_BUSY@21:1 SPI_BUSY@22:1 BCI_BUSY@23:1 SC_BUSY@24:1 PA_BUSY@25:1 DB_BUSY@26:1 CP_COHERENCY_BUSY@28:1 CP_BUSY@29:1 CB_BUSY@30:1 GUI_ACTIVE@31:1")
+  }
 
   /// `GRBM_STATUS.ME0PIPE0_CMDFIFO_AVAIL`: bits 3:0, rw.
   @inlinable public static var ME0PIPE0_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
@@ -386,12 +399,13 @@ public struct GRBM_STATUS: Register {
 }
 
 /// `GRBM_STATUS_SE0`: gfx_8_0 register, MMIO dword 0x2005 (byte 0x8014), rw, reset 0x0000_0000.
-public struct GRBM_STATUS_SE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2005 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS_SE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2005, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS_SE0 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
+  }
 
   /// `GRBM_STATUS_SE0.DB_CLEAN`: bit 1, rw.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -428,12 +442,13 @@ public struct GRBM_STATUS_SE0: Register {
 }
 
 /// `GRBM_STATUS_SE1`: gfx_8_0 register, MMIO dword 0x2006 (byte 0x8018), rw, reset 0x0000_0000.
-public struct GRBM_STATUS_SE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2006 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS_SE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2006, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS_SE1 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
+  }
 
   /// `GRBM_STATUS_SE1.DB_CLEAN`: bit 1, rw.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -470,12 +485,13 @@ public struct GRBM_STATUS_SE1: Register {
 }
 
 /// `GRBM_SOFT_RESET`: gfx_8_0 register, MMIO dword 0x2008 (byte 0x8020), rw, reset 0x0000_0000.
-public struct GRBM_SOFT_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SOFT_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SOFT_RESET SOFT_RESET_CP@0:1 SOFT_RESET_RLC@2:1 SOFT_RESET_GFX@16:1 SOFT_RESET_CPF@17:1 SOFT_RESET_CPC@18:1 SOFT_RESET_CPG@19:1 SOFT_RESET_CAC@20:1")
+  }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CP`: bit 0, rw.
   @inlinable public static var SOFT_RESET_CP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -510,12 +526,13 @@ public struct GRBM_SOFT_RESET: Register {
 }
 
 /// `GRBM_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2009 (byte 0x8024), rw, reset 0x0000_0000.
-public struct GRBM_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_DEBUG_CNTL GRBM_DEBUG_INDEX@0:6")
+  }
 
   /// `GRBM_DEBUG_CNTL.GRBM_DEBUG_INDEX`: bits 5:0, rw.
   @inlinable public static var GRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
@@ -524,24 +541,26 @@ public struct GRBM_DEBUG_CNTL: Register {
 }
 
 /// `GRBM_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x200A (byte 0x8028), rw, reset 0x0000_0000.
-public struct GRBM_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x200A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_DEBUG_DATA DATA@0:32")
+  }
 
   /// `GRBM_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_GFX_CLKEN_CNTL`: gfx_8_0 register, MMIO dword 0x200C (byte 0x8030), rw, reset 0x0000_0000.
-public struct GRBM_GFX_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x200C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_GFX_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_GFX_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `GRBM_GFX_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -555,12 +574,13 @@ public struct GRBM_GFX_CLKEN_CNTL: Register {
 }
 
 /// `GRBM_WAIT_IDLE_CLOCKS`: gfx_8_0 register, MMIO dword 0x200D (byte 0x8034), rw, reset 0x0000_0000.
-public struct GRBM_WAIT_IDLE_CLOCKS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x200D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_WAIT_IDLE_CLOCKS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_WAIT_IDLE_CLOCKS WAIT_IDLE_CLOCKS@0:8")
+  }
 
   /// `GRBM_WAIT_IDLE_CLOCKS.WAIT_IDLE_CLOCKS`: bits 7:0, rw.
   @inlinable public static var WAIT_IDLE_CLOCKS: RegisterField<Self, UInt8> {
@@ -569,12 +589,13 @@ public struct GRBM_WAIT_IDLE_CLOCKS: Register {
 }
 
 /// `GRBM_STATUS_SE2`: gfx_8_0 register, MMIO dword 0x200E (byte 0x8038), rw, reset 0x0000_0000.
-public struct GRBM_STATUS_SE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x200E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS_SE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS_SE2 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
+  }
 
   /// `GRBM_STATUS_SE2.DB_CLEAN`: bit 1, rw.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -611,12 +632,13 @@ public struct GRBM_STATUS_SE2: Register {
 }
 
 /// `GRBM_STATUS_SE3`: gfx_8_0 register, MMIO dword 0x200F (byte 0x803C), rw, reset 0x0000_0000.
-public struct GRBM_STATUS_SE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x200F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_STATUS_SE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_STATUS_SE3 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
+  }
 
   /// `GRBM_STATUS_SE3.DB_CLEAN`: bit 1, rw.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -653,12 +675,13 @@ public struct GRBM_STATUS_SE3: Register {
 }
 
 /// `GRBM_DEBUG`: gfx_8_0 register, MMIO dword 0x2014 (byte 0x8050), rw, reset 0x0000_0000.
-public struct GRBM_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_DEBUG IGNORE_RDY@1:1 IGNORE_FAO@5:1 DISABLE_READ_TIMEOUT@6:1 SNAPSHOT_FREE_CNTRS@7:1 HYSTERESIS_GUI_ACTIVE@8:4 GFX_CLOCK_DOMAIN_OVERRIDE@12:1 GRBM_TRAP_ENABLE@13:1 DEBUG_BUS_FGCG_EN@31:1")
+  }
 
   /// `GRBM_DEBUG.IGNORE_RDY`: bit 1, rw.
   @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -698,12 +721,13 @@ public struct GRBM_DEBUG: Register {
 }
 
 /// `GRBM_DEBUG_SNAPSHOT`: gfx_8_0 register, MMIO dword 0x2015 (byte 0x8054), rw, reset 0x0000_0000.
-public struct GRBM_DEBUG_SNAPSHOT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2015 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_DEBUG_SNAPSHOT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2015, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_DEBUG_SNAPSHOT CPF_RDY@0:1 CPG_RDY@1:1 SRBM_RDY@2:1 WD_ME0PIPE0_RDY@3:1 WD_ME0PIPE1_RDY@4:1 GDS_RDY@5:1 SE0SPI_ME0PIPE0_RDY0@6:1 SE0SPI_ME0PIPE1_RDY0@7:1 SE1SPI_ME0PIPE0_RDY0@8:1 SE1SPI_ME0PIPE1_RDY0@9:1 SE2SPI_ME0PIPE0_RDY0@10:1 SE2SPI_ME0PIPE1_RDY0@11:1 SE3SPI_ME0PIPE0_RDY0@12:1 SE3SPI_ME0PIPE1_RDY0@13:1 SE0SPI_ME0PIPE0_RDY1@14:1 SE0SPI_ME0PIPE1_RDY1@15:1 SE1SPI_ME0PIPE0_RDY1@16:1 SE1SPI_ME0PIPE1_RDY1@17:1 SE2SPI_ME0PIPE0_RDY1@18:1 SE2SPI_ME0PIPE1_RDY1@19:1 SE3SPI_ME0PIPE0_RDY1@20:1 SE3SPI_ME0PIPE1_RDY1@21:1")
+  }
 
   /// `GRBM_DEBUG_SNAPSHOT.CPF_RDY`: bit 0, rw.
   @inlinable public static var CPF_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -809,12 +833,13 @@ public struct GRBM_DEBUG_SNAPSHOT: Register {
 }
 
 /// `GRBM_READ_ERROR`: gfx_8_0 register, MMIO dword 0x2016 (byte 0x8058), rw, reset 0x0000_0000.
-public struct GRBM_READ_ERROR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2016 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_READ_ERROR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2016, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_READ_ERROR READ_ADDRESS@2:16 READ_PIPEID@20:2 READ_MEID@22:2 READ_ERROR@31:1")
+  }
 
   /// `GRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, rw.
   @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
@@ -832,12 +857,13 @@ public struct GRBM_READ_ERROR: Register {
 }
 
 /// `GRBM_READ_ERROR2`: gfx_8_0 register, MMIO dword 0x2017 (byte 0x805C), rw, reset 0x0000_0000.
-public struct GRBM_READ_ERROR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2017 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_READ_ERROR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2017, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_READ_ERROR2 READ_REQUESTER_SRBM@17:1 READ_REQUESTER_RLC@18:1 READ_REQUESTER_GDS_DMA@19:1 READ_REQUESTER_ME0PIPE0_CF@20:1 READ_REQUESTER_ME0PIPE0_PF@21:1 READ_REQUESTER_ME0PIPE1_CF@22:1 READ_REQUESTER_ME0PIPE1_PF@23:1 READ_REQUESTER_ME1PIPE0@24:1 READ_REQUESTER_ME1PIPE1@25:1 READ_REQUESTER_ME1PIPE2@26:1 READ_REQUESTER_ME1PIPE3@27:1 READ_REQUESTER_ME2PIPE0@28:1 READ_REQUESTER_ME2PIPE1@29:1 READ_REQUESTER_ME2PIPE2@30:1 READ_REQUESTER_ME2PIPE3@31:1")
+  }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_SRBM`: bit 17, rw.
   @inlinable public static var READ_REQUESTER_SRBM: RegisterField<Self, Bool> {
@@ -916,12 +942,13 @@ public struct GRBM_READ_ERROR2: Register {
 }
 
 /// `GRBM_INT_CNTL`: gfx_8_0 register, MMIO dword 0x2018 (byte 0x8060), rw, reset 0x0000_0000.
-public struct GRBM_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_INT_CNTL RDERR_INT_ENABLE@0:1 GUI_IDLE_INT_ENABLE@19:1")
+  }
 
   /// `GRBM_INT_CNTL.RDERR_INT_ENABLE`: bit 0, rw.
   @inlinable public static var RDERR_INT_ENABLE: RegisterField<Self, Bool> {
@@ -935,72 +962,78 @@ public struct GRBM_INT_CNTL: Register {
 }
 
 /// `GRBM_TRAP_OP`: gfx_8_0 register, MMIO dword 0x2019 (byte 0x8064), rw, reset 0x0000_0000.
-public struct GRBM_TRAP_OP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2019 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_TRAP_OP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2019, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_TRAP_OP RW@0:1")
+  }
 
   /// `GRBM_TRAP_OP.RW`: bit 0, rw.
   @inlinable public static var RW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `GRBM_TRAP_ADDR`: gfx_8_0 register, MMIO dword 0x201A (byte 0x8068), rw, reset 0x0000_0000.
-public struct GRBM_TRAP_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_TRAP_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_TRAP_ADDR DATA@0:16")
+  }
 
   /// `GRBM_TRAP_ADDR.DATA`: bits 15:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_ADDR_MSK`: gfx_8_0 register, MMIO dword 0x201B (byte 0x806C), rw, reset 0x0000_0000.
-public struct GRBM_TRAP_ADDR_MSK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_TRAP_ADDR_MSK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_TRAP_ADDR_MSK DATA@0:16")
+  }
 
   /// `GRBM_TRAP_ADDR_MSK.DATA`: bits 15:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_WD`: gfx_8_0 register, MMIO dword 0x201C (byte 0x8070), rw, reset 0x0000_0000.
-public struct GRBM_TRAP_WD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_TRAP_WD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_TRAP_WD DATA@0:32")
+  }
 
   /// `GRBM_TRAP_WD.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_TRAP_WD_MSK`: gfx_8_0 register, MMIO dword 0x201D (byte 0x8074), rw, reset 0x0000_0000.
-public struct GRBM_TRAP_WD_MSK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_TRAP_WD_MSK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_TRAP_WD_MSK DATA@0:32")
+  }
 
   /// `GRBM_TRAP_WD_MSK.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_DSM_BYPASS`: gfx_8_0 register, MMIO dword 0x201E (byte 0x8078), rw, reset 0x0000_0000.
-public struct GRBM_DSM_BYPASS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_DSM_BYPASS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_DSM_BYPASS BYPASS_BITS@0:2 BYPASS_EN@2:1")
+  }
 
   /// `GRBM_DSM_BYPASS.BYPASS_BITS`: bits 1:0, rw.
   @inlinable public static var BYPASS_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -1010,12 +1043,13 @@ public struct GRBM_DSM_BYPASS: Register {
 }
 
 /// `GRBM_WRITE_ERROR`: gfx_8_0 register, MMIO dword 0x201F (byte 0x807C), rw, reset 0x0000_0000.
-public struct GRBM_WRITE_ERROR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x201F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_WRITE_ERROR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_WRITE_ERROR WRITE_REQUESTER_RLC@0:1 WRITE_REQUESTER_SRBM@1:1 WRITE_SSRCID@2:3 WRITE_VFID@5:4 WRITE_VF@12:1 WRITE_VMID@13:4 WRITE_PIPEID@20:2 WRITE_MEID@22:2 WRITE_ERROR@31:1")
+  }
 
   /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_RLC`: bit 0, rw.
   @inlinable public static var WRITE_REQUESTER_RLC: RegisterField<Self, Bool> {
@@ -1050,48 +1084,52 @@ public struct GRBM_WRITE_ERROR: Register {
 }
 
 /// `DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x203C (byte 0x80F0), rw, reset 0x0000_0000.
-public struct DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x203C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x203C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DEBUG_INDEX DEBUG_INDEX@0:18")
+  }
 
   /// `DEBUG_INDEX.DEBUG_INDEX`: bits 17:0, rw.
   @inlinable public static var DEBUG_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x203D (byte 0x80F4), rw, reset 0x0000_0000.
-public struct DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x203D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x203D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DEBUG_DATA DEBUG_DATA@0:32")
+  }
 
   /// `DEBUG_DATA.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_NOWHERE`: gfx_8_0 register, MMIO dword 0x203F (byte 0x80FC), rw, reset 0x0000_0000.
-public struct GRBM_NOWHERE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x203F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_NOWHERE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x203F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_NOWHERE DATA@0:32")
+  }
 
   /// `GRBM_NOWHERE.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0x2040 (byte 0x8100), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG0 SCRATCH_REG0@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
@@ -1100,12 +1138,13 @@ public struct GRBM_SCRATCH_REG0: Register {
 }
 
 /// `GRBM_SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0x2041 (byte 0x8104), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG1 SCRATCH_REG1@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
@@ -1114,12 +1153,13 @@ public struct GRBM_SCRATCH_REG1: Register {
 }
 
 /// `GRBM_SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0x2042 (byte 0x8108), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2042 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2042, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG2 SCRATCH_REG2@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
@@ -1128,12 +1168,13 @@ public struct GRBM_SCRATCH_REG2: Register {
 }
 
 /// `GRBM_SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0x2043 (byte 0x810C), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG3 SCRATCH_REG3@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
@@ -1142,12 +1183,13 @@ public struct GRBM_SCRATCH_REG3: Register {
 }
 
 /// `GRBM_SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0x2044 (byte 0x8110), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG4 SCRATCH_REG4@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
@@ -1156,12 +1198,13 @@ public struct GRBM_SCRATCH_REG4: Register {
 }
 
 /// `GRBM_SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0x2045 (byte 0x8114), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG5 SCRATCH_REG5@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
@@ -1170,12 +1213,13 @@ public struct GRBM_SCRATCH_REG5: Register {
 }
 
 /// `GRBM_SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0x2046 (byte 0x8118), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2046 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2046, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG6 SCRATCH_REG6@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
@@ -1184,12 +1228,13 @@ public struct GRBM_SCRATCH_REG6: Register {
 }
 
 /// `GRBM_SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0x2047 (byte 0x811C), rw, reset 0x0000_0000.
-public struct GRBM_SCRATCH_REG7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2047 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SCRATCH_REG7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2047, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SCRATCH_REG7 SCRATCH_REG7@0:32")
+  }
 
   /// `GRBM_SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
@@ -1198,12 +1243,13 @@ public struct GRBM_SCRATCH_REG7: Register {
 }
 
 /// `CP_CPC_STATUS`: gfx_8_0 register, MMIO dword 0x2084 (byte 0x8210), rw, reset 0x0000_0000.
-public struct CP_CPC_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_STATUS MEC1_BUSY@0:1 MEC2_BUSY@1:1 DC0_BUSY@2:1 DC1_BUSY@3:1 RCIU1_BUSY@4:1 RCIU2_BUSY@5:1 ROQ1_BUSY@6:1 ROQ2_BUSY@7:1 TCIU_BUSY@10:1 SCRATCH_RAM_BUSY@11:1 QU_BUSY@12:1 ATCL2IU_BUSY@13:1 CPG_CPC_BUSY@29:1 CPF_CPC_BUSY@30:1 CPC_BUSY@31:1")
+  }
 
   /// `CP_CPC_STATUS.MEC1_BUSY`: bit 0, rw.
   @inlinable public static var MEC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1254,12 +1300,13 @@ public struct CP_CPC_STATUS: Register {
 }
 
 /// `CP_CPC_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2085 (byte 0x8214), rw, reset 0x0000_0000.
-public struct CP_CPC_BUSY_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_BUSY_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_BUSY_STAT MEC1_LOAD_BUSY@0:1 MEC1_SEMAPOHRE_BUSY@1:1 MEC1_MUTEX_BUSY@2:1 MEC1_MESSAGE_BUSY@3:1 MEC1_EOP_QUEUE_BUSY@4:1 MEC1_IQ_QUEUE_BUSY@5:1 MEC1_IB_QUEUE_BUSY@6:1 MEC1_TC_BUSY@7:1 MEC1_DMA_BUSY@8:1 MEC1_PARTIAL_FLUSH_BUSY@9:1 MEC1_PIPE0_BUSY@10:1 MEC1_PIPE1_BUSY@11:1 MEC1_PIPE2_BUSY@12:1 MEC1_PIPE3_BUSY@13:1 MEC2_LOAD_BUSY@16:1 MEC2_SEMAPOHRE_BUSY@17:1 MEC2_MUTEX_BUSY@18:1 MEC2_MESSAGE_BUSY@19:1 MEC2_EOP_QUEUE_BUSY@20:1 MEC2_IQ_QUEUE_BUSY@21:1 MEC2_IB_QUEUE_BUSY@22:1 MEC2_TC_BUSY@23:1 MEC2_DMA_BUSY@24:1 MEC2_PARTIAL_FLUSH_BUSY@25:1 MEC2_PIPE0_BUSY@26:1 MEC2_PIPE1_BUSY@27:1 MEC2_PIPE2_BUSY@28:1 MEC2_PIPE3_BUSY@29:1")
+  }
 
   /// `CP_CPC_BUSY_STAT.MEC1_LOAD_BUSY`: bit 0, rw.
   @inlinable public static var MEC1_LOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1393,12 +1440,13 @@ public struct CP_CPC_BUSY_STAT: Register {
 }
 
 /// `CP_CPC_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2086 (byte 0x8218), rw, reset 0x0000_0000.
-public struct CP_CPC_STALLED_STAT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_STALLED_STAT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_STALLED_STAT1 RCIU_TX_FREE_STALL@3:1 RCIU_PRIV_VIOLATION@4:1 TCIU_TX_FREE_STALL@6:1 MEC1_DECODING_PACKET@8:1 MEC1_WAIT_ON_RCIU@9:1 MEC1_WAIT_ON_RCIU_READ@10:1 MEC1_WAIT_ON_ROQ_DATA@13:1 MEC2_DECODING_PACKET@16:1 MEC2_WAIT_ON_RCIU@17:1 MEC2_WAIT_ON_RCIU_READ@18:1 MEC2_WAIT_ON_ROQ_DATA@21:1 ATCL2IU_WAITING_ON_FREE@22:1 ATCL2IU_WAITING_ON_TAGS@23:1 ATCL1_WAITING_ON_TRANS@24:1")
+  }
 
   /// `CP_CPC_STALLED_STAT1.RCIU_TX_FREE_STALL`: bit 3, rw.
   @inlinable public static var RCIU_TX_FREE_STALL: RegisterField<Self, Bool> {
@@ -1472,12 +1520,13 @@ public struct CP_CPC_STALLED_STAT1: Register {
 }
 
 /// `CP_CPF_STATUS`: gfx_8_0 register, MMIO dword 0x2087 (byte 0x821C), rw, reset 0x0000_0000.
-public struct CP_CPF_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2087 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPF_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2087, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPF_STATUS POST_WPTR_GFX_BUSY@0:1 CSF_BUSY@1:1 ROQ_ALIGN_BUSY@4:1 ROQ_RING_BUSY@5:1 ROQ_INDIRECT1_BUSY@6:1 ROQ_INDIRECT2_BUSY@7:1 ROQ_STATE_BUSY@8:1 ROQ_CE_RING_BUSY@9:1 ROQ_CE_INDIRECT1_BUSY@10:1 ROQ_CE_INDIRECT2_BUSY@11:1 SEMAPHORE_BUSY@12:1 INTERRUPT_BUSY@13:1 TCIU_BUSY@14:1 HQD_BUSY@15:1 PRT_BUSY@16:1 ATCL2IU_BUSY@17:1 CPF_GFX_BUSY@26:1 CPF_CMP_BUSY@27:1 GRBM_CPF_STAT_BUSY@28:2 CPC_CPF_BUSY@30:1 CPF_BUSY@31:1")
+  }
 
   /// `CP_CPF_STATUS.POST_WPTR_GFX_BUSY`: bit 0, rw.
   @inlinable public static var POST_WPTR_GFX_BUSY: RegisterField<Self, Bool> {
@@ -1562,12 +1611,13 @@ public struct CP_CPF_STATUS: Register {
 }
 
 /// `CP_CPF_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2088 (byte 0x8220), rw, reset 0x0000_0000.
-public struct CP_CPF_BUSY_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPF_BUSY_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPF_BUSY_STAT REG_BUS_FIFO_BUSY@0:1 CSF_RING_BUSY@1:1 CSF_INDIRECT1_BUSY@2:1 CSF_INDIRECT2_BUSY@3:1 CSF_STATE_BUSY@4:1 CSF_CE_INDR1_BUSY@5:1 CSF_CE_INDR2_BUSY@6:1 CSF_ARBITER_BUSY@7:1 CSF_INPUT_BUSY@8:1 OUTSTANDING_READ_TAGS@9:1 HPD_PROCESSING_EOP_BUSY@11:1 HQD_DISPATCH_BUSY@12:1 HQD_IQ_TIMER_BUSY@13:1 HQD_DMA_OFFLOAD_BUSY@14:1 HQD_WAIT_SEMAPHORE_BUSY@15:1 HQD_SIGNAL_SEMAPHORE_BUSY@16:1 HQD_MESSAGE_BUSY@17:1 HQD_PQ_FETCHER_BUSY@18:1 HQD_IB_FETCHER_BUSY@19:1 HQD_IQ_FETCHER_BUSY@20:1 HQD_EOP_FETCHER_BUSY@21:1 HQD_CONSUMED_RPTR_BUSY@22:1 HQD_FETCHER_ARB_BUSY@23:1 HQD_ROQ_ALIGN_BUSY@24:1 HQD_ROQ_EOP_BUSY@25:1 HQD_ROQ_IQ_BUSY@26:1 HQD_ROQ_PQ_BUSY@27:1 HQD_ROQ_IB_BUSY@28:1 HQD_WPTR_POLL_BUSY@29:1 HQD_PQ_BUSY@30:1 HQD_IB_BUSY@31:1")
+  }
 
   /// `CP_CPF_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, rw.
   @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
@@ -1716,12 +1766,13 @@ public struct CP_CPF_BUSY_STAT: Register {
 }
 
 /// `CP_CPF_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2089 (byte 0x8224), rw, reset 0x0000_0000.
-public struct CP_CPF_STALLED_STAT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPF_STALLED_STAT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPF_STALLED_STAT1 RING_FETCHING_DATA@0:1 INDR1_FETCHING_DATA@1:1 INDR2_FETCHING_DATA@2:1 STATE_FETCHING_DATA@3:1 TCIU_WAITING_ON_FREE@5:1 TCIU_WAITING_ON_TAGS@6:1 ATCL2IU_WAITING_ON_FREE@7:1 ATCL2IU_WAITING_ON_TAGS@8:1 ATCL1_WAITING_ON_TRANS@9:1")
+  }
 
   /// `CP_CPF_STALLED_STAT1.RING_FETCHING_DATA`: bit 0, rw.
   @inlinable public static var RING_FETCHING_DATA: RegisterField<Self, Bool> {
@@ -1770,24 +1821,26 @@ public struct CP_CPF_STALLED_STAT1: Register {
 }
 
 /// `CP_CPC_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x208B (byte 0x822C), rw, reset 0x0000_0000.
-public struct CP_CPC_GRBM_FREE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x208B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_GRBM_FREE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x208B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_GRBM_FREE_COUNT FREE_COUNT@0:6")
+  }
 
   /// `CP_CPC_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, rw.
   @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CP_MEC_CNTL`: gfx_8_0 register, MMIO dword 0x208D (byte 0x8234), rw, reset 0x0000_0000.
-public struct CP_MEC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x208D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x208D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_CNTL MEC_INVALIDATE_ICACHE@4:1 MEC_ME1_PIPE0_RESET@16:1 MEC_ME1_PIPE1_RESET@17:1 MEC_ME1_PIPE2_RESET@18:1 MEC_ME1_PIPE3_RESET@19:1 MEC_ME2_PIPE0_RESET@20:1 MEC_ME2_PIPE1_RESET@21:1 MEC_ME2_HALT@28:1 MEC_ME2_STEP@29:1 MEC_ME1_HALT@30:1 MEC_ME1_STEP@31:1")
+  }
 
   /// `CP_MEC_CNTL.MEC_INVALIDATE_ICACHE`: bit 4, rw.
   @inlinable public static var MEC_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
@@ -1838,36 +1891,39 @@ public struct CP_MEC_CNTL: Register {
 }
 
 /// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), rw, reset 0x0000_0000.
-public struct CP_MEC_ME1_HEADER_DUMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x208E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME1_HEADER_DUMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x208E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME1_HEADER_DUMP HEADER_DUMP@0:32")
+  }
 
   /// `CP_MEC_ME1_HEADER_DUMP.HEADER_DUMP`: bits 31:0, rw.
   @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208F (byte 0x823C), rw, reset 0x0000_0000.
-public struct CP_MEC_ME2_HEADER_DUMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x208F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME2_HEADER_DUMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x208F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME2_HEADER_DUMP HEADER_DUMP@0:32")
+  }
 
   /// `CP_MEC_ME2_HEADER_DUMP.HEADER_DUMP`: bits 31:0, rw.
   @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0x2090 (byte 0x8240), rw, reset 0x0000_0000.
-public struct CP_CPC_SCRATCH_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_SCRATCH_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_SCRATCH_INDEX SCRATCH_INDEX@0:9")
+  }
 
   /// `CP_CPC_SCRATCH_INDEX.SCRATCH_INDEX`: bits 8:0, rw.
   @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt16> {
@@ -1876,12 +1932,13 @@ public struct CP_CPC_SCRATCH_INDEX: Register {
 }
 
 /// `CP_CPC_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0x2091 (byte 0x8244), rw, reset 0x0000_0000.
-public struct CP_CPC_SCRATCH_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_SCRATCH_DATA SCRATCH_DATA@0:32")
+  }
 
   /// `CP_CPC_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, rw.
   @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
@@ -1890,48 +1947,52 @@ public struct CP_CPC_SCRATCH_DATA: Register {
 }
 
 /// `CP_CPC_HALT_HYST_COUNT`: gfx_8_0 register, MMIO dword 0x20A7 (byte 0x829C), rw, reset 0x0000_0000.
-public struct CP_CPC_HALT_HYST_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_HALT_HYST_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_HALT_HYST_COUNT COUNT@0:4")
+  }
 
   /// `CP_CPC_HALT_HYST_COUNT.COUNT`: bits 3:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL0`: gfx_8_0 register, MMIO dword 0x20AD (byte 0x82B4), rw, reset 0x0000_0000.
-public struct CP_PRT_LOD_STATS_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PRT_LOD_STATS_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PRT_LOD_STATS_CNTL0 BU_SIZE@0:32")
+  }
 
   /// `CP_PRT_LOD_STATS_CNTL0.BU_SIZE`: bits 31:0, rw.
   @inlinable public static var BU_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL1`: gfx_8_0 register, MMIO dword 0x20AE (byte 0x82B8), rw, reset 0x0000_0000.
-public struct CP_PRT_LOD_STATS_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PRT_LOD_STATS_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PRT_LOD_STATS_CNTL1 BASE_LO@0:32")
+  }
 
   /// `CP_PRT_LOD_STATS_CNTL1.BASE_LO`: bits 31:0, rw.
   @inlinable public static var BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL2`: gfx_8_0 register, MMIO dword 0x20AF (byte 0x82BC), rw, reset 0x0000_0000.
-public struct CP_PRT_LOD_STATS_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PRT_LOD_STATS_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PRT_LOD_STATS_CNTL2 BASE_HI@0:2 INTERVAL@2:8 RESET_CNT@10:8 RESET_FORCE@18:1 REPORT_AND_RESET@19:1 MC_VMID@23:4 CACHE_POLICY@28:1 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_PRT_LOD_STATS_CNTL2.BASE_HI`: bits 1:0, rw.
   @inlinable public static var BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -1961,12 +2022,13 @@ public struct CP_PRT_LOD_STATS_CNTL2: Register {
 }
 
 /// `CP_CE_COMPARE_COUNT`: gfx_8_0 register, MMIO dword 0x20C0 (byte 0x8300), rw, reset 0x0000_0000.
-public struct CP_CE_COMPARE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_COMPARE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_COMPARE_COUNT COMPARE_COUNT@0:32")
+  }
 
   /// `CP_CE_COMPARE_COUNT.COMPARE_COUNT`: bits 31:0, rw.
   @inlinable public static var COMPARE_COUNT: RegisterField<Self, UInt32> {
@@ -1975,12 +2037,13 @@ public struct CP_CE_COMPARE_COUNT: Register {
 }
 
 /// `CP_CE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C1 (byte 0x8304), rw, reset 0x0000_0000.
-public struct CP_CE_DE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_DE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
+  }
 
   /// `CP_CE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, rw.
   @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
@@ -1989,12 +2052,13 @@ public struct CP_CE_DE_COUNT: Register {
 }
 
 /// `CP_DE_CE_COUNT`: gfx_8_0 register, MMIO dword 0x20C2 (byte 0x8308), rw, reset 0x0000_0000.
-public struct CP_DE_CE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DE_CE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DE_CE_COUNT CONST_ENGINE_COUNT@0:32")
+  }
 
   /// `CP_DE_CE_COUNT.CONST_ENGINE_COUNT`: bits 31:0, rw.
   @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
@@ -2003,12 +2067,13 @@ public struct CP_DE_CE_COUNT: Register {
 }
 
 /// `CP_DE_LAST_INVAL_COUNT`: gfx_8_0 register, MMIO dword 0x20C3 (byte 0x830C), rw, reset 0x0000_0000.
-public struct CP_DE_LAST_INVAL_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DE_LAST_INVAL_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DE_LAST_INVAL_COUNT LAST_INVAL_COUNT@0:32")
+  }
 
   /// `CP_DE_LAST_INVAL_COUNT.LAST_INVAL_COUNT`: bits 31:0, rw.
   @inlinable public static var LAST_INVAL_COUNT: RegisterField<Self, UInt32> {
@@ -2017,12 +2082,13 @@ public struct CP_DE_LAST_INVAL_COUNT: Register {
 }
 
 /// `CP_DE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C4 (byte 0x8310), rw, reset 0x0000_0000.
-public struct CP_DE_DE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x20C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DE_DE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
+  }
 
   /// `CP_DE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, rw.
   @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
@@ -2031,12 +2097,13 @@ public struct CP_DE_DE_COUNT: Register {
 }
 
 /// `CP_STALLED_STAT3`: gfx_8_0 register, MMIO dword 0x219C (byte 0x8670), rw, reset 0x0000_0000.
-public struct CP_STALLED_STAT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x219C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STALLED_STAT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x219C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STALLED_STAT3 CE_TO_CSF_NOT_RDY_TO_RCV@0:1 CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV@1:1 CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER@2:1 CE_TO_RAM_INIT_NOT_RDY@3:1 CE_TO_RAM_DUMP_NOT_RDY@4:1 CE_TO_RAM_WRITE_NOT_RDY@5:1 CE_TO_INC_FIFO_NOT_RDY_TO_RCV@6:1 CE_TO_WR_FIFO_NOT_RDY_TO_RCV@7:1 CE_WAITING_ON_BUFFER_DATA@10:1 CE_WAITING_ON_CE_BUFFER_FLAG@11:1 CE_WAITING_ON_DE_COUNTER@12:1 CE_WAITING_ON_DE_COUNTER_UNDERFLOW@13:1 TCIU_WAITING_ON_FREE@14:1 TCIU_WAITING_ON_TAGS@15:1 CE_STALLED_ON_TC_WR_CONFIRM@16:1 CE_STALLED_ON_ATOMIC_RTN_DATA@17:1 ATCL2IU_WAITING_ON_FREE@18:1 ATCL2IU_WAITING_ON_TAGS@19:1 ATCL1_WAITING_ON_TRANS@20:1")
+  }
 
   /// `CP_STALLED_STAT3.CE_TO_CSF_NOT_RDY_TO_RCV`: bit 0, rw.
   @inlinable public static var CE_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
@@ -2135,12 +2202,13 @@ public struct CP_STALLED_STAT3: Register {
 }
 
 /// `CP_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x219D (byte 0x8674), rw, reset 0x0000_0000.
-public struct CP_STALLED_STAT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x219D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STALLED_STAT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x219D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STALLED_STAT1 RBIU_TO_DMA_NOT_RDY_TO_RCV@0:1 RBIU_TO_SEM_NOT_RDY_TO_RCV@2:1 RBIU_TO_MEMWR_NOT_RDY_TO_RCV@4:1 ME_HAS_ACTIVE_CE_BUFFER_FLAG@10:1 ME_HAS_ACTIVE_DE_BUFFER_FLAG@11:1 ME_STALLED_ON_TC_WR_CONFIRM@12:1 ME_STALLED_ON_ATOMIC_RTN_DATA@13:1 ME_WAITING_ON_TC_READ_DATA@14:1 ME_WAITING_ON_REG_READ_DATA@15:1 RCIU_WAITING_ON_GDS_FREE@23:1 RCIU_WAITING_ON_GRBM_FREE@24:1 RCIU_WAITING_ON_VGT_FREE@25:1 RCIU_STALLED_ON_ME_READ@26:1 RCIU_STALLED_ON_DMA_READ@27:1 RCIU_STALLED_ON_APPEND_READ@28:1 RCIU_HALTED_BY_REG_VIOLATION@29:1")
+  }
 
   /// `CP_STALLED_STAT1.RBIU_TO_DMA_NOT_RDY_TO_RCV`: bit 0, rw.
   @inlinable public static var RBIU_TO_DMA_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
@@ -2224,12 +2292,13 @@ public struct CP_STALLED_STAT1: Register {
 }
 
 /// `CP_STALLED_STAT2`: gfx_8_0 register, MMIO dword 0x219E (byte 0x8678), rw, reset 0x0000_0000.
-public struct CP_STALLED_STAT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x219E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STALLED_STAT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x219E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STALLED_STAT2 PFP_TO_CSF_NOT_RDY_TO_RCV@0:1 PFP_TO_MEQ_NOT_RDY_TO_RCV@1:1 PFP_TO_RCIU_NOT_RDY_TO_RCV@2:1 PFP_TO_VGT_WRITES_PENDING@4:1 PFP_RCIU_READ_PENDING@5:1 PFP_WAITING_ON_BUFFER_DATA@8:1 ME_WAIT_ON_CE_COUNTER@9:1 ME_WAIT_ON_AVAIL_BUFFER@10:1 GFX_CNTX_NOT_AVAIL_TO_ME@11:1 ME_RCIU_NOT_RDY_TO_RCV@12:1 ME_TO_CONST_NOT_RDY_TO_RCV@13:1 ME_WAITING_DATA_FROM_PFP@14:1 ME_WAITING_ON_PARTIAL_FLUSH@15:1 MEQ_TO_ME_NOT_RDY_TO_RCV@16:1 STQ_TO_ME_NOT_RDY_TO_RCV@17:1 ME_WAITING_DATA_FROM_STQ@18:1 PFP_STALLED_ON_TC_WR_CONFIRM@19:1 PFP_STALLED_ON_ATOMIC_RTN_DATA@20:1 EOPD_FIFO_NEEDS_SC_EOP_DONE@21:1 EOPD_FIFO_NEEDS_WR_CONFIRM@22:1 STRMO_WR_OF_PRIM_DATA_PENDING@23:1 PIPE_STATS_WR_DATA_PENDING@24:1 APPEND_RDY_WAIT_ON_CS_DONE@25:1 APPEND_RDY_WAIT_ON_PS_DONE@26:1 APPEND_WAIT_ON_WR_CONFIRM@27:1 APPEND_ACTIVE_PARTITION@28:1 APPEND_WAITING_TO_SEND_MEMWRITE@29:1 SURF_SYNC_NEEDS_IDLE_CNTXS@30:1 SURF_SYNC_NEEDS_ALL_CLEAN@31:1")
+  }
 
   /// `CP_STALLED_STAT2.PFP_TO_CSF_NOT_RDY_TO_RCV`: bit 0, rw.
   @inlinable public static var PFP_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
@@ -2378,12 +2447,13 @@ public struct CP_STALLED_STAT2: Register {
 }
 
 /// `CP_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x219F (byte 0x867C), rw, reset 0x0000_0000.
-public struct CP_BUSY_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x219F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_BUSY_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x219F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_BUSY_STAT REG_BUS_FIFO_BUSY@0:1 COHER_CNT_NEQ_ZERO@6:1 PFP_PARSING_PACKETS@7:1 ME_PARSING_PACKETS@8:1 RCIU_PFP_BUSY@9:1 RCIU_ME_BUSY@10:1 SEM_CMDFIFO_NOT_EMPTY@12:1 SEM_FAILED_AND_HOLDING@13:1 SEM_POLLING_FOR_PASS@14:1 GFX_CONTEXT_BUSY@15:1 ME_PARSER_BUSY@17:1 EOP_DONE_BUSY@18:1 STRM_OUT_BUSY@19:1 PIPE_STATS_BUSY@20:1 RCIU_CE_BUSY@21:1 CE_PARSING_PACKETS@22:1")
+  }
 
   /// `CP_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, rw.
   @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
@@ -2457,12 +2527,13 @@ public struct CP_BUSY_STAT: Register {
 }
 
 /// `CP_STAT`: gfx_8_0 register, MMIO dword 0x21A0 (byte 0x8680), rw, reset 0x0000_0000.
-public struct CP_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STAT ROQ_RING_BUSY@9:1 ROQ_INDIRECT1_BUSY@10:1 ROQ_INDIRECT2_BUSY@11:1 ROQ_STATE_BUSY@12:1 DC_BUSY@13:1 ATCL2IU_BUSY@14:1 PFP_BUSY@15:1 MEQ_BUSY@16:1 ME_BUSY@17:1 QUERY_BUSY@18:1 SEMAPHORE_BUSY@19:1 INTERRUPT_BUSY@20:1 SURFACE_SYNC_BUSY@21:1 DMA_BUSY@22:1 RCIU_BUSY@23:1 SCRATCH_RAM_BUSY@24:1 CPC_CPG_BUSY@25:1 CE_BUSY@26:1 TCIU_BUSY@27:1 ROQ_CE_RING_BUSY@28:1 ROQ_CE_INDIRECT1_BUSY@29:1 ROQ_CE_INDIRECT2_BUSY@30:1 CP_BUSY@31:1")
+  }
 
   /// `CP_STAT.ROQ_RING_BUSY`: bit 9, rw.
   @inlinable public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
@@ -2555,12 +2626,13 @@ public struct CP_STAT: Register {
 }
 
 /// `CP_ME_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A1 (byte 0x8684), rw, reset 0x0000_0000.
-public struct CP_ME_HEADER_DUMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_HEADER_DUMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_HEADER_DUMP ME_HEADER_DUMP@0:32")
+  }
 
   /// `CP_ME_HEADER_DUMP.ME_HEADER_DUMP`: bits 31:0, rw.
   @inlinable public static var ME_HEADER_DUMP: RegisterField<Self, UInt32> {
@@ -2569,12 +2641,13 @@ public struct CP_ME_HEADER_DUMP: Register {
 }
 
 /// `CP_PFP_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A2 (byte 0x8688), rw, reset 0x0000_0000.
-public struct CP_PFP_HEADER_DUMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_HEADER_DUMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_HEADER_DUMP PFP_HEADER_DUMP@0:32")
+  }
 
   /// `CP_PFP_HEADER_DUMP.PFP_HEADER_DUMP`: bits 31:0, rw.
   @inlinable public static var PFP_HEADER_DUMP: RegisterField<Self, UInt32> {
@@ -2583,12 +2656,13 @@ public struct CP_PFP_HEADER_DUMP: Register {
 }
 
 /// `CP_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x21A3 (byte 0x868C), rw, reset 0x0000_0000.
-public struct CP_GRBM_FREE_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GRBM_FREE_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GRBM_FREE_COUNT FREE_COUNT@0:6 FREE_COUNT_GDS@8:6 FREE_COUNT_PFP@16:6")
+  }
 
   /// `CP_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, rw.
   @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2605,12 +2679,13 @@ public struct CP_GRBM_FREE_COUNT: Register {
 }
 
 /// `CP_CE_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A4 (byte 0x8690), rw, reset 0x0000_0000.
-public struct CP_CE_HEADER_DUMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_HEADER_DUMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_HEADER_DUMP CE_HEADER_DUMP@0:32")
+  }
 
   /// `CP_CE_HEADER_DUMP.CE_HEADER_DUMP`: bits 31:0, rw.
   @inlinable public static var CE_HEADER_DUMP: RegisterField<Self, UInt32> {
@@ -2619,12 +2694,13 @@ public struct CP_CE_HEADER_DUMP: Register {
 }
 
 /// `CP_CSF_STAT`: gfx_8_0 register, MMIO dword 0x21B4 (byte 0x86D0), rw, reset 0x0000_0000.
-public struct CP_CSF_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CSF_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CSF_STAT BUFFER_SLOTS_ALLOCATED@0:4 BUFFER_REQUEST_COUNT@8:9")
+  }
 
   /// `CP_CSF_STAT.BUFFER_SLOTS_ALLOCATED`: bits 3:0, rw.
   @inlinable public static var BUFFER_SLOTS_ALLOCATED: RegisterField<Self, UInt8> {
@@ -2638,12 +2714,13 @@ public struct CP_CSF_STAT: Register {
 }
 
 /// `CP_CSF_CNTL`: gfx_8_0 register, MMIO dword 0x21B5 (byte 0x86D4), rw, reset 0x0000_0000.
-public struct CP_CSF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CSF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CSF_CNTL FETCH_BUFFER_DEPTH@0:4")
+  }
 
   /// `CP_CSF_CNTL.FETCH_BUFFER_DEPTH`: bits 3:0, rw.
   @inlinable public static var FETCH_BUFFER_DEPTH: RegisterField<Self, UInt8> {
@@ -2652,12 +2729,13 @@ public struct CP_CSF_CNTL: Register {
 }
 
 /// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), rw, reset 0x0000_0000.
-public struct CP_ME_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_CNTL CE_INVALIDATE_ICACHE@4:1 PFP_INVALIDATE_ICACHE@6:1 ME_INVALIDATE_ICACHE@8:1 CE_PIPE0_RESET@16:1 PFP_PIPE0_RESET@18:1 ME_PIPE0_RESET@20:1 CE_HALT@24:1 CE_STEP@25:1 PFP_HALT@26:1 PFP_STEP@27:1 ME_HALT@28:1 ME_STEP@29:1")
+  }
 
   /// `CP_ME_CNTL.CE_INVALIDATE_ICACHE`: bit 4, rw.
   @inlinable public static var CE_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
@@ -2709,12 +2787,13 @@ public struct CP_ME_CNTL: Register {
 }
 
 /// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), rw, reset 0x0000_0000.
-public struct CP_CNTX_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CNTX_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CNTX_STAT ACTIVE_HP3D_CONTEXTS@0:8 CURRENT_HP3D_CONTEXT@8:3 ACTIVE_GFX_CONTEXTS@20:8 CURRENT_GFX_CONTEXT@28:3")
+  }
 
   /// `CP_CNTX_STAT.ACTIVE_HP3D_CONTEXTS`: bits 7:0, rw.
   @inlinable public static var ACTIVE_HP3D_CONTEXTS: RegisterField<Self, UInt8> {
@@ -2738,24 +2817,26 @@ public struct CP_CNTX_STAT: Register {
 }
 
 /// `CP_ME_PREEMPTION`: gfx_8_0 register, MMIO dword 0x21B9 (byte 0x86E4), rw, reset 0x0000_0000.
-public struct CP_ME_PREEMPTION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_PREEMPTION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_PREEMPTION OBSOLETE@0:1")
+  }
 
   /// `CP_ME_PREEMPTION.OBSOLETE`: bit 0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_ROQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21BC (byte 0x86F0), rw, reset 0x0000_0000.
-public struct CP_ROQ_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ_THRESHOLDS IB1_START@0:8 IB2_START@8:8")
+  }
 
   /// `CP_ROQ_THRESHOLDS.IB1_START`: bits 7:0, rw.
   @inlinable public static var IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2765,48 +2846,52 @@ public struct CP_ROQ_THRESHOLDS: Register {
 }
 
 /// `CP_MEQ_STQ_THRESHOLD`: gfx_8_0 register, MMIO dword 0x21BD (byte 0x86F4), rw, reset 0x0000_0000.
-public struct CP_MEQ_STQ_THRESHOLD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEQ_STQ_THRESHOLD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEQ_STQ_THRESHOLD STQ_START@0:8")
+  }
 
   /// `CP_MEQ_STQ_THRESHOLD.STQ_START`: bits 7:0, rw.
   @inlinable public static var STQ_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_RB2_RPTR`: gfx_8_0 register, MMIO dword 0x21BE (byte 0x86F8), rw, reset 0x0000_0000.
-public struct CP_RB2_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_RPTR RB_RPTR@0:20")
+  }
 
   /// `CP_RB2_RPTR.RB_RPTR`: bits 19:0, rw.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB1_RPTR`: gfx_8_0 register, MMIO dword 0x21BF (byte 0x86FC), rw, reset 0x0000_0000.
-public struct CP_RB1_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_RPTR RB_RPTR@0:20")
+  }
 
   /// `CP_RB1_RPTR.RB_RPTR`: bits 19:0, rw.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB0_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), rw, reset 0x0000_0000.
-public struct CP_RB0_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_RPTR RB_RPTR@0:20")
+  }
 
   /// `CP_RB0_RPTR.RB_RPTR`: bits 19:0, rw.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
@@ -2815,24 +2900,26 @@ public struct CP_RB0_RPTR: Register {
 /// `CP_RB_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_RPTR`, at the same offset.
-public struct CP_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_RPTR RB_RPTR@0:20")
+  }
 
   /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, rw.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), rw, reset 0x0000_0000.
-public struct CP_RB_WPTR_DELAY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_WPTR_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR_DELAY PRE_WRITE_TIMER@0:28 PRE_WRITE_LIMIT@28:4")
+  }
 
   /// `CP_RB_WPTR_DELAY.PRE_WRITE_TIMER`: bits 27:0, rw.
   @inlinable public static var PRE_WRITE_TIMER: RegisterField<Self, UInt32> {
@@ -2846,12 +2933,13 @@ public struct CP_RB_WPTR_DELAY: Register {
 }
 
 /// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), rw, reset 0x0000_0000.
-public struct CP_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR_POLL_CNTL POLL_FREQUENCY@0:16 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `CP_RB_WPTR_POLL_CNTL.POLL_FREQUENCY`: bits 15:0, rw.
   @inlinable public static var POLL_FREQUENCY: RegisterField<Self, UInt16> {
@@ -2865,12 +2953,13 @@ public struct CP_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `CP_ROQ1_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D5 (byte 0x8754), rw, reset 0x0000_0000.
-public struct CP_ROQ1_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ1_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ1_THRESHOLDS RB1_START@0:8 RB2_START@8:8 R0_IB1_START@16:8 R1_IB1_START@24:8")
+  }
 
   /// `CP_ROQ1_THRESHOLDS.RB1_START`: bits 7:0, rw.
   @inlinable public static var RB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2886,12 +2975,13 @@ public struct CP_ROQ1_THRESHOLDS: Register {
 }
 
 /// `CP_ROQ2_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D6 (byte 0x8758), rw, reset 0x0000_0000.
-public struct CP_ROQ2_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ2_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ2_THRESHOLDS R2_IB1_START@0:8 R0_IB2_START@8:8 R1_IB2_START@16:8 R2_IB2_START@24:8")
+  }
 
   /// `CP_ROQ2_THRESHOLDS.R2_IB1_START`: bits 7:0, rw.
   @inlinable public static var R2_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2907,12 +2997,13 @@ public struct CP_ROQ2_THRESHOLDS: Register {
 }
 
 /// `CP_STQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D7 (byte 0x875C), rw, reset 0x0000_0000.
-public struct CP_STQ_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STQ_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STQ_THRESHOLDS STQ0_START@0:8 STQ1_START@8:8 STQ2_START@16:8")
+  }
 
   /// `CP_STQ_THRESHOLDS.STQ0_START`: bits 7:0, rw.
   @inlinable public static var STQ0_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2925,12 +3016,13 @@ public struct CP_STQ_THRESHOLDS: Register {
 }
 
 /// `CP_QUEUE_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D8 (byte 0x8760), rw, reset 0x0000_0000.
-public struct CP_QUEUE_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_QUEUE_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_QUEUE_THRESHOLDS ROQ_IB1_START@0:6 ROQ_IB2_START@8:6")
+  }
 
   /// `CP_QUEUE_THRESHOLDS.ROQ_IB1_START`: bits 5:0, rw.
   @inlinable public static var ROQ_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2940,12 +3032,13 @@ public struct CP_QUEUE_THRESHOLDS: Register {
 }
 
 /// `CP_MEQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D9 (byte 0x8764), rw, reset 0x0000_0000.
-public struct CP_MEQ_THRESHOLDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEQ_THRESHOLDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEQ_THRESHOLDS MEQ1_START@0:8 MEQ2_START@8:8")
+  }
 
   /// `CP_MEQ_THRESHOLDS.MEQ1_START`: bits 7:0, rw.
   @inlinable public static var MEQ1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2955,12 +3048,13 @@ public struct CP_MEQ_THRESHOLDS: Register {
 }
 
 /// `CP_ROQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DA (byte 0x8768), rw, reset 0x0000_0000.
-public struct CP_ROQ_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ_AVAIL ROQ_CNT_RING@0:11 ROQ_CNT_IB1@16:11")
+  }
 
   /// `CP_ROQ_AVAIL.ROQ_CNT_RING`: bits 10:0, rw.
   @inlinable public static var ROQ_CNT_RING: RegisterField<Self, UInt16> {
@@ -2974,48 +3068,52 @@ public struct CP_ROQ_AVAIL: Register {
 }
 
 /// `CP_STQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DB (byte 0x876C), rw, reset 0x0000_0000.
-public struct CP_STQ_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STQ_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STQ_AVAIL STQ_CNT@0:9")
+  }
 
   /// `CP_STQ_AVAIL.STQ_CNT`: bits 8:0, rw.
   @inlinable public static var STQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `CP_ROQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21DC (byte 0x8770), rw, reset 0x0000_0000.
-public struct CP_ROQ2_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ2_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ2_AVAIL ROQ_CNT_IB2@0:11")
+  }
 
   /// `CP_ROQ2_AVAIL.ROQ_CNT_IB2`: bits 10:0, rw.
   @inlinable public static var ROQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_MEQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DD (byte 0x8774), rw, reset 0x0000_0000.
-public struct CP_MEQ_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEQ_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEQ_AVAIL MEQ_CNT@0:10")
+  }
 
   /// `CP_MEQ_AVAIL.MEQ_CNT`: bits 9:0, rw.
   @inlinable public static var MEQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_CMD_INDEX`: gfx_8_0 register, MMIO dword 0x21DE (byte 0x8778), rw, reset 0x0000_0000.
-public struct CP_CMD_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CMD_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CMD_INDEX CMD_INDEX@0:11 CMD_ME_SEL@12:2 CMD_QUEUE_SEL@16:3")
+  }
 
   /// `CP_CMD_INDEX.CMD_INDEX`: bits 10:0, rw.
   @inlinable public static var CMD_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3030,24 +3128,26 @@ public struct CP_CMD_INDEX: Register {
 }
 
 /// `CP_CMD_DATA`: gfx_8_0 register, MMIO dword 0x21DF (byte 0x877C), rw, reset 0x0000_0000.
-public struct CP_CMD_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CMD_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CMD_DATA CMD_DATA@0:32")
+  }
 
   /// `CP_CMD_DATA.CMD_DATA`: bits 31:0, rw.
   @inlinable public static var CMD_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E0 (byte 0x8780), rw, reset 0x0000_0000.
-public struct CP_ROQ_RB_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ_RB_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ_RB_STAT ROQ_RPTR_PRIMARY@0:10 ROQ_WPTR_PRIMARY@16:10")
+  }
 
   /// `CP_ROQ_RB_STAT.ROQ_RPTR_PRIMARY`: bits 9:0, rw.
   @inlinable public static var ROQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
@@ -3061,12 +3161,13 @@ public struct CP_ROQ_RB_STAT: Register {
 }
 
 /// `CP_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E1 (byte 0x8784), rw, reset 0x0000_0000.
-public struct CP_ROQ_IB1_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ_IB1_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ_IB1_STAT ROQ_RPTR_INDIRECT1@0:10 ROQ_WPTR_INDIRECT1@16:10")
+  }
 
   /// `CP_ROQ_IB1_STAT.ROQ_RPTR_INDIRECT1`: bits 9:0, rw.
   @inlinable public static var ROQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
@@ -3080,12 +3181,13 @@ public struct CP_ROQ_IB1_STAT: Register {
 }
 
 /// `CP_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21E2 (byte 0x8788), rw, reset 0x0000_0000.
-public struct CP_ROQ_IB2_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ROQ_IB2_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ROQ_IB2_STAT ROQ_RPTR_INDIRECT2@0:10 ROQ_WPTR_INDIRECT2@16:10")
+  }
 
   /// `CP_ROQ_IB2_STAT.ROQ_RPTR_INDIRECT2`: bits 9:0, rw.
   @inlinable public static var ROQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
@@ -3099,36 +3201,39 @@ public struct CP_ROQ_IB2_STAT: Register {
 }
 
 /// `CP_STQ_STAT`: gfx_8_0 register, MMIO dword 0x21E3 (byte 0x878C), rw, reset 0x0000_0000.
-public struct CP_STQ_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STQ_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STQ_STAT STQ_RPTR@0:10")
+  }
 
   /// `CP_STQ_STAT.STQ_RPTR`: bits 9:0, rw.
   @inlinable public static var STQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_STQ_WR_STAT`: gfx_8_0 register, MMIO dword 0x21E4 (byte 0x8790), rw, reset 0x0000_0000.
-public struct CP_STQ_WR_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STQ_WR_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STQ_WR_STAT STQ_WPTR@0:10")
+  }
 
   /// `CP_STQ_WR_STAT.STQ_WPTR`: bits 9:0, rw.
   @inlinable public static var STQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_MEQ_STAT`: gfx_8_0 register, MMIO dword 0x21E5 (byte 0x8794), rw, reset 0x0000_0000.
-public struct CP_MEQ_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEQ_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEQ_STAT MEQ_RPTR@0:10 MEQ_WPTR@16:10")
+  }
 
   /// `CP_MEQ_STAT.MEQ_RPTR`: bits 9:0, rw.
   @inlinable public static var MEQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3138,12 +3243,13 @@ public struct CP_MEQ_STAT: Register {
 }
 
 /// `CP_CEQ1_AVAIL`: gfx_8_0 register, MMIO dword 0x21E6 (byte 0x8798), rw, reset 0x0000_0000.
-public struct CP_CEQ1_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CEQ1_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CEQ1_AVAIL CEQ_CNT_RING@0:11 CEQ_CNT_IB1@16:11")
+  }
 
   /// `CP_CEQ1_AVAIL.CEQ_CNT_RING`: bits 10:0, rw.
   @inlinable public static var CEQ_CNT_RING: RegisterField<Self, UInt16> {
@@ -3157,24 +3263,26 @@ public struct CP_CEQ1_AVAIL: Register {
 }
 
 /// `CP_CEQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21E7 (byte 0x879C), rw, reset 0x0000_0000.
-public struct CP_CEQ2_AVAIL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CEQ2_AVAIL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CEQ2_AVAIL CEQ_CNT_IB2@0:11")
+  }
 
   /// `CP_CEQ2_AVAIL.CEQ_CNT_IB2`: bits 10:0, rw.
   @inlinable public static var CEQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_CE_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E8 (byte 0x87A0), rw, reset 0x0000_0000.
-public struct CP_CE_ROQ_RB_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_ROQ_RB_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_ROQ_RB_STAT CEQ_RPTR_PRIMARY@0:10 CEQ_WPTR_PRIMARY@16:10")
+  }
 
   /// `CP_CE_ROQ_RB_STAT.CEQ_RPTR_PRIMARY`: bits 9:0, rw.
   @inlinable public static var CEQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
@@ -3188,12 +3296,13 @@ public struct CP_CE_ROQ_RB_STAT: Register {
 }
 
 /// `CP_CE_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E9 (byte 0x87A4), rw, reset 0x0000_0000.
-public struct CP_CE_ROQ_IB1_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21E9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_ROQ_IB1_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21E9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_ROQ_IB1_STAT CEQ_RPTR_INDIRECT1@0:10 CEQ_WPTR_INDIRECT1@16:10")
+  }
 
   /// `CP_CE_ROQ_IB1_STAT.CEQ_RPTR_INDIRECT1`: bits 9:0, rw.
   @inlinable public static var CEQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
@@ -3207,12 +3316,13 @@ public struct CP_CE_ROQ_IB1_STAT: Register {
 }
 
 /// `CP_CE_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21EA (byte 0x87A8), rw, reset 0x0000_0000.
-public struct CP_CE_ROQ_IB2_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21EA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_ROQ_IB2_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21EA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_ROQ_IB2_STAT CEQ_RPTR_INDIRECT2@0:10 CEQ_WPTR_INDIRECT2@16:10")
+  }
 
   /// `CP_CE_ROQ_IB2_STAT.CEQ_RPTR_INDIRECT2`: bits 9:0, rw.
   @inlinable public static var CEQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
@@ -3226,12 +3336,13 @@ public struct CP_CE_ROQ_IB2_STAT: Register {
 }
 
 /// `CP_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x21F7 (byte 0x87DC), rw, reset 0x0000_0000.
-public struct CP_INT_STAT_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x21F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_STAT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STAT_DEBUG CP_VM_DOORBELL_WR_INT_ASSERTED@11:1 CP_ECC_ERROR_INT_ASSERTED@14:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 CMP_BUSY_INT_ASSERTED@18:1 CNTX_BUSY_INT_ASSERTED@19:1 CNTX_EMPTY_INT_ASSERTED@20:1 GFX_IDLE_INT_ASSERTED@21:1 PRIV_INSTR_INT_ASSERTED@22:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
+  }
 
   /// `CP_INT_STAT_DEBUG.CP_VM_DOORBELL_WR_INT_ASSERTED`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ASSERTED: RegisterField<Self, Bool> {
@@ -3310,24 +3421,26 @@ public struct CP_INT_STAT_DEBUG: Register {
 }
 
 /// `VGT_VTX_VECT_EJECT_REG`: gfx_8_0 register, MMIO dword 0x222C (byte 0x88B0), rw, reset 0x0000_0000.
-public struct VGT_VTX_VECT_EJECT_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x222C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_VTX_VECT_EJECT_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x222C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VTX_VECT_EJECT_REG PRIM_COUNT@0:10")
+  }
 
   /// `VGT_VTX_VECT_EJECT_REG.PRIM_COUNT`: bits 9:0, rw.
   @inlinable public static var PRIM_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_DMA_DATA_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222D (byte 0x88B4), rw, reset 0x0000_0000.
-public struct VGT_DMA_DATA_FIFO_DEPTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x222D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_DATA_FIFO_DEPTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x222D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_DATA_FIFO_DEPTH DMA_DATA_FIFO_DEPTH@0:9")
+  }
 
   /// `VGT_DMA_DATA_FIFO_DEPTH.DMA_DATA_FIFO_DEPTH`: bits 8:0, rw.
   @inlinable public static var DMA_DATA_FIFO_DEPTH: RegisterField<Self, UInt16> {
@@ -3336,12 +3449,13 @@ public struct VGT_DMA_DATA_FIFO_DEPTH: Register {
 }
 
 /// `VGT_DMA_REQ_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222E (byte 0x88B8), rw, reset 0x0000_0000.
-public struct VGT_DMA_REQ_FIFO_DEPTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x222E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_REQ_FIFO_DEPTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x222E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_REQ_FIFO_DEPTH DMA_REQ_FIFO_DEPTH@0:6")
+  }
 
   /// `VGT_DMA_REQ_FIFO_DEPTH.DMA_REQ_FIFO_DEPTH`: bits 5:0, rw.
   @inlinable public static var DMA_REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -3350,12 +3464,13 @@ public struct VGT_DMA_REQ_FIFO_DEPTH: Register {
 }
 
 /// `VGT_DRAW_INIT_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222F (byte 0x88BC), rw, reset 0x0000_0000.
-public struct VGT_DRAW_INIT_FIFO_DEPTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x222F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DRAW_INIT_FIFO_DEPTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x222F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DRAW_INIT_FIFO_DEPTH DRAW_INIT_FIFO_DEPTH@0:6")
+  }
 
   /// `VGT_DRAW_INIT_FIFO_DEPTH.DRAW_INIT_FIFO_DEPTH`: bits 5:0, rw.
   @inlinable public static var DRAW_INIT_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -3364,12 +3479,13 @@ public struct VGT_DRAW_INIT_FIFO_DEPTH: Register {
 }
 
 /// `VGT_LAST_COPY_STATE`: gfx_8_0 register, MMIO dword 0x2230 (byte 0x88C0), rw, reset 0x0000_0000.
-public struct VGT_LAST_COPY_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2230 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_LAST_COPY_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2230, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_LAST_COPY_STATE SRC_STATE_ID@0:3 DST_STATE_ID@16:3")
+  }
 
   /// `VGT_LAST_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -3379,12 +3495,13 @@ public struct VGT_LAST_COPY_STATE: Register {
 }
 
 /// `VGT_CACHE_INVALIDATION`: gfx_8_0 register, MMIO dword 0x2231 (byte 0x88C4), rw, reset 0x0000_0000.
-public struct VGT_CACHE_INVALIDATION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2231 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_CACHE_INVALIDATION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2231, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_CACHE_INVALIDATION CACHE_INVALIDATION@0:2 DIS_INSTANCING_OPT@4:1 VS_NO_EXTRA_BUFFER@5:1 AUTO_INVLD_EN@6:2 USE_GS_DONE@9:1 DIS_RANGE_FULL_INVLD@11:1 GS_LATE_ALLOC_EN@12:1 STREAMOUT_FULL_FLUSH@13:1 ES_LIMIT@16:5")
+  }
 
   /// `VGT_CACHE_INVALIDATION.CACHE_INVALIDATION`: bits 1:0, rw.
   @inlinable public static var CACHE_INVALIDATION: RegisterField<Self, UInt8> {
@@ -3427,12 +3544,13 @@ public struct VGT_CACHE_INVALIDATION: Register {
 }
 
 /// `VGT_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2232 (byte 0x88C8), rw, reset 0x0000_0000.
-public struct VGT_RESET_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2232 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_RESET_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2232, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_RESET_DEBUG GS_DISABLE@0:1 TESS_DISABLE@1:1 WD_DISABLE@2:1")
+  }
 
   /// `VGT_RESET_DEBUG.GS_DISABLE`: bit 0, rw.
   @inlinable public static var GS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3445,12 +3563,13 @@ public struct VGT_RESET_DEBUG: Register {
 }
 
 /// `VGT_STRMOUT_DELAY`: gfx_8_0 register, MMIO dword 0x2233 (byte 0x88CC), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_DELAY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2233 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2233, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DELAY SKIP_DELAY@0:8 SE0_WD_DELAY@8:3 SE1_WD_DELAY@11:3 SE2_WD_DELAY@14:3 SE3_WD_DELAY@17:3")
+  }
 
   /// `VGT_STRMOUT_DELAY.SKIP_DELAY`: bits 7:0, rw.
   @inlinable public static var SKIP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3469,12 +3588,13 @@ public struct VGT_STRMOUT_DELAY: Register {
 }
 
 /// `VGT_FIFO_DEPTHS`: gfx_8_0 register, MMIO dword 0x2234 (byte 0x88D0), rw, reset 0x0000_0000.
-public struct VGT_FIFO_DEPTHS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2234 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_FIFO_DEPTHS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2234, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_FIFO_DEPTHS VS_DEALLOC_TBL_DEPTH@0:7 RESERVED_0@7:1 CLIPP_FIFO_DEPTH@8:14 HSINPUT_FIFO_DEPTH@22:6")
+  }
 
   /// `VGT_FIFO_DEPTHS.VS_DEALLOC_TBL_DEPTH`: bits 6:0, rw.
   @inlinable public static var VS_DEALLOC_TBL_DEPTH: RegisterField<Self, UInt8> {
@@ -3496,24 +3616,26 @@ public struct VGT_FIFO_DEPTHS: Register {
 }
 
 /// `VGT_GS_VERTEX_REUSE`: gfx_8_0 register, MMIO dword 0x2235 (byte 0x88D4), rw, reset 0x0000_0000.
-public struct VGT_GS_VERTEX_REUSE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2235 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_VERTEX_REUSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2235, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERTEX_REUSE VERT_REUSE@0:5")
+  }
 
   /// `VGT_GS_VERTEX_REUSE.VERT_REUSE`: bits 4:0, rw.
   @inlinable public static var VERT_REUSE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `VGT_MC_LAT_CNTL`: gfx_8_0 register, MMIO dword 0x2236 (byte 0x88D8), rw, reset 0x0000_0000.
-public struct VGT_MC_LAT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2236 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_MC_LAT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2236, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MC_LAT_CNTL MC_TIME_STAMP_RES@0:2")
+  }
 
   /// `VGT_MC_LAT_CNTL.MC_TIME_STAMP_RES`: bits 1:0, rw.
   @inlinable public static var MC_TIME_STAMP_RES: RegisterField<Self, UInt8> {
@@ -3522,12 +3644,13 @@ public struct VGT_MC_LAT_CNTL: Register {
 }
 
 /// `IA_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2237 (byte 0x88DC), rw, reset 0x0000_0000.
-public struct IA_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2237 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2237, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_CNTL_STATUS IA_BUSY@0:1 IA_DMA_BUSY@1:1 IA_DMA_REQ_BUSY@2:1 IA_GRP_BUSY@3:1 IA_ADC_BUSY@4:1")
+  }
 
   /// `IA_CNTL_STATUS.IA_BUSY`: bit 0, rw.
   @inlinable public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3548,12 +3671,13 @@ public struct IA_CNTL_STATUS: Register {
 }
 
 /// `VGT_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2238 (byte 0x88E0), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2238 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2238, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_CNTL VGT_DEBUG_INDX@0:6 VGT_DEBUG_SEL_BUS_B@6:1")
+  }
 
   /// `VGT_DEBUG_CNTL.VGT_DEBUG_INDX`: bits 5:0, rw.
   @inlinable public static var VGT_DEBUG_INDX: RegisterField<Self, UInt8> {
@@ -3567,24 +3691,26 @@ public struct VGT_DEBUG_CNTL: Register {
 }
 
 /// `VGT_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2239 (byte 0x88E4), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2239 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2239, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_DATA DATA@0:32")
+  }
 
   /// `VGT_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223A (byte 0x88E8), rw, reset 0x0000_0000.
-public struct IA_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_CNTL IA_DEBUG_INDX@0:6 IA_DEBUG_SEL_BUS_B@6:1")
+  }
 
   /// `IA_DEBUG_CNTL.IA_DEBUG_INDX`: bits 5:0, rw.
   @inlinable public static var IA_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3596,24 +3722,26 @@ public struct IA_DEBUG_CNTL: Register {
 }
 
 /// `IA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223B (byte 0x88EC), rw, reset 0x0000_0000.
-public struct IA_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_DATA DATA@0:32")
+  }
 
   /// `IA_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223C (byte 0x88F0), rw, reset 0x0000_0000.
-public struct VGT_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_CNTL_STATUS VGT_BUSY@0:1 VGT_OUT_INDX_BUSY@1:1 VGT_OUT_BUSY@2:1 VGT_PT_BUSY@3:1 VGT_TE_BUSY@4:1 VGT_VR_BUSY@5:1 VGT_PI_BUSY@6:1 VGT_GS_BUSY@7:1 VGT_HS_BUSY@8:1 VGT_TE11_BUSY@9:1")
+  }
 
   /// `VGT_CNTL_STATUS.VGT_BUSY`: bit 0, rw.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3649,12 +3777,13 @@ public struct VGT_CNTL_STATUS: Register {
 }
 
 /// `WD_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223D (byte 0x88F4), rw, reset 0x0000_0000.
-public struct WD_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_CNTL WD_DEBUG_INDX@0:6 WD_DEBUG_SEL_BUS_B@6:1")
+  }
 
   /// `WD_DEBUG_CNTL.WD_DEBUG_INDX`: bits 5:0, rw.
   @inlinable public static var WD_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3666,24 +3795,26 @@ public struct WD_DEBUG_CNTL: Register {
 }
 
 /// `WD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223E (byte 0x88F8), rw, reset 0x0000_0000.
-public struct WD_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_DATA DATA@0:32")
+  }
 
   /// `WD_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223F (byte 0x88FC), rw, reset 0x0000_0000.
-public struct WD_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x223F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x223F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_CNTL_STATUS WD_BUSY@0:1 WD_SPL_DMA_BUSY@1:1 WD_SPL_DI_BUSY@2:1 WD_ADC_BUSY@3:1")
+  }
 
   /// `WD_CNTL_STATUS.WD_BUSY`: bit 0, rw.
   @inlinable public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3701,12 +3832,13 @@ public struct WD_CNTL_STATUS: Register {
 }
 
 /// `CC_GC_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2240 (byte 0x8900), rw, reset 0x0000_0000.
-public struct CC_GC_PRIM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2240 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_GC_PRIM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2240, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_GC_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
+  }
 
   /// `CC_GC_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, rw.
   @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
@@ -3718,12 +3850,13 @@ public struct CC_GC_PRIM_CONFIG: Register {
 }
 
 /// `GC_USER_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2241 (byte 0x8904), rw, reset 0x0000_0000.
-public struct GC_USER_PRIM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2241 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_PRIM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2241, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
+  }
 
   /// `GC_USER_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, rw.
   @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
@@ -3735,24 +3868,26 @@ public struct GC_USER_PRIM_CONFIG: Register {
 }
 
 /// `WD_QOS`: gfx_8_0 register, MMIO dword 0x2242 (byte 0x8908), rw, reset 0x0000_0000.
-public struct WD_QOS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2242 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_QOS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2242, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_QOS DRAW_STALL@0:1")
+  }
 
   /// `WD_QOS.DRAW_STALL`: bit 0, rw.
   @inlinable public static var DRAW_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_SYS_CONFIG`: gfx_8_0 register, MMIO dword 0x2263 (byte 0x898C), rw, reset 0x0000_0000.
-public struct VGT_SYS_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2263 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_SYS_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2263, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_SYS_CONFIG DUAL_CORE_EN@0:1 MAX_LS_HS_THDGRP@1:6 ADC_EVENT_FILTER_DISABLE@7:1")
+  }
 
   /// `VGT_SYS_CONFIG.DUAL_CORE_EN`: bit 0, rw.
   @inlinable public static var DUAL_CORE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3769,24 +3904,26 @@ public struct VGT_SYS_CONFIG: Register {
 }
 
 /// `VGT_VS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x2268 (byte 0x89A0), rw, reset 0x0000_0000.
-public struct VGT_VS_MAX_WAVE_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2268 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_VS_MAX_WAVE_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2268, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
+  }
 
   /// `VGT_VS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `GFX_PIPE_CONTROL`: gfx_8_0 register, MMIO dword 0x226D (byte 0x89B4), rw, reset 0x0000_0000.
-public struct GFX_PIPE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x226D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GFX_PIPE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x226D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GFX_PIPE_CONTROL HYSTERESIS_CNT@0:13 RESERVED@13:3 CONTEXT_SUSPEND_EN@16:1")
+  }
 
   /// `GFX_PIPE_CONTROL.HYSTERESIS_CNT`: bits 12:0, rw.
   @inlinable public static var HYSTERESIS_CNT: RegisterField<Self, UInt16> {
@@ -3803,12 +3940,13 @@ public struct GFX_PIPE_CONTROL: Register {
 }
 
 /// `CC_GC_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x226F (byte 0x89BC), rw, reset 0x0000_0000.
-public struct CC_GC_SHADER_ARRAY_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x226F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_GC_SHADER_ARRAY_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x226F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_GC_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
+  }
 
   /// `CC_GC_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, rw.
   @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
@@ -3817,12 +3955,13 @@ public struct CC_GC_SHADER_ARRAY_CONFIG: Register {
 }
 
 /// `GC_USER_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x2270 (byte 0x89C0), rw, reset 0x0000_0000.
-public struct GC_USER_SHADER_ARRAY_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2270 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_SHADER_ARRAY_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2270, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
+  }
 
   /// `GC_USER_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, rw.
   @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
@@ -3831,24 +3970,26 @@ public struct GC_USER_SHADER_ARRAY_CONFIG: Register {
 }
 
 /// `VGT_DMA_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0x2271 (byte 0x89C4), rw, reset 0x0000_0000.
-public struct VGT_DMA_PRIMITIVE_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2271 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_PRIMITIVE_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2271, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_PRIMITIVE_TYPE PRIM_TYPE@0:6")
+  }
 
   /// `VGT_DMA_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, rw.
   @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_DMA_CONTROL`: gfx_8_0 register, MMIO dword 0x2272 (byte 0x89C8), rw, reset 0x0000_0000.
-public struct VGT_DMA_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2272 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2272, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_CONTROL PRIMGROUP_SIZE@0:16 IA_SWITCH_ON_EOP@17:1 WD_SWITCH_ON_EOP@20:1")
+  }
 
   /// `VGT_DMA_CONTROL.PRIMGROUP_SIZE`: bits 15:0, rw.
   @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
@@ -3867,12 +4008,13 @@ public struct VGT_DMA_CONTROL: Register {
 }
 
 /// `VGT_DMA_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0x2273 (byte 0x89CC), rw, reset 0x0000_0000.
-public struct VGT_DMA_LS_HS_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2273 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_LS_HS_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2273, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_LS_HS_CONFIG HS_NUM_INPUT_CP@8:6")
+  }
 
   /// `VGT_DMA_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, rw.
   @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
@@ -3881,48 +4023,52 @@ public struct VGT_DMA_LS_HS_CONFIG: Register {
 }
 
 /// `PA_SU_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2280 (byte 0x8A00), rw, reset 0x0000_0000.
-public struct PA_SU_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_DEBUG_CNTL SU_DEBUG_INDX@0:5")
+  }
 
   /// `PA_SU_DEBUG_CNTL.SU_DEBUG_INDX`: bits 4:0, rw.
   @inlinable public static var SU_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `PA_SU_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2281 (byte 0x8A04), rw, reset 0x0000_0000.
-public struct PA_SU_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2281 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2281, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_DEBUG_DATA DATA@0:32")
+  }
 
   /// `PA_SU_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2284 (byte 0x8A10), rw, reset 0x0000_0000.
-public struct PA_CL_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2284 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2284, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_CNTL_STATUS CL_BUSY@31:1")
+  }
 
   /// `PA_CL_CNTL_STATUS.CL_BUSY`: bit 31, rw.
   @inlinable public static var CL_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_CL_ENHANCE`: gfx_8_0 register, MMIO dword 0x2285 (byte 0x8A14), rw, reset 0x0000_0000.
-public struct PA_CL_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2285 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2285, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_ENHANCE CLIP_VTX_REORDER_ENA@0:1 NUM_CLIP_SEQ@1:2 CLIPPED_PRIM_SEQ_STALL@3:1 VE_NAN_PROC_DISABLE@4:1 XTRA_DEBUG_REG_SEL@5:1 ECO_SPARE3@28:1 ECO_SPARE2@29:1 ECO_SPARE1@30:1 ECO_SPARE0@31:1")
+  }
 
   /// `PA_CL_ENHANCE.CLIP_VTX_REORDER_ENA`: bit 0, rw.
   @inlinable public static var CLIP_VTX_REORDER_ENA: RegisterField<Self, Bool> {
@@ -3961,12 +4107,13 @@ public struct PA_CL_ENHANCE: Register {
 }
 
 /// `PA_CL_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2286 (byte 0x8A18), rw, reset 0x0000_0000.
-public struct PA_CL_RESET_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2286 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_RESET_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2286, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_RESET_DEBUG CL_TRIV_DISC_DISABLE@0:1")
+  }
 
   /// `PA_CL_RESET_DEBUG.CL_TRIV_DISC_DISABLE`: bit 0, rw.
   @inlinable public static var CL_TRIV_DISC_DISABLE: RegisterField<Self, Bool> {
@@ -3975,36 +4122,39 @@ public struct PA_CL_RESET_DEBUG: Register {
 }
 
 /// `PA_SU_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2294 (byte 0x8A50), rw, reset 0x0000_0000.
-public struct PA_SU_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2294 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2294, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_CNTL_STATUS SU_BUSY@31:1")
+  }
 
   /// `PA_SU_CNTL_STATUS.SU_BUSY`: bit 31, rw.
   @inlinable public static var SU_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_FIFO_DEPTH_CNTL`: gfx_8_0 register, MMIO dword 0x2295 (byte 0x8A54), rw, reset 0x0000_0000.
-public struct PA_SC_FIFO_DEPTH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2295 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_FIFO_DEPTH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2295, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_FIFO_DEPTH_CNTL DEPTH@0:10")
+  }
 
   /// `PA_SC_FIFO_DEPTH_CNTL.DEPTH`: bits 9:0, rw.
   @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C0 (byte 0x8B00), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
@@ -4013,12 +4163,13 @@ public struct PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C1 (byte 0x8B04), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
@@ -4027,12 +4178,13 @@ public struct PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C2 (byte 0x8B08), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_HV_LOCK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_HV_LOCK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
+  }
 
   /// `PA_SC_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
@@ -4041,12 +4193,13 @@ public struct PA_SC_TRAP_SCREEN_HV_LOCK: Register {
 }
 
 /// `PA_SC_FORCE_EOV_MAX_CNTS`: gfx_8_0 register, MMIO dword 0x22C9 (byte 0x8B24), rw, reset 0x0000_0000.
-public struct PA_SC_FORCE_EOV_MAX_CNTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_FORCE_EOV_MAX_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_FORCE_EOV_MAX_CNTS FORCE_EOV_MAX_CLK_CNT@0:16 FORCE_EOV_MAX_REZ_CNT@16:16")
+  }
 
   /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_CLK_CNT`: bits 15:0, rw.
   @inlinable public static var FORCE_EOV_MAX_CLK_CNT: RegisterField<Self, UInt16> {
@@ -4060,12 +4213,13 @@ public struct PA_SC_FORCE_EOV_MAX_CNTS: Register {
 }
 
 /// `PA_SC_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F3 (byte 0x8BCC), rw, reset 0x0000_0000.
-public struct PA_SC_FIFO_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_FIFO_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_FIFO_SIZE SC_FRONTEND_PRIM_FIFO_SIZE@0:6 SC_BACKEND_PRIM_FIFO_SIZE@6:9 SC_HIZ_TILE_FIFO_SIZE@15:6 SC_EARLYZ_TILE_FIFO_SIZE@23:9")
+  }
 
   /// `PA_SC_FIFO_SIZE.SC_FRONTEND_PRIM_FIFO_SIZE`: bits 5:0, rw.
   @inlinable public static var SC_FRONTEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt8> {
@@ -4089,12 +4243,13 @@ public struct PA_SC_FIFO_SIZE: Register {
 }
 
 /// `PA_SC_IF_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F5 (byte 0x8BD4), rw, reset 0x0000_0000.
-public struct PA_SC_IF_FIFO_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_IF_FIFO_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_IF_FIFO_SIZE SC_DB_TILE_IF_FIFO_SIZE@0:6 SC_DB_QUAD_IF_FIFO_SIZE@6:6 SC_SPI_IF_FIFO_SIZE@12:6 SC_BCI_IF_FIFO_SIZE@18:6")
+  }
 
   /// `PA_SC_IF_FIFO_SIZE.SC_DB_TILE_IF_FIFO_SIZE`: bits 5:0, rw.
   @inlinable public static var SC_DB_TILE_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
@@ -4118,36 +4273,39 @@ public struct PA_SC_IF_FIFO_SIZE: Register {
 }
 
 /// `PA_SC_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x22F6 (byte 0x8BD8), rw, reset 0x0000_0000.
-public struct PA_SC_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_CNTL SC_DEBUG_INDX@0:6")
+  }
 
   /// `PA_SC_DEBUG_CNTL.SC_DEBUG_INDX`: bits 5:0, rw.
   @inlinable public static var SC_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `PA_SC_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x22F7 (byte 0x8BDC), rw, reset 0x0000_0000.
-public struct PA_SC_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_DATA DATA@0:32")
+  }
 
   /// `PA_SC_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_ENHANCE`: gfx_8_0 register, MMIO dword 0x22FC (byte 0x8BF0), rw, reset 0x0000_0000.
-public struct PA_SC_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x22FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_ENHANCE ENABLE_PA_SC_OUT_OF_ORDER@0:1 DISABLE_SC_DB_TILE_FIX@1:1 DISABLE_AA_MASK_FULL_FIX@2:1 ENABLE_1XMSAA_SAMPLE_LOCATIONS@3:1 ENABLE_1XMSAA_SAMPLE_LOC_CENTROID@4:1 DISABLE_SCISSOR_FIX@5:1 DISABLE_PW_BUBBLE_COLLAPSE@6:2 SEND_UNLIT_STILES_TO_PACKER@8:1 DISABLE_DUALGRAD_PERF_OPTIMIZATION@9:1 DISABLE_SC_PROCESS_RESET_PRIM@10:1 DISABLE_SC_PROCESS_RESET_SUPERTILE@11:1 DISABLE_SC_PROCESS_RESET_TILE@12:1 DISABLE_PA_SC_GUIDANCE@13:1 DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS@14:1 ENABLE_MULTICYCLE_BUBBLE_FREEZE@15:1 DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE@16:1 ENABLE_OUT_OF_ORDER_POLY_MODE@17:1 DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST@18:1 DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING@19:1 ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY@20:1 DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING@21:1 DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING@22:1 DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS@23:1 ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID@24:1 DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO@25:1 OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT@26:1 OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING@27:1 DISABLE_EOP_LINE_STIPPLE_RESET@28:1 DISABLE_VPZ_EOP_LINE_STIPPLE_RESET@29:1 ECO_SPARE1@30:1 ECO_SPARE0@31:1")
+  }
 
   /// `PA_SC_ENHANCE.ENABLE_PA_SC_OUT_OF_ORDER`: bit 0, rw.
   @inlinable public static var ENABLE_PA_SC_OUT_OF_ORDER: RegisterField<Self, Bool> {
@@ -4302,12 +4460,13 @@ public struct PA_SC_ENHANCE: Register {
 }
 
 /// `SQ_CONFIG`: gfx_8_0 register, MMIO dword 0x2300 (byte 0x8C00), rw, reset 0x0000_0000.
-public struct SQ_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2300 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2300, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_CONFIG UNUSED@0:8 DEBUG_EN@8:1 DEBUG_SINGLE_MEMOP@9:1 DEBUG_ONE_INST_CLAUSE@10:1 EARLY_TA_DONE_DISABLE@12:1 DUA_FLAT_LOCK_ENABLE@13:1 DUA_LDS_BYPASS_DISABLE@14:1 DUA_FLAT_LDS_PINGPONG_DISABLE@15:1 DISABLE_VMEM_SOFT_CLAUSE@16:1 DISABLE_SMEM_SOFT_CLAUSE@17:1 ENABLE_HIPRIO_ON_EXP_RDY_VS@18:1 PRIO_VAL_ON_EXP_RDY_VS@19:2 REPLAY_SLEEP_CNT@21:4")
+  }
 
   /// `SQ_CONFIG.UNUSED`: bits 7:0, rw.
   @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4372,12 +4531,13 @@ public struct SQ_CONFIG: Register {
 }
 
 /// `SQC_CONFIG`: gfx_8_0 register, MMIO dword 0x2301 (byte 0x8C04), rw, reset 0x0000_0000.
-public struct SQC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2301 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2301, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_CONFIG INST_CACHE_SIZE@0:2 DATA_CACHE_SIZE@2:2 MISS_FIFO_DEPTH@4:2 HIT_FIFO_DEPTH@6:1 FORCE_ALWAYS_MISS@7:1 FORCE_IN_ORDER@8:1 IDENTITY_HASH_BANK@9:1 IDENTITY_HASH_SET@10:1 PER_VMID_INV_DISABLE@11:1 EVICT_LRU@12:2 FORCE_2_BANK@14:1 FORCE_1_BANK@15:1 LS_DISABLE_CLOCKS@16:8")
+  }
 
   /// `SQC_CONFIG.INST_CACHE_SIZE`: bits 1:0, rw.
   @inlinable public static var INST_CACHE_SIZE: RegisterField<Self, UInt8> {
@@ -4436,12 +4596,13 @@ public struct SQC_CONFIG: Register {
 }
 
 /// `SQ_RANDOM_WAVE_PRI`: gfx_8_0 register, MMIO dword 0x2303 (byte 0x8C0C), rw, reset 0x0000_0000.
-public struct SQ_RANDOM_WAVE_PRI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2303 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_RANDOM_WAVE_PRI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2303, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_RANDOM_WAVE_PRI RET@0:7 RUI@7:3 RNG@10:11")
+  }
 
   /// `SQ_RANDOM_WAVE_PRI.RET`: bits 6:0, rw.
   @inlinable public static var RET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4454,12 +4615,13 @@ public struct SQ_RANDOM_WAVE_PRI: Register {
 }
 
 /// `SQ_REG_CREDITS`: gfx_8_0 register, MMIO dword 0x2304 (byte 0x8C10), rw, reset 0x0000_0000.
-public struct SQ_REG_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2304 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_REG_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2304, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_REG_CREDITS SRBM_CREDITS@0:6 CMD_CREDITS@8:4 REG_BUSY@28:1 SRBM_OVERFLOW@29:1 IMMED_OVERFLOW@30:1 CMD_OVERFLOW@31:1")
+  }
 
   /// `SQ_REG_CREDITS.SRBM_CREDITS`: bits 5:0, rw.
   @inlinable public static var SRBM_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4483,12 +4645,13 @@ public struct SQ_REG_CREDITS: Register {
 }
 
 /// `SQ_FIFO_SIZES`: gfx_8_0 register, MMIO dword 0x2305 (byte 0x8C14), rw, reset 0x0000_0000.
-public struct SQ_FIFO_SIZES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2305 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_FIFO_SIZES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2305, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_FIFO_SIZES INTERRUPT_FIFO_SIZE@0:4 TTRACE_FIFO_SIZE@8:4 EXPORT_BUF_SIZE@16:2 VMEM_DATA_FIFO_SIZE@18:2")
+  }
 
   /// `SQ_FIFO_SIZES.INTERRUPT_FIFO_SIZE`: bits 3:0, rw.
   @inlinable public static var INTERRUPT_FIFO_SIZE: RegisterField<Self, UInt8> {
@@ -4512,12 +4675,13 @@ public struct SQ_FIFO_SIZES: Register {
 }
 
 /// `SQ_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2306 (byte 0x8C18), rw, reset 0x0000_0000.
-public struct SQ_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2306 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2306, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DSM_CNTL WAVEFRONT_STALL_0@0:1 WAVEFRONT_STALL_1@1:1 SPI_BACKPRESSURE_0@2:1 SPI_BACKPRESSURE_1@3:1 SEL_DSM_SGPR_IRRITATOR_DATA0@8:1 SEL_DSM_SGPR_IRRITATOR_DATA1@9:1 SGPR_ENABLE_SINGLE_WRITE@10:1 SEL_DSM_LDS_IRRITATOR_DATA0@16:1 SEL_DSM_LDS_IRRITATOR_DATA1@17:1 LDS_ENABLE_SINGLE_WRITE01@18:1 SEL_DSM_LDS_IRRITATOR_DATA2@19:1 SEL_DSM_LDS_IRRITATOR_DATA3@20:1 LDS_ENABLE_SINGLE_WRITE23@21:1 SEL_DSM_SP_IRRITATOR_DATA0@24:1 SEL_DSM_SP_IRRITATOR_DATA1@25:1 SP_ENABLE_SINGLE_WRITE@26:1")
+  }
 
   /// `SQ_DSM_CNTL.WAVEFRONT_STALL_0`: bit 0, rw.
   @inlinable public static var WAVEFRONT_STALL_0: RegisterField<Self, Bool> {
@@ -4601,12 +4765,13 @@ public struct SQ_DSM_CNTL: Register {
 }
 
 /// `CC_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2307 (byte 0x8C1C), rw, reset 0x0000_0000.
-public struct CC_SQC_BANK_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2307 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_SQC_BANK_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2307, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
+  }
 
   /// `CC_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, rw.
   @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
@@ -4630,12 +4795,13 @@ public struct CC_SQC_BANK_DISABLE: Register {
 }
 
 /// `USER_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2308 (byte 0x8C20), rw, reset 0x0000_0000.
-public struct USER_SQC_BANK_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2308 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum USER_SQC_BANK_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2308, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "USER_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
+  }
 
   /// `USER_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, rw.
   @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
@@ -4659,12 +4825,13 @@ public struct USER_SQC_BANK_DISABLE: Register {
 }
 
 /// `SQ_DEBUG_STS_GLOBAL`: gfx_8_0 register, MMIO dword 0x2309 (byte 0x8C24), rw, reset 0x0000_0000.
-public struct SQ_DEBUG_STS_GLOBAL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2309 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DEBUG_STS_GLOBAL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2309, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DEBUG_STS_GLOBAL BUSY@0:1 INTERRUPT_MSG_BUSY@1:1 WAVE_LEVEL_SH0@4:12 WAVE_LEVEL_SH1@16:12")
+  }
 
   /// `SQ_DEBUG_STS_GLOBAL.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4686,12 +4853,13 @@ public struct SQ_DEBUG_STS_GLOBAL: Register {
 }
 
 /// `SH_MEM_BASES`: gfx_8_0 register, MMIO dword 0x230A (byte 0x8C28), rw, reset 0x0000_0000.
-public struct SH_MEM_BASES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x230A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_MEM_BASES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_MEM_BASES PRIVATE_BASE@0:16 SHARED_BASE@16:16")
+  }
 
   /// `SH_MEM_BASES.PRIVATE_BASE`: bits 15:0, rw.
   @inlinable public static var PRIVATE_BASE: RegisterField<Self, UInt16> {
@@ -4705,36 +4873,39 @@ public struct SH_MEM_BASES: Register {
 }
 
 /// `SH_MEM_APE1_BASE`: gfx_8_0 register, MMIO dword 0x230B (byte 0x8C2C), rw, reset 0x0000_0000.
-public struct SH_MEM_APE1_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x230B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_MEM_APE1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_MEM_APE1_BASE BASE@0:32")
+  }
 
   /// `SH_MEM_APE1_BASE.BASE`: bits 31:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_MEM_APE1_LIMIT`: gfx_8_0 register, MMIO dword 0x230C (byte 0x8C30), rw, reset 0x0000_0000.
-public struct SH_MEM_APE1_LIMIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x230C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_MEM_APE1_LIMIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_MEM_APE1_LIMIT LIMIT@0:32")
+  }
 
   /// `SH_MEM_APE1_LIMIT.LIMIT`: bits 31:0, rw.
   @inlinable public static var LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x230D (byte 0x8C34), rw, reset 0x0000_0000.
-public struct SH_MEM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x230D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_MEM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_MEM_CONFIG ADDRESS_MODE@0:2 PRIVATE_ATC@2:1 ALIGNMENT_MODE@3:2 DEFAULT_MTYPE@5:3 APE1_MTYPE@8:3 APE1_ATC@11:1")
+  }
 
   /// `SH_MEM_CONFIG.ADDRESS_MODE`: bits 1:0, rw.
   @inlinable public static var ADDRESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4758,12 +4929,13 @@ public struct SH_MEM_CONFIG: Register {
 }
 
 /// `SQC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x230F (byte 0x8C3C), rw, reset 0x0000_0000.
-public struct SQC_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x230F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_DSM_CNTL SEL_DATA_ICACHE_BANKA@0:2 EN_SINGLE_WR_ICACHE_BANKA@2:1 SEL_DATA_ICACHE_BANKB@3:2 EN_SINGLE_WR_ICACHE_BANKB@5:1 SEL_DATA_ICACHE_BANKC@6:2 EN_SINGLE_WR_ICACHE_BANKC@8:1 SEL_DATA_ICACHE_BANKD@9:2 EN_SINGLE_WR_ICACHE_BANKD@11:1 SEL_DATA_ICACHE_GATCL1@12:2 EN_SINGLE_WR_ICACHE_GATCL1@14:1 SEL_DATA_DCACHE_BANKA@15:2 EN_SINGLE_WR_DCACHE_BANKA@17:1 SEL_DATA_DCACHE_BANKB@18:2 EN_SINGLE_WR_DCACHE_BANKB@20:1 SEL_DATA_DCACHE_BANKC@21:2 EN_SINGLE_WR_DCACHE_BANKC@23:1 SEL_DATA_DCACHE_BANKD@24:2 EN_SINGLE_WR_DCACHE_BANKD@26:1 SEL_DATA_DCACHE_GATCL1@27:2 EN_SINGLE_WR_DCACHE_GATCL1@29:1")
+  }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKA`: bits 1:0, rw.
   @inlinable public static var SEL_DATA_ICACHE_BANKA: RegisterField<Self, UInt8> {
@@ -4867,12 +5039,13 @@ public struct SQC_DSM_CNTL: Register {
 }
 
 /// `SQ_DEBUG_STS_GLOBAL2`: gfx_8_0 register, MMIO dword 0x2310 (byte 0x8C40), rw, reset 0x0000_0000.
-public struct SQ_DEBUG_STS_GLOBAL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2310 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DEBUG_STS_GLOBAL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2310, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DEBUG_STS_GLOBAL2 FIFO_LEVEL_GFX0@0:8 FIFO_LEVEL_GFX1@8:8 FIFO_LEVEL_IMMED@16:8 FIFO_LEVEL_HOST@24:8")
+  }
 
   /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX0`: bits 7:0, rw.
   @inlinable public static var FIFO_LEVEL_GFX0: RegisterField<Self, UInt8> {
@@ -4896,12 +5069,13 @@ public struct SQ_DEBUG_STS_GLOBAL2: Register {
 }
 
 /// `SQ_DEBUG_STS_GLOBAL3`: gfx_8_0 register, MMIO dword 0x2311 (byte 0x8C44), rw, reset 0x0000_0000.
-public struct SQ_DEBUG_STS_GLOBAL3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2311 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DEBUG_STS_GLOBAL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2311, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DEBUG_STS_GLOBAL3 FIFO_LEVEL_HOST_CMD@0:4 FIFO_LEVEL_HOST_REG@4:6")
+  }
 
   /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_CMD`: bits 3:0, rw.
   @inlinable public static var FIFO_LEVEL_HOST_CMD: RegisterField<Self, UInt8> {
@@ -4915,12 +5089,13 @@ public struct SQ_DEBUG_STS_GLOBAL3: Register {
 }
 
 /// `CC_GC_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2312 (byte 0x8C48), rw, reset 0x0000_0000.
-public struct CC_GC_SHADER_RATE_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2312 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_GC_SHADER_RATE_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2312, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_GC_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
+  }
 
   /// `CC_GC_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, rw.
   @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
@@ -4935,12 +5110,13 @@ public struct CC_GC_SHADER_RATE_CONFIG: Register {
 }
 
 /// `GC_USER_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2313 (byte 0x8C4C), rw, reset 0x0000_0000.
-public struct GC_USER_SHADER_RATE_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2313 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_SHADER_RATE_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2313, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
+  }
 
   /// `GC_USER_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, rw.
   @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
@@ -4955,60 +5131,65 @@ public struct GC_USER_SHADER_RATE_CONFIG: Register {
 }
 
 /// `SQ_INTERRUPT_AUTO_MASK`: gfx_8_0 register, MMIO dword 0x2314 (byte 0x8C50), rw, reset 0x0000_0000.
-public struct SQ_INTERRUPT_AUTO_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2314 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INTERRUPT_AUTO_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2314, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INTERRUPT_AUTO_MASK MASK@0:24")
+  }
 
   /// `SQ_INTERRUPT_AUTO_MASK.MASK`: bits 23:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SQ_INTERRUPT_MSG_CTRL`: gfx_8_0 register, MMIO dword 0x2315 (byte 0x8C54), rw, reset 0x0000_0000.
-public struct SQ_INTERRUPT_MSG_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2315 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INTERRUPT_MSG_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2315, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INTERRUPT_MSG_CTRL STALL@0:1")
+  }
 
   /// `SQ_INTERRUPT_MSG_CTRL.STALL`: bit 0, rw.
   @inlinable public static var STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SQ_REG_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2374 (byte 0x8DD0), rw, reset 0x0000_0000.
-public struct SQ_REG_TIMESTAMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2374 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_REG_TIMESTAMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2374, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_REG_TIMESTAMP TIMESTAMP@0:8")
+  }
 
   /// `SQ_REG_TIMESTAMP.TIMESTAMP`: bits 7:0, rw.
   @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_CMD_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2375 (byte 0x8DD4), rw, reset 0x0000_0000.
-public struct SQ_CMD_TIMESTAMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2375 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_CMD_TIMESTAMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2375, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_CMD_TIMESTAMP TIMESTAMP@0:8")
+  }
 
   /// `SQ_CMD_TIMESTAMP.TIMESTAMP`: bits 7:0, rw.
   @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_IND_INDEX`: gfx_8_0 register, MMIO dword 0x2378 (byte 0x8DE0), rw, reset 0x0000_0000.
-public struct SQ_IND_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2378 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IND_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2378, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IND_INDEX WAVE_ID@0:4 SIMD_ID@4:2 THREAD_ID@6:6 AUTO_INCR@12:1 FORCE_READ@13:1 READ_TIMEOUT@14:1 UNINDEXED@15:1 INDEX@16:16")
+  }
 
   /// `SQ_IND_INDEX.WAVE_ID`: bits 3:0, rw.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5036,24 +5217,26 @@ public struct SQ_IND_INDEX: Register {
 }
 
 /// `SQ_IND_DATA`: gfx_8_0 register, MMIO dword 0x2379 (byte 0x8DE4), rw, reset 0x0000_0000.
-public struct SQ_IND_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2379 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2379, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IND_DATA DATA@0:32")
+  }
 
   /// `SQ_IND_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_CMD`: gfx_8_0 register, MMIO dword 0x237B (byte 0x8DEC), rw, reset 0x0000_0000.
-public struct SQ_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_CMD CMD@0:3 MODE@4:3 CHECK_VMID@7:1 DATA@8:3 WAVE_ID@16:4 SIMD_ID@20:2 QUEUE_ID@24:3 VM_ID@28:4")
+  }
 
   /// `SQ_CMD.CMD`: bits 2:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5081,24 +5264,26 @@ public struct SQ_CMD: Register {
 }
 
 /// `SQ_TIME_HI`: gfx_8_0 register, MMIO dword 0x237C (byte 0x8DF0), rw, reset 0x0000_0000.
-public struct SQ_TIME_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_TIME_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_TIME_HI TIME@0:32")
+  }
 
   /// `SQ_TIME_HI.TIME`: bits 31:0, rw.
   @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_TIME_LO`: gfx_8_0 register, MMIO dword 0x237D (byte 0x8DF4), rw, reset 0x0000_0000.
-public struct SQ_TIME_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_TIME_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_TIME_LO TIME@0:32")
+  }
 
   /// `SQ_TIME_LO.TIME`: bits 31:0, rw.
   @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -5107,12 +5292,13 @@ public struct SQ_TIME_LO: Register {
 /// `SQ_DS_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_DS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DS_0 OFFSET0@0:8 OFFSET1@8:8 GDS@16:1 OP@17:8 ENCODING@26:6")
+  }
 
   /// `SQ_DS_0.OFFSET0`: bits 7:0, rw.
   @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5133,12 +5319,13 @@ public struct SQ_DS_0: Register {
 /// `SQ_DS_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_DS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DS_1 ADDR@0:8 DATA0@8:8 DATA1@16:8 VDST@24:8")
+  }
 
   /// `SQ_DS_1.ADDR`: bits 7:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5156,12 +5343,13 @@ public struct SQ_DS_1: Register {
 /// `SQ_EXP_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_EXP_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_EXP_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_EXP_0 EN@0:4 TGT@4:6 COMPR@10:1 DONE@11:1 VM@12:1 ENCODING@26:6")
+  }
 
   /// `SQ_EXP_0.EN`: bits 3:0, rw.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5185,12 +5373,13 @@ public struct SQ_EXP_0: Register {
 /// `SQ_EXP_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_EXP_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_EXP_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_EXP_1 VSRC0@0:8 VSRC1@8:8 VSRC2@16:8 VSRC3@24:8")
+  }
 
   /// `SQ_EXP_1.VSRC0`: bits 7:0, rw.
   @inlinable public static var VSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5208,12 +5397,13 @@ public struct SQ_EXP_1: Register {
 /// `SQ_FLAT_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_FLAT_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_FLAT_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_FLAT_0 GLC@16:1 SLC@17:1 OP@18:7 ENCODING@26:6")
+  }
 
   /// `SQ_FLAT_0.GLC`: bit 16, rw.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
@@ -5231,12 +5421,13 @@ public struct SQ_FLAT_0: Register {
 /// `SQ_FLAT_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_FLAT_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_FLAT_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_FLAT_1 ADDR@0:8 DATA@8:8 TFE@23:1 VDST@24:8")
+  }
 
   /// `SQ_FLAT_1.ADDR`: bits 7:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5254,12 +5445,13 @@ public struct SQ_FLAT_1: Register {
 /// `SQ_INST`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_INST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INST ENCODING@0:32")
+  }
 
   /// `SQ_INST.ENCODING`: bits 31:0, rw.
   @inlinable public static var ENCODING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -5268,12 +5460,13 @@ public struct SQ_INST: Register {
 /// `SQ_MIMG_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MIMG_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MIMG_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MIMG_0 DMASK@8:4 UNORM@12:1 GLC@13:1 DA@14:1 R128@15:1 TFE@16:1 LWE@17:1 OP@18:7 SLC@25:1 ENCODING@26:6")
+  }
 
   /// `SQ_MIMG_0.DMASK`: bits 11:8, rw.
   @inlinable public static var DMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -5309,12 +5502,13 @@ public struct SQ_MIMG_0: Register {
 /// `SQ_MIMG_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MIMG_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MIMG_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MIMG_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 SSAMP@21:5 D16@31:1")
+  }
 
   /// `SQ_MIMG_1.VADDR`: bits 7:0, rw.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5335,12 +5529,13 @@ public struct SQ_MIMG_1: Register {
 /// `SQ_MTBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MTBUF_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MTBUF_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MTBUF_0 OFFSET@0:12 OFFEN@12:1 IDXEN@13:1 GLC@14:1 OP@15:4 DFMT@19:4 NFMT@23:3 ENCODING@26:6")
+  }
 
   /// `SQ_MTBUF_0.OFFSET`: bits 11:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -5370,12 +5565,13 @@ public struct SQ_MTBUF_0: Register {
 /// `SQ_MTBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MTBUF_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MTBUF_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MTBUF_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 SLC@22:1 TFE@23:1 SOFFSET@24:8")
+  }
 
   /// `SQ_MTBUF_1.VADDR`: bits 7:0, rw.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5399,12 +5595,13 @@ public struct SQ_MTBUF_1: Register {
 /// `SQ_MUBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MUBUF_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MUBUF_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MUBUF_0 OFFSET@0:12 OFFEN@12:1 IDXEN@13:1 GLC@14:1 LDS@16:1 SLC@17:1 OP@18:7 ENCODING@26:6")
+  }
 
   /// `SQ_MUBUF_0.OFFSET`: bits 11:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -5434,12 +5631,13 @@ public struct SQ_MUBUF_0: Register {
 /// `SQ_MUBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_MUBUF_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_MUBUF_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_MUBUF_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 TFE@23:1 SOFFSET@24:8")
+  }
 
   /// `SQ_MUBUF_1.VADDR`: bits 7:0, rw.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5460,12 +5658,13 @@ public struct SQ_MUBUF_1: Register {
 /// `SQ_SMEM_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SMEM_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SMEM_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SMEM_0 SBASE@0:6 SDATA@6:7 GLC@16:1 IMM@17:1 OP@18:8 ENCODING@26:6")
+  }
 
   /// `SQ_SMEM_0.SBASE`: bits 5:0, rw.
   @inlinable public static var SBASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -5489,12 +5688,13 @@ public struct SQ_SMEM_0: Register {
 /// `SQ_SMEM_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SMEM_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SMEM_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SMEM_1 OFFSET@0:20")
+  }
 
   /// `SQ_SMEM_1.OFFSET`: bits 19:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
@@ -5503,12 +5703,13 @@ public struct SQ_SMEM_1: Register {
 /// `SQ_SOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SOP1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SOP1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SOP1 SSRC0@0:8 OP@8:8 SDST@16:7 ENCODING@23:9")
+  }
 
   /// `SQ_SOP1.SSRC0`: bits 7:0, rw.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5524,12 +5725,13 @@ public struct SQ_SOP1: Register {
 }
 
 /// `SQ_SOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
-public struct SQ_SOP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SOP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SOP2 SSRC0@0:8 SSRC1@8:8 SDST@16:7 OP@23:7 ENCODING@30:2")
+  }
 
   /// `SQ_SOP2.SSRC0`: bits 7:0, rw.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5550,12 +5752,13 @@ public struct SQ_SOP2: Register {
 /// `SQ_SOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SOPC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SOPC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SOPC SSRC0@0:8 SSRC1@8:8 OP@16:7 ENCODING@23:9")
+  }
 
   /// `SQ_SOPC.SSRC0`: bits 7:0, rw.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5573,12 +5776,13 @@ public struct SQ_SOPC: Register {
 /// `SQ_SOPK`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SOPK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SOPK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SOPK SIMM16@0:16 SDST@16:7 OP@23:5 ENCODING@28:4")
+  }
 
   /// `SQ_SOPK.SIMM16`: bits 15:0, rw.
   @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5596,12 +5800,13 @@ public struct SQ_SOPK: Register {
 /// `SQ_SOPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_SOPP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_SOPP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_SOPP SIMM16@0:16 OP@16:7 ENCODING@23:9")
+  }
 
   /// `SQ_SOPP.SIMM16`: bits 15:0, rw.
   @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5616,12 +5821,13 @@ public struct SQ_SOPP: Register {
 /// `SQ_VINTRP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VINTRP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VINTRP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VINTRP VSRC@0:8 ATTRCHAN@8:2 ATTR@10:6 OP@16:2 VDST@18:8 ENCODING@26:6")
+  }
 
   /// `SQ_VINTRP.VSRC`: bits 7:0, rw.
   @inlinable public static var VSRC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5645,12 +5851,13 @@ public struct SQ_VINTRP: Register {
 /// `SQ_VOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP1 SRC0@0:9 OP@9:8 VDST@17:8 ENCODING@25:7")
+  }
 
   /// `SQ_VOP1.SRC0`: bits 8:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -5668,12 +5875,13 @@ public struct SQ_VOP1: Register {
 /// `SQ_VOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP2 SRC0@0:9 VSRC1@9:8 VDST@17:8 OP@25:6 ENCODING@31:1")
+  }
 
   /// `SQ_VOP2.SRC0`: bits 8:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -5694,12 +5902,13 @@ public struct SQ_VOP2: Register {
 /// `SQ_VOP3_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP3_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP3_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP3_0 VDST@0:8 ABS@8:3 CLAMP@15:1 OP@16:10 ENCODING@26:6")
+  }
 
   /// `SQ_VOP3_0.VDST`: bits 7:0, rw.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5720,12 +5929,13 @@ public struct SQ_VOP3_0: Register {
 /// `SQ_VOP3_0_SDST_ENC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP3_0_SDST_ENC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP3_0_SDST_ENC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP3_0_SDST_ENC VDST@0:8 SDST@8:7 CLAMP@15:1 OP@16:10 ENCODING@26:6")
+  }
 
   /// `SQ_VOP3_0_SDST_ENC.VDST`: bits 7:0, rw.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5746,12 +5956,13 @@ public struct SQ_VOP3_0_SDST_ENC: Register {
 /// `SQ_VOP3_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP3_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP3_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP3_1 SRC0@0:9 SRC1@9:9 SRC2@18:9 OMOD@27:2 NEG@29:3")
+  }
 
   /// `SQ_VOP3_1.SRC0`: bits 8:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -5772,12 +5983,13 @@ public struct SQ_VOP3_1: Register {
 /// `SQ_VOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOPC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOPC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOPC SRC0@0:9 VSRC1@9:8 OP@17:8 ENCODING@25:7")
+  }
 
   /// `SQ_VOPC.SRC0`: bits 8:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -5795,12 +6007,13 @@ public struct SQ_VOPC: Register {
 /// `SQ_VOP_DPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP_DPP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP_DPP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP_DPP SRC0@0:8 DPP_CTRL@8:9 BOUND_CTRL@19:1 SRC0_NEG@20:1 SRC0_ABS@21:1 SRC1_NEG@22:1 SRC1_ABS@23:1 BANK_MASK@24:4 ROW_MASK@28:4")
+  }
 
   /// `SQ_VOP_DPP.SRC0`: bits 7:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5833,12 +6046,13 @@ public struct SQ_VOP_DPP: Register {
 /// `SQ_VOP_SDWA`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
-public struct SQ_VOP_SDWA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x237F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_VOP_SDWA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x237F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_VOP_SDWA SRC0@0:8 DST_SEL@8:3 DST_UNUSED@11:2 CLAMP@13:1 SRC0_SEL@16:3 SRC0_SEXT@19:1 SRC0_NEG@20:1 SRC0_ABS@21:1 SRC1_SEL@24:3 SRC1_SEXT@27:1 SRC1_NEG@28:1 SRC1_ABS@29:1")
+  }
 
   /// `SQ_VOP_SDWA.SRC0`: bits 7:0, rw.
   @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5878,24 +6092,26 @@ public struct SQ_VOP_SDWA: Register {
 }
 
 /// `SQ_THREAD_TRACE_CNTR`: gfx_8_0 register, MMIO dword 0x2390 (byte 0x8E40), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_CNTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2390 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_CNTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2390, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_CNTR CNTR@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_CNTR.CNTR`: bits 31:0, rw.
   @inlinable public static var CNTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x2398 (byte 0x8E60), rw, reset 0x0000_0000.
-public struct SQ_LB_CTR_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2398 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LB_CTR_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2398, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LB_CTR_CTRL START@0:1 LOAD@1:1 CLEAR@2:1")
+  }
 
   /// `SQ_LB_CTR_CTRL.START`: bit 0, rw.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5908,60 +6124,65 @@ public struct SQ_LB_CTR_CTRL: Register {
 }
 
 /// `SQ_LB_DATA_ALU_CYCLES`: gfx_8_0 register, MMIO dword 0x2399 (byte 0x8E64), rw, reset 0x0000_0000.
-public struct SQ_LB_DATA_ALU_CYCLES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2399 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LB_DATA_ALU_CYCLES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2399, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LB_DATA_ALU_CYCLES DATA@0:32")
+  }
 
   /// `SQ_LB_DATA_ALU_CYCLES.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_CYCLES`: gfx_8_0 register, MMIO dword 0x239A (byte 0x8E68), rw, reset 0x0000_0000.
-public struct SQ_LB_DATA_TEX_CYCLES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x239A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LB_DATA_TEX_CYCLES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x239A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LB_DATA_TEX_CYCLES DATA@0:32")
+  }
 
   /// `SQ_LB_DATA_TEX_CYCLES.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_ALU_STALLS`: gfx_8_0 register, MMIO dword 0x239B (byte 0x8E6C), rw, reset 0x0000_0000.
-public struct SQ_LB_DATA_ALU_STALLS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x239B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LB_DATA_ALU_STALLS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x239B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LB_DATA_ALU_STALLS DATA@0:32")
+  }
 
   /// `SQ_LB_DATA_ALU_STALLS.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_STALLS`: gfx_8_0 register, MMIO dword 0x239C (byte 0x8E70), rw, reset 0x0000_0000.
-public struct SQ_LB_DATA_TEX_STALLS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x239C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LB_DATA_TEX_STALLS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x239C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LB_DATA_TEX_STALLS DATA@0:32")
+  }
 
   /// `SQ_LB_DATA_TEX_STALLS.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x23A0 (byte 0x8E80), rw, reset 0x0000_0000.
-public struct SQC_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_EDC_CNT INST_SEC@0:8 INST_DED@8:8 DATA_SEC@16:8 DATA_DED@24:8")
+  }
 
   /// `SQC_EDC_CNT.INST_SEC`: bits 7:0, rw.
   @inlinable public static var INST_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5977,12 +6198,13 @@ public struct SQC_EDC_CNT: Register {
 }
 
 /// `SQ_EDC_SEC_CNT`: gfx_8_0 register, MMIO dword 0x23A1 (byte 0x8E84), rw, reset 0x0000_0000.
-public struct SQ_EDC_SEC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_EDC_SEC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_EDC_SEC_CNT LDS_SEC@0:8 SGPR_SEC@8:8 VGPR_SEC@16:8")
+  }
 
   /// `SQ_EDC_SEC_CNT.LDS_SEC`: bits 7:0, rw.
   @inlinable public static var LDS_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5995,12 +6217,13 @@ public struct SQ_EDC_SEC_CNT: Register {
 }
 
 /// `SQ_EDC_DED_CNT`: gfx_8_0 register, MMIO dword 0x23A2 (byte 0x8E88), rw, reset 0x0000_0000.
-public struct SQ_EDC_DED_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_EDC_DED_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_EDC_DED_CNT LDS_DED@0:8 SGPR_DED@8:8 VGPR_DED@16:8")
+  }
 
   /// `SQ_EDC_DED_CNT.LDS_DED`: bits 7:0, rw.
   @inlinable public static var LDS_DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6013,12 +6236,13 @@ public struct SQ_EDC_DED_CNT: Register {
 }
 
 /// `SQ_EDC_INFO`: gfx_8_0 register, MMIO dword 0x23A3 (byte 0x8E8C), rw, reset 0x0000_0000.
-public struct SQ_EDC_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_EDC_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_EDC_INFO WAVE_ID@0:4 SIMD_ID@4:2 SOURCE@6:3 VM_ID@9:4")
+  }
 
   /// `SQ_EDC_INFO.WAVE_ID`: bits 3:0, rw.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6034,12 +6258,13 @@ public struct SQ_EDC_INFO: Register {
 }
 
 /// `SQ_THREAD_TRACE_WORD_CMN`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_WORD_CMN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_CMN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_CMN TOKEN_TYPE@0:4 TIME_DELTA@4:1")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_CMN.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6051,12 +6276,13 @@ public struct SQ_THREAD_TRACE_WORD_CMN: Register {
 /// `SQ_THREAD_TRACE_WORD_EVENT`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_EVENT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_EVENT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_EVENT TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 STAGE@6:3 EVENT_TYPE@10:6")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6077,12 +6303,13 @@ public struct SQ_THREAD_TRACE_WORD_EVENT: Register {
 /// `SQ_THREAD_TRACE_WORD_INST`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_INST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_INST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_INST TOKEN_TYPE@0:4 TIME_DELTA@4:1 WAVE_ID@5:4 SIMD_ID@9:2 INST_TYPE@11:5")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_INST.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6103,12 +6330,13 @@ public struct SQ_THREAD_TRACE_WORD_INST: Register {
 /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 WAVE_ID@5:4 SIMD_ID@9:2 PC_LO@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6129,12 +6357,13 @@ public struct SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2 DATA_LO@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6161,12 +6390,13 @@ public struct SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_ISSUE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_ISSUE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_ISSUE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_ISSUE TOKEN_TYPE@0:4 TIME_DELTA@4:1 SIMD_ID@5:2 INST0@8:2 INST1@10:2 INST2@12:2 INST3@14:2 INST4@16:2 INST5@18:2 INST6@20:2 INST7@22:2 INST8@24:2 INST9@26:2")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6211,12 +6441,13 @@ public struct SQ_THREAD_TRACE_WORD_ISSUE: Register {
 /// `SQ_THREAD_TRACE_WORD_MISC`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_MISC TOKEN_TYPE@0:4 TIME_DELTA@4:8 SH_ID@12:1 MISC_TOKEN_TYPE@13:3")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_MISC.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6236,12 +6467,13 @@ public struct SQ_THREAD_TRACE_WORD_MISC: Register {
 /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_PERF_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 CNTR_BANK@10:2 CNTR0@12:13 CNTR1_LO@25:7")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6268,12 +6500,13 @@ public struct SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_REG_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 PIPE_ID@5:2 ME_ID@7:2 REG_DROPPED_PREV@9:1 REG_TYPE@10:3 REG_PRIV@14:1 REG_OP@15:1 REG_ADDR@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6308,12 +6541,13 @@ public struct SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_REG_2_OF_2 DATA@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -6322,12 +6556,13 @@ public struct SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 PIPE_ID@5:2 ME_ID@7:2 REG_ADDR@9:7 DATA_LO@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6351,12 +6586,13 @@ public struct SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2 DATA_HI@0:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2.DATA_HI`: bits 15:0, rw.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6365,12 +6601,13 @@ public struct SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2 TOKEN_TYPE@0:4 TIME_LO@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6382,12 +6619,13 @@ public struct SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_WAVE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_WAVE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_WAVE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_WAVE TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6411,12 +6649,13 @@ public struct SQ_THREAD_TRACE_WORD_WAVE: Register {
 /// `SQ_THREAD_TRACE_WORD_WAVE_START`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_WAVE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_WAVE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_WAVE_START TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2 DISPATCHER@16:5 VS_NO_ALLOC_OR_GROUPED@21:1 COUNT@22:7 TG_ID@29:3")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.TOKEN_TYPE`: bits 3:0, rw.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6452,12 +6691,13 @@ public struct SQ_THREAD_TRACE_WORD_WAVE_START: Register {
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2 PC_HI@0:24")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2.PC_HI`: bits 23:0, rw.
   @inlinable public static var PC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
@@ -6466,12 +6706,13 @@ public struct SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2 DATA_HI@0:16")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2.DATA_HI`: bits 15:0, rw.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6480,12 +6721,13 @@ public struct SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_PERF_2_OF_2 CNTR1_HI@0:6 CNTR2@6:13 CNTR3@19:13")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR1_HI`: bits 5:0, rw.
   @inlinable public static var CNTR1_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -6500,12 +6742,13 @@ public struct SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public struct SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2 TIME_HI@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2.TIME_HI`: bits 31:0, rw.
   @inlinable public static var TIME_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -6514,12 +6757,13 @@ public struct SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
 /// `SQ_WREXEC_EXEC_HI`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public struct SQ_WREXEC_EXEC_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_WREXEC_EXEC_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WREXEC_EXEC_HI ADDR_HI@0:16 FIRST_WAVE@26:1 ATC@27:1 MTYPE@28:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MSB@31:1")
+  }
 
   /// `SQ_WREXEC_EXEC_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6540,24 +6784,26 @@ public struct SQ_WREXEC_EXEC_HI: Register {
 /// `SQ_WREXEC_EXEC_LO`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public struct SQ_WREXEC_EXEC_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_WREXEC_EXEC_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WREXEC_EXEC_LO ADDR_LO@0:32")
+  }
 
   /// `SQ_WREXEC_EXEC_LO.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x23B2 (byte 0x8EC8), rw, reset 0x0000_0000.
-public struct SQC_GATCL1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_GATCL1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_GATCL1_CNTL RESERVED@0:18 DCACHE_INVALIDATE_ALL_VMID@18:1 DCACHE_FORCE_MISS@19:1 DCACHE_FORCE_IN_ORDER@20:1 DCACHE_REDUCE_FIFO_DEPTH_BY_2@21:2 DCACHE_REDUCE_CACHE_SIZE_BY_2@23:2 ICACHE_INVALIDATE_ALL_VMID@25:1 ICACHE_FORCE_MISS@26:1 ICACHE_FORCE_IN_ORDER@27:1 ICACHE_REDUCE_FIFO_DEPTH_BY_2@28:2 ICACHE_REDUCE_CACHE_SIZE_BY_2@30:2")
+  }
 
   /// `SQC_GATCL1_CNTL.RESERVED`: bits 17:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
@@ -6614,12 +6860,13 @@ public struct SQC_GATCL1_CNTL: Register {
 }
 
 /// `SQC_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x23B3 (byte 0x8ECC), rw, reset 0x0000_0000.
-public struct SQC_ATC_EDC_GATCL1_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_ATC_EDC_GATCL1_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_ATC_EDC_GATCL1_CNT ICACHE_DATA_SEC@0:8 DCACHE_DATA_SEC@16:8")
+  }
 
   /// `SQC_ATC_EDC_GATCL1_CNT.ICACHE_DATA_SEC`: bits 7:0, rw.
   @inlinable public static var ICACHE_DATA_SEC: RegisterField<Self, UInt8> {
@@ -6633,12 +6880,13 @@ public struct SQC_ATC_EDC_GATCL1_CNT: Register {
 }
 
 /// `SQ_BUF_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C0 (byte 0x8F00), rw, reset 0x0000_0000.
-public struct SQ_BUF_RSRC_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_BUF_RSRC_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_BUF_RSRC_WORD0 BASE_ADDRESS@0:32")
+  }
 
   /// `SQ_BUF_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, rw.
   @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
@@ -6647,12 +6895,13 @@ public struct SQ_BUF_RSRC_WORD0: Register {
 }
 
 /// `SQ_BUF_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C1 (byte 0x8F04), rw, reset 0x0000_0000.
-public struct SQ_BUF_RSRC_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_BUF_RSRC_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_BUF_RSRC_WORD1 BASE_ADDRESS_HI@0:16 STRIDE@16:14 CACHE_SWIZZLE@30:1 SWIZZLE_ENABLE@31:1")
+  }
 
   /// `SQ_BUF_RSRC_WORD1.BASE_ADDRESS_HI`: bits 15:0, rw.
   @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt16> {
@@ -6672,12 +6921,13 @@ public struct SQ_BUF_RSRC_WORD1: Register {
 }
 
 /// `SQ_BUF_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C2 (byte 0x8F08), rw, reset 0x0000_0000.
-public struct SQ_BUF_RSRC_WORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_BUF_RSRC_WORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_BUF_RSRC_WORD2 NUM_RECORDS@0:32")
+  }
 
   /// `SQ_BUF_RSRC_WORD2.NUM_RECORDS`: bits 31:0, rw.
   @inlinable public static var NUM_RECORDS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), rw, reset 0x0000_0000.
-public struct SQ_BUF_RSRC_WORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_BUF_RSRC_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_BUF_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 NUM_FORMAT@12:3 DATA_FORMAT@15:4 ELEMENT_SIZE@19:2 INDEX_STRIDE@21:2 ADD_TID_ENABLE@23:1 ATC@24:1 HASH_ENABLE@25:1 HEAP@26:1 MTYPE@27:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} TYPE@30:2")
+  }
 
   /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, rw.
   @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -57,12 +58,13 @@ public struct SQ_BUF_RSRC_WORD3: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD0 BASE_ADDRESS@0:32")
+  }
 
   /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, rw.
   @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
@@ -71,12 +73,13 @@ public struct SQ_IMG_RSRC_WORD0: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD1 BASE_ADDRESS_HI@0:8 MIN_LOD@8:12 DATA_FORMAT@20:6 NUM_FORMAT@26:4 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, rw.
   @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> {
@@ -97,12 +100,13 @@ public struct SQ_IMG_RSRC_WORD1: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C6 (byte 0x8F18), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD2 WIDTH@0:14 HEIGHT@14:14 PERF_MOD@28:3 INTERLACED@31:1")
+  }
 
   /// `SQ_IMG_RSRC_WORD2.WIDTH`: bits 13:0, rw.
   @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
@@ -118,12 +122,13 @@ public struct SQ_IMG_RSRC_WORD2: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C7 (byte 0x8F1C), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 BASE_LEVEL@12:4 LAST_LEVEL@16:4 TILING_INDEX@20:5 POW2_PAD@25:1 MTYPE@26:1 ATC@27:1 TYPE@28:4")
+  }
 
   /// `SQ_IMG_RSRC_WORD3.DST_SEL_X`: bits 2:0, rw.
   @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -160,12 +165,13 @@ public struct SQ_IMG_RSRC_WORD3: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD4`: gfx_8_0 register, MMIO dword 0x23C8 (byte 0x8F20), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD4 DEPTH@0:13 PITCH@13:14")
+  }
 
   /// `SQ_IMG_RSRC_WORD4.DEPTH`: bits 12:0, rw.
   @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
@@ -175,12 +181,13 @@ public struct SQ_IMG_RSRC_WORD4: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD5`: gfx_8_0 register, MMIO dword 0x23C9 (byte 0x8F24), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD5 BASE_ARRAY@0:13 LAST_ARRAY@13:13")
+  }
 
   /// `SQ_IMG_RSRC_WORD5.BASE_ARRAY`: bits 12:0, rw.
   @inlinable public static var BASE_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
@@ -190,12 +197,13 @@ public struct SQ_IMG_RSRC_WORD5: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD6`: gfx_8_0 register, MMIO dword 0x23CA (byte 0x8F28), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD6 MIN_LOD_WARN@0:12 COUNTER_BANK_ID@12:8 LOD_HDW_CNT_EN@20:1 COMPRESSION_EN@21:1 ALPHA_IS_ON_MSB@22:1 COLOR_TRANSFORM@23:1 LOST_ALPHA_BITS@24:4 LOST_COLOR_BITS@28:4")
+  }
 
   /// `SQ_IMG_RSRC_WORD6.MIN_LOD_WARN`: bits 11:0, rw.
   @inlinable public static var MIN_LOD_WARN: RegisterField<Self, UInt16> {
@@ -239,12 +247,13 @@ public struct SQ_IMG_RSRC_WORD6: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD7`: gfx_8_0 register, MMIO dword 0x23CB (byte 0x8F2C), rw, reset 0x0000_0000.
-public struct SQ_IMG_RSRC_WORD7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_RSRC_WORD7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_RSRC_WORD7 META_DATA_ADDRESS@0:32")
+  }
 
   /// `SQ_IMG_RSRC_WORD7.META_DATA_ADDRESS`: bits 31:0, rw.
   @inlinable public static var META_DATA_ADDRESS: RegisterField<Self, UInt32> {
@@ -253,12 +262,13 @@ public struct SQ_IMG_RSRC_WORD7: Register {
 }
 
 /// `SQ_IMG_SAMP_WORD0`: gfx_8_0 register, MMIO dword 0x23CC (byte 0x8F30), rw, reset 0x0000_0000.
-public struct SQ_IMG_SAMP_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_SAMP_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_SAMP_WORD0 CLAMP_X@0:3 CLAMP_Y@3:3 CLAMP_Z@6:3 MAX_ANISO_RATIO@9:3 DEPTH_COMPARE_FUNC@12:3 FORCE_UNNORMALIZED@15:1 ANISO_THRESHOLD@16:3 MC_COORD_TRUNC@19:1 FORCE_DEGAMMA@20:1 ANISO_BIAS@21:6 TRUNC_COORD@27:1 DISABLE_CUBE_WRAP@28:1 FILTER_MODE@29:2 COMPAT_MODE@31:1")
+  }
 
   /// `SQ_IMG_SAMP_WORD0.CLAMP_X`: bits 2:0, rw.
   @inlinable public static var CLAMP_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -316,12 +326,13 @@ public struct SQ_IMG_SAMP_WORD0: Register {
 }
 
 /// `SQ_IMG_SAMP_WORD1`: gfx_8_0 register, MMIO dword 0x23CD (byte 0x8F34), rw, reset 0x0000_0000.
-public struct SQ_IMG_SAMP_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_SAMP_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_SAMP_WORD1 MIN_LOD@0:12 MAX_LOD@12:12 PERF_MIP@24:4 PERF_Z@28:4")
+  }
 
   /// `SQ_IMG_SAMP_WORD1.MIN_LOD`: bits 11:0, rw.
   @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -337,12 +348,13 @@ public struct SQ_IMG_SAMP_WORD1: Register {
 }
 
 /// `SQ_IMG_SAMP_WORD2`: gfx_8_0 register, MMIO dword 0x23CE (byte 0x8F38), rw, reset 0x0000_0000.
-public struct SQ_IMG_SAMP_WORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_SAMP_WORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_SAMP_WORD2 LOD_BIAS@0:14 LOD_BIAS_SEC@14:6 XY_MAG_FILTER@20:2 XY_MIN_FILTER@22:2 Z_FILTER@24:2 MIP_FILTER@26:2 MIP_POINT_PRECLAMP@28:1 DISABLE_LSB_CEIL@29:1 FILTER_PREC_FIX@30:1 ANISO_OVERRIDE@31:1")
+  }
 
   /// `SQ_IMG_SAMP_WORD2.LOD_BIAS`: bits 13:0, rw.
   @inlinable public static var LOD_BIAS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
@@ -388,12 +400,13 @@ public struct SQ_IMG_SAMP_WORD2: Register {
 }
 
 /// `SQ_IMG_SAMP_WORD3`: gfx_8_0 register, MMIO dword 0x23CF (byte 0x8F3C), rw, reset 0x0000_0000.
-public struct SQ_IMG_SAMP_WORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_IMG_SAMP_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_IMG_SAMP_WORD3 BORDER_COLOR_PTR@0:12 BORDER_COLOR_TYPE@30:2")
+  }
 
   /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_PTR`: bits 11:0, rw.
   @inlinable public static var BORDER_COLOR_PTR: RegisterField<Self, UInt16> {
@@ -407,36 +420,39 @@ public struct SQ_IMG_SAMP_WORD3: Register {
 }
 
 /// `SQ_FLAT_SCRATCH_WORD0`: gfx_8_0 register, MMIO dword 0x23D0 (byte 0x8F40), rw, reset 0x0000_0000.
-public struct SQ_FLAT_SCRATCH_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_FLAT_SCRATCH_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_FLAT_SCRATCH_WORD0 SIZE@0:19")
+  }
 
   /// `SQ_FLAT_SCRATCH_WORD0.SIZE`: bits 18:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 19) }
 }
 
 /// `SQ_FLAT_SCRATCH_WORD1`: gfx_8_0 register, MMIO dword 0x23D1 (byte 0x8F44), rw, reset 0x0000_0000.
-public struct SQ_FLAT_SCRATCH_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_FLAT_SCRATCH_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_FLAT_SCRATCH_WORD1 OFFSET@0:24")
+  }
 
   /// `SQ_FLAT_SCRATCH_WORD1.OFFSET`: bits 23:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SQ_M0_GPR_IDX_WORD`: gfx_8_0 register, MMIO dword 0x23D2 (byte 0x8F48), rw, reset 0x0000_0000.
-public struct SQ_M0_GPR_IDX_WORD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x23D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_M0_GPR_IDX_WORD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_M0_GPR_IDX_WORD INDEX@0:8 VSRC0_REL@12:1 VSRC1_REL@13:1 VSRC2_REL@14:1 VDST_REL@15:1")
+  }
 
   /// `SQ_M0_GPR_IDX_WORD.INDEX`: bits 7:0, rw.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -455,12 +471,13 @@ public struct SQ_M0_GPR_IDX_WORD: Register {
 }
 
 /// `SX_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2414 (byte 0x9050), rw, reset 0x0000_0000.
-public struct SX_DEBUG_BUSY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2414 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_DEBUG_BUSY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2414, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_DEBUG_BUSY POS_FREE_OR_VALIDS@0:1 POS_REQUESTER_BUSY@1:1 PA_SX_BUSY@2:1 POS_SCBD_BUSY@3:1 POS_BANK3VAL3_BUSY@4:1 POS_BANK3VAL2_BUSY@5:1 POS_BANK3VAL1_BUSY@6:1 POS_BANK3VAL0_BUSY@7:1 POS_BANK2VAL3_BUSY@8:1 POS_BANK2VAL2_BUSY@9:1 POS_BANK2VAL1_BUSY@10:1 POS_BANK2VAL0_BUSY@11:1 POS_BANK1VAL3_BUSY@12:1 POS_BANK1VAL2_BUSY@13:1 POS_BANK1VAL1_BUSY@14:1 POS_BANK1VAL0_BUSY@15:1 POS_BANK0VAL3_BUSY@16:1 POS_BANK0VAL2_BUSY@17:1 POS_BANK0VAL1_BUSY@18:1 POS_BANK0VAL0_BUSY@19:1 POS_INMUX_VALID@20:1 WRCTRL1_VALIDQ3@21:1 WRCTRL1_VALIDQ2@22:1 WRCTRL1_VALIDQ1@23:1 WRCTRL0_VALIDQ3@24:1 WRCTRL0_VALIDQ2@25:1 WRCTRL0_VALIDQ1@26:1 PCCMD_VALID@27:1 VDATA1_VALID@28:1 VDATA0_VALID@29:1 CMD_BUSYORVAL@30:1 ADDR_BUSYORVAL@31:1")
+  }
 
   /// `SX_DEBUG_BUSY.POS_FREE_OR_VALIDS`: bit 0, rw.
   @inlinable public static var POS_FREE_OR_VALIDS: RegisterField<Self, Bool> {
@@ -612,12 +629,13 @@ public struct SX_DEBUG_BUSY: Register {
 }
 
 /// `SX_DEBUG_BUSY_2`: gfx_8_0 register, MMIO dword 0x2415 (byte 0x9054), rw, reset 0x0000_0000.
-public struct SX_DEBUG_BUSY_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2415 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_DEBUG_BUSY_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2415, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_DEBUG_BUSY_2 COL_SCBD_BUSY@0:1 COL_REQ3_FREECNT_NE0@1:1 COL_REQ3_IDLE@2:1 COL_REQ3_BUSY@3:1 COL_REQ2_FREECNT_NE0@4:1 COL_REQ2_IDLE@5:1 COL_REQ2_BUSY@6:1 COL_REQ1_FREECNT_NE0@7:1 COL_REQ1_IDLE@8:1 COL_REQ1_BUSY@9:1 COL_REQ0_FREECNT_NE0@10:1 COL_REQ0_IDLE@11:1 COL_REQ0_BUSY@12:1 COL_DBIF3_SENDFREE_BUSY@13:1 COL_DBIF3_FIFO_BUSY@14:1 COL_DBIF3_READ_VALID@15:1 COL_DBIF2_SENDFREE_BUSY@16:1 COL_DBIF2_FIFO_BUSY@17:1 COL_DBIF2_READ_VALID@18:1 COL_DBIF1_SENDFREE_BUSY@19:1 COL_DBIF1_FIFO_BUSY@20:1 COL_DBIF1_READ_VALID@21:1 COL_DBIF0_SENDFREE_BUSY@22:1 COL_DBIF0_FIFO_BUSY@23:1 COL_DBIF0_READ_VALID@24:1 COL_BUFF3_BANK3_VAL3_BUSY@25:1 COL_BUFF3_BANK3_VAL2_BUSY@26:1 COL_BUFF3_BANK3_VAL1_BUSY@27:1 COL_BUFF3_BANK3_VAL0_BUSY@28:1 COL_BUFF3_BANK2_VAL3_BUSY@29:1 COL_BUFF3_BANK2_VAL2_BUSY@30:1 COL_BUFF3_BANK2_VAL1_BUSY@31:1")
+  }
 
   /// `SX_DEBUG_BUSY_2.COL_SCBD_BUSY`: bit 0, rw.
   @inlinable public static var COL_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -763,12 +781,13 @@ public struct SX_DEBUG_BUSY_2: Register {
 }
 
 /// `SX_DEBUG_BUSY_3`: gfx_8_0 register, MMIO dword 0x2416 (byte 0x9058), rw, reset 0x0000_0000.
-public struct SX_DEBUG_BUSY_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2416 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_DEBUG_BUSY_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2416, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_DEBUG_BUSY_3 COL_BUFF3_BANK2_VAL0_BUSY@0:1 COL_BUFF3_BANK1_VAL3_BUSY@1:1 COL_BUFF3_BANK1_VAL2_BUSY@2:1 COL_BUFF3_BANK1_VAL1_BUSY@3:1 COL_BUFF3_BANK1_VAL0_BUSY@4:1 COL_BUFF3_BANK0_VAL3_BUSY@5:1 COL_BUFF3_BANK0_VAL2_BUSY@6:1 COL_BUFF3_BANK0_VAL1_BUSY@7:1 COL_BUFF3_BANK0_VAL0_BUSY@8:1 COL_BUFF2_BANK3_VAL3_BUSY@9:1 COL_BUFF2_BANK3_VAL2_BUSY@10:1 COL_BUFF2_BANK3_VAL1_BUSY@11:1 COL_BUFF2_BANK3_VAL0_BUSY@12:1 COL_BUFF2_BANK2_VAL3_BUSY@13:1 COL_BUFF2_BANK2_VAL2_BUSY@14:1 COL_BUFF2_BANK2_VAL1_BUSY@15:1 COL_BUFF2_BANK2_VAL0_BUSY@16:1 COL_BUFF2_BANK1_VAL3_BUSY@17:1 COL_BUFF2_BANK1_VAL2_BUSY@18:1 COL_BUFF2_BANK1_VAL1_BUSY@19:1 COL_BUFF2_BANK1_VAL0_BUSY@20:1 COL_BUFF2_BANK0_VAL3_BUSY@21:1 COL_BUFF2_BANK0_VAL2_BUSY@22:1 COL_BUFF2_BANK0_VAL1_BUSY@23:1 COL_BUFF2_BANK0_VAL0_BUSY@24:1 COL_BUFF1_BANK3_VAL3_BUSY@25:1 COL_BUFF1_BANK3_VAL2_BUSY@26:1 COL_BUFF1_BANK3_VAL1_BUSY@27:1 COL_BUFF1_BANK3_VAL0_BUSY@28:1 COL_BUFF1_BANK2_VAL3_BUSY@29:1 COL_BUFF1_BANK2_VAL2_BUSY@30:1 COL_BUFF1_BANK2_VAL1_BUSY@31:1")
+  }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK2_VAL0_BUSY`: bit 0, rw.
   @inlinable public static var COL_BUFF3_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
@@ -932,12 +951,13 @@ public struct SX_DEBUG_BUSY_3: Register {
 }
 
 /// `SX_DEBUG_BUSY_4`: gfx_8_0 register, MMIO dword 0x2417 (byte 0x905C), rw, reset 0x0000_0000.
-public struct SX_DEBUG_BUSY_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2417 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_DEBUG_BUSY_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2417, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_DEBUG_BUSY_4 COL_BUFF1_BANK2_VAL0_BUSY@0:1 COL_BUFF1_BANK1_VAL3_BUSY@1:1 COL_BUFF1_BANK1_VAL2_BUSY@2:1 COL_BUFF1_BANK1_VAL1_BUSY@3:1 COL_BUFF1_BANK1_VAL0_BUSY@4:1 COL_BUFF1_BANK0_VAL3_BUSY@5:1 COL_BUFF1_BANK0_VAL2_BUSY@6:1 COL_BUFF1_BANK0_VAL1_BUSY@7:1 COL_BUFF1_BANK0_VAL0_BUSY@8:1 COL_BUFF0_BANK3_VAL3_BUSY@9:1 COL_BUFF0_BANK3_VAL2_BUSY@10:1 COL_BUFF0_BANK3_VAL1_BUSY@11:1 COL_BUFF0_BANK3_VAL0_BUSY@12:1 COL_BUFF0_BANK2_VAL3_BUSY@13:1 COL_BUFF0_BANK2_VAL2_BUSY@14:1 COL_BUFF0_BANK2_VAL1_BUSY@15:1 COL_BUFF0_BANK2_VAL0_BUSY@16:1 COL_BUFF0_BANK1_VAL3_BUSY@17:1 COL_BUFF0_BANK1_VAL2_BUSY@18:1 COL_BUFF0_BANK1_VAL1_BUSY@19:1 COL_BUFF0_BANK1_VAL0_BUSY@20:1 COL_BUFF0_BANK0_VAL3_BUSY@21:1 COL_BUFF0_BANK0_VAL2_BUSY@22:1 COL_BUFF0_BANK0_VAL1_BUSY@23:1 COL_BUFF0_BANK0_VAL0_BUSY@24:1 RESERVED@25:7")
+  }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK2_VAL0_BUSY`: bit 0, rw.
   @inlinable public static var COL_BUFF1_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
@@ -1069,12 +1089,13 @@ public struct SX_DEBUG_BUSY_4: Register {
 }
 
 /// `SX_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2418 (byte 0x9060), rw, reset 0x0000_0000.
-public struct SX_DEBUG_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2418 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_DEBUG_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2418, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_DEBUG_1 SX_DB_QUAD_CREDIT@0:7 DEBUG_DATA@7:25")
+  }
 
   /// `SX_DEBUG_1.SX_DB_QUAD_CREDIT`: bits 6:0, rw.
   @inlinable public static var SX_DB_QUAD_CREDIT: RegisterField<Self, UInt8> {
@@ -1086,24 +1107,26 @@ public struct SX_DEBUG_1: Register {
 }
 
 /// `SPI_PS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x243A (byte 0x90E8), rw, reset 0x0000_0000.
-public struct SPI_PS_MAX_WAVE_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x243A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_MAX_WAVE_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x243A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
+  }
 
   /// `SPI_PS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `SPI_START_PHASE`: gfx_8_0 register, MMIO dword 0x243B (byte 0x90EC), rw, reset 0x0000_0000.
-public struct SPI_START_PHASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x243B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_START_PHASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x243B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_START_PHASE VGPR_START_PHASE@0:2 SGPR_START_PHASE@2:2 WAVE_START_PHASE@4:2")
+  }
 
   /// `SPI_START_PHASE.VGPR_START_PHASE`: bits 1:0, rw.
   @inlinable public static var VGPR_START_PHASE: RegisterField<Self, UInt8> {
@@ -1122,24 +1145,26 @@ public struct SPI_START_PHASE: Register {
 }
 
 /// `SPI_GFX_CNTL`: gfx_8_0 register, MMIO dword 0x243C (byte 0x90F0), rw, reset 0x0000_0000.
-public struct SPI_GFX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x243C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GFX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x243C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GFX_CNTL RESET_COUNTS@0:1")
+  }
 
   /// `SPI_GFX_CNTL.RESET_COUNTS`: bit 0, rw.
   @inlinable public static var RESET_COUNTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_CONFIG_CNTL`: gfx_8_0 register, MMIO dword 0x2440 (byte 0x9100), rw, reset 0x0000_0000.
-public struct SPI_CONFIG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CONFIG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CONFIG_CNTL GPR_WRITE_PRIORITY@0:21 EXP_PRIORITY_ORDER@21:3 ENABLE_SQG_TOP_EVENTS@24:1 ENABLE_SQG_BOP_EVENTS@25:1 RSRC_MGMT_RESET@26:1 TTRACE_STALL_ALL@27:1")
+  }
 
   /// `SPI_CONFIG_CNTL.GPR_WRITE_PRIORITY`: bits 20:0, rw.
   @inlinable public static var GPR_WRITE_PRIORITY: RegisterField<Self, UInt32> {
@@ -1173,12 +1198,13 @@ public struct SPI_CONFIG_CNTL: Register {
 }
 
 /// `SPI_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2441 (byte 0x9104), rw, reset 0x0000_0000.
-public struct SPI_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2441 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2441, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_DEBUG_CNTL DEBUG_GRBM_OVERRIDE@0:1 DEBUG_THREAD_TYPE_SEL@1:3 DEBUG_GROUP_SEL@4:6 DEBUG_SIMD_SEL@10:6 DEBUG_SH_SEL@16:1 SPI_ECO_SPARE_0@17:1 SPI_ECO_SPARE_1@18:1 SPI_ECO_SPARE_2@19:1 SPI_ECO_SPARE_3@20:1 SPI_ECO_SPARE_4@21:1 SPI_ECO_SPARE_5@22:1 SPI_ECO_SPARE_6@23:1 SPI_ECO_SPARE_7@24:1 DEBUG_PIPE_SEL@25:3 DEBUG_REG_EN@31:1")
+  }
 
   /// `SPI_DEBUG_CNTL.DEBUG_GRBM_OVERRIDE`: bit 0, rw.
   @inlinable public static var DEBUG_GRBM_OVERRIDE: RegisterField<Self, Bool> {
@@ -1253,24 +1279,26 @@ public struct SPI_DEBUG_CNTL: Register {
 }
 
 /// `SPI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x2442 (byte 0x9108), rw, reset 0x0000_0000.
-public struct SPI_DEBUG_READ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2442 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_DEBUG_READ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2442, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_DEBUG_READ DATA@0:24")
+  }
 
   /// `SPI_DEBUG_READ.DATA`: bits 23:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2443 (byte 0x910C), rw, reset 0x0000_0000.
-public struct SPI_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2443 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2443, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_DSM_CNTL Sel_DSM_SPI_Irritator_data0@0:1 Sel_DSM_SPI_Irritator_data1@1:1 SPI_Enable_Single_Write@2:1 UNUSED@3:29")
+  }
 
   /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data0`: bit 0, rw.
   @inlinable public static var Sel_DSM_SPI_Irritator_data0: RegisterField<Self, Bool> {
@@ -1292,24 +1320,26 @@ public struct SPI_DSM_CNTL: Register {
 }
 
 /// `SPI_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2444 (byte 0x9110), rw, reset 0x0000_0000.
-public struct SPI_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2444 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2444, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_EDC_CNT SED@0:8")
+  }
 
   /// `SPI_EDC_CNT.SED`: bits 7:0, rw.
   @inlinable public static var SED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_CONFIG_CNTL_1`: gfx_8_0 register, MMIO dword 0x244F (byte 0x913C), rw, reset 0x0000_0000.
-public struct SPI_CONFIG_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x244F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CONFIG_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x244F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CONFIG_CNTL_1 VTX_DONE_DELAY@0:4 INTERP_ONE_PRIM_PER_ROW@4:1 PC_LIMIT_ENABLE@6:1 PC_LIMIT_STRICT@7:1 CRC_SIMD_ID_WADDR_DISABLE@8:1 LBPW_CU_CHK_MODE@9:1 LBPW_CU_CHK_CNT@10:4 PC_LIMIT_SIZE@16:16")
+  }
 
   /// `SPI_CONFIG_CNTL_1.VTX_DONE_DELAY`: bits 3:0, rw.
   @inlinable public static var VTX_DONE_DELAY: RegisterField<Self, UInt8> {
@@ -1353,12 +1383,13 @@ public struct SPI_CONFIG_CNTL_1: Register {
 }
 
 /// `SPI_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2450 (byte 0x9140), rw, reset 0x0000_0000.
-public struct SPI_DEBUG_BUSY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2450 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_DEBUG_BUSY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2450, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_DEBUG_BUSY LS_BUSY@0:1 HS_BUSY@1:1 ES_BUSY@2:1 GS_BUSY@3:1 VS_BUSY@4:1 PS0_BUSY@5:1 PS1_BUSY@6:1 CSG_BUSY@7:1 CS0_BUSY@8:1 CS1_BUSY@9:1 CS2_BUSY@10:1 CS3_BUSY@11:1 CS4_BUSY@12:1 CS5_BUSY@13:1 CS6_BUSY@14:1 CS7_BUSY@15:1 LDS_WR_CTL0_BUSY@16:1 LDS_WR_CTL1_BUSY@17:1 RSRC_ALLOC0_BUSY@18:1 RSRC_ALLOC1_BUSY@19:1 PC_DEALLOC_BUSY@20:1 EVENT_CLCTR_BUSY@21:1 GRBM_BUSY@22:1 SPIS_BUSY@23:1")
+  }
 
   /// `SPI_DEBUG_BUSY.LS_BUSY`: bit 0, rw.
   @inlinable public static var LS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1446,12 +1477,13 @@ public struct SPI_DEBUG_BUSY: Register {
 }
 
 /// `SPI_CONFIG_CNTL_2`: gfx_8_0 register, MMIO dword 0x2451 (byte 0x9144), rw, reset 0x0000_0000.
-public struct SPI_CONFIG_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2451 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CONFIG_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2451, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CONFIG_CNTL_2 CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD@0:4 CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD@4:4")
+  }
 
   /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD`: bits 3:0, rw.
   @inlinable public static var CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD: RegisterField<Self, UInt8> {
@@ -1465,12 +1497,13 @@ public struct SPI_CONFIG_CNTL_2: Register {
 }
 
 /// `SPI_WF_LIFETIME_CNTL`: gfx_8_0 register, MMIO dword 0x24AA (byte 0x92A8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_CNTL SAMPLE_PERIOD@0:4 EN@4:1")
+  }
 
   /// `SPI_WF_LIFETIME_CNTL.SAMPLE_PERIOD`: bits 3:0, rw.
   @inlinable public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1480,12 +1513,13 @@ public struct SPI_WF_LIFETIME_CNTL: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_0`: gfx_8_0 register, MMIO dword 0x24AB (byte 0x92AC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_0 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_0.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1495,12 +1529,13 @@ public struct SPI_WF_LIFETIME_LIMIT_0: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_1`: gfx_8_0 register, MMIO dword 0x24AC (byte 0x92B0), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_1 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_1.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1510,12 +1545,13 @@ public struct SPI_WF_LIFETIME_LIMIT_1: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_2`: gfx_8_0 register, MMIO dword 0x24AD (byte 0x92B4), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_2 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_2.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1525,12 +1561,13 @@ public struct SPI_WF_LIFETIME_LIMIT_2: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_3`: gfx_8_0 register, MMIO dword 0x24AE (byte 0x92B8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_3 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_3.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1540,12 +1577,13 @@ public struct SPI_WF_LIFETIME_LIMIT_3: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_4`: gfx_8_0 register, MMIO dword 0x24AF (byte 0x92BC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_4 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_4.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1555,12 +1593,13 @@ public struct SPI_WF_LIFETIME_LIMIT_4: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_5`: gfx_8_0 register, MMIO dword 0x24B0 (byte 0x92C0), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_5 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_5.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1570,12 +1609,13 @@ public struct SPI_WF_LIFETIME_LIMIT_5: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_6`: gfx_8_0 register, MMIO dword 0x24B1 (byte 0x92C4), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_6 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_6.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1585,12 +1625,13 @@ public struct SPI_WF_LIFETIME_LIMIT_6: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_7`: gfx_8_0 register, MMIO dword 0x24B2 (byte 0x92C8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_7 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_7.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1600,12 +1641,13 @@ public struct SPI_WF_LIFETIME_LIMIT_7: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_8`: gfx_8_0 register, MMIO dword 0x24B3 (byte 0x92CC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_8 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_8.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1615,12 +1657,13 @@ public struct SPI_WF_LIFETIME_LIMIT_8: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_9`: gfx_8_0 register, MMIO dword 0x24B4 (byte 0x92D0), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_LIMIT_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_LIMIT_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_LIMIT_9 MAX_CNT@0:31 EN_WARN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_LIMIT_9.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1630,12 +1673,13 @@ public struct SPI_WF_LIFETIME_LIMIT_9: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_0`: gfx_8_0 register, MMIO dword 0x24B5 (byte 0x92D4), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_0 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_0.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1645,12 +1689,13 @@ public struct SPI_WF_LIFETIME_STATUS_0: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_1`: gfx_8_0 register, MMIO dword 0x24B6 (byte 0x92D8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_1 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_1.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1660,12 +1705,13 @@ public struct SPI_WF_LIFETIME_STATUS_1: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_2`: gfx_8_0 register, MMIO dword 0x24B7 (byte 0x92DC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_2 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_2.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1675,12 +1721,13 @@ public struct SPI_WF_LIFETIME_STATUS_2: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_3`: gfx_8_0 register, MMIO dword 0x24B8 (byte 0x92E0), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_3 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_3.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1690,12 +1737,13 @@ public struct SPI_WF_LIFETIME_STATUS_3: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_4`: gfx_8_0 register, MMIO dword 0x24B9 (byte 0x92E4), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_4 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_4.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1705,12 +1753,13 @@ public struct SPI_WF_LIFETIME_STATUS_4: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_5`: gfx_8_0 register, MMIO dword 0x24BA (byte 0x92E8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_5 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_5.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1720,12 +1769,13 @@ public struct SPI_WF_LIFETIME_STATUS_5: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_6`: gfx_8_0 register, MMIO dword 0x24BB (byte 0x92EC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_6 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_6.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1735,12 +1785,13 @@ public struct SPI_WF_LIFETIME_STATUS_6: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_7`: gfx_8_0 register, MMIO dword 0x24BC (byte 0x92F0), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_7 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_7.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1750,12 +1801,13 @@ public struct SPI_WF_LIFETIME_STATUS_7: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_8`: gfx_8_0 register, MMIO dword 0x24BD (byte 0x92F4), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_8 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_8.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1765,12 +1817,13 @@ public struct SPI_WF_LIFETIME_STATUS_8: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_9`: gfx_8_0 register, MMIO dword 0x24BE (byte 0x92F8), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_9 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_9.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1780,12 +1833,13 @@ public struct SPI_WF_LIFETIME_STATUS_9: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_10`: gfx_8_0 register, MMIO dword 0x24BF (byte 0x92FC), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_10 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_10.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1795,12 +1849,13 @@ public struct SPI_WF_LIFETIME_STATUS_10: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_11`: gfx_8_0 register, MMIO dword 0x24C0 (byte 0x9300), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_11 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_11.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1810,12 +1865,13 @@ public struct SPI_WF_LIFETIME_STATUS_11: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_12`: gfx_8_0 register, MMIO dword 0x24C1 (byte 0x9304), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_12 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_12.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1825,12 +1881,13 @@ public struct SPI_WF_LIFETIME_STATUS_12: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_13`: gfx_8_0 register, MMIO dword 0x24C2 (byte 0x9308), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_13 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_13.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1840,12 +1897,13 @@ public struct SPI_WF_LIFETIME_STATUS_13: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_14`: gfx_8_0 register, MMIO dword 0x24C3 (byte 0x930C), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_14 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_14.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1855,12 +1913,13 @@ public struct SPI_WF_LIFETIME_STATUS_14: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_15`: gfx_8_0 register, MMIO dword 0x24C4 (byte 0x9310), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_15 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_15.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1870,12 +1929,13 @@ public struct SPI_WF_LIFETIME_STATUS_15: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_16`: gfx_8_0 register, MMIO dword 0x24C5 (byte 0x9314), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_16 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_16.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1885,12 +1945,13 @@ public struct SPI_WF_LIFETIME_STATUS_16: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_17`: gfx_8_0 register, MMIO dword 0x24C6 (byte 0x9318), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_17 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_17.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1900,12 +1961,13 @@ public struct SPI_WF_LIFETIME_STATUS_17: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_18`: gfx_8_0 register, MMIO dword 0x24C7 (byte 0x931C), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_18 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_18.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1915,12 +1977,13 @@ public struct SPI_WF_LIFETIME_STATUS_18: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_19`: gfx_8_0 register, MMIO dword 0x24C8 (byte 0x9320), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_19 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_19.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1930,12 +1993,13 @@ public struct SPI_WF_LIFETIME_STATUS_19: Register {
 }
 
 /// `SPI_WF_LIFETIME_STATUS_20`: gfx_8_0 register, MMIO dword 0x24C9 (byte 0x9324), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_STATUS_20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_STATUS_20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_STATUS_20 MAX_CNT@0:31 INT_SENT@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_STATUS_20.MAX_CNT`: bits 30:0, rw.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1945,12 +2009,13 @@ public struct SPI_WF_LIFETIME_STATUS_20: Register {
 }
 
 /// `SPI_WF_LIFETIME_DEBUG`: gfx_8_0 register, MMIO dword 0x24CA (byte 0x9328), rw, reset 0x0000_0000.
-public struct SPI_WF_LIFETIME_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WF_LIFETIME_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WF_LIFETIME_DEBUG START_VALUE@0:31 OVERRIDE_EN@31:1")
+  }
 
   /// `SPI_WF_LIFETIME_DEBUG.START_VALUE`: bits 30:0, rw.
   @inlinable public static var START_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -1960,12 +2025,13 @@ public struct SPI_WF_LIFETIME_DEBUG: Register {
 }
 
 /// `SPI_SLAVE_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x24D3 (byte 0x934C), rw, reset 0x0000_0000.
-public struct SPI_SLAVE_DEBUG_BUSY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SLAVE_DEBUG_BUSY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SLAVE_DEBUG_BUSY LS_VTX_BUSY@0:1 HS_VTX_BUSY@1:1 ES_VTX_BUSY@2:1 GS_VTX_BUSY@3:1 VS_VTX_BUSY@4:1 VGPR_WC00_BUSY@5:1 VGPR_WC01_BUSY@6:1 VGPR_WC10_BUSY@7:1 VGPR_WC11_BUSY@8:1 SGPR_WC00_BUSY@9:1 SGPR_WC01_BUSY@10:1 SGPR_WC02_BUSY@11:1 SGPR_WC03_BUSY@12:1 SGPR_WC10_BUSY@13:1 SGPR_WC11_BUSY@14:1 SGPR_WC12_BUSY@15:1 SGPR_WC13_BUSY@16:1 WAVEBUFFER0_BUSY@17:1 WAVEBUFFER1_BUSY@18:1 WAVE_WC0_BUSY@19:1 WAVE_WC1_BUSY@20:1 EVENT_CNTL_BUSY@21:1 SAVE_CTX_BUSY@22:1")
+  }
 
   /// `SPI_SLAVE_DEBUG_BUSY.LS_VTX_BUSY`: bit 0, rw.
   @inlinable public static var LS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2058,60 +2124,65 @@ public struct SPI_SLAVE_DEBUG_BUSY: Register {
 }
 
 /// `SPI_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x24D4 (byte 0x9350), rw, reset 0x0000_0000.
-public struct SPI_LB_CTR_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_LB_CTR_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_LB_CTR_CTRL LOAD@0:1")
+  }
 
   /// `SPI_LB_CTR_CTRL.LOAD`: bit 0, rw.
   @inlinable public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_LB_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D5 (byte 0x9354), rw, reset 0x0000_0000.
-public struct SPI_LB_CU_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_LB_CU_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_LB_CU_MASK CU_MASK@0:16")
+  }
 
   /// `SPI_LB_CU_MASK.CU_MASK`: bits 15:0, rw.
   @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_LB_DATA_REG`: gfx_8_0 register, MMIO dword 0x24D6 (byte 0x9358), rw, reset 0x0000_0000.
-public struct SPI_LB_DATA_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_LB_DATA_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_LB_DATA_REG CNT_DATA@0:32")
+  }
 
   /// `SPI_LB_DATA_REG.CNT_DATA`: bits 31:0, rw.
   @inlinable public static var CNT_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PG_ENABLE_STATIC_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D7 (byte 0x935C), rw, reset 0x0000_0000.
-public struct SPI_PG_ENABLE_STATIC_CU_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PG_ENABLE_STATIC_CU_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PG_ENABLE_STATIC_CU_MASK CU_MASK@0:16")
+  }
 
   /// `SPI_PG_ENABLE_STATIC_CU_MASK.CU_MASK`: bits 15:0, rw.
   @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_GDS_CREDITS`: gfx_8_0 register, MMIO dword 0x24D8 (byte 0x9360), rw, reset 0x0000_0000.
-public struct SPI_GDS_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDS_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDS_CREDITS DS_DATA_CREDITS@0:8 DS_CMD_CREDITS@8:8 UNUSED@16:16")
+  }
 
   /// `SPI_GDS_CREDITS.DS_DATA_CREDITS`: bits 7:0, rw.
   @inlinable public static var DS_DATA_CREDITS: RegisterField<Self, UInt8> {
@@ -2128,12 +2199,13 @@ public struct SPI_GDS_CREDITS: Register {
 }
 
 /// `SPI_SX_EXPORT_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24D9 (byte 0x9364), rw, reset 0x0000_0000.
-public struct SPI_SX_EXPORT_BUFFER_SIZES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SX_EXPORT_BUFFER_SIZES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SX_EXPORT_BUFFER_SIZES COLOR_BUFFER_SIZE@0:16 POSITION_BUFFER_SIZE@16:16")
+  }
 
   /// `SPI_SX_EXPORT_BUFFER_SIZES.COLOR_BUFFER_SIZE`: bits 15:0, rw.
   @inlinable public static var COLOR_BUFFER_SIZE: RegisterField<Self, UInt16> {
@@ -2147,12 +2219,13 @@ public struct SPI_SX_EXPORT_BUFFER_SIZES: Register {
 }
 
 /// `SPI_SX_SCOREBOARD_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24DA (byte 0x9368), rw, reset 0x0000_0000.
-public struct SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SX_SCOREBOARD_BUFFER_SIZES COLOR_SCOREBOARD_SIZE@0:16 POSITION_SCOREBOARD_SIZE@16:16")
+  }
 
   /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.COLOR_SCOREBOARD_SIZE`: bits 15:0, rw.
   @inlinable public static var COLOR_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
@@ -2166,180 +2239,195 @@ public struct SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
 }
 
 /// `SPI_CSQ_WF_ACTIVE_STATUS`: gfx_8_0 register, MMIO dword 0x24DB (byte 0x936C), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_STATUS ACTIVE@0:32")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_STATUS.ACTIVE`: bits 31:0, rw.
   @inlinable public static var ACTIVE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_0`: gfx_8_0 register, MMIO dword 0x24DC (byte 0x9370), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_0 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_0.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_1`: gfx_8_0 register, MMIO dword 0x24DD (byte 0x9374), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_1 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_1.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_2`: gfx_8_0 register, MMIO dword 0x24DE (byte 0x9378), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_2 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_2.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_3`: gfx_8_0 register, MMIO dword 0x24DF (byte 0x937C), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_3 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_3.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_4`: gfx_8_0 register, MMIO dword 0x24E0 (byte 0x9380), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_4 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_4.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_5`: gfx_8_0 register, MMIO dword 0x24E1 (byte 0x9384), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_5 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_5.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_6`: gfx_8_0 register, MMIO dword 0x24E2 (byte 0x9388), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_6 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_6.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_7`: gfx_8_0 register, MMIO dword 0x24E3 (byte 0x938C), rw, reset 0x0000_0000.
-public struct SPI_CSQ_WF_ACTIVE_COUNT_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CSQ_WF_ACTIVE_COUNT_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CSQ_WF_ACTIVE_COUNT_7 COUNT@0:11")
+  }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_7.COUNT`: bits 10:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `BCI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x24EB (byte 0x93AC), rw, reset 0x0000_0000.
-public struct BCI_DEBUG_READ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24EB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum BCI_DEBUG_READ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24EB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "BCI_DEBUG_READ DATA@0:24")
+  }
 
   /// `BCI_DEBUG_READ.DATA`: bits 23:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24EC (byte 0x93B0), rw, reset 0x0000_0000.
-public struct SPI_P0_TRAP_SCREEN_PSBA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P0_TRAP_SCREEN_PSBA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P0_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_P0_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24ED (byte 0x93B4), rw, reset 0x0000_0000.
-public struct SPI_P0_TRAP_SCREEN_PSBA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24ED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P0_TRAP_SCREEN_PSBA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24ED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P0_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_P0_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24EE (byte 0x93B8), rw, reset 0x0000_0000.
-public struct SPI_P0_TRAP_SCREEN_PSMA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24EE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P0_TRAP_SCREEN_PSMA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24EE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P0_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_P0_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24EF (byte 0x93BC), rw, reset 0x0000_0000.
-public struct SPI_P0_TRAP_SCREEN_PSMA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24EF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P0_TRAP_SCREEN_PSMA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24EF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P0_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_P0_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F0 (byte 0x93C0), rw, reset 0x0000_0000.
-public struct SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P0_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
+  }
 
   /// `SPI_P0_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, rw.
   @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2349,60 +2437,65 @@ public struct SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24F1 (byte 0x93C4), rw, reset 0x0000_0000.
-public struct SPI_P1_TRAP_SCREEN_PSBA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P1_TRAP_SCREEN_PSBA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P1_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_P1_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24F2 (byte 0x93C8), rw, reset 0x0000_0000.
-public struct SPI_P1_TRAP_SCREEN_PSBA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P1_TRAP_SCREEN_PSBA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P1_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_P1_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24F3 (byte 0x93CC), rw, reset 0x0000_0000.
-public struct SPI_P1_TRAP_SCREEN_PSMA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P1_TRAP_SCREEN_PSMA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P1_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_P1_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24F4 (byte 0x93D0), rw, reset 0x0000_0000.
-public struct SPI_P1_TRAP_SCREEN_PSMA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P1_TRAP_SCREEN_PSMA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P1_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_P1_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F5 (byte 0x93D4), rw, reset 0x0000_0000.
-public struct SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x24F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_P1_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
+  }
 
   /// `SPI_P1_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, rw.
   @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2412,12 +2505,13 @@ public struct SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
 }
 
 /// `TD_CNTL`: gfx_8_0 register, MMIO dword 0x2525 (byte 0x9494), rw, reset 0x0000_0000.
-public struct TD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2525 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2525, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_CNTL SYNC_PHASE_SH@0:2 SYNC_PHASE_VC_SMX@4:2 PAD_STALL_EN@8:1 EXTEND_LDS_STALL@9:2 LDS_STALL_PHASE_ADJUST@11:2 PRECISION_COMPATIBILITY@15:1 GATHER4_FLOAT_MODE@16:1 LD_FLOAT_MODE@18:1 GATHER4_DX9_MODE@19:1 DISABLE_POWER_THROTTLE@20:1 ENABLE_ROUND_TO_ZERO@21:1")
+  }
 
   /// `TD_CNTL.SYNC_PHASE_SH`: bits 1:0, rw.
   @inlinable public static var SYNC_PHASE_SH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2470,57 +2564,62 @@ public struct TD_CNTL: Register {
 }
 
 /// `TD_STATUS`: gfx_8_0 register, MMIO dword 0x2526 (byte 0x9498), rw, reset 0x0000_0000.
-public struct TD_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2526 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2526, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_STATUS BUSY@31:1")
+  }
 
   /// `TD_STATUS.BUSY`: bit 31, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TD_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x2528 (byte 0x94A0), rw, reset 0x0000_0000.
-public struct TD_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2528 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2528, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_DEBUG_INDEX INDEX@0:5")
+  }
 
   /// `TD_DEBUG_INDEX.INDEX`: bits 4:0, rw.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2529 (byte 0x94A4), rw, reset 0x0000_0000.
-public struct TD_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2529 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2529, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_DEBUG_DATA DATA@0:32")
+  }
 
   /// `TD_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_EDC_CNT`: gfx_8_0 register, MMIO dword 0x252E (byte 0x94B8), rw, reset 0x0000_0000.
-public struct TD_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x252E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x252E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_EDC_CNT")
+  }
 }
 
 /// `TD_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x252F (byte 0x94BC), rw, reset 0x0000_0000.
-public struct TD_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x252F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x252F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_DSM_CNTL FORCE_SEDB_0@0:1 FORCE_SEDB_1@1:1 EN_SINGLE_WR_SEDB@2:1")
+  }
 
   /// `TD_DSM_CNTL.FORCE_SEDB_0`: bit 0, rw.
   @inlinable public static var FORCE_SEDB_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2535,24 +2634,26 @@ public struct TD_DSM_CNTL: Register {
 }
 
 /// `TD_SCRATCH`: gfx_8_0 register, MMIO dword 0x2533 (byte 0x94CC), rw, reset 0x0000_0000.
-public struct TD_SCRATCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2533 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_SCRATCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2533, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_SCRATCH SCRATCH@0:32")
+  }
 
   /// `TD_SCRATCH.SCRATCH`: bits 31:0, rw.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CNTL`: gfx_8_0 register, MMIO dword 0x2541 (byte 0x9504), rw, reset 0x0000_0000.
-public struct TA_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2541 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2541, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CNTL TC_DATA_CREDIT@13:3 ALIGNER_CREDIT@16:5 TD_FIFO_CREDIT@22:10")
+  }
 
   /// `TA_CNTL.TC_DATA_CREDIT`: bits 15:13, rw.
   @inlinable public static var TC_DATA_CREDIT: RegisterField<Self, UInt8> {
@@ -2571,12 +2672,13 @@ public struct TA_CNTL: Register {
 }
 
 /// `TA_CNTL_AUX`: gfx_8_0 register, MMIO dword 0x2542 (byte 0x9508), rw, reset 0x0000_0000.
-public struct TA_CNTL_AUX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2542 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_CNTL_AUX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2542, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CNTL_AUX SCOAL_DSWIZZLE_N@0:1 RESERVED@1:3 ANISO_WEIGHT_MODE@16:1 ANISO_RATIO_LUT@17:1 ANISO_TAP@18:1 ANISO_MIP_ADJ_MODE@19:1")
+  }
 
   /// `TA_CNTL_AUX.SCOAL_DSWIZZLE_N`: bit 0, rw.
   @inlinable public static var SCOAL_DSWIZZLE_N: RegisterField<Self, Bool> {
@@ -2606,24 +2708,26 @@ public struct TA_CNTL_AUX: Register {
 }
 
 /// `TA_RESERVED_010C`: gfx_8_0 register, MMIO dword 0x2543 (byte 0x950C), rw, reset 0x0000_0000.
-public struct TA_RESERVED_010C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2543 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_RESERVED_010C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2543, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_RESERVED_010C Unused@0:32")
+  }
 
   /// `TA_RESERVED_010C.Unused`: bits 31:0, rw.
   @inlinable public static var Unused: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_STATUS`: gfx_8_0 register, MMIO dword 0x2548 (byte 0x9520), rw, reset 0x0000_0000.
-public struct TA_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2548 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2548, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_STATUS FG_PFIFO_EMPTYB@12:1 FG_LFIFO_EMPTYB@13:1 FG_SFIFO_EMPTYB@14:1 FL_PFIFO_EMPTYB@16:1 FL_LFIFO_EMPTYB@17:1 FL_SFIFO_EMPTYB@18:1 FA_PFIFO_EMPTYB@20:1 FA_LFIFO_EMPTYB@21:1 FA_SFIFO_EMPTYB@22:1 IN_BUSY@24:1 FG_BUSY@25:1 LA_BUSY@26:1 FL_BUSY@27:1 TA_BUSY@28:1 FA_BUSY@29:1 AL_BUSY@30:1 BUSY@31:1")
+  }
 
   /// `TA_STATUS.FG_PFIFO_EMPTYB`: bit 12, rw.
   @inlinable public static var FG_PFIFO_EMPTYB: RegisterField<Self, Bool> {
@@ -2696,60 +2800,65 @@ public struct TA_STATUS: Register {
 }
 
 /// `TA_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x254C (byte 0x9530), rw, reset 0x0000_0000.
-public struct TA_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x254C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x254C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_DEBUG_INDEX INDEX@0:5")
+  }
 
   /// `TA_DEBUG_INDEX.INDEX`: bits 4:0, rw.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x254D (byte 0x9534), rw, reset 0x0000_0000.
-public struct TA_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x254D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x254D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_DEBUG_DATA DATA@0:32")
+  }
 
   /// `TA_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_SCRATCH`: gfx_8_0 register, MMIO dword 0x2564 (byte 0x9590), rw, reset 0x0000_0000.
-public struct TA_SCRATCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2564 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_SCRATCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2564, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_SCRATCH SCRATCH@0:32")
+  }
 
   /// `TA_SCRATCH.SCRATCH`: bits 31:0, rw.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_HIDDEN_PRIVATE_BASE_VMID`: gfx_8_0 register, MMIO dword 0x2580 (byte 0x9600), rw, reset 0x0000_0000.
-public struct SH_HIDDEN_PRIVATE_BASE_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2580 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_HIDDEN_PRIVATE_BASE_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2580, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_HIDDEN_PRIVATE_BASE_VMID ADDRESS@0:32")
+  }
 
   /// `SH_HIDDEN_PRIVATE_BASE_VMID.ADDRESS`: bits 31:0, rw.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_STATIC_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x2581 (byte 0x9604), rw, reset 0x0000_0000.
-public struct SH_STATIC_MEM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2581 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SH_STATIC_MEM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2581, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SH_STATIC_MEM_CONFIG SWIZZLE_ENABLE@0:1 ELEMENT_SIZE@1:2 INDEX_STRIDE@3:2 PRIVATE_MTYPE@5:3 READ_ONLY_CNTL@8:8")
+  }
 
   /// `SH_STATIC_MEM_CONFIG.SWIZZLE_ENABLE`: bit 0, rw.
   @inlinable public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2770,12 +2879,13 @@ public struct SH_STATIC_MEM_CONFIG: Register {
 }
 
 /// `GDS_CONFIG`: gfx_8_0 register, MMIO dword 0x25C0 (byte 0x9700), rw, reset 0x0000_0000.
-public struct GDS_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CONFIG SH0_GPR_PHASE_SEL@1:2 SH1_GPR_PHASE_SEL@3:2 SH2_GPR_PHASE_SEL@5:2 SH3_GPR_PHASE_SEL@7:2")
+  }
 
   /// `GDS_CONFIG.SH0_GPR_PHASE_SEL`: bits 2:1, rw.
   @inlinable public static var SH0_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
@@ -2799,12 +2909,13 @@ public struct GDS_CONFIG: Register {
 }
 
 /// `GDS_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x25C1 (byte 0x9704), rw, reset 0x0000_0000.
-public struct GDS_CNTL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CNTL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CNTL_STATUS GDS_BUSY@0:1 GRBM_WBUF_BUSY@1:1 ORD_APP_BUSY@2:1 DS_BANK_CONFLICT@3:1 DS_ADDR_CONFLICT@4:1 DS_WR_CLAMP@5:1 DS_RD_CLAMP@6:1 GRBM_RBUF_BUSY@7:1 DS_BUSY@8:1 GWS_BUSY@9:1 ORD_FIFO_BUSY@10:1 CREDIT_BUSY0@11:1 CREDIT_BUSY1@12:1 CREDIT_BUSY2@13:1 CREDIT_BUSY3@14:1")
+  }
 
   /// `GDS_CNTL_STATUS.GDS_BUSY`: bit 0, rw.
   @inlinable public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2857,12 +2968,13 @@ public struct GDS_CNTL_STATUS: Register {
 }
 
 /// `GDS_ENHANCE2`: gfx_8_0 register, MMIO dword 0x25C2 (byte 0x9708), rw, reset 0x0000_0000.
-public struct GDS_ENHANCE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ENHANCE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ENHANCE2 MISC@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_ENHANCE2.MISC`: bits 15:0, rw.
   @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2872,12 +2984,13 @@ public struct GDS_ENHANCE2: Register {
 }
 
 /// `GDS_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C3 (byte 0x970C), rw, reset 0x0000_0000.
-public struct GDS_PROTECTION_FAULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PROTECTION_FAULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PROTECTION_FAULT WRITE_DIS@0:1 FAULT_DETECTED@1:1 GRBM@2:1 SH_ID@3:3 CU_ID@6:4 SIMD_ID@10:2 WAVE_ID@12:4 ADDRESS@16:16")
+  }
 
   /// `GDS_PROTECTION_FAULT.WRITE_DIS`: bit 0, rw.
   @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2905,12 +3018,13 @@ public struct GDS_PROTECTION_FAULT: Register {
 }
 
 /// `GDS_VM_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C4 (byte 0x9710), rw, reset 0x0000_0000.
-public struct GDS_VM_PROTECTION_FAULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VM_PROTECTION_FAULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VM_PROTECTION_FAULT WRITE_DIS@0:1 FAULT_DETECTED@1:1 GWS@2:1 OA@3:1 GRBM@4:1 VMID@8:4 ADDRESS@16:16")
+  }
 
   /// `GDS_VM_PROTECTION_FAULT.WRITE_DIS`: bit 0, rw.
   @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2935,12 +3049,13 @@ public struct GDS_VM_PROTECTION_FAULT: Register {
 }
 
 /// `GDS_EDC_CNT`: gfx_8_0 register, MMIO dword 0x25C5 (byte 0x9714), rw, reset 0x0000_0000.
-public struct GDS_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_EDC_CNT DED@0:8 SED@8:8 SEC@16:8")
+  }
 
   /// `GDS_EDC_CNT.DED`: bits 7:0, rw.
   @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2953,12 +3068,13 @@ public struct GDS_EDC_CNT: Register {
 }
 
 /// `GDS_EDC_GRBM_CNT`: gfx_8_0 register, MMIO dword 0x25C6 (byte 0x9718), rw, reset 0x0000_0000.
-public struct GDS_EDC_GRBM_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_EDC_GRBM_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_EDC_GRBM_CNT DED@0:8 SEC@16:8")
+  }
 
   /// `GDS_EDC_GRBM_CNT.DED`: bits 7:0, rw.
   @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2968,12 +3084,13 @@ public struct GDS_EDC_GRBM_CNT: Register {
 }
 
 /// `GDS_EDC_OA_DED`: gfx_8_0 register, MMIO dword 0x25C7 (byte 0x971C), rw, reset 0x0000_0000.
-public struct GDS_EDC_OA_DED: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_EDC_OA_DED: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_EDC_OA_DED ME0_GFXHP3D_PIX_DED@0:1 ME0_GFXHP3D_VTX_DED@1:1 ME0_CS_DED@2:1 UNUSED0@3:1 ME1_PIPE0_DED@4:1 ME1_PIPE1_DED@5:1 ME1_PIPE2_DED@6:1 ME1_PIPE3_DED@7:1 ME2_PIPE0_DED@8:1 ME2_PIPE1_DED@9:1 ME2_PIPE2_DED@10:1 ME2_PIPE3_DED@11:1 UNUSED1@12:20")
+  }
 
   /// `GDS_EDC_OA_DED.ME0_GFXHP3D_PIX_DED`: bit 0, rw.
   @inlinable public static var ME0_GFXHP3D_PIX_DED: RegisterField<Self, Bool> {
@@ -3020,12 +3137,13 @@ public struct GDS_EDC_OA_DED: Register {
 }
 
 /// `GDS_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x25C8 (byte 0x9720), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_CNTL GDS_DEBUG_INDX@0:5 UNUSED@5:27")
+  }
 
   /// `GDS_DEBUG_CNTL.GDS_DEBUG_INDX`: bits 4:0, rw.
   @inlinable public static var GDS_DEBUG_INDX: RegisterField<Self, UInt8> {
@@ -3037,24 +3155,26 @@ public struct GDS_DEBUG_CNTL: Register {
 }
 
 /// `GDS_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x25C9 (byte 0x9724), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_DATA DATA@0:32")
+  }
 
   /// `GDS_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x25CA (byte 0x9728), rw, reset 0x0000_0000.
-public struct GDS_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x25CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DSM_CNTL SEL_DSM_GDS_IRRITATOR_DATA_A_0@0:1 SEL_DSM_GDS_IRRITATOR_DATA_A_1@1:1 GDS_ENABLE_SINGLE_WRITE_A@2:1 SEL_DSM_GDS_IRRITATOR_DATA_B_0@3:1 SEL_DSM_GDS_IRRITATOR_DATA_B_1@4:1 GDS_ENABLE_SINGLE_WRITE_B@5:1 UNUSED@6:26")
+  }
 
   /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_0`: bit 0, rw.
   @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_A_0: RegisterField<Self, Bool> {
@@ -3091,12 +3211,13 @@ public struct GDS_DSM_CNTL: Register {
 }
 
 /// `DB_DEBUG`: gfx_8_0 register, MMIO dword 0x260C (byte 0x9830), rw, reset 0x0000_0000.
-public struct DB_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x260C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x260C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEBUG DEBUG_STENCIL_COMPRESS_DISABLE@0:1 DEBUG_DEPTH_COMPRESS_DISABLE@1:1 FETCH_FULL_Z_TILE@2:1 FETCH_FULL_STENCIL_TILE@3:1 FORCE_Z_MODE@4:2 DEBUG_FORCE_DEPTH_READ@6:1 DEBUG_FORCE_STENCIL_READ@7:1 DEBUG_FORCE_HIZ_ENABLE@8:2 DEBUG_FORCE_HIS_ENABLE0@10:2 DEBUG_FORCE_HIS_ENABLE1@12:2 DEBUG_FAST_Z_DISABLE@14:1 DEBUG_FAST_STENCIL_DISABLE@15:1 DEBUG_NOOP_CULL_DISABLE@16:1 DISABLE_SUMM_SQUADS@17:1 DEPTH_CACHE_FORCE_MISS@18:1 DEBUG_FORCE_FULL_Z_RANGE@19:2 NEVER_FREE_Z_ONLY@21:1 ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS@22:1 DISABLE_VPORT_ZPLANE_OPTIMIZATION@23:1 DECOMPRESS_AFTER_N_ZPLANES@24:4 ONE_FREE_IN_FLIGHT@28:1 FORCE_MISS_IF_NOT_INFLIGHT@29:1 DISABLE_DEPTH_SURFACE_SYNC@30:1 DISABLE_HTILE_SURFACE_SYNC@31:1")
+  }
 
   /// `DB_DEBUG.DEBUG_STENCIL_COMPRESS_DISABLE`: bit 0, rw.
   @inlinable public static var DEBUG_STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
@@ -3218,12 +3339,13 @@ public struct DB_DEBUG: Register {
 }
 
 /// `DB_DEBUG2`: gfx_8_0 register, MMIO dword 0x260D (byte 0x9834), rw, reset 0x0000_0000.
-public struct DB_DEBUG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x260D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEBUG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x260D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEBUG2 ALLOW_COMPZ_BYTE_MASKING@0:1 DISABLE_TC_ZRANGE_L0_CACHE@1:1 DISABLE_TC_MASK_L0_CACHE@2:1 DTR_ROUND_ROBIN_ARB@3:1 DTR_PREZ_STALLS_FOR_ETF_ROOM@4:1 DISABLE_PREZL_LPF_STALL@5:1 ENABLE_PREZL_CB_STALL@6:1 DISABLE_PREZL_LPF_STALL_REZ@7:1 DISABLE_PREZL_CB_STALL_REZ@8:1 CLK_OFF_DELAY@9:5 DISABLE_TILE_COVERED_FOR_PS_ITER@14:1 ENABLE_SUBTILE_GROUPING@15:1 DISABLE_HTILE_PAIRED_PIPES@16:1 DISABLE_NULL_EOT_FORWARDING@17:1 DISABLE_DTT_DATA_FORWARDING@18:1 DISABLE_QUAD_COHERENCY_STALL@19:1 ENABLE_PREZ_OF_REZ_SUMM@28:1 DISABLE_PREZL_VIEWPORT_STALL@29:1 DISABLE_SINGLE_STENCIL_QUAD_SUMM@30:1 DISABLE_WRITE_STALL_ON_RDWR_CONFLICT@31:1")
+  }
 
   /// `DB_DEBUG2.ALLOW_COMPZ_BYTE_MASKING`: bit 0, rw.
   @inlinable public static var ALLOW_COMPZ_BYTE_MASKING: RegisterField<Self, Bool> {
@@ -3325,12 +3447,13 @@ public struct DB_DEBUG2: Register {
 }
 
 /// `DB_DEBUG3`: gfx_8_0 register, MMIO dword 0x260E (byte 0x9838), rw, reset 0x0000_0000.
-public struct DB_DEBUG3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x260E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEBUG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x260E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEBUG3 FORCE_DB_IS_GOOD@2:1 DISABLE_TL_SSO_NULL_SUPPRESSION@3:1 DISABLE_HIZ_ON_VPORT_CLAMP@4:1 EQAA_INTERPOLATE_COMP_Z@5:1 EQAA_INTERPOLATE_SRC_Z@6:1 DISABLE_TCP_CAM_BYPASS@7:1 DISABLE_ZCMP_DIRTY_SUPPRESSION@8:1 DISABLE_REDUNDANT_PLANE_FLUSHES_OPT@9:1 DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP@10:1 ENABLE_INCOHERENT_EQAA_READS@11:1 DISABLE_OP_Z_DATA_FORWARDING@12:1 DISABLE_OP_DF_BYPASS@13:1 DISABLE_OP_DF_WRITE_COMBINE@14:1 DISABLE_OP_DF_DIRECT_FEEDBACK@15:1 ALLOW_RF2P_RW_COLLISION@16:1 SLOW_PREZ_TO_A2M_OMASK_RATE@17:1 DISABLE_OP_S_DATA_FORWARDING@18:1 DISABLE_TC_UPDATE_WRITE_COMBINE@19:1 DISABLE_HZ_TC_WRITE_COMBINE@20:1 ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT@21:1 ENABLE_TC_MA_ROUND_ROBIN_ARB@22:1 DISABLE_RAM_READ_SUPPRESION_ON_FWD@23:1 DISABLE_EQAA_A2M_PERF_OPT@24:1 DISABLE_DI_DT_STALL@25:1 ENABLE_DB_PROCESS_RESET@26:1 DISABLE_OVERRASTERIZATION_FIX@27:1 DONT_INSERT_CONTEXT_SUSPEND@28:1 DONT_DELETE_CONTEXT_SUSPEND@29:1 DISABLE_4XAA_2P_DELAYED_WRITE@30:1 DISABLE_4XAA_2P_INTERLEAVED_PMASK@31:1")
+  }
 
   /// `DB_DEBUG3.FORCE_DB_IS_GOOD`: bit 2, rw.
   @inlinable public static var FORCE_DB_IS_GOOD: RegisterField<Self, Bool> {
@@ -3484,12 +3607,13 @@ public struct DB_DEBUG3: Register {
 }
 
 /// `DB_DEBUG4`: gfx_8_0 register, MMIO dword 0x260F (byte 0x983C), rw, reset 0x0000_0000.
-public struct DB_DEBUG4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x260F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEBUG4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x260F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEBUG4 DISABLE_QC_Z_MASK_SUMMATION@0:1 DISABLE_QC_STENCIL_MASK_SUMMATION@1:1 DISABLE_RESUMM_TO_SINGLE_STENCIL@2:1 DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL@3:1 DB_EXTRA_DEBUG4@4:28")
+  }
 
   /// `DB_DEBUG4.DISABLE_QC_Z_MASK_SUMMATION`: bit 0, rw.
   @inlinable public static var DISABLE_QC_Z_MASK_SUMMATION: RegisterField<Self, Bool> {
@@ -3518,12 +3642,13 @@ public struct DB_DEBUG4: Register {
 }
 
 /// `DB_CREDIT_LIMIT`: gfx_8_0 register, MMIO dword 0x2614 (byte 0x9850), rw, reset 0x0000_0000.
-public struct DB_CREDIT_LIMIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2614 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_CREDIT_LIMIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2614, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_CREDIT_LIMIT DB_SC_TILE_CREDITS@0:5 DB_SC_QUAD_CREDITS@5:5 DB_CB_LQUAD_CREDITS@10:3 DB_CB_TILE_CREDITS@24:7")
+  }
 
   /// `DB_CREDIT_LIMIT.DB_SC_TILE_CREDITS`: bits 4:0, rw.
   @inlinable public static var DB_SC_TILE_CREDITS: RegisterField<Self, UInt8> {
@@ -3547,12 +3672,13 @@ public struct DB_CREDIT_LIMIT: Register {
 }
 
 /// `DB_WATERMARKS`: gfx_8_0 register, MMIO dword 0x2615 (byte 0x9854), rw, reset 0x0000_0000.
-public struct DB_WATERMARKS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2615 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_WATERMARKS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2615, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_WATERMARKS DEPTH_FREE@0:5 DEPTH_FLUSH@5:6 FORCE_SUMMARIZE@11:4 DEPTH_PENDING_FREE@15:5 DEPTH_CACHELINE_FREE@20:7 EARLY_Z_PANIC_DISABLE@27:1 LATE_Z_PANIC_DISABLE@28:1 RE_Z_PANIC_DISABLE@29:1 AUTO_FLUSH_HTILE@30:1 AUTO_FLUSH_QUAD@31:1")
+  }
 
   /// `DB_WATERMARKS.DEPTH_FREE`: bits 4:0, rw.
   @inlinable public static var DEPTH_FREE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -3602,12 +3728,13 @@ public struct DB_WATERMARKS: Register {
 }
 
 /// `DB_SUBTILE_CONTROL`: gfx_8_0 register, MMIO dword 0x2616 (byte 0x9858), rw, reset 0x0000_0000.
-public struct DB_SUBTILE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2616 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_SUBTILE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2616, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SUBTILE_CONTROL MSAA1_X@0:2 MSAA1_Y@2:2 MSAA2_X@4:2 MSAA2_Y@6:2 MSAA4_X@8:2 MSAA4_Y@10:2 MSAA8_X@12:2 MSAA8_Y@14:2 MSAA16_X@16:2 MSAA16_Y@18:2")
+  }
 
   /// `DB_SUBTILE_CONTROL.MSAA1_X`: bits 1:0, rw.
   @inlinable public static var MSAA1_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3641,12 +3768,13 @@ public struct DB_SUBTILE_CONTROL: Register {
 }
 
 /// `DB_FREE_CACHELINES`: gfx_8_0 register, MMIO dword 0x2617 (byte 0x985C), rw, reset 0x0000_0000.
-public struct DB_FREE_CACHELINES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2617 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_FREE_CACHELINES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2617, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_FREE_CACHELINES FREE_DTILE_DEPTH@0:7 FREE_PLANE_DEPTH@7:7 FREE_Z_DEPTH@14:7 FREE_HTILE_DEPTH@21:4 QUAD_READ_REQS@25:7")
+  }
 
   /// `DB_FREE_CACHELINES.FREE_DTILE_DEPTH`: bits 6:0, rw.
   @inlinable public static var FREE_DTILE_DEPTH: RegisterField<Self, UInt8> {
@@ -3673,12 +3801,13 @@ public struct DB_FREE_CACHELINES: Register {
 }
 
 /// `DB_FIFO_DEPTH1`: gfx_8_0 register, MMIO dword 0x2618 (byte 0x9860), rw, reset 0x0000_0000.
-public struct DB_FIFO_DEPTH1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2618 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_FIFO_DEPTH1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2618, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_FIFO_DEPTH1 MI_RDREQ_FIFO_DEPTH@0:5 MI_WRREQ_FIFO_DEPTH@5:5 MCC_DEPTH@10:6 QC_DEPTH@16:5 LTILE_PROBE_FIFO_DEPTH@21:8")
+  }
 
   /// `DB_FIFO_DEPTH1.MI_RDREQ_FIFO_DEPTH`: bits 4:0, rw.
   @inlinable public static var MI_RDREQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -3703,12 +3832,13 @@ public struct DB_FIFO_DEPTH1: Register {
 }
 
 /// `DB_FIFO_DEPTH2`: gfx_8_0 register, MMIO dword 0x2619 (byte 0x9864), rw, reset 0x0000_0000.
-public struct DB_FIFO_DEPTH2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2619 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_FIFO_DEPTH2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2619, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_FIFO_DEPTH2 EQUAD_FIFO_DEPTH@0:8 ETILE_OP_FIFO_DEPTH@8:7 LQUAD_FIFO_DEPTH@15:10 LTILE_OP_FIFO_DEPTH@25:7")
+  }
 
   /// `DB_FIFO_DEPTH2.EQUAD_FIFO_DEPTH`: bits 7:0, rw.
   @inlinable public static var EQUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -3732,12 +3862,13 @@ public struct DB_FIFO_DEPTH2: Register {
 }
 
 /// `DB_RING_CONTROL`: gfx_8_0 register, MMIO dword 0x261B (byte 0x986C), rw, reset 0x0000_0000.
-public struct DB_RING_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x261B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_RING_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x261B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RING_CONTROL COUNTER_CONTROL@0:2")
+  }
 
   /// `DB_RING_CONTROL.COUNTER_CONTROL`: bits 1:0, rw.
   @inlinable public static var COUNTER_CONTROL: RegisterField<Self, UInt8> {
@@ -3746,204 +3877,221 @@ public struct DB_RING_CONTROL: Register {
 }
 
 /// `DB_READ_DEBUG_0`: gfx_8_0 register, MMIO dword 0x2620 (byte 0x9880), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2620 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2620, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_0 BUSY_DATA0@0:32")
+  }
 
   /// `DB_READ_DEBUG_0.BUSY_DATA0`: bits 31:0, rw.
   @inlinable public static var BUSY_DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2621 (byte 0x9884), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2621 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2621, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_1 BUSY_DATA1@0:32")
+  }
 
   /// `DB_READ_DEBUG_1.BUSY_DATA1`: bits 31:0, rw.
   @inlinable public static var BUSY_DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_2`: gfx_8_0 register, MMIO dword 0x2622 (byte 0x9888), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2622 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2622, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_2 BUSY_DATA2@0:32")
+  }
 
   /// `DB_READ_DEBUG_2.BUSY_DATA2`: bits 31:0, rw.
   @inlinable public static var BUSY_DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_3`: gfx_8_0 register, MMIO dword 0x2623 (byte 0x988C), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2623 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2623, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_3 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_3.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_4`: gfx_8_0 register, MMIO dword 0x2624 (byte 0x9890), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2624 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2624, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_4 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_4.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_5`: gfx_8_0 register, MMIO dword 0x2625 (byte 0x9894), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2625 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2625, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_5 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_5.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_6`: gfx_8_0 register, MMIO dword 0x2626 (byte 0x9898), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2626 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2626, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_6 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_6.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_7`: gfx_8_0 register, MMIO dword 0x2627 (byte 0x989C), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2627 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2627, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_7 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_7.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_8`: gfx_8_0 register, MMIO dword 0x2628 (byte 0x98A0), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2628 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2628, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_8 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_8.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_9`: gfx_8_0 register, MMIO dword 0x2629 (byte 0x98A4), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2629 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2629, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_9 DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_9.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_A`: gfx_8_0 register, MMIO dword 0x262A (byte 0x98A8), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_A: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_A: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_A DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_A.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_B`: gfx_8_0 register, MMIO dword 0x262B (byte 0x98AC), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_B: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_B: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_B DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_B.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_C`: gfx_8_0 register, MMIO dword 0x262C (byte 0x98B0), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_C DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_C.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_D`: gfx_8_0 register, MMIO dword 0x262D (byte 0x98B4), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_D: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_D: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_D DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_D.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_E`: gfx_8_0 register, MMIO dword 0x262E (byte 0x98B8), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_E: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_E: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_E DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_E.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_F`: gfx_8_0 register, MMIO dword 0x262F (byte 0x98BC), rw, reset 0x0000_0000.
-public struct DB_READ_DEBUG_F: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x262F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_READ_DEBUG_F: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x262F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_READ_DEBUG_F DEBUG_DATA@0:32")
+  }
 
   /// `DB_READ_DEBUG_F.DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CC_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x263C (byte 0x98F0), rw, reset 0x0000_0000.
-public struct CC_RB_REDUNDANCY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x263C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_RB_REDUNDANCY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x263C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
+  }
 
   /// `CC_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -3963,12 +4111,13 @@ public struct CC_RB_REDUNDANCY: Register {
 }
 
 /// `CC_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x263D (byte 0x98F4), rw, reset 0x0000_0000.
-public struct CC_RB_BACKEND_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x263D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_RB_BACKEND_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x263D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
+  }
 
   /// `CC_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
@@ -3977,12 +4126,13 @@ public struct CC_RB_BACKEND_DISABLE: Register {
 }
 
 /// `GB_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x263E (byte 0x98F8), rw, reset 0x0000_0000.
-public struct GB_ADDR_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x263E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_ADDR_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x263E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_ADDR_CONFIG NUM_PIPES@0:3 PIPE_INTERLEAVE_SIZE@4:3 BANK_INTERLEAVE_SIZE@8:3 NUM_SHADER_ENGINES@12:2 SHADER_ENGINE_TILE_SIZE@16:3 NUM_GPUS@20:3 MULTI_GPU_TILE_SIZE@24:2 ROW_SIZE@28:2 NUM_LOWER_PIPES@30:1")
+  }
 
   /// `GB_ADDR_CONFIG.NUM_PIPES`: bits 2:0, rw.
   @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4025,36 +4175,39 @@ public struct GB_ADDR_CONFIG: Register {
 }
 
 /// `GB_BACKEND_MAP`: gfx_8_0 register, MMIO dword 0x263F (byte 0x98FC), rw, reset 0x0000_0000.
-public struct GB_BACKEND_MAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x263F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_BACKEND_MAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x263F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_BACKEND_MAP BACKEND_MAP@0:32")
+  }
 
   /// `GB_BACKEND_MAP.BACKEND_MAP`: bits 31:0, rw.
   @inlinable public static var BACKEND_MAP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GB_GPU_ID`: gfx_8_0 register, MMIO dword 0x2640 (byte 0x9900), rw, reset 0x0000_0000.
-public struct GB_GPU_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2640 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_GPU_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2640, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_GPU_ID GPU_ID@0:4")
+  }
 
   /// `GB_GPU_ID.GPU_ID`: bits 3:0, rw.
   @inlinable public static var GPU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CC_RB_DAISY_CHAIN`: gfx_8_0 register, MMIO dword 0x2641 (byte 0x9904), rw, reset 0x0000_0000.
-public struct CC_RB_DAISY_CHAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2641 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_RB_DAISY_CHAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2641, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_RB_DAISY_CHAIN RB_0@0:4 RB_1@4:4 RB_2@8:4 RB_3@12:4 RB_4@16:4 RB_5@20:4 RB_6@24:4 RB_7@28:4")
+  }
 
   /// `CC_RB_DAISY_CHAIN.RB_0`: bits 3:0, rw.
   @inlinable public static var RB_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4082,12 +4235,13 @@ public struct CC_RB_DAISY_CHAIN: Register {
 }
 
 /// `GB_TILE_MODE0`: gfx_8_0 register, MMIO dword 0x2644 (byte 0x9910), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2644 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2644, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE0 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE0.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4108,12 +4262,13 @@ public struct GB_TILE_MODE0: Register {
 }
 
 /// `GB_TILE_MODE1`: gfx_8_0 register, MMIO dword 0x2645 (byte 0x9914), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2645 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2645, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE1 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE1.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4134,12 +4289,13 @@ public struct GB_TILE_MODE1: Register {
 }
 
 /// `GB_TILE_MODE2`: gfx_8_0 register, MMIO dword 0x2646 (byte 0x9918), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2646 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2646, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE2 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE2.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4160,12 +4316,13 @@ public struct GB_TILE_MODE2: Register {
 }
 
 /// `GB_TILE_MODE3`: gfx_8_0 register, MMIO dword 0x2647 (byte 0x991C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2647 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2647, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE3 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE3.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4186,12 +4343,13 @@ public struct GB_TILE_MODE3: Register {
 }
 
 /// `GB_TILE_MODE4`: gfx_8_0 register, MMIO dword 0x2648 (byte 0x9920), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2648 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2648, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE4 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE4.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4212,12 +4370,13 @@ public struct GB_TILE_MODE4: Register {
 }
 
 /// `GB_TILE_MODE5`: gfx_8_0 register, MMIO dword 0x2649 (byte 0x9924), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2649 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2649, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE5 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE5.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4238,12 +4397,13 @@ public struct GB_TILE_MODE5: Register {
 }
 
 /// `GB_TILE_MODE6`: gfx_8_0 register, MMIO dword 0x264A (byte 0x9928), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE6 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE6.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4264,12 +4424,13 @@ public struct GB_TILE_MODE6: Register {
 }
 
 /// `GB_TILE_MODE7`: gfx_8_0 register, MMIO dword 0x264B (byte 0x992C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE7 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE7.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4290,12 +4451,13 @@ public struct GB_TILE_MODE7: Register {
 }
 
 /// `GB_TILE_MODE8`: gfx_8_0 register, MMIO dword 0x264C (byte 0x9930), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE8 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE8.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4316,12 +4478,13 @@ public struct GB_TILE_MODE8: Register {
 }
 
 /// `GB_TILE_MODE9`: gfx_8_0 register, MMIO dword 0x264D (byte 0x9934), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE9 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE9.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4342,12 +4505,13 @@ public struct GB_TILE_MODE9: Register {
 }
 
 /// `GB_TILE_MODE10`: gfx_8_0 register, MMIO dword 0x264E (byte 0x9938), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE10 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE10.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4368,12 +4532,13 @@ public struct GB_TILE_MODE10: Register {
 }
 
 /// `GB_TILE_MODE11`: gfx_8_0 register, MMIO dword 0x264F (byte 0x993C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x264F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE11 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE11.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4394,12 +4559,13 @@ public struct GB_TILE_MODE11: Register {
 }
 
 /// `GB_TILE_MODE12`: gfx_8_0 register, MMIO dword 0x2650 (byte 0x9940), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2650 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2650, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE12 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE12.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4420,12 +4586,13 @@ public struct GB_TILE_MODE12: Register {
 }
 
 /// `GB_TILE_MODE13`: gfx_8_0 register, MMIO dword 0x2651 (byte 0x9944), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2651 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2651, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE13 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE13.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4446,12 +4613,13 @@ public struct GB_TILE_MODE13: Register {
 }
 
 /// `GB_TILE_MODE14`: gfx_8_0 register, MMIO dword 0x2652 (byte 0x9948), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2652 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2652, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE14 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE14.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4472,12 +4640,13 @@ public struct GB_TILE_MODE14: Register {
 }
 
 /// `GB_TILE_MODE15`: gfx_8_0 register, MMIO dword 0x2653 (byte 0x994C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2653 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2653, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE15 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE15.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4498,12 +4667,13 @@ public struct GB_TILE_MODE15: Register {
 }
 
 /// `GB_TILE_MODE16`: gfx_8_0 register, MMIO dword 0x2654 (byte 0x9950), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2654 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2654, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE16 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE16.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4524,12 +4694,13 @@ public struct GB_TILE_MODE16: Register {
 }
 
 /// `GB_TILE_MODE17`: gfx_8_0 register, MMIO dword 0x2655 (byte 0x9954), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2655 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2655, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE17 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE17.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4550,12 +4721,13 @@ public struct GB_TILE_MODE17: Register {
 }
 
 /// `GB_TILE_MODE18`: gfx_8_0 register, MMIO dword 0x2656 (byte 0x9958), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2656 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2656, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE18 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE18.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4576,12 +4748,13 @@ public struct GB_TILE_MODE18: Register {
 }
 
 /// `GB_TILE_MODE19`: gfx_8_0 register, MMIO dword 0x2657 (byte 0x995C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2657 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2657, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE19 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE19.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4602,12 +4775,13 @@ public struct GB_TILE_MODE19: Register {
 }
 
 /// `GB_TILE_MODE20`: gfx_8_0 register, MMIO dword 0x2658 (byte 0x9960), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2658 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2658, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE20 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE20.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4628,12 +4802,13 @@ public struct GB_TILE_MODE20: Register {
 }
 
 /// `GB_TILE_MODE21`: gfx_8_0 register, MMIO dword 0x2659 (byte 0x9964), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE21: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2659 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2659, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE21 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE21.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4654,12 +4829,13 @@ public struct GB_TILE_MODE21: Register {
 }
 
 /// `GB_TILE_MODE22`: gfx_8_0 register, MMIO dword 0x265A (byte 0x9968), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE22: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE22 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE22.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4680,12 +4856,13 @@ public struct GB_TILE_MODE22: Register {
 }
 
 /// `GB_TILE_MODE23`: gfx_8_0 register, MMIO dword 0x265B (byte 0x996C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE23: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE23: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE23 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE23.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4706,12 +4883,13 @@ public struct GB_TILE_MODE23: Register {
 }
 
 /// `GB_TILE_MODE24`: gfx_8_0 register, MMIO dword 0x265C (byte 0x9970), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE24: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE24: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE24 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE24.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4732,12 +4910,13 @@ public struct GB_TILE_MODE24: Register {
 }
 
 /// `GB_TILE_MODE25`: gfx_8_0 register, MMIO dword 0x265D (byte 0x9974), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE25: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE25: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE25 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE25.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4758,12 +4937,13 @@ public struct GB_TILE_MODE25: Register {
 }
 
 /// `GB_TILE_MODE26`: gfx_8_0 register, MMIO dword 0x265E (byte 0x9978), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE26: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE26: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE26 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE26.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4784,12 +4964,13 @@ public struct GB_TILE_MODE26: Register {
 }
 
 /// `GB_TILE_MODE27`: gfx_8_0 register, MMIO dword 0x265F (byte 0x997C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE27: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x265F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE27: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x265F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE27 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE27.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4810,12 +4991,13 @@ public struct GB_TILE_MODE27: Register {
 }
 
 /// `GB_TILE_MODE28`: gfx_8_0 register, MMIO dword 0x2660 (byte 0x9980), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE28: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2660 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE28: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2660, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE28 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE28.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4836,12 +5018,13 @@ public struct GB_TILE_MODE28: Register {
 }
 
 /// `GB_TILE_MODE29`: gfx_8_0 register, MMIO dword 0x2661 (byte 0x9984), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE29: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2661 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE29: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2661, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE29 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE29.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4862,12 +5045,13 @@ public struct GB_TILE_MODE29: Register {
 }
 
 /// `GB_TILE_MODE30`: gfx_8_0 register, MMIO dword 0x2662 (byte 0x9988), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE30: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2662 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE30: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2662, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE30 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE30.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4888,12 +5072,13 @@ public struct GB_TILE_MODE30: Register {
 }
 
 /// `GB_TILE_MODE31`: gfx_8_0 register, MMIO dword 0x2663 (byte 0x998C), rw, reset 0x0000_0000.
-public struct GB_TILE_MODE31: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2663 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_TILE_MODE31: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2663, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_TILE_MODE31 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
+  }
 
   /// `GB_TILE_MODE31.ARRAY_MODE`: bits 5:2, rw.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
@@ -4914,12 +5099,13 @@ public struct GB_TILE_MODE31: Register {
 }
 
 /// `GB_MACROTILE_MODE0`: gfx_8_0 register, MMIO dword 0x2664 (byte 0x9990), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2664 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2664, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE0 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE0.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4937,12 +5123,13 @@ public struct GB_MACROTILE_MODE0: Register {
 }
 
 /// `GB_MACROTILE_MODE1`: gfx_8_0 register, MMIO dword 0x2665 (byte 0x9994), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2665 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2665, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE1 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE1.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4960,12 +5147,13 @@ public struct GB_MACROTILE_MODE1: Register {
 }
 
 /// `GB_MACROTILE_MODE2`: gfx_8_0 register, MMIO dword 0x2666 (byte 0x9998), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2666 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2666, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE2 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE2.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4983,12 +5171,13 @@ public struct GB_MACROTILE_MODE2: Register {
 }
 
 /// `GB_MACROTILE_MODE3`: gfx_8_0 register, MMIO dword 0x2667 (byte 0x999C), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2667 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2667, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE3 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE3.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5006,12 +5195,13 @@ public struct GB_MACROTILE_MODE3: Register {
 }
 
 /// `GB_MACROTILE_MODE4`: gfx_8_0 register, MMIO dword 0x2668 (byte 0x99A0), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2668 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2668, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE4 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE4.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5029,12 +5219,13 @@ public struct GB_MACROTILE_MODE4: Register {
 }
 
 /// `GB_MACROTILE_MODE5`: gfx_8_0 register, MMIO dword 0x2669 (byte 0x99A4), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2669 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2669, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE5 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE5.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5052,12 +5243,13 @@ public struct GB_MACROTILE_MODE5: Register {
 }
 
 /// `GB_MACROTILE_MODE6`: gfx_8_0 register, MMIO dword 0x266A (byte 0x99A8), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE6 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE6.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5075,12 +5267,13 @@ public struct GB_MACROTILE_MODE6: Register {
 }
 
 /// `GB_MACROTILE_MODE7`: gfx_8_0 register, MMIO dword 0x266B (byte 0x99AC), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE7 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE7.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5098,12 +5291,13 @@ public struct GB_MACROTILE_MODE7: Register {
 }
 
 /// `GB_MACROTILE_MODE8`: gfx_8_0 register, MMIO dword 0x266C (byte 0x99B0), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE8 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE8.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5121,12 +5315,13 @@ public struct GB_MACROTILE_MODE8: Register {
 }
 
 /// `GB_MACROTILE_MODE9`: gfx_8_0 register, MMIO dword 0x266D (byte 0x99B4), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE9 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE9.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5144,12 +5339,13 @@ public struct GB_MACROTILE_MODE9: Register {
 }
 
 /// `GB_MACROTILE_MODE10`: gfx_8_0 register, MMIO dword 0x266E (byte 0x99B8), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE10 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE10.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5167,12 +5363,13 @@ public struct GB_MACROTILE_MODE10: Register {
 }
 
 /// `GB_MACROTILE_MODE11`: gfx_8_0 register, MMIO dword 0x266F (byte 0x99BC), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x266F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x266F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE11 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE11.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5190,12 +5387,13 @@ public struct GB_MACROTILE_MODE11: Register {
 }
 
 /// `GB_MACROTILE_MODE12`: gfx_8_0 register, MMIO dword 0x2670 (byte 0x99C0), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2670 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2670, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE12 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE12.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5213,12 +5411,13 @@ public struct GB_MACROTILE_MODE12: Register {
 }
 
 /// `GB_MACROTILE_MODE13`: gfx_8_0 register, MMIO dword 0x2671 (byte 0x99C4), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2671 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2671, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE13 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE13.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5236,12 +5435,13 @@ public struct GB_MACROTILE_MODE13: Register {
 }
 
 /// `GB_MACROTILE_MODE14`: gfx_8_0 register, MMIO dword 0x2672 (byte 0x99C8), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2672 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2672, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE14 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE14.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5259,12 +5459,13 @@ public struct GB_MACROTILE_MODE14: Register {
 }
 
 /// `GB_MACROTILE_MODE15`: gfx_8_0 register, MMIO dword 0x2673 (byte 0x99CC), rw, reset 0x0000_0000.
-public struct GB_MACROTILE_MODE15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2673 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_MACROTILE_MODE15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2673, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_MACROTILE_MODE15 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
+  }
 
   /// `GB_MACROTILE_MODE15.BANK_WIDTH`: bits 1:0, rw.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5282,12 +5483,13 @@ public struct GB_MACROTILE_MODE15: Register {
 }
 
 /// `CB_HW_CONTROL_3`: gfx_8_0 register, MMIO dword 0x2683 (byte 0x9A0C), rw, reset 0x0000_0000.
-public struct CB_HW_CONTROL_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2683 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_HW_CONTROL_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2683, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_HW_CONTROL_3 DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL@0:1 RAM_ADDRESS_CONFLICTS_DISALLOWED@1:1 DISABLE_FAST_CLEAR_FETCH_OPT@2:1 DISABLE_QUAD_MARKER_DROP_STOP@3:1 DISABLE_OVERWRITE_COMBINER_CAM_CLR@4:1 DISABLE_CC_CACHE_OVWR_STATUS_ACCUM@5:1 DISABLE_CC_CACHE_OVWR_KEY_MOD@6:1 DISABLE_CC_CACHE_PANIC_GATING@7:1 DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION@8:1")
+  }
 
   /// `CB_HW_CONTROL_3.DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL`: bit 0, rw.
   @inlinable public static var DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL: RegisterField<Self, Bool> {
@@ -5336,12 +5538,13 @@ public struct CB_HW_CONTROL_3: Register {
 }
 
 /// `CB_HW_CONTROL`: gfx_8_0 register, MMIO dword 0x2684 (byte 0x9A10), rw, reset 0x0000_0000.
-public struct CB_HW_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2684 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_HW_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2684, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_HW_CONTROL CM_CACHE_EVICT_POINT@0:4 FC_CACHE_EVICT_POINT@6:4 CC_CACHE_EVICT_POINT@12:4 ALLOW_MRT_WITH_DUAL_SOURCE@16:1 DISABLE_INTNORM_LE11BPC_CLAMPING@18:1 FORCE_NEEDS_DST@19:1 FORCE_ALWAYS_TOGGLE@20:1 DISABLE_BLEND_OPT_RESULT_EQ_DEST@21:1 DISABLE_FULL_WRITE_MASK@22:1 DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG@23:1 DISABLE_BLEND_OPT_DONT_RD_DST@24:1 DISABLE_BLEND_OPT_BYPASS@25:1 DISABLE_BLEND_OPT_DISCARD_PIXEL@26:1 DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED@27:1 PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT@28:1 PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT@29:1 DISABLE_CC_IB_SERIALIZER_STATE_OPT@30:1 DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE@31:1")
+  }
 
   /// `CB_HW_CONTROL.CM_CACHE_EVICT_POINT`: bits 3:0, rw.
   @inlinable public static var CM_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
@@ -5435,12 +5638,13 @@ public struct CB_HW_CONTROL: Register {
 }
 
 /// `CB_HW_CONTROL_1`: gfx_8_0 register, MMIO dword 0x2685 (byte 0x9A14), rw, reset 0x0000_0000.
-public struct CB_HW_CONTROL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2685 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_HW_CONTROL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2685, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_HW_CONTROL_1 CM_CACHE_NUM_TAGS@0:5 FC_CACHE_NUM_TAGS@5:6 CC_CACHE_NUM_TAGS@11:6 CM_TILE_FIFO_DEPTH@17:9 CHICKEN_BITS@26:6")
+  }
 
   /// `CB_HW_CONTROL_1.CM_CACHE_NUM_TAGS`: bits 4:0, rw.
   @inlinable public static var CM_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
@@ -5467,12 +5671,13 @@ public struct CB_HW_CONTROL_1: Register {
 }
 
 /// `CB_HW_CONTROL_2`: gfx_8_0 register, MMIO dword 0x2686 (byte 0x9A18), rw, reset 0x0000_0000.
-public struct CB_HW_CONTROL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2686 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_HW_CONTROL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2686, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_HW_CONTROL_2 CC_EVEN_ODD_FIFO_DEPTH@0:8 FC_RDLAT_TILE_FIFO_DEPTH@8:7 FC_RDLAT_QUAD_FIFO_DEPTH@15:8 DRR_ASSUMED_FIFO_DEPTH_DIV8@24:4 CHICKEN_BITS@28:4")
+  }
 
   /// `CB_HW_CONTROL_2.CC_EVEN_ODD_FIFO_DEPTH`: bits 7:0, rw.
   @inlinable public static var CC_EVEN_ODD_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -5499,12 +5704,13 @@ public struct CB_HW_CONTROL_2: Register {
 }
 
 /// `CB_DCC_CONFIG`: gfx_8_0 register, MMIO dword 0x2687 (byte 0x9A1C), rw, reset 0x0000_0000.
-public struct CB_DCC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2687 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DCC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2687, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DCC_CONFIG OVERWRITE_COMBINER_DEPTH@0:5 OVERWRITE_COMBINER_DISABLE@5:1 OVERWRITE_COMBINER_CC_POP_DISABLE@6:1 FC_RDLAT_KEYID_FIFO_DEPTH@8:8 READ_RETURN_SKID_FIFO_DEPTH@16:7 DCC_CACHE_EVICT_POINT@24:4 DCC_CACHE_NUM_TAGS@28:4")
+  }
 
   /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DEPTH`: bits 4:0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DEPTH: RegisterField<Self, UInt8> {
@@ -5543,156 +5749,173 @@ public struct CB_DCC_CONFIG: Register {
 }
 
 /// `CB_DEBUG_BUS_1`: gfx_8_0 register, MMIO dword 0x2699 (byte 0x9A64), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2699 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2699, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_1")
+  }
 }
 
 /// `CB_DEBUG_BUS_2`: gfx_8_0 register, MMIO dword 0x269A (byte 0x9A68), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_2")
+  }
 }
 
 /// `CB_DEBUG_BUS_3`: gfx_8_0 register, MMIO dword 0x269B (byte 0x9A6C), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_3")
+  }
 }
 
 /// `CB_DEBUG_BUS_4`: gfx_8_0 register, MMIO dword 0x269C (byte 0x9A70), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_4")
+  }
 }
 
 /// `CB_DEBUG_BUS_5`: gfx_8_0 register, MMIO dword 0x269D (byte 0x9A74), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_5")
+  }
 }
 
 /// `CB_DEBUG_BUS_6`: gfx_8_0 register, MMIO dword 0x269E (byte 0x9A78), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_6")
+  }
 }
 
 /// `CB_DEBUG_BUS_7`: gfx_8_0 register, MMIO dword 0x269F (byte 0x9A7C), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x269F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x269F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_7")
+  }
 }
 
 /// `CB_DEBUG_BUS_8`: gfx_8_0 register, MMIO dword 0x26A0 (byte 0x9A80), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_8")
+  }
 }
 
 /// `CB_DEBUG_BUS_9`: gfx_8_0 register, MMIO dword 0x26A1 (byte 0x9A84), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_9")
+  }
 }
 
 /// `CB_DEBUG_BUS_10`: gfx_8_0 register, MMIO dword 0x26A2 (byte 0x9A88), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_10")
+  }
 }
 
 /// `CB_DEBUG_BUS_11`: gfx_8_0 register, MMIO dword 0x26A3 (byte 0x9A8C), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_11")
+  }
 }
 
 /// `CB_DEBUG_BUS_12`: gfx_8_0 register, MMIO dword 0x26A4 (byte 0x9A90), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_12")
+  }
 }
 
 /// `CB_DEBUG_BUS_13`: gfx_8_0 register, MMIO dword 0x26A5 (byte 0x9A94), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_13")
+  }
 }
 
 /// `CB_DEBUG_BUS_14`: gfx_8_0 register, MMIO dword 0x26A6 (byte 0x9A98), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_14")
+  }
 }
 
 /// `CB_DEBUG_BUS_15`: gfx_8_0 register, MMIO dword 0x26A7 (byte 0x9A9C), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_15")
+  }
 }
 
 /// `CB_DEBUG_BUS_16`: gfx_8_0 register, MMIO dword 0x26A8 (byte 0x9AA0), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_16")
+  }
 }
 
 /// `CB_DEBUG_BUS_17`: gfx_8_0 register, MMIO dword 0x26A9 (byte 0x9AA4), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_17 TILE_INTFC_BUSY@0:1 MU_BUSY@1:1 TQ_BUSY@2:1 AC_BUSY@3:1 CRW_BUSY@4:1 CACHE_CTRL_BUSY@5:1 MC_WR_PENDING@6:1 FC_WR_PENDING@7:1 FC_RD_PENDING@8:1 EVICT_PENDING@9:1 LAST_RD_ARB_WINNER@10:1 MU_STATE@11:8")
+  }
 
   /// `CB_DEBUG_BUS_17.TILE_INTFC_BUSY`: bit 0, rw.
   @inlinable public static var TILE_INTFC_BUSY: RegisterField<Self, Bool> {
@@ -5738,12 +5961,13 @@ public struct CB_DEBUG_BUS_17: Register {
 }
 
 /// `CB_DEBUG_BUS_18`: gfx_8_0 register, MMIO dword 0x26AA (byte 0x9AA8), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_18 TILE_RETIREMENT_BUSY@0:1 FOP_BUSY@1:1 CLEAR_BUSY@2:1 LAT_BUSY@3:1 CACHE_CTL_BUSY@4:1 ADDR_BUSY@5:1 MERGE_BUSY@6:1 QUAD_BUSY@7:1 TILE_BUSY@8:1 DCC_BUSY@9:1 DOC_BUSY@10:1 DAG_BUSY@11:1 DOC_STALL@12:1 DOC_QT_CAM_FULL@13:1 DOC_CL_CAM_FULL@14:1 DOC_QUAD_PTR_FIFO_FULL@15:1 DOC_SECTOR_MASK_FIFO_FULL@16:1 DCS_READ_WINNER_LAST@17:1 DCS_READ_EV_PENDING@18:1 DCS_WRITE_CC_PENDING@19:1 DCS_READ_CC_PENDING@20:1 DCS_WRITE_MC_PENDING@21:1")
+  }
 
   /// `CB_DEBUG_BUS_18.TILE_RETIREMENT_BUSY`: bit 0, rw.
   @inlinable public static var TILE_RETIREMENT_BUSY: RegisterField<Self, Bool> {
@@ -5833,12 +6057,13 @@ public struct CB_DEBUG_BUS_18: Register {
 }
 
 /// `CB_DEBUG_BUS_19`: gfx_8_0 register, MMIO dword 0x26AB (byte 0x9AAC), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_19 SURF_SYNC_STATE@0:2 SURF_SYNC_START@2:1 SF_BUSY@3:1 CS_BUSY@4:1 RB_BUSY@5:1 DS_BUSY@6:1 TB_BUSY@7:1 IB_BUSY@8:1 DRR_BUSY@9:1 DF_BUSY@10:1 DD_BUSY@11:1 DC_BUSY@12:1 DK_BUSY@13:1 DF_SKID_FIFO_EMPTY@14:1 DF_CLEAR_FIFO_EMPTY@15:1 DD_READY@16:1 DC_FIFO_FULL@17:1 DC_READY@18:1")
+  }
 
   /// `CB_DEBUG_BUS_19.SURF_SYNC_STATE`: bits 1:0, rw.
   @inlinable public static var SURF_SYNC_STATE: RegisterField<Self, UInt8> {
@@ -5904,12 +6129,13 @@ public struct CB_DEBUG_BUS_19: Register {
 }
 
 /// `CB_DEBUG_BUS_20`: gfx_8_0 register, MMIO dword 0x26AC (byte 0x9AB0), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_20 MC_RDREQ_CREDITS@0:6 MC_WRREQ_CREDITS@6:6 CC_RDREQ_HAD_ITS_TURN@12:1 FC_RDREQ_HAD_ITS_TURN@13:1 CM_RDREQ_HAD_ITS_TURN@14:1 CC_WRREQ_HAD_ITS_TURN@16:1 FC_WRREQ_HAD_ITS_TURN@17:1 CM_WRREQ_HAD_ITS_TURN@18:1 CC_WRREQ_FIFO_EMPTY@20:1 FC_WRREQ_FIFO_EMPTY@21:1 CM_WRREQ_FIFO_EMPTY@22:1 DCC_WRREQ_FIFO_EMPTY@23:1")
+  }
 
   /// `CB_DEBUG_BUS_20.MC_RDREQ_CREDITS`: bits 5:0, rw.
   @inlinable public static var MC_RDREQ_CREDITS: RegisterField<Self, UInt8> {
@@ -5973,12 +6199,13 @@ public struct CB_DEBUG_BUS_20: Register {
 }
 
 /// `CB_DEBUG_BUS_21`: gfx_8_0 register, MMIO dword 0x26AD (byte 0x9AB4), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_21: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_21 CM_BUSY@0:1 FC_BUSY@1:1 CC_BUSY@2:1 BB_BUSY@3:1 MA_BUSY@4:1 CORE_SCLK_VLD@5:1 REG_SCLK1_VLD@6:1 REG_SCLK0_VLD@7:1")
+  }
 
   /// `CB_DEBUG_BUS_21.CM_BUSY`: bit 0, rw.
   @inlinable public static var CM_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6006,12 +6233,13 @@ public struct CB_DEBUG_BUS_21: Register {
 }
 
 /// `CB_DEBUG_BUS_22`: gfx_8_0 register, MMIO dword 0x26AE (byte 0x9AB8), rw, reset 0x0000_0000.
-public struct CB_DEBUG_BUS_22: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DEBUG_BUS_22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DEBUG_BUS_22 OUTSTANDING_MC_READS@0:12 OUTSTANDING_MC_WRITES@12:12")
+  }
 
   /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_READS`: bits 11:0, rw.
   @inlinable public static var OUTSTANDING_MC_READS: RegisterField<Self, UInt16> {
@@ -6025,12 +6253,13 @@ public struct CB_DEBUG_BUS_22: Register {
 }
 
 /// `GC_USER_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x26DE (byte 0x9B78), rw, reset 0x0000_0000.
-public struct GC_USER_RB_REDUNDANCY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_RB_REDUNDANCY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
+  }
 
   /// `GC_USER_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -6050,12 +6279,13 @@ public struct GC_USER_RB_REDUNDANCY: Register {
 }
 
 /// `GC_USER_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x26DF (byte 0x9B7C), rw, reset 0x0000_0000.
-public struct GC_USER_RB_BACKEND_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x26DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_RB_BACKEND_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
+  }
 
   /// `GC_USER_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
@@ -6064,24 +6294,26 @@ public struct GC_USER_RB_BACKEND_DISABLE: Register {
 }
 
 /// `TCP_INVALIDATE`: gfx_8_0 register, MMIO dword 0x2B00 (byte 0xAC00), rw, reset 0x0000_0000.
-public struct TCP_INVALIDATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_INVALIDATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_INVALIDATE START@0:1")
+  }
 
   /// `TCP_INVALIDATE.START`: bit 0, rw.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `TCP_STATUS`: gfx_8_0 register, MMIO dword 0x2B01 (byte 0xAC04), rw, reset 0x0000_0000.
-public struct TCP_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_STATUS TCP_BUSY@0:1 INPUT_BUSY@1:1 ADRS_BUSY@2:1 TAGRAMS_BUSY@3:1 CNTRL_BUSY@4:1 LFIFO_BUSY@5:1 READ_BUSY@6:1 FORMAT_BUSY@7:1")
+  }
 
   /// `TCP_STATUS.TCP_BUSY`: bit 0, rw.
   @inlinable public static var TCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6109,12 +6341,13 @@ public struct TCP_STATUS: Register {
 }
 
 /// `TCP_CNTL`: gfx_8_0 register, MMIO dword 0x2B02 (byte 0xAC08), rw, reset 0x0000_0000.
-public struct TCP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CNTL FORCE_HIT@0:1 FORCE_MISS@1:1 L1_SIZE@2:2 FLAT_BUF_HASH_ENABLE@4:1 FLAT_BUF_CACHE_SWIZZLE@5:1 FORCE_EOW_TOTAL_CNT@15:6 FORCE_EOW_TAGRAM_CNT@22:6 DISABLE_Z_MAP@28:1 INV_ALL_VMIDS@29:1")
+  }
 
   /// `TCP_CNTL.FORCE_HIT`: bit 0, rw.
   @inlinable public static var FORCE_HIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6153,12 +6386,13 @@ public struct TCP_CNTL: Register {
 }
 
 /// `TCP_CHAN_STEER_LO`: gfx_8_0 register, MMIO dword 0x2B03 (byte 0xAC0C), rw, reset 0x0000_0000.
-public struct TCP_CHAN_STEER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_CHAN_STEER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CHAN_STEER_LO CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 CHAN3@12:4 CHAN4@16:4 CHAN5@20:4 CHAN6@24:4 CHAN7@28:4")
+  }
 
   /// `TCP_CHAN_STEER_LO.CHAN0`: bits 3:0, rw.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6186,12 +6420,13 @@ public struct TCP_CHAN_STEER_LO: Register {
 }
 
 /// `TCP_CHAN_STEER_HI`: gfx_8_0 register, MMIO dword 0x2B04 (byte 0xAC10), rw, reset 0x0000_0000.
-public struct TCP_CHAN_STEER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_CHAN_STEER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CHAN_STEER_HI CHAN8@0:4 CHAN9@4:4 CHANA@8:4 CHANB@12:4 CHANC@16:4 CHAND@20:4 CHANE@24:4 CHANF@28:4")
+  }
 
   /// `TCP_CHAN_STEER_HI.CHAN8`: bits 3:0, rw.
   @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6219,12 +6454,13 @@ public struct TCP_CHAN_STEER_HI: Register {
 }
 
 /// `TCP_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x2B05 (byte 0xAC14), rw, reset 0x0000_0000.
-public struct TCP_ADDR_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_ADDR_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_ADDR_CONFIG NUM_TCC_BANKS@0:4 NUM_BANKS@4:2 COLHI_WIDTH@6:3 RB_SPLIT_COLHI@9:1")
+  }
 
   /// `TCP_ADDR_CONFIG.NUM_TCC_BANKS`: bits 3:0, rw.
   @inlinable public static var NUM_TCC_BANKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6240,12 +6476,13 @@ public struct TCP_ADDR_CONFIG: Register {
 }
 
 /// `TCP_CREDIT`: gfx_8_0 register, MMIO dword 0x2B06 (byte 0xAC18), rw, reset 0x0000_0000.
-public struct TCP_CREDIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_CREDIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CREDIT LFIFO_CREDIT@0:10 REQ_FIFO_CREDIT@16:7 TD_CREDIT@29:3")
+  }
 
   /// `TCP_CREDIT.LFIFO_CREDIT`: bits 9:0, rw.
   @inlinable public static var LFIFO_CREDIT: RegisterField<Self, UInt16> {
@@ -6262,12 +6499,13 @@ public struct TCP_CREDIT: Register {
 }
 
 /// `TCP_BUFFER_ADDR_HASH_CNTL`: gfx_8_0 register, MMIO dword 0x2B16 (byte 0xAC58), rw, reset 0x0000_0000.
-public struct TCP_BUFFER_ADDR_HASH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_BUFFER_ADDR_HASH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_BUFFER_ADDR_HASH_CNTL CHANNEL_BITS@0:3 BANK_BITS@8:3 CHANNEL_XOR_COUNT@16:3 BANK_XOR_COUNT@24:3")
+  }
 
   /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_BITS`: bits 2:0, rw.
   @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -6287,12 +6525,13 @@ public struct TCP_BUFFER_ADDR_HASH_CNTL: Register {
 }
 
 /// `TCP_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B17 (byte 0xAC5C), rw, reset 0x0000_0000.
-public struct TCP_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_EDC_CNT SEC_COUNT@0:8 LFIFO_SED_COUNT@8:8 DED_COUNT@16:8 UNUSED@24:8")
+  }
 
   /// `TCP_EDC_CNT.SEC_COUNT`: bits 7:0, rw.
   @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6310,12 +6549,13 @@ public struct TCP_EDC_CNT: Register {
 }
 
 /// `TC_CFG_L1_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1A (byte 0xAC68), rw, reset 0x0000_0000.
-public struct TC_CFG_L1_LOAD_POLICY0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L1_LOAD_POLICY0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L1_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
+  }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_0`: bits 1:0, rw.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6367,12 +6607,13 @@ public struct TC_CFG_L1_LOAD_POLICY0: Register {
 }
 
 /// `TC_CFG_L1_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1B (byte 0xAC6C), rw, reset 0x0000_0000.
-public struct TC_CFG_L1_LOAD_POLICY1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L1_LOAD_POLICY1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L1_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
+  }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_16`: bits 1:0, rw.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6424,12 +6665,13 @@ public struct TC_CFG_L1_LOAD_POLICY1: Register {
 }
 
 /// `TC_CFG_L1_STORE_POLICY`: gfx_8_0 register, MMIO dword 0x2B1C (byte 0xAC70), rw, reset 0x0000_0000.
-public struct TC_CFG_L1_STORE_POLICY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L1_STORE_POLICY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L1_STORE_POLICY POLICY_0@0:1 POLICY_1@1:1 POLICY_2@2:1 POLICY_3@3:1 POLICY_4@4:1 POLICY_5@5:1 POLICY_6@6:1 POLICY_7@7:1 POLICY_8@8:1 POLICY_9@9:1 POLICY_10@10:1 POLICY_11@11:1 POLICY_12@12:1 POLICY_13@13:1 POLICY_14@14:1 POLICY_15@15:1 POLICY_16@16:1 POLICY_17@17:1 POLICY_18@18:1 POLICY_19@19:1 POLICY_20@20:1 POLICY_21@21:1 POLICY_22@22:1 POLICY_23@23:1 POLICY_24@24:1 POLICY_25@25:1 POLICY_26@26:1 POLICY_27@27:1 POLICY_28@28:1 POLICY_29@29:1 POLICY_30@30:1 POLICY_31@31:1")
+  }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_0`: bit 0, rw.
   @inlinable public static var POLICY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6529,12 +6771,13 @@ public struct TC_CFG_L1_STORE_POLICY: Register {
 }
 
 /// `TC_CFG_L2_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1D (byte 0xAC74), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_LOAD_POLICY0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_LOAD_POLICY0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
+  }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_0`: bits 1:0, rw.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6586,12 +6829,13 @@ public struct TC_CFG_L2_LOAD_POLICY0: Register {
 }
 
 /// `TC_CFG_L2_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1E (byte 0xAC78), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_LOAD_POLICY1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_LOAD_POLICY1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
+  }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_16`: bits 1:0, rw.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6643,12 +6887,13 @@ public struct TC_CFG_L2_LOAD_POLICY1: Register {
 }
 
 /// `TC_CFG_L2_STORE_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1F (byte 0xAC7C), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_STORE_POLICY0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_STORE_POLICY0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_STORE_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
+  }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_0`: bits 1:0, rw.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6700,12 +6945,13 @@ public struct TC_CFG_L2_STORE_POLICY0: Register {
 }
 
 /// `TC_CFG_L2_STORE_POLICY1`: gfx_8_0 register, MMIO dword 0x2B20 (byte 0xAC80), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_STORE_POLICY1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_STORE_POLICY1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_STORE_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
+  }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_16`: bits 1:0, rw.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6757,12 +7003,13 @@ public struct TC_CFG_L2_STORE_POLICY1: Register {
 }
 
 /// `TC_CFG_L2_ATOMIC_POLICY`: gfx_8_0 register, MMIO dword 0x2B21 (byte 0xAC84), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_ATOMIC_POLICY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_ATOMIC_POLICY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_ATOMIC_POLICY POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
+  }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_0`: bits 1:0, rw.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6814,36 +7061,39 @@ public struct TC_CFG_L2_ATOMIC_POLICY: Register {
 }
 
 /// `TC_CFG_L1_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B22 (byte 0xAC88), rw, reset 0x0000_0000.
-public struct TC_CFG_L1_VOLATILE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L1_VOLATILE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L1_VOLATILE VOL@0:4")
+  }
 
   /// `TC_CFG_L1_VOLATILE.VOL`: bits 3:0, rw.
   @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TC_CFG_L2_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B23 (byte 0xAC8C), rw, reset 0x0000_0000.
-public struct TC_CFG_L2_VOLATILE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TC_CFG_L2_VOLATILE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TC_CFG_L2_VOLATILE VOL@0:4")
+  }
 
   /// `TC_CFG_L2_VOLATILE.VOL`: bits 3:0, rw.
   @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TCI_STATUS`: gfx_8_0 register, MMIO dword 0x2B61 (byte 0xAD84), rw, reset 0x0000_0000.
-public struct TCI_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B61 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCI_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B61, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCI_STATUS TCI_BUSY@0:1")
+  }
 
   /// `TCI_STATUS.TCI_BUSY`: bit 0, rw.
   @inlinable public static var TCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), rw, reset 0x0000_0000.
-public struct TCI_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B62 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCI_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B62, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCI_CNTL_1 WBINVL1_NUM_CYCLES@0:16 REQ_FIFO_DEPTH@16:8 WDATA_RAM_DEPTH@24:8")
+  }
 
   /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, rw.
   @inlinable public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> {
@@ -28,12 +29,13 @@ public struct TCI_CNTL_1: Register {
 }
 
 /// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), rw, reset 0x0000_0000.
-public struct TCI_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B63 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCI_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B63, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCI_CNTL_2 L1_INVAL_ON_WBINVL2@0:1 TCA_MAX_CREDIT@1:8")
+  }
 
   /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, rw.
   @inlinable public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> {
@@ -47,12 +49,13 @@ public struct TCI_CNTL_2: Register {
 }
 
 /// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), rw, reset 0x0000_0000.
-public struct TCC_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_CTRL CACHE_SIZE@0:2 RATE@2:2 WRITEBACK_MARGIN@4:4 METADATA_LATENCY_FIFO_SIZE@8:4 SRC_FIFO_SIZE@12:4 LATENCY_FIFO_SIZE@16:4 WB_OR_INV_ALL_VMIDS@20:1 MDC_SIZE@24:2 MDC_SECTOR_SIZE@26:2 MDC_SIDEBAND_FIFO_SIZE@28:4")
+  }
 
   /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, rw.
   @inlinable public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -100,12 +103,13 @@ public struct TCC_CTRL: Register {
 }
 
 /// `TCC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B82 (byte 0xAE08), rw, reset 0x0000_0000.
-public struct TCC_EDC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_EDC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_EDC_CNT SEC_COUNT@0:8 DED_COUNT@16:8")
+  }
 
   /// `TCC_EDC_CNT.SEC_COUNT`: bits 7:0, rw.
   @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -115,12 +119,13 @@ public struct TCC_EDC_CNT: Register {
 }
 
 /// `TCC_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x2B83 (byte 0xAE0C), rw, reset 0x0000_0000.
-public struct TCC_REDUNDANCY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_REDUNDANCY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_REDUNDANCY MC_SEL0@0:1 MC_SEL1@1:1")
+  }
 
   /// `TCC_REDUNDANCY.MC_SEL0`: bit 0, rw.
   @inlinable public static var MC_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -130,24 +135,26 @@ public struct TCC_REDUNDANCY: Register {
 }
 
 /// `TCC_EXE_DISABLE`: gfx_8_0 register, MMIO dword 0x2B84 (byte 0xAE10), rw, reset 0x0000_0000.
-public struct TCC_EXE_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_EXE_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_EXE_DISABLE EXE_DISABLE@1:1")
+  }
 
   /// `TCC_EXE_DISABLE.EXE_DISABLE`: bit 1, rw.
   @inlinable public static var EXE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `TCC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2B85 (byte 0xAE14), rw, reset 0x0000_0000.
-public struct TCC_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2B85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1")
+  }
 
   /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, rw.
   @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
@@ -161,72 +168,78 @@ public struct TCC_DSM_CNTL: Register {
 }
 
 /// `TCA_CTRL`: gfx_8_0 register, MMIO dword 0x2BC0 (byte 0xAF00), rw, reset 0x0000_0000.
-public struct TCA_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2BC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2BC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_CTRL HOLE_TIMEOUT@0:4")
+  }
 
   /// `TCA_CTRL.HOLE_TIMEOUT`: bits 3:0, rw.
   @inlinable public static var HOLE_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SPI_SHADER_TBA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C00 (byte 0xB000), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_PS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_PS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C01 (byte 0xB004), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_PS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_PS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C02 (byte 0xB008), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_PS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_PS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C03 (byte 0xB00C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_PS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_PS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_PS`: gfx_8_0 register, MMIO dword 0x2C07 (byte 0xB01C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_PS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_PS.CU_EN`: bits 15:0, rw.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -241,36 +254,39 @@ public struct SPI_SHADER_PGM_RSRC3_PS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_PS`: gfx_8_0 register, MMIO dword 0x2C08 (byte 0xB020), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_PS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_PS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_PS`: gfx_8_0 register, MMIO dword 0x2C09 (byte 0xB024), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_PS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_PS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_PS`: gfx_8_0 register, MMIO dword 0x2C0A (byte 0xB028), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_PS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CU_GROUP_DISABLE@24:1 CACHE_CTL@25:3 CDBG_USER@28:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -309,12 +325,13 @@ public struct SPI_SHADER_PGM_RSRC1_PS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_PS`: gfx_8_0 register, MMIO dword 0x2C0B (byte 0xB02C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_PS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_PS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_PS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 WAVE_CNT_EN@7:1 EXTRA_LDS_SIZE@8:8 EXCP_EN@16:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -338,252 +355,273 @@ public struct SPI_SHADER_PGM_RSRC2_PS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_PS_0`: gfx_8_0 register, MMIO dword 0x2C0C (byte 0xB030), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_1`: gfx_8_0 register, MMIO dword 0x2C0D (byte 0xB034), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_2`: gfx_8_0 register, MMIO dword 0x2C0E (byte 0xB038), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_3`: gfx_8_0 register, MMIO dword 0x2C0F (byte 0xB03C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_4`: gfx_8_0 register, MMIO dword 0x2C10 (byte 0xB040), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_5`: gfx_8_0 register, MMIO dword 0x2C11 (byte 0xB044), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_6`: gfx_8_0 register, MMIO dword 0x2C12 (byte 0xB048), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_7`: gfx_8_0 register, MMIO dword 0x2C13 (byte 0xB04C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_8`: gfx_8_0 register, MMIO dword 0x2C14 (byte 0xB050), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_9`: gfx_8_0 register, MMIO dword 0x2C15 (byte 0xB054), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_10`: gfx_8_0 register, MMIO dword 0x2C16 (byte 0xB058), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_11`: gfx_8_0 register, MMIO dword 0x2C17 (byte 0xB05C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_12`: gfx_8_0 register, MMIO dword 0x2C18 (byte 0xB060), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_13`: gfx_8_0 register, MMIO dword 0x2C19 (byte 0xB064), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_14`: gfx_8_0 register, MMIO dword 0x2C1A (byte 0xB068), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_15`: gfx_8_0 register, MMIO dword 0x2C1B (byte 0xB06C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_PS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_PS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_PS_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_PS_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C40 (byte 0xB100), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_VS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_VS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C41 (byte 0xB104), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_VS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_VS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C42 (byte 0xB108), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_VS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_VS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C43 (byte 0xB10C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_VS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_VS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_VS`: gfx_8_0 register, MMIO dword 0x2C46 (byte 0xB118), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_VS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_VS.CU_EN`: bits 15:0, rw.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -598,48 +636,52 @@ public struct SPI_SHADER_PGM_RSRC3_VS: Register {
 }
 
 /// `SPI_SHADER_LATE_ALLOC_VS`: gfx_8_0 register, MMIO dword 0x2C47 (byte 0xB11C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_LATE_ALLOC_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_LATE_ALLOC_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_LATE_ALLOC_VS LIMIT@0:6")
+  }
 
   /// `SPI_SHADER_LATE_ALLOC_VS.LIMIT`: bits 5:0, rw.
   @inlinable public static var LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_VS`: gfx_8_0 register, MMIO dword 0x2C48 (byte 0xB120), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_VS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_VS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_VS`: gfx_8_0 register, MMIO dword 0x2C49 (byte 0xB124), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_VS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_VS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_VS`: gfx_8_0 register, MMIO dword 0x2C4A (byte 0xB128), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_VS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -683,12 +725,13 @@ public struct SPI_SHADER_PGM_RSRC1_VS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_VS`: gfx_8_0 register, MMIO dword 0x2C4B (byte 0xB12C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 SO_BASE0_EN@8:1 SO_BASE1_EN@9:1 SO_BASE2_EN@10:1 SO_BASE3_EN@11:1 SO_EN@12:1 EXCP_EN@13:9 DISPATCH_DRAW_EN@24:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -727,204 +770,221 @@ public struct SPI_SHADER_PGM_RSRC2_VS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_VS_0`: gfx_8_0 register, MMIO dword 0x2C4C (byte 0xB130), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_1`: gfx_8_0 register, MMIO dword 0x2C4D (byte 0xB134), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_2`: gfx_8_0 register, MMIO dword 0x2C4E (byte 0xB138), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_3`: gfx_8_0 register, MMIO dword 0x2C4F (byte 0xB13C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_4`: gfx_8_0 register, MMIO dword 0x2C50 (byte 0xB140), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_5`: gfx_8_0 register, MMIO dword 0x2C51 (byte 0xB144), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_6`: gfx_8_0 register, MMIO dword 0x2C52 (byte 0xB148), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_7`: gfx_8_0 register, MMIO dword 0x2C53 (byte 0xB14C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_8`: gfx_8_0 register, MMIO dword 0x2C54 (byte 0xB150), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_9`: gfx_8_0 register, MMIO dword 0x2C55 (byte 0xB154), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C55 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C55, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_10`: gfx_8_0 register, MMIO dword 0x2C56 (byte 0xB158), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C56 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C56, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_11`: gfx_8_0 register, MMIO dword 0x2C57 (byte 0xB15C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C57 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C57, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_12`: gfx_8_0 register, MMIO dword 0x2C58 (byte 0xB160), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C58 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C58, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_13`: gfx_8_0 register, MMIO dword 0x2C59 (byte 0xB164), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C59 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C59, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_14`: gfx_8_0 register, MMIO dword 0x2C5A (byte 0xB168), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C5A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C5A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_15`: gfx_8_0 register, MMIO dword 0x2C5B (byte 0xB16C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_VS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C5B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_VS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C5B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_VS_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_VS_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_VS`: gfx_8_0 register, MMIO dword 0x2C7C (byte 0xB1F0), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_ES_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C7C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_ES_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C7C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_ES_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -946,12 +1006,13 @@ public struct SPI_SHADER_PGM_RSRC2_ES_VS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_VS`: gfx_8_0 register, MMIO dword 0x2C7D (byte 0xB1F4), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_LS_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C7D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_LS_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C7D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_LS_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -970,60 +1031,65 @@ public struct SPI_SHADER_PGM_RSRC2_LS_VS: Register {
 }
 
 /// `SPI_SHADER_TBA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C80 (byte 0xB200), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_GS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_GS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C81 (byte 0xB204), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_GS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_GS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C82 (byte 0xB208), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_GS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_GS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C83 (byte 0xB20C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_GS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_GS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_GS`: gfx_8_0 register, MMIO dword 0x2C87 (byte 0xB21C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_GS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_GS.CU_EN`: bits 15:0, rw.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1043,36 +1109,39 @@ public struct SPI_SHADER_PGM_RSRC3_GS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_GS`: gfx_8_0 register, MMIO dword 0x2C88 (byte 0xB220), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_GS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_GS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_GS`: gfx_8_0 register, MMIO dword 0x2C89 (byte 0xB224), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_GS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_GS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_GS`: gfx_8_0 register, MMIO dword 0x2C8A (byte 0xB228), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_GS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CU_GROUP_ENABLE@24:1 CACHE_CTL@25:3 CDBG_USER@28:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1111,12 +1180,13 @@ public struct SPI_SHADER_PGM_RSRC1_GS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_GS`: gfx_8_0 register, MMIO dword 0x2C8B (byte 0xB22C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_GS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 EXCP_EN@7:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_GS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1132,204 +1202,221 @@ public struct SPI_SHADER_PGM_RSRC2_GS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_GS_0`: gfx_8_0 register, MMIO dword 0x2C8C (byte 0xB230), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_1`: gfx_8_0 register, MMIO dword 0x2C8D (byte 0xB234), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_2`: gfx_8_0 register, MMIO dword 0x2C8E (byte 0xB238), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_3`: gfx_8_0 register, MMIO dword 0x2C8F (byte 0xB23C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_4`: gfx_8_0 register, MMIO dword 0x2C90 (byte 0xB240), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_5`: gfx_8_0 register, MMIO dword 0x2C91 (byte 0xB244), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_6`: gfx_8_0 register, MMIO dword 0x2C92 (byte 0xB248), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_7`: gfx_8_0 register, MMIO dword 0x2C93 (byte 0xB24C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_8`: gfx_8_0 register, MMIO dword 0x2C94 (byte 0xB250), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_9`: gfx_8_0 register, MMIO dword 0x2C95 (byte 0xB254), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_10`: gfx_8_0 register, MMIO dword 0x2C96 (byte 0xB258), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_11`: gfx_8_0 register, MMIO dword 0x2C97 (byte 0xB25C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_12`: gfx_8_0 register, MMIO dword 0x2C98 (byte 0xB260), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_13`: gfx_8_0 register, MMIO dword 0x2C99 (byte 0xB264), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_14`: gfx_8_0 register, MMIO dword 0x2C9A (byte 0xB268), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C9A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C9A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_15`: gfx_8_0 register, MMIO dword 0x2C9B (byte 0xB26C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_GS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2C9B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_GS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C9B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_GS_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_GS_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_GS`: gfx_8_0 register, MMIO dword 0x2CBC (byte 0xB2F0), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_ES_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CBC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_ES_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CBC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_ES_GS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1351,60 +1438,65 @@ public struct SPI_SHADER_PGM_RSRC2_ES_GS: Register {
 }
 
 /// `SPI_SHADER_TBA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC0 (byte 0xB300), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_ES MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_ES.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC1 (byte 0xB304), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_ES MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_ES.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC2 (byte 0xB308), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_ES MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_ES.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC3 (byte 0xB30C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_ES MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_ES.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_ES`: gfx_8_0 register, MMIO dword 0x2CC7 (byte 0xB31C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_ES CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_ES.CU_EN`: bits 15:0, rw.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1424,36 +1516,39 @@ public struct SPI_SHADER_PGM_RSRC3_ES: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC8 (byte 0xB320), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_ES MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_ES.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC9 (byte 0xB324), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_ES MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_ES.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_ES`: gfx_8_0 register, MMIO dword 0x2CCA (byte 0xB328), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_ES VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1497,12 +1592,13 @@ public struct SPI_SHADER_PGM_RSRC1_ES: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES`: gfx_8_0 register, MMIO dword 0x2CCB (byte 0xB32C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1524,204 +1620,221 @@ public struct SPI_SHADER_PGM_RSRC2_ES: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_ES_0`: gfx_8_0 register, MMIO dword 0x2CCC (byte 0xB330), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_1`: gfx_8_0 register, MMIO dword 0x2CCD (byte 0xB334), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_2`: gfx_8_0 register, MMIO dword 0x2CCE (byte 0xB338), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_3`: gfx_8_0 register, MMIO dword 0x2CCF (byte 0xB33C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CCF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CCF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_4`: gfx_8_0 register, MMIO dword 0x2CD0 (byte 0xB340), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_5`: gfx_8_0 register, MMIO dword 0x2CD1 (byte 0xB344), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_6`: gfx_8_0 register, MMIO dword 0x2CD2 (byte 0xB348), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_7`: gfx_8_0 register, MMIO dword 0x2CD3 (byte 0xB34C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_8`: gfx_8_0 register, MMIO dword 0x2CD4 (byte 0xB350), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_9`: gfx_8_0 register, MMIO dword 0x2CD5 (byte 0xB354), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_10`: gfx_8_0 register, MMIO dword 0x2CD6 (byte 0xB358), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_11`: gfx_8_0 register, MMIO dword 0x2CD7 (byte 0xB35C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_12`: gfx_8_0 register, MMIO dword 0x2CD8 (byte 0xB360), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_13`: gfx_8_0 register, MMIO dword 0x2CD9 (byte 0xB364), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CD9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CD9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_14`: gfx_8_0 register, MMIO dword 0x2CDA (byte 0xB368), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CDA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CDA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_15`: gfx_8_0 register, MMIO dword 0x2CDB (byte 0xB36C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_ES_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CDB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_ES_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CDB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_ES_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_ES_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_ES`: gfx_8_0 register, MMIO dword 0x2CFD (byte 0xB3F4), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_LS_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2CFD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_LS_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CFD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_LS_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1740,60 +1853,65 @@ public struct SPI_SHADER_PGM_RSRC2_LS_ES: Register {
 }
 
 /// `SPI_SHADER_TBA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D00 (byte 0xB400), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_HS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_HS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D01 (byte 0xB404), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_HS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_HS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D02 (byte 0xB408), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_HS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_HS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D03 (byte 0xB40C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_HS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_HS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_HS`: gfx_8_0 register, MMIO dword 0x2D07 (byte 0xB41C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_HS WAVE_LIMIT@0:6 LOCK_LOW_THRESHOLD@6:4 GROUP_FIFO_DEPTH@10:6")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_HS.WAVE_LIMIT`: bits 5:0, rw.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1810,36 +1928,39 @@ public struct SPI_SHADER_PGM_RSRC3_HS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_HS`: gfx_8_0 register, MMIO dword 0x2D08 (byte 0xB420), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_HS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_HS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_HS`: gfx_8_0 register, MMIO dword 0x2D09 (byte 0xB424), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_HS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_HS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_HS`: gfx_8_0 register, MMIO dword 0x2D0A (byte 0xB428), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_HS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CACHE_CTL@24:3 CDBG_USER@27:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1873,12 +1994,13 @@ public struct SPI_SHADER_PGM_RSRC1_HS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_HS`: gfx_8_0 register, MMIO dword 0x2D0B (byte 0xB42C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_HS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 TG_SIZE_EN@8:1 EXCP_EN@9:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1900,204 +2022,221 @@ public struct SPI_SHADER_PGM_RSRC2_HS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_HS_0`: gfx_8_0 register, MMIO dword 0x2D0C (byte 0xB430), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_1`: gfx_8_0 register, MMIO dword 0x2D0D (byte 0xB434), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_2`: gfx_8_0 register, MMIO dword 0x2D0E (byte 0xB438), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_3`: gfx_8_0 register, MMIO dword 0x2D0F (byte 0xB43C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_4`: gfx_8_0 register, MMIO dword 0x2D10 (byte 0xB440), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_5`: gfx_8_0 register, MMIO dword 0x2D11 (byte 0xB444), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_6`: gfx_8_0 register, MMIO dword 0x2D12 (byte 0xB448), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_7`: gfx_8_0 register, MMIO dword 0x2D13 (byte 0xB44C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_8`: gfx_8_0 register, MMIO dword 0x2D14 (byte 0xB450), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_9`: gfx_8_0 register, MMIO dword 0x2D15 (byte 0xB454), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_10`: gfx_8_0 register, MMIO dword 0x2D16 (byte 0xB458), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_11`: gfx_8_0 register, MMIO dword 0x2D17 (byte 0xB45C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_12`: gfx_8_0 register, MMIO dword 0x2D18 (byte 0xB460), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_13`: gfx_8_0 register, MMIO dword 0x2D19 (byte 0xB464), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_14`: gfx_8_0 register, MMIO dword 0x2D1A (byte 0xB468), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_15`: gfx_8_0 register, MMIO dword 0x2D1B (byte 0xB46C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_HS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_HS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_HS_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_HS_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_HS`: gfx_8_0 register, MMIO dword 0x2D3D (byte 0xB4F4), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_LS_HS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D3D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_LS_HS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D3D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_LS_HS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2116,60 +2255,65 @@ public struct SPI_SHADER_PGM_RSRC2_LS_HS: Register {
 }
 
 /// `SPI_SHADER_TBA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D40 (byte 0xB500), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_LO_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_LO_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_LO_LS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TBA_LO_LS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D41 (byte 0xB504), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TBA_HI_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TBA_HI_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TBA_HI_LS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TBA_HI_LS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D42 (byte 0xB508), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_LO_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_LO_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_LO_LS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_TMA_LO_LS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D43 (byte 0xB50C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_TMA_HI_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_TMA_HI_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_TMA_HI_LS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_TMA_HI_LS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_LS`: gfx_8_0 register, MMIO dword 0x2D47 (byte 0xB51C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC3_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC3_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC3_LS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
+  }
 
   /// `SPI_SHADER_PGM_RSRC3_LS.CU_EN`: bits 15:0, rw.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2189,36 +2333,39 @@ public struct SPI_SHADER_PGM_RSRC3_LS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_LS`: gfx_8_0 register, MMIO dword 0x2D48 (byte 0xB520), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_LO_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_LO_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_LO_LS MEM_BASE@0:32")
+  }
 
   /// `SPI_SHADER_PGM_LO_LS.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_LS`: gfx_8_0 register, MMIO dword 0x2D49 (byte 0xB524), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_HI_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_HI_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_HI_LS MEM_BASE@0:8")
+  }
 
   /// `SPI_SHADER_PGM_HI_LS.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_LS`: gfx_8_0 register, MMIO dword 0x2D4A (byte 0xB528), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC1_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC1_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC1_LS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CACHE_CTL@26:3 CDBG_USER@29:1")
+  }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2257,12 +2404,13 @@ public struct SPI_SHADER_PGM_RSRC1_LS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS`: gfx_8_0 register, MMIO dword 0x2D4B (byte 0xB52C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_PGM_RSRC2_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_PGM_RSRC2_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_PGM_RSRC2_LS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
+  }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2281,204 +2429,221 @@ public struct SPI_SHADER_PGM_RSRC2_LS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_LS_0`: gfx_8_0 register, MMIO dword 0x2D4C (byte 0xB530), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_0 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_1`: gfx_8_0 register, MMIO dword 0x2D4D (byte 0xB534), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_1 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_2`: gfx_8_0 register, MMIO dword 0x2D4E (byte 0xB538), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_2 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_3`: gfx_8_0 register, MMIO dword 0x2D4F (byte 0xB53C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_3 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_4`: gfx_8_0 register, MMIO dword 0x2D50 (byte 0xB540), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_4 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_5`: gfx_8_0 register, MMIO dword 0x2D51 (byte 0xB544), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_5 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_6`: gfx_8_0 register, MMIO dword 0x2D52 (byte 0xB548), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_6 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_7`: gfx_8_0 register, MMIO dword 0x2D53 (byte 0xB54C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_7 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_8`: gfx_8_0 register, MMIO dword 0x2D54 (byte 0xB550), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_8 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_9`: gfx_8_0 register, MMIO dword 0x2D55 (byte 0xB554), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D55 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D55, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_9 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_10`: gfx_8_0 register, MMIO dword 0x2D56 (byte 0xB558), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D56 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D56, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_10 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_11`: gfx_8_0 register, MMIO dword 0x2D57 (byte 0xB55C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D57 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D57, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_11 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_12`: gfx_8_0 register, MMIO dword 0x2D58 (byte 0xB560), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D58 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D58, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_12 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_13`: gfx_8_0 register, MMIO dword 0x2D59 (byte 0xB564), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D59 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D59, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_13 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_14`: gfx_8_0 register, MMIO dword 0x2D5A (byte 0xB568), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D5A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D5A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_14 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_15`: gfx_8_0 register, MMIO dword 0x2D5B (byte 0xB56C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_USER_DATA_LS_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2D5B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_USER_DATA_LS_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D5B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_USER_DATA_LS_15 DATA@0:32")
+  }
 
   /// `SPI_SHADER_USER_DATA_LS_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), rw, reset 0x0000_0000.
-public struct COMPUTE_DISPATCH_INITIATOR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_DISPATCH_INITIATOR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_DISPATCH_INITIATOR COMPUTE_SHADER_EN@0:1 PARTIAL_TG_EN@1:1 FORCE_START_AT_000@2:1 ORDERED_APPEND_ENBL@3:1 ORDERED_APPEND_MODE@4:1 USE_THREAD_DIMENSIONS@5:1 ORDER_MODE@6:1 DISPATCH_CACHE_CNTL@7:3 SCALAR_L1_INV_VOL@10:1 VECTOR_L1_INV_VOL@11:1 DATA_ATC@12:1 RESTORE@14:1")
+  }
 
   /// `COMPUTE_DISPATCH_INITIATOR.COMPUTE_SHADER_EN`: bit 0, rw.
   @inlinable public static var COMPUTE_SHADER_EN: RegisterField<Self, Bool> {
@@ -2534,84 +2699,91 @@ public struct COMPUTE_DISPATCH_INITIATOR: Register {
 }
 
 /// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), rw, reset 0x0000_0000.
-public struct COMPUTE_DIM_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_DIM_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_DIM_X SIZE@0:32")
+  }
 
   /// `COMPUTE_DIM_X.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), rw, reset 0x0000_0000.
-public struct COMPUTE_DIM_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_DIM_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_DIM_Y SIZE@0:32")
+  }
 
   /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), rw, reset 0x0000_0000.
-public struct COMPUTE_DIM_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_DIM_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_DIM_Z SIZE@0:32")
+  }
 
   /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), rw, reset 0x0000_0000.
-public struct COMPUTE_START_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_START_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_START_X START@0:32")
+  }
 
   /// `COMPUTE_START_X.START`: bits 31:0, rw.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), rw, reset 0x0000_0000.
-public struct COMPUTE_START_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_START_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_START_Y START@0:32")
+  }
 
   /// `COMPUTE_START_Y.START`: bits 31:0, rw.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), rw, reset 0x0000_0000.
-public struct COMPUTE_START_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_START_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_START_Z START@0:32")
+  }
 
   /// `COMPUTE_START_Z.START`: bits 31:0, rw.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), rw, reset 0x0000_0000.
-public struct COMPUTE_NUM_THREAD_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_NUM_THREAD_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_NUM_THREAD_X NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
+  }
 
   /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, rw.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
@@ -2625,12 +2797,13 @@ public struct COMPUTE_NUM_THREAD_X: Register {
 }
 
 /// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), rw, reset 0x0000_0000.
-public struct COMPUTE_NUM_THREAD_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_NUM_THREAD_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_NUM_THREAD_Y NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
+  }
 
   /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, rw.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
@@ -2644,12 +2817,13 @@ public struct COMPUTE_NUM_THREAD_Y: Register {
 }
 
 /// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), rw, reset 0x0000_0000.
-public struct COMPUTE_NUM_THREAD_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_NUM_THREAD_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_NUM_THREAD_Z NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
+  }
 
   /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, rw.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
@@ -2663,12 +2837,13 @@ public struct COMPUTE_NUM_THREAD_Z: Register {
 }
 
 /// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), rw, reset 0x0000_0000.
-public struct COMPUTE_PIPELINESTAT_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PIPELINESTAT_ENABLE PIPELINESTAT_ENABLE@0:1")
+  }
 
   /// `COMPUTE_PIPELINESTAT_ENABLE.PIPELINESTAT_ENABLE`: bit 0, rw.
   @inlinable public static var PIPELINESTAT_ENABLE: RegisterField<Self, Bool> {
@@ -2677,12 +2852,13 @@ public struct COMPUTE_PIPELINESTAT_ENABLE: Register {
 }
 
 /// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), rw, reset 0x0000_0000.
-public struct COMPUTE_PERFCOUNT_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PERFCOUNT_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PERFCOUNT_ENABLE PERFCOUNT_ENABLE@0:1")
+  }
 
   /// `COMPUTE_PERFCOUNT_ENABLE.PERFCOUNT_ENABLE`: bit 0, rw.
   @inlinable public static var PERFCOUNT_ENABLE: RegisterField<Self, Bool> {
@@ -2691,24 +2867,26 @@ public struct COMPUTE_PERFCOUNT_ENABLE: Register {
 }
 
 /// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), rw, reset 0x0000_0000.
-public struct COMPUTE_PGM_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PGM_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PGM_LO DATA@0:32")
+  }
 
   /// `COMPUTE_PGM_LO.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), rw, reset 0x0000_0000.
-public struct COMPUTE_PGM_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PGM_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PGM_HI DATA@0:8 INST_ATC@8:1")
+  }
 
   /// `COMPUTE_PGM_HI.DATA`: bits 7:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2718,60 +2896,65 @@ public struct COMPUTE_PGM_HI: Register {
 }
 
 /// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), rw, reset 0x0000_0000.
-public struct COMPUTE_TBA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_TBA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_TBA_LO DATA@0:32")
+  }
 
   /// `COMPUTE_TBA_LO.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), rw, reset 0x0000_0000.
-public struct COMPUTE_TBA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_TBA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_TBA_HI DATA@0:8")
+  }
 
   /// `COMPUTE_TBA_HI.DATA`: bits 7:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), rw, reset 0x0000_0000.
-public struct COMPUTE_TMA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_TMA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_TMA_LO DATA@0:32")
+  }
 
   /// `COMPUTE_TMA_LO.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), rw, reset 0x0000_0000.
-public struct COMPUTE_TMA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_TMA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_TMA_HI DATA@0:8")
+  }
 
   /// `COMPUTE_TMA_HI.DATA`: bits 7:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), rw, reset 0x0000_0000.
-public struct COMPUTE_PGM_RSRC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PGM_RSRC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PGM_RSRC1 VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 BULKY@24:1 CDBG_USER@25:1")
+  }
 
   /// `COMPUTE_PGM_RSRC1.VGPRS`: bits 5:0, rw.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2805,12 +2988,13 @@ public struct COMPUTE_PGM_RSRC1: Register {
 }
 
 /// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), rw, reset 0x0000_0000.
-public struct COMPUTE_PGM_RSRC2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_PGM_RSRC2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_PGM_RSRC2 SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 TGID_X_EN@7:1 TGID_Y_EN@8:1 TGID_Z_EN@9:1 TG_SIZE_EN@10:1 TIDIG_COMP_CNT@11:2 EXCP_EN_MSB@13:2 LDS_SIZE@15:9 EXCP_EN@24:7")
+  }
 
   /// `COMPUTE_PGM_RSRC2.SCRATCH_EN`: bit 0, rw.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2849,24 +3033,26 @@ public struct COMPUTE_PGM_RSRC2: Register {
 }
 
 /// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), rw, reset 0x0000_0000.
-public struct COMPUTE_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_VMID DATA@0:4")
+  }
 
   /// `COMPUTE_VMID.DATA`: bits 3:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), rw, reset 0x0000_0000.
-public struct COMPUTE_RESOURCE_LIMITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_RESOURCE_LIMITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_RESOURCE_LIMITS WAVES_PER_SH@0:10 TG_PER_CU@12:4 LOCK_THRESHOLD@16:6 SIMD_DEST_CNTL@22:1 FORCE_SIMD_DIST@23:1 CU_GROUP_COUNT@24:3")
+  }
 
   /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH`: bits 9:0, rw.
   @inlinable public static var WAVES_PER_SH: RegisterField<Self, UInt16> {
@@ -2898,12 +3084,13 @@ public struct COMPUTE_RESOURCE_LIMITS: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), rw, reset 0x0000_0000.
-public struct COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_STATIC_THREAD_MGMT_SE0 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
+  }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, rw.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2913,12 +3100,13 @@ public struct COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), rw, reset 0x0000_0000.
-public struct COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_STATIC_THREAD_MGMT_SE1 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
+  }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, rw.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2928,12 +3116,13 @@ public struct COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
 }
 
 /// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), rw, reset 0x0000_0000.
-public struct COMPUTE_TMPRING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_TMPRING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
+  }
 
   /// `COMPUTE_TMPRING_SIZE.WAVES`: bits 11:0, rw.
   @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -2943,12 +3132,13 @@ public struct COMPUTE_TMPRING_SIZE: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), rw, reset 0x0000_0000.
-public struct COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_STATIC_THREAD_MGMT_SE2 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
+  }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, rw.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2958,12 +3148,13 @@ public struct COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), rw, reset 0x0000_0000.
-public struct COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_STATIC_THREAD_MGMT_SE3 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
+  }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, rw.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2973,48 +3164,52 @@ public struct COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
 }
 
 /// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), rw, reset 0x0000_0000.
-public struct COMPUTE_RESTART_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_RESTART_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_RESTART_X RESTART@0:32")
+  }
 
   /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, rw.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), rw, reset 0x0000_0000.
-public struct COMPUTE_RESTART_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_RESTART_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_RESTART_Y RESTART@0:32")
+  }
 
   /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, rw.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), rw, reset 0x0000_0000.
-public struct COMPUTE_RESTART_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_RESTART_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_RESTART_Z RESTART@0:32")
+  }
 
   /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, rw.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), rw, reset 0x0000_0000.
-public struct COMPUTE_THREAD_TRACE_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_THREAD_TRACE_ENABLE THREAD_TRACE_ENABLE@0:1")
+  }
 
   /// `COMPUTE_THREAD_TRACE_ENABLE.THREAD_TRACE_ENABLE`: bit 0, rw.
   @inlinable public static var THREAD_TRACE_ENABLE: RegisterField<Self, Bool> {
@@ -3023,12 +3218,13 @@ public struct COMPUTE_THREAD_TRACE_ENABLE: Register {
 }
 
 /// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), rw, reset 0x0000_0000.
-public struct COMPUTE_MISC_RESERVED: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_MISC_RESERVED: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_MISC_RESERVED SEND_SEID@0:2 RESERVED2@2:1 RESERVED3@3:1 RESERVED4@4:1 WAVE_ID_BASE@5:12")
+  }
 
   /// `COMPUTE_MISC_RESERVED.SEND_SEID`: bits 1:0, rw.
   @inlinable public static var SEND_SEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3049,24 +3245,26 @@ public struct COMPUTE_MISC_RESERVED: Register {
 }
 
 /// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), rw, reset 0x0000_0000.
-public struct COMPUTE_DISPATCH_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_DISPATCH_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_DISPATCH_ID DISPATCH_ID@0:32")
+  }
 
   /// `COMPUTE_DISPATCH_ID.DISPATCH_ID`: bits 31:0, rw.
   @inlinable public static var DISPATCH_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), rw, reset 0x0000_0000.
-public struct COMPUTE_THREADGROUP_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_THREADGROUP_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_THREADGROUP_ID THREADGROUP_ID@0:32")
+  }
 
   /// `COMPUTE_THREADGROUP_ID.THREADGROUP_ID`: bits 31:0, rw.
   @inlinable public static var THREADGROUP_ID: RegisterField<Self, UInt32> {
@@ -3075,12 +3273,13 @@ public struct COMPUTE_THREADGROUP_ID: Register {
 }
 
 /// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), rw, reset 0x0000_0000.
-public struct COMPUTE_RELAUNCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_RELAUNCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_RELAUNCH PAYLOAD@0:30 IS_EVENT@30:1 IS_STATE@31:1")
+  }
 
   /// `COMPUTE_RELAUNCH.PAYLOAD`: bits 29:0, rw.
   @inlinable public static var PAYLOAD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
@@ -3093,36 +3292,39 @@ public struct COMPUTE_RELAUNCH: Register {
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), rw, reset 0x0000_0000.
-public struct COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_WAVE_RESTORE_ADDR_LO ADDR@0:32")
+  }
 
   /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), rw, reset 0x0000_0000.
-public struct COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_WAVE_RESTORE_ADDR_HI ADDR@0:16")
+  }
 
   /// `COMPUTE_WAVE_RESTORE_ADDR_HI.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), rw, reset 0x0000_0000.
-public struct COMPUTE_WAVE_RESTORE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E25 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E25, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_WAVE_RESTORE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `COMPUTE_WAVE_RESTORE_CONTROL.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3132,216 +3334,234 @@ public struct COMPUTE_WAVE_RESTORE_CONTROL: Register {
 }
 
 /// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_0 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_1 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_2 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_3 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_4 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_5 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_6 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_7 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_8 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_9 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_10 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_11 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_12 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_13 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_14 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), rw, reset 0x0000_0000.
-public struct COMPUTE_USER_DATA_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_USER_DATA_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_USER_DATA_15 DATA@0:32")
+  }
 
   /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), rw, reset 0x0000_0000.
-public struct COMPUTE_NOWHERE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x2E7F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COMPUTE_NOWHERE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E7F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COMPUTE_NOWHERE DATA@0:32")
+  }
 
   /// `COMPUTE_NOWHERE.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CNTL`: gfx_8_0 register, MMIO dword 0x3020 (byte 0xC080), rw, reset 0x0000_0000.
-public struct CP_DFY_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_CNTL POLICY@0:1 MTYPE@2:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} LFSR_RESET@28:1 MODE@29:2 ENABLE@31:1")
+  }
 
   /// `CP_DFY_CNTL.POLICY`: bit 0, rw.
   @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3360,12 +3580,13 @@ public struct CP_DFY_CNTL: Register {
 }
 
 /// `CP_DFY_STAT`: gfx_8_0 register, MMIO dword 0x3021 (byte 0xC084), rw, reset 0x0000_0000.
-public struct CP_DFY_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3021 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3021, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_STAT BURST_COUNT@0:16 TAGS_PENDING@16:9 BUSY@31:1")
+  }
 
   /// `CP_DFY_STAT.BURST_COUNT`: bits 15:0, rw.
   @inlinable public static var BURST_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3380,228 +3601,247 @@ public struct CP_DFY_STAT: Register {
 }
 
 /// `CP_DFY_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3022 (byte 0xC088), rw, reset 0x0000_0000.
-public struct CP_DFY_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3022 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3022, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_ADDR_HI ADDR_HI@0:32")
+  }
 
   /// `CP_DFY_ADDR_HI.ADDR_HI`: bits 31:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3023 (byte 0xC08C), rw, reset 0x0000_0000.
-public struct CP_DFY_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3023 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3023, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_ADDR_LO ADDR_LO@5:27")
+  }
 
   /// `CP_DFY_ADDR_LO.ADDR_LO`: bits 31:5, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `CP_DFY_DATA_0`: gfx_8_0 register, MMIO dword 0x3024 (byte 0xC090), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_0 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_1`: gfx_8_0 register, MMIO dword 0x3025 (byte 0xC094), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3025 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3025, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_1 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_2`: gfx_8_0 register, MMIO dword 0x3026 (byte 0xC098), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3026 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3026, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_2 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_3`: gfx_8_0 register, MMIO dword 0x3027 (byte 0xC09C), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3027 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3027, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_3 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_4`: gfx_8_0 register, MMIO dword 0x3028 (byte 0xC0A0), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_4 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_5`: gfx_8_0 register, MMIO dword 0x3029 (byte 0xC0A4), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3029 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3029, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_5 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_6`: gfx_8_0 register, MMIO dword 0x302A (byte 0xC0A8), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_6 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_7`: gfx_8_0 register, MMIO dword 0x302B (byte 0xC0AC), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_7 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_8`: gfx_8_0 register, MMIO dword 0x302C (byte 0xC0B0), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_8 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_9`: gfx_8_0 register, MMIO dword 0x302D (byte 0xC0B4), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_9 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_10`: gfx_8_0 register, MMIO dword 0x302E (byte 0xC0B8), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_10 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_11`: gfx_8_0 register, MMIO dword 0x302F (byte 0xC0BC), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x302F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x302F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_11 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_12`: gfx_8_0 register, MMIO dword 0x3030 (byte 0xC0C0), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_12 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_12.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_13`: gfx_8_0 register, MMIO dword 0x3031 (byte 0xC0C4), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3031 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3031, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_13 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_13.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_14`: gfx_8_0 register, MMIO dword 0x3032 (byte 0xC0C8), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3032 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3032, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_14 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_14.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_15`: gfx_8_0 register, MMIO dword 0x3033 (byte 0xC0CC), rw, reset 0x0000_0000.
-public struct CP_DFY_DATA_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3033 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_DATA_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3033, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_DATA_15 DATA@0:32")
+  }
 
   /// `CP_DFY_DATA_15.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CMD`: gfx_8_0 register, MMIO dword 0x3034 (byte 0xC0D0), rw, reset 0x0000_0000.
-public struct CP_DFY_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DFY_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DFY_CMD OFFSET@0:9 SIZE@16:16")
+  }
 
   /// `CP_DFY_CMD.OFFSET`: bits 8:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3611,12 +3851,13 @@ public struct CP_DFY_CMD: Register {
 }
 
 /// `CP_CPC_MGCG_SYNC_CNTL`: gfx_8_0 register, MMIO dword 0x3036 (byte 0xC0D8), rw, reset 0x0000_0000.
-public struct CP_CPC_MGCG_SYNC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3036 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_MGCG_SYNC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3036, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_MGCG_SYNC_CNTL COOLDOWN_PERIOD@0:8 WARMUP_PERIOD@8:8")
+  }
 
   /// `CP_CPC_MGCG_SYNC_CNTL.COOLDOWN_PERIOD`: bits 7:0, rw.
   @inlinable public static var COOLDOWN_PERIOD: RegisterField<Self, UInt8> {
@@ -3628,24 +3869,26 @@ public struct CP_CPC_MGCG_SYNC_CNTL: Register {
 }
 
 /// `CP_VIRT_STATUS`: gfx_8_0 register, MMIO dword 0x3038 (byte 0xC0E0), rw, reset 0x0000_0000.
-public struct CP_VIRT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VIRT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VIRT_STATUS VIRT_STATUS@0:32")
+  }
 
   /// `CP_VIRT_STATUS.VIRT_STATUS`: bits 31:0, rw.
   @inlinable public static var VIRT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), rw, reset 0x0000_0000.
-public struct CP_RB0_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_BASE RB_BASE@0:32")
+  }
 
   /// `CP_RB0_BASE.RB_BASE`: bits 31:0, rw.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -3654,24 +3897,26 @@ public struct CP_RB0_BASE: Register {
 /// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_BASE`, at the same offset.
-public struct CP_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_BASE RB_BASE@0:32")
+  }
 
   /// `CP_RB_BASE.RB_BASE`: bits 31:0, rw.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), rw, reset 0x0000_0000.
-public struct CP_RB0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} BUF_SWAP@17:2 MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
 
   /// `CP_RB0_CNTL.RB_BUFSZ`: bits 5:0, rw.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3708,12 +3953,13 @@ public struct CP_RB0_CNTL: Register {
 /// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_CNTL`, at the same offset.
-public struct CP_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} BUF_SWAP@17:2 MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
 
   /// `CP_RB_CNTL.RB_BUFSZ`: bits 5:0, rw.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3748,24 +3994,26 @@ public struct CP_RB_CNTL: Register {
 }
 
 /// `CP_RB_RPTR_WR`: gfx_8_0 register, MMIO dword 0x3042 (byte 0xC108), rw, reset 0x0000_0000.
-public struct CP_RB_RPTR_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3042 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_RPTR_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3042, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_RPTR_WR RB_RPTR_WR@0:20")
+  }
 
   /// `CP_RB_RPTR_WR.RB_RPTR_WR`: bits 19:0, rw.
   @inlinable public static var RB_RPTR_WR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), rw, reset 0x0000_0000.
-public struct CP_RB0_RPTR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
 
   /// `CP_RB0_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3779,12 +4027,13 @@ public struct CP_RB0_RPTR_ADDR: Register {
 /// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_RPTR_ADDR`, at the same offset.
-public struct CP_RB_RPTR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
 
   /// `CP_RB_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3796,12 +4045,13 @@ public struct CP_RB_RPTR_ADDR: Register {
 }
 
 /// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), rw, reset 0x0000_0000.
-public struct CP_RB0_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
 
   /// `CP_RB0_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {

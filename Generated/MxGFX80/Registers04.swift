@@ -6,12 +6,13 @@ import MxMMIO
 /// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_RPTR_ADDR_HI`, at the same offset.
-public struct CP_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
 
   /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
@@ -20,12 +21,13 @@ public struct CP_RB_RPTR_ADDR_HI: Register {
 }
 
 /// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), rw, reset 0x0000_0000.
-public struct CP_RB0_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_WPTR RB_WPTR@0:20")
+  }
 
   /// `CP_RB0_WPTR.RB_WPTR`: bits 19:0, rw.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
@@ -34,24 +36,26 @@ public struct CP_RB0_WPTR: Register {
 /// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RB0_WPTR`, at the same offset.
-public struct CP_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR RB_WPTR@0:20")
+  }
 
   /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, rw.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), rw, reset 0x0000_0000.
-public struct CP_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3046 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3046, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR_POLL_ADDR_LO RB_WPTR_POLL_ADDR_LO@2:30")
+  }
 
   /// `CP_RB_WPTR_POLL_ADDR_LO.RB_WPTR_POLL_ADDR_LO`: bits 31:2, rw.
   @inlinable public static var RB_WPTR_POLL_ADDR_LO: RegisterField<Self, UInt32> {
@@ -60,12 +64,13 @@ public struct CP_RB_WPTR_POLL_ADDR_LO: Register {
 }
 
 /// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), rw, reset 0x0000_0000.
-public struct CP_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3047 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3047, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_WPTR_POLL_ADDR_HI RB_WPTR_POLL_ADDR_HI@0:8")
+  }
 
   /// `CP_RB_WPTR_POLL_ADDR_HI.RB_WPTR_POLL_ADDR_HI`: bits 7:0, rw.
   @inlinable public static var RB_WPTR_POLL_ADDR_HI: RegisterField<Self, UInt8> {
@@ -74,21 +79,23 @@ public struct CP_RB_WPTR_POLL_ADDR_HI: Register {
 }
 
 /// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), rw, reset 0x0000_0000.
-public struct GC_PRIV_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3048 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_PRIV_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3048, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_PRIV_MODE")
+  }
 }
 
 /// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), rw, reset 0x0000_0000.
-public struct CP_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3049 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3049, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
@@ -167,12 +174,13 @@ public struct CP_INT_CNTL: Register {
 }
 
 /// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), rw, reset 0x0000_0000.
-public struct CP_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
 
   /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
@@ -251,12 +259,13 @@ public struct CP_INT_STATUS: Register {
 }
 
 /// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), rw, reset 0x0000_0000.
-public struct CP_DEVICE_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DEVICE_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DEVICE_ID DEVICE_ID@0:8")
+  }
 
   /// `CP_DEVICE_ID.DEVICE_ID`: bits 7:0, rw.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -265,12 +274,13 @@ public struct CP_DEVICE_ID: Register {
 /// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RING_PRIORITY_CNTS`, at the same offset.
-public struct CP_ME0_PIPE_PRIORITY_CNTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
 
   /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -292,12 +302,13 @@ public struct CP_ME0_PIPE_PRIORITY_CNTS: Register {
 }
 
 /// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), rw, reset 0x0000_0000.
-public struct CP_RING_PRIORITY_CNTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RING_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
 
   /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -321,24 +332,26 @@ public struct CP_RING_PRIORITY_CNTS: Register {
 /// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RING0_PRIORITY`, at the same offset.
-public struct CP_ME0_PIPE0_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE0_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), rw, reset 0x0000_0000.
-public struct CP_RING0_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RING0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING0_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -347,24 +360,26 @@ public struct CP_RING0_PRIORITY: Register {
 /// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RING1_PRIORITY`, at the same offset.
-public struct CP_ME0_PIPE1_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE1_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), rw, reset 0x0000_0000.
-public struct CP_RING1_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RING1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING1_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -373,48 +388,52 @@ public struct CP_RING1_PRIORITY: Register {
 /// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RING2_PRIORITY`, at the same offset.
-public struct CP_ME0_PIPE2_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE2_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), rw, reset 0x0000_0000.
-public struct CP_RING2_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x304F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RING2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RING2_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), rw, reset 0x0000_0000.
-public struct CP_ENDIAN_SWAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3050 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ENDIAN_SWAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3050, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ENDIAN_SWAP ENDIAN_SWAP@0:2")
+  }
 
   /// `CP_ENDIAN_SWAP.ENDIAN_SWAP`: bits 1:0, rw.
   @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), rw, reset 0x0000_0000.
-public struct CP_RB_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3051 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3051, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_VMID RB0_VMID@0:4 RB1_VMID@8:4 RB2_VMID@16:4")
+  }
 
   /// `CP_RB_VMID.RB0_VMID`: bits 3:0, rw.
   @inlinable public static var RB0_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -427,36 +446,39 @@ public struct CP_RB_VMID: Register {
 }
 
 /// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), rw, reset 0x0000_0000.
-public struct CP_ME0_PIPE0_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3052 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE0_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3052, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE0_VMID VMID@0:4")
+  }
 
   /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), rw, reset 0x0000_0000.
-public struct CP_ME0_PIPE1_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3053 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME0_PIPE1_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3053, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME0_PIPE1_VMID VMID@0:4")
+  }
 
   /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), rw, reset 0x0000_0000.
-public struct CP_RB_DOORBELL_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3059 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_DOORBELL_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3059, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_DOORBELL_CONTROL DOORBELL_OFFSET@2:21 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
+  }
 
   /// `CP_RB_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw.
   @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
@@ -471,12 +493,13 @@ public struct CP_RB_DOORBELL_CONTROL: Register {
 }
 
 /// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), rw, reset 0x0000_0000.
-public struct CP_RB_DOORBELL_RANGE_LOWER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x305A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_DOORBELL_RANGE_LOWER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x305A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
+  }
 
   /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, rw.
   @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
@@ -485,12 +508,13 @@ public struct CP_RB_DOORBELL_RANGE_LOWER: Register {
 }
 
 /// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), rw, reset 0x0000_0000.
-public struct CP_RB_DOORBELL_RANGE_UPPER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x305B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_DOORBELL_RANGE_UPPER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x305B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
+  }
 
   /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, rw.
   @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
@@ -499,12 +523,13 @@ public struct CP_RB_DOORBELL_RANGE_UPPER: Register {
 }
 
 /// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), rw, reset 0x0000_0000.
-public struct CP_MEC_DOORBELL_RANGE_LOWER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x305C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_DOORBELL_RANGE_LOWER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x305C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
+  }
 
   /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, rw.
   @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
@@ -513,12 +538,13 @@ public struct CP_MEC_DOORBELL_RANGE_LOWER: Register {
 }
 
 /// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), rw, reset 0x0000_0000.
-public struct CP_MEC_DOORBELL_RANGE_UPPER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x305D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_DOORBELL_RANGE_UPPER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x305D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
+  }
 
   /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, rw.
   @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
@@ -527,24 +553,26 @@ public struct CP_MEC_DOORBELL_RANGE_UPPER: Register {
 }
 
 /// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), rw, reset 0x0000_0000.
-public struct CP_RB1_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3060 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3060, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_BASE RB_BASE@0:32")
+  }
 
   /// `CP_RB1_BASE.RB_BASE`: bits 31:0, rw.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), rw, reset 0x0000_0000.
-public struct CP_RB1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3061 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3061, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
 
   /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, rw.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -576,12 +604,13 @@ public struct CP_RB1_CNTL: Register {
 }
 
 /// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), rw, reset 0x0000_0000.
-public struct CP_RB1_RPTR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3062 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3062, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
 
   /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -593,12 +622,13 @@ public struct CP_RB1_RPTR_ADDR: Register {
 }
 
 /// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), rw, reset 0x0000_0000.
-public struct CP_RB1_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3063 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3063, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
 
   /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
@@ -607,36 +637,39 @@ public struct CP_RB1_RPTR_ADDR_HI: Register {
 }
 
 /// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), rw, reset 0x0000_0000.
-public struct CP_RB1_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3064 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3064, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_WPTR RB_WPTR@0:20")
+  }
 
   /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, rw.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), rw, reset 0x0000_0000.
-public struct CP_RB2_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3065 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3065, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_BASE RB_BASE@0:32")
+  }
 
   /// `CP_RB2_BASE.RB_BASE`: bits 31:0, rw.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), rw, reset 0x0000_0000.
-public struct CP_RB2_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3066 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3066, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
+  }
 
   /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, rw.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -668,12 +701,13 @@ public struct CP_RB2_CNTL: Register {
 }
 
 /// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), rw, reset 0x0000_0000.
-public struct CP_RB2_RPTR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3067 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_RPTR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3067, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
+  }
 
   /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -685,12 +719,13 @@ public struct CP_RB2_RPTR_ADDR: Register {
 }
 
 /// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), rw, reset 0x0000_0000.
-public struct CP_RB2_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3068 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3068, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
+  }
 
   /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
@@ -699,24 +734,26 @@ public struct CP_RB2_RPTR_ADDR_HI: Register {
 }
 
 /// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), rw, reset 0x0000_0000.
-public struct CP_RB2_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3069 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB2_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3069, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB2_WPTR RB_WPTR@0:20")
+  }
 
   /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, rw.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), rw, reset 0x0000_0000.
-public struct CP_INT_CNTL_RING0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_CNTL_RING0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL_RING0 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_INT_CNTL_RING0.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
@@ -795,12 +832,13 @@ public struct CP_INT_CNTL_RING0: Register {
 }
 
 /// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), rw, reset 0x0000_0000.
-public struct CP_INT_CNTL_RING1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_CNTL_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL_RING1 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
@@ -879,12 +917,13 @@ public struct CP_INT_CNTL_RING1: Register {
 }
 
 /// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), rw, reset 0x0000_0000.
-public struct CP_INT_CNTL_RING2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_CNTL_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_CNTL_RING2 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
@@ -963,12 +1002,13 @@ public struct CP_INT_CNTL_RING2: Register {
 }
 
 /// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), rw, reset 0x0000_0000.
-public struct CP_INT_STATUS_RING0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_STATUS_RING0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING0 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 GCNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
 
   /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
@@ -1047,12 +1087,13 @@ public struct CP_INT_STATUS_RING0: Register {
 }
 
 /// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), rw, reset 0x0000_0000.
-public struct CP_INT_STATUS_RING1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_STATUS_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING1 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
 
   /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
@@ -1131,12 +1172,13 @@ public struct CP_INT_STATUS_RING1: Register {
 }
 
 /// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), rw, reset 0x0000_0000.
-public struct CP_INT_STATUS_RING2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x306F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INT_STATUS_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x306F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INT_STATUS_RING2 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
+  }
 
   /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
@@ -1215,12 +1257,13 @@ public struct CP_INT_STATUS_RING2: Register {
 }
 
 /// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), rw, reset 0x0000_0000.
-public struct CP_PWR_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3078 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PWR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3078, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PWR_CNTL GFX_CLK_HALT_ME0_PIPE0@0:1 GFX_CLK_HALT_ME0_PIPE1@1:1 CMP_CLK_HALT_ME1_PIPE0@8:1 CMP_CLK_HALT_ME1_PIPE1@9:1 CMP_CLK_HALT_ME1_PIPE2@10:1 CMP_CLK_HALT_ME1_PIPE3@11:1 CMP_CLK_HALT_ME2_PIPE0@16:1 CMP_CLK_HALT_ME2_PIPE1@17:1 CMP_CLK_HALT_ME2_PIPE2@18:1 CMP_CLK_HALT_ME2_PIPE3@19:1")
+  }
 
   /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, rw.
   @inlinable public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> {
@@ -1274,12 +1317,13 @@ public struct CP_PWR_CNTL: Register {
 }
 
 /// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), rw, reset 0x0000_0000.
-public struct CP_MEM_SLP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3079 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEM_SLP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3079, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEM_SLP_CNTL CP_MEM_LS_EN@0:1 CP_MEM_DS_EN@1:1 RESERVED@2:5 CP_LS_DS_BUSY_OVERRIDE@7:1 CP_MEM_LS_ON_DELAY@8:8 CP_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
+  }
 
   /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, rw.
   @inlinable public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1310,12 +1354,13 @@ public struct CP_MEM_SLP_CNTL: Register {
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), rw, reset 0x0000_0000.
-public struct CP_ECC_FIRSTOCCURRENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x307A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ECC_FIRSTOCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE INTERFACE@0:2 CLIENT@4:4 ME@8:2 PIPE@10:2 QUEUE@12:3 VMID@16:4")
+  }
 
   /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, rw.
   @inlinable public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -1337,48 +1382,52 @@ public struct CP_ECC_FIRSTOCCURRENCE: Register {
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), rw, reset 0x0000_0000.
-public struct CP_ECC_FIRSTOCCURRENCE_RING0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x307B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING0 OBSOLETE@0:32")
+  }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), rw, reset 0x0000_0000.
-public struct CP_ECC_FIRSTOCCURRENCE_RING1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x307C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING1 OBSOLETE@0:32")
+  }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), rw, reset 0x0000_0000.
-public struct CP_ECC_FIRSTOCCURRENCE_RING2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x307D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ECC_FIRSTOCCURRENCE_RING2 OBSOLETE@0:32")
+  }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), rw, reset 0x0000_0000.
-public struct GB_EDC_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x307E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GB_EDC_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x307E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GB_EDC_MODE FORCE_SEC_ON_DED@16:1 DED_MODE@20:2 PROP_FED@29:1 BYPASS@31:1")
+  }
 
   /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, rw.
   @inlinable public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> {
@@ -1396,21 +1445,23 @@ public struct GB_EDC_MODE: Register {
 }
 
 /// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), rw, reset 0x0000_0000.
-public struct CP_CPF_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3080 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPF_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3080, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPF_DEBUG")
+  }
 }
 
 /// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), rw, reset 0x0000_0000.
-public struct CP_PQ_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3083 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PQ_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3083, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PQ_WPTR_POLL_CNTL PERIOD@0:8 POLL_ACTIVE@30:1 EN@31:1")
+  }
 
   /// `CP_PQ_WPTR_POLL_CNTL.PERIOD`: bits 7:0, rw.
   @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1423,24 +1474,26 @@ public struct CP_PQ_WPTR_POLL_CNTL: Register {
 }
 
 /// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), rw, reset 0x0000_0000.
-public struct CP_PQ_WPTR_POLL_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PQ_WPTR_POLL_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PQ_WPTR_POLL_CNTL1 QUEUE_MASK@0:32")
+  }
 
   /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, rw.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE0_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE0_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1504,12 +1557,13 @@ public struct CP_ME1_PIPE0_INT_CNTL: Register {
 }
 
 /// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE1_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE1_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1573,12 +1627,13 @@ public struct CP_ME1_PIPE1_INT_CNTL: Register {
 }
 
 /// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE2_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3087 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE2_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3087, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1642,12 +1697,13 @@ public struct CP_ME1_PIPE2_INT_CNTL: Register {
 }
 
 /// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE3_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE3_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1711,12 +1767,13 @@ public struct CP_ME1_PIPE3_INT_CNTL: Register {
 }
 
 /// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE0_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE0_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1780,12 +1837,13 @@ public struct CP_ME2_PIPE0_INT_CNTL: Register {
 }
 
 /// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE1_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE1_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1849,12 +1907,13 @@ public struct CP_ME2_PIPE1_INT_CNTL: Register {
 }
 
 /// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE2_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE2_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1918,12 +1977,13 @@ public struct CP_ME2_PIPE2_INT_CNTL: Register {
 }
 
 /// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE3_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE3_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -1987,12 +2047,13 @@ public struct CP_ME2_PIPE3_INT_CNTL: Register {
 }
 
 /// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE0_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE0_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2056,12 +2117,13 @@ public struct CP_ME1_PIPE0_INT_STATUS: Register {
 }
 
 /// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE1_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE1_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2125,12 +2187,13 @@ public struct CP_ME1_PIPE1_INT_STATUS: Register {
 }
 
 /// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE2_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x308F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE2_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2194,12 +2257,13 @@ public struct CP_ME1_PIPE2_INT_STATUS: Register {
 }
 
 /// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE3_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE3_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2263,12 +2327,13 @@ public struct CP_ME1_PIPE3_INT_STATUS: Register {
 }
 
 /// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE0_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE0_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2332,12 +2397,13 @@ public struct CP_ME2_PIPE0_INT_STATUS: Register {
 }
 
 /// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE1_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3092 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE1_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3092, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2401,12 +2467,13 @@ public struct CP_ME2_PIPE1_INT_STATUS: Register {
 }
 
 /// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE2_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3093 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE2_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3093, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2470,12 +2537,13 @@ public struct CP_ME2_PIPE2_INT_STATUS: Register {
 }
 
 /// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE3_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3094 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE3_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3094, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -2539,12 +2607,13 @@ public struct CP_ME2_PIPE3_INT_STATUS: Register {
 }
 
 /// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), rw, reset 0x0000_0000.
-public struct CP_ME1_INT_STAT_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3095 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_INT_STAT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3095, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
+  }
 
   /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
@@ -2608,12 +2677,13 @@ public struct CP_ME1_INT_STAT_DEBUG: Register {
 }
 
 /// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), rw, reset 0x0000_0000.
-public struct CP_ME2_INT_STAT_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3096 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_INT_STAT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3096, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
+  }
 
   /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
@@ -2677,24 +2747,26 @@ public struct CP_ME2_INT_STAT_DEBUG: Register {
 }
 
 /// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), rw, reset 0x0000_0000.
-public struct CC_GC_EDC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3098 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_GC_EDC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3098, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_GC_EDC_CONFIG DIS_EDC@1:1")
+  }
 
   /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, rw.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE_PRIORITY_CNTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3099 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3099, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
 
   /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2716,60 +2788,65 @@ public struct CP_ME1_PIPE_PRIORITY_CNTS: Register {
 }
 
 /// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE0_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE0_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE1_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE1_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE2_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE2_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), rw, reset 0x0000_0000.
-public struct CP_ME1_PIPE3_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME1_PIPE3_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME1_PIPE3_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE_PRIORITY_CNTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
+  }
 
   /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2791,180 +2868,195 @@ public struct CP_ME2_PIPE_PRIORITY_CNTS: Register {
 }
 
 /// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE0_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x309F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE0_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x309F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE0_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A0 (byte 0xC280), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE1_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE1_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE1_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME2_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A1 (byte 0xC284), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE2_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE2_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE2_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME2_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A2 (byte 0xC288), rw, reset 0x0000_0000.
-public struct CP_ME2_PIPE3_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME2_PIPE3_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME2_PIPE3_PRIORITY PRIORITY@0:2")
+  }
 
   /// `CP_ME2_PIPE3_PRIORITY.PRIORITY`: bits 1:0, rw.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A3 (byte 0xC28C), rw, reset 0x0000_0000.
-public struct CP_CE_PRGRM_CNTR_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_PRGRM_CNTR_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_PRGRM_CNTR_START IP_START@0:11")
+  }
 
   /// `CP_CE_PRGRM_CNTR_START.IP_START`: bits 10:0, rw.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_PFP_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A4 (byte 0xC290), rw, reset 0x0000_0000.
-public struct CP_PFP_PRGRM_CNTR_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_PRGRM_CNTR_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_PRGRM_CNTR_START IP_START@0:12")
+  }
 
   /// `CP_PFP_PRGRM_CNTR_START.IP_START`: bits 11:0, rw.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A5 (byte 0xC294), rw, reset 0x0000_0000.
-public struct CP_ME_PRGRM_CNTR_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_PRGRM_CNTR_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_PRGRM_CNTR_START IP_START@0:12")
+  }
 
   /// `CP_ME_PRGRM_CNTR_START.IP_START`: bits 11:0, rw.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A6 (byte 0xC298), rw, reset 0x0000_0000.
-public struct CP_MEC1_PRGRM_CNTR_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC1_PRGRM_CNTR_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC1_PRGRM_CNTR_START IP_START@0:16")
+  }
 
   /// `CP_MEC1_PRGRM_CNTR_START.IP_START`: bits 15:0, rw.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A7 (byte 0xC29C), rw, reset 0x0000_0000.
-public struct CP_MEC2_PRGRM_CNTR_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC2_PRGRM_CNTR_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC2_PRGRM_CNTR_START IP_START@0:16")
+  }
 
   /// `CP_MEC2_PRGRM_CNTR_START.IP_START`: bits 15:0, rw.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A8 (byte 0xC2A0), rw, reset 0x0000_0000.
-public struct CP_CE_INTR_ROUTINE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_INTR_ROUTINE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INTR_ROUTINE_START IR_START@0:11")
+  }
 
   /// `CP_CE_INTR_ROUTINE_START.IR_START`: bits 10:0, rw.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_PFP_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A9 (byte 0xC2A4), rw, reset 0x0000_0000.
-public struct CP_PFP_INTR_ROUTINE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_INTR_ROUTINE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_INTR_ROUTINE_START IR_START@0:12")
+  }
 
   /// `CP_PFP_INTR_ROUTINE_START.IR_START`: bits 11:0, rw.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AA (byte 0xC2A8), rw, reset 0x0000_0000.
-public struct CP_ME_INTR_ROUTINE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_INTR_ROUTINE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_INTR_ROUTINE_START IR_START@0:12")
+  }
 
   /// `CP_ME_INTR_ROUTINE_START.IR_START`: bits 11:0, rw.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AB (byte 0xC2AC), rw, reset 0x0000_0000.
-public struct CP_MEC1_INTR_ROUTINE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC1_INTR_ROUTINE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC1_INTR_ROUTINE_START IR_START@0:16")
+  }
 
   /// `CP_MEC1_INTR_ROUTINE_START.IR_START`: bits 15:0, rw.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AC (byte 0xC2B0), rw, reset 0x0000_0000.
-public struct CP_MEC2_INTR_ROUTINE_START: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC2_INTR_ROUTINE_START: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC2_INTR_ROUTINE_START IR_START@0:16")
+  }
 
   /// `CP_MEC2_INTR_ROUTINE_START.IR_START`: bits 15:0, rw.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CONTEXT_CNTL`: gfx_8_0 register, MMIO dword 0x30AD (byte 0xC2B4), rw, reset 0x0000_0000.
-public struct CP_CONTEXT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CONTEXT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CONTEXT_CNTL ME0PIPE0_MAX_WD_CNTX@0:3 ME0PIPE0_MAX_PIPE_CNTX@4:3 ME0PIPE1_MAX_WD_CNTX@16:3 ME0PIPE1_MAX_PIPE_CNTX@20:3")
+  }
 
   /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_WD_CNTX`: bits 2:0, rw.
   @inlinable public static var ME0PIPE0_MAX_WD_CNTX: RegisterField<Self, UInt8> {
@@ -2988,24 +3080,26 @@ public struct CP_CONTEXT_CNTL: Register {
 }
 
 /// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), rw, reset 0x0000_0000.
-public struct CP_MAX_CONTEXT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MAX_CONTEXT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MAX_CONTEXT MAX_CONTEXT@0:3")
+  }
 
   /// `CP_MAX_CONTEXT.MAX_CONTEXT`: bits 2:0, rw.
   @inlinable public static var MAX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), rw, reset 0x0000_0000.
-public struct CP_IQ_WAIT_TIME1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IQ_WAIT_TIME1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IQ_WAIT_TIME1 IB_OFFLOAD@0:8 ATOMIC_OFFLOAD@8:8 WRM_OFFLOAD@16:8 GWS@24:8")
+  }
 
   /// `CP_IQ_WAIT_TIME1.IB_OFFLOAD`: bits 7:0, rw.
   @inlinable public static var IB_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3023,12 +3117,13 @@ public struct CP_IQ_WAIT_TIME1: Register {
 }
 
 /// `CP_IQ_WAIT_TIME2`: gfx_8_0 register, MMIO dword 0x30B0 (byte 0xC2C0), rw, reset 0x0000_0000.
-public struct CP_IQ_WAIT_TIME2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IQ_WAIT_TIME2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IQ_WAIT_TIME2 QUE_SLEEP@0:8 SCH_WAVE@8:8 SEM_REARM@16:8 DEQ_RETRY@24:8")
+  }
 
   /// `CP_IQ_WAIT_TIME2.QUE_SLEEP`: bits 7:0, rw.
   @inlinable public static var QUE_SLEEP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3044,36 +3139,39 @@ public struct CP_IQ_WAIT_TIME2: Register {
 }
 
 /// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), rw, reset 0x0000_0000.
-public struct CP_RB0_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB0_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB0_BASE_HI RB_BASE_HI@0:8")
+  }
 
   /// `CP_RB0_BASE_HI.RB_BASE_HI`: bits 7:0, rw.
   @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), rw, reset 0x0000_0000.
-public struct CP_RB1_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB1_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB1_BASE_HI RB_BASE_HI@0:8")
+  }
 
   /// `CP_RB1_BASE_HI.RB_BASE_HI`: bits 7:0, rw.
   @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_VMID_RESET`: gfx_8_0 register, MMIO dword 0x30B3 (byte 0xC2CC), rw, reset 0x0000_0000.
-public struct CP_VMID_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VMID_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VMID_RESET RESET_REQUEST@0:16 RESET_STATUS@16:16")
+  }
 
   /// `CP_VMID_RESET.RESET_REQUEST`: bits 15:0, rw.
   @inlinable public static var RESET_REQUEST: RegisterField<Self, UInt16> {
@@ -3087,12 +3185,13 @@ public struct CP_VMID_RESET: Register {
 }
 
 /// `CPC_INT_CNTL`: gfx_8_0 register, MMIO dword 0x30B4 (byte 0xC2D0), rw, reset 0x0000_0000.
-public struct CPC_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
+  }
 
   /// `CPC_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
@@ -3156,12 +3255,13 @@ public struct CPC_INT_CNTL: Register {
 }
 
 /// `CPC_INT_STATUS`: gfx_8_0 register, MMIO dword 0x30B5 (byte 0xC2D4), rw, reset 0x0000_0000.
-public struct CPC_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
+  }
 
   /// `CPC_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
@@ -3225,12 +3325,13 @@ public struct CPC_INT_STATUS: Register {
 }
 
 /// `CP_VMID_PREEMPT`: gfx_8_0 register, MMIO dword 0x30B6 (byte 0xC2D8), rw, reset 0x0000_0000.
-public struct CP_VMID_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VMID_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VMID_PREEMPT PREEMPT_REQUEST@0:16 VIRT_COMMAND@16:4")
+  }
 
   /// `CP_VMID_PREEMPT.PREEMPT_REQUEST`: bits 15:0, rw.
   @inlinable public static var PREEMPT_REQUEST: RegisterField<Self, UInt16> {
@@ -3242,12 +3343,13 @@ public struct CP_VMID_PREEMPT: Register {
 }
 
 /// `CPC_INT_CNTX_ID`: gfx_8_0 register, MMIO dword 0x30B7 (byte 0xC2DC), rw, reset 0x0000_0000.
-public struct CPC_INT_CNTX_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_INT_CNTX_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_INT_CNTX_ID CNTX_ID@0:28 QUEUE_ID@28:3")
+  }
 
   /// `CPC_INT_CNTX_ID.CNTX_ID`: bits 27:0, rw.
   @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
@@ -3257,12 +3359,13 @@ public struct CPC_INT_CNTX_ID: Register {
 }
 
 /// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), rw, reset 0x0000_0000.
-public struct CP_PQ_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PQ_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PQ_STATUS DOORBELL_UPDATED@0:1 DOORBELL_ENABLE@1:1")
+  }
 
   /// `CP_PQ_STATUS.DOORBELL_UPDATED`: bit 0, rw.
   @inlinable public static var DOORBELL_UPDATED: RegisterField<Self, Bool> {
@@ -3276,36 +3379,39 @@ public struct CP_PQ_STATUS: Register {
 }
 
 /// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), rw, reset 0x0000_0000.
-public struct CP_CPC_IC_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_IC_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_IC_BASE_LO IC_BASE_LO@12:20")
+  }
 
   /// `CP_CPC_IC_BASE_LO.IC_BASE_LO`: bits 31:12, rw.
   @inlinable public static var IC_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `CP_CPC_IC_BASE_HI`: gfx_8_0 register, MMIO dword 0x30BA (byte 0xC2E8), rw, reset 0x0000_0000.
-public struct CP_CPC_IC_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_IC_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_IC_BASE_HI IC_BASE_HI@0:16")
+  }
 
   /// `CP_CPC_IC_BASE_HI.IC_BASE_HI`: bits 15:0, rw.
   @inlinable public static var IC_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CPC_IC_BASE_CNTL`: gfx_8_0 register, MMIO dword 0x30BB (byte 0xC2EC), rw, reset 0x0000_0000.
-public struct CP_CPC_IC_BASE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_IC_BASE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_IC_BASE_CNTL VMID@0:4 ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_CPC_IC_BASE_CNTL.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3321,12 +3427,13 @@ public struct CP_CPC_IC_BASE_CNTL: Register {
 }
 
 /// `CP_CPC_IC_OP_CNTL`: gfx_8_0 register, MMIO dword 0x30BC (byte 0xC2F0), rw, reset 0x0000_0000.
-public struct CP_CPC_IC_OP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CPC_IC_OP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CPC_IC_OP_CNTL INVALIDATE_CACHE@0:1 PRIME_ICACHE@4:1 ICACHE_PRIMED@5:1")
+  }
 
   /// `CP_CPC_IC_OP_CNTL.INVALIDATE_CACHE`: bit 0, rw.
   @inlinable public static var INVALIDATE_CACHE: RegisterField<Self, Bool> {
@@ -3341,12 +3448,13 @@ public struct CP_CPC_IC_OP_CNTL: Register {
 }
 
 /// `CP_MEC1_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BD (byte 0xC2F4), rw, reset 0x0000_0000.
-public struct CP_MEC1_F32_INT_DIS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC1_F32_INT_DIS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC1_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
+  }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, rw.
   @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
@@ -3394,12 +3502,13 @@ public struct CP_MEC1_F32_INT_DIS: Register {
 }
 
 /// `CP_MEC2_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BE (byte 0xC2F8), rw, reset 0x0000_0000.
-public struct CP_MEC2_F32_INT_DIS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC2_F32_INT_DIS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC2_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
+  }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, rw.
   @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
@@ -3447,12 +3556,13 @@ public struct CP_MEC2_F32_INT_DIS: Register {
 }
 
 /// `CP_VMID_STATUS`: gfx_8_0 register, MMIO dword 0x30BF (byte 0xC2FC), rw, reset 0x0000_0000.
-public struct CP_VMID_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x30BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VMID_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VMID_STATUS PREEMPT_DE_STATUS@0:16 PREEMPT_CE_STATUS@16:16")
+  }
 
   /// `CP_VMID_STATUS.PREEMPT_DE_STATUS`: bits 15:0, rw.
   @inlinable public static var PREEMPT_DE_STATUS: RegisterField<Self, UInt16> {
@@ -3466,120 +3576,133 @@ public struct CP_VMID_STATUS: Register {
 }
 
 /// `CPF_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x3188 (byte 0xC620), rw, reset 0x0000_0000.
-public struct CPF_EDC_TAG_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3188 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_EDC_TAG_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3188, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_EDC_TAG_CNT")
+  }
 }
 
 /// `CPF_EDC_ROQ_CNT`: gfx_8_0 register, MMIO dword 0x3189 (byte 0xC624), rw, reset 0x0000_0000.
-public struct CPF_EDC_ROQ_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3189 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_EDC_ROQ_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3189, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_EDC_ROQ_CNT")
+  }
 }
 
 /// `CPF_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318A (byte 0xC628), rw, reset 0x0000_0000.
-public struct CPF_EDC_ATC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_EDC_ATC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_EDC_ATC_CNT")
+  }
 }
 
 /// `CPG_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x318B (byte 0xC62C), rw, reset 0x0000_0000.
-public struct CPG_EDC_TAG_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_EDC_TAG_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_EDC_TAG_CNT")
+  }
 }
 
 /// `CPG_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318C (byte 0xC630), rw, reset 0x0000_0000.
-public struct CPG_EDC_ATC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_EDC_ATC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_EDC_ATC_CNT")
+  }
 }
 
 /// `CPG_EDC_DMA_CNT`: gfx_8_0 register, MMIO dword 0x318D (byte 0xC634), rw, reset 0x0000_0000.
-public struct CPG_EDC_DMA_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_EDC_DMA_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_EDC_DMA_CNT")
+  }
 }
 
 /// `CPC_EDC_SCRATCH_CNT`: gfx_8_0 register, MMIO dword 0x318E (byte 0xC638), rw, reset 0x0000_0000.
-public struct CPC_EDC_SCRATCH_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_EDC_SCRATCH_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_EDC_SCRATCH_CNT")
+  }
 }
 
 /// `CPC_EDC_UCODE_CNT`: gfx_8_0 register, MMIO dword 0x318F (byte 0xC63C), rw, reset 0x0000_0000.
-public struct CPC_EDC_UCODE_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x318F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_EDC_UCODE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_EDC_UCODE_CNT")
+  }
 }
 
 /// `CPC_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x3190 (byte 0xC640), rw, reset 0x0000_0000.
-public struct CPC_EDC_ATC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3190 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_EDC_ATC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3190, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_EDC_ATC_CNT")
+  }
 }
 
 /// `DC_EDC_STATE_CNT`: gfx_8_0 register, MMIO dword 0x3191 (byte 0xC644), rw, reset 0x0000_0000.
-public struct DC_EDC_STATE_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3191 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DC_EDC_STATE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3191, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DC_EDC_STATE_CNT")
+  }
 }
 
 /// `DC_EDC_CSINVOC_CNT`: gfx_8_0 register, MMIO dword 0x3192 (byte 0xC648), rw, reset 0x0000_0000.
-public struct DC_EDC_CSINVOC_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3192 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DC_EDC_CSINVOC_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3192, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DC_EDC_CSINVOC_CNT")
+  }
 }
 
 /// `DC_EDC_RESTORE_CNT`: gfx_8_0 register, MMIO dword 0x3193 (byte 0xC64C), rw, reset 0x0000_0000.
-public struct DC_EDC_RESTORE_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3193 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DC_EDC_RESTORE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3193, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DC_EDC_RESTORE_CNT")
+  }
 }
 
 /// `SPI_ARB_PRIORITY`: gfx_8_0 register, MMIO dword 0x31C0 (byte 0xC700), rw, reset 0x0000_0000.
-public struct SPI_ARB_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_ARB_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_ARB_PRIORITY PIPE_ORDER_TS0@0:3 PIPE_ORDER_TS1@3:3 PIPE_ORDER_TS2@6:3 PIPE_ORDER_TS3@9:3 TS0_DUR_MULT@12:2 TS1_DUR_MULT@14:2 TS2_DUR_MULT@16:2 TS3_DUR_MULT@18:2")
+  }
 
   /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS0`: bits 2:0, rw.
   @inlinable public static var PIPE_ORDER_TS0: RegisterField<Self, UInt8> {
@@ -3615,12 +3738,13 @@ public struct SPI_ARB_PRIORITY: Register {
 }
 
 /// `SPI_ARB_CYCLES_0`: gfx_8_0 register, MMIO dword 0x31C1 (byte 0xC704), rw, reset 0x0000_0000.
-public struct SPI_ARB_CYCLES_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_ARB_CYCLES_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_ARB_CYCLES_0 TS0_DURATION@0:16 TS1_DURATION@16:16")
+  }
 
   /// `SPI_ARB_CYCLES_0.TS0_DURATION`: bits 15:0, rw.
   @inlinable public static var TS0_DURATION: RegisterField<Self, UInt16> {
@@ -3634,12 +3758,13 @@ public struct SPI_ARB_CYCLES_0: Register {
 }
 
 /// `SPI_ARB_CYCLES_1`: gfx_8_0 register, MMIO dword 0x31C2 (byte 0xC708), rw, reset 0x0000_0000.
-public struct SPI_ARB_CYCLES_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_ARB_CYCLES_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_ARB_CYCLES_1 TS2_DURATION@0:16 TS3_DURATION@16:16")
+  }
 
   /// `SPI_ARB_CYCLES_1.TS2_DURATION`: bits 15:0, rw.
   @inlinable public static var TS2_DURATION: RegisterField<Self, UInt16> {
@@ -3653,12 +3778,13 @@ public struct SPI_ARB_CYCLES_1: Register {
 }
 
 /// `SPI_CDBG_SYS_GFX`: gfx_8_0 register, MMIO dword 0x31C3 (byte 0xC70C), rw, reset 0x0000_0000.
-public struct SPI_CDBG_SYS_GFX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CDBG_SYS_GFX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CDBG_SYS_GFX PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1 CS_EN@6:1")
+  }
 
   /// `SPI_CDBG_SYS_GFX.PS_EN`: bit 0, rw.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3683,12 +3809,13 @@ public struct SPI_CDBG_SYS_GFX: Register {
 }
 
 /// `SPI_CDBG_SYS_HP3D`: gfx_8_0 register, MMIO dword 0x31C4 (byte 0xC710), rw, reset 0x0000_0000.
-public struct SPI_CDBG_SYS_HP3D: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CDBG_SYS_HP3D: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CDBG_SYS_HP3D PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1")
+  }
 
   /// `SPI_CDBG_SYS_HP3D.PS_EN`: bit 0, rw.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3710,12 +3837,13 @@ public struct SPI_CDBG_SYS_HP3D: Register {
 }
 
 /// `SPI_CDBG_SYS_CS0`: gfx_8_0 register, MMIO dword 0x31C5 (byte 0xC714), rw, reset 0x0000_0000.
-public struct SPI_CDBG_SYS_CS0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CDBG_SYS_CS0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CDBG_SYS_CS0 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
+  }
 
   /// `SPI_CDBG_SYS_CS0.PIPE0`: bits 7:0, rw.
   @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3731,12 +3859,13 @@ public struct SPI_CDBG_SYS_CS0: Register {
 }
 
 /// `SPI_CDBG_SYS_CS1`: gfx_8_0 register, MMIO dword 0x31C6 (byte 0xC718), rw, reset 0x0000_0000.
-public struct SPI_CDBG_SYS_CS1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_CDBG_SYS_CS1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_CDBG_SYS_CS1 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
+  }
 
   /// `SPI_CDBG_SYS_CS1.PIPE0`: bits 7:0, rw.
   @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3752,12 +3881,13 @@ public struct SPI_CDBG_SYS_CS1: Register {
 }
 
 /// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_GFX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_GFX VALUE@0:7 LS_GRP_VALUE@7:5 HS_GRP_VALUE@12:5 ES_GRP_VALUE@17:5 GS_GRP_VALUE@22:5")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -3776,12 +3906,13 @@ public struct SPI_WCL_PIPE_PERCENT_GFX: Register {
 }
 
 /// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_HP3D: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_HP3D VALUE@0:7 LS_GRP_VALUE@7:5 HS_GRP_VALUE@12:5 ES_GRP_VALUE@17:5 GS_GRP_VALUE@22:5")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -3800,108 +3931,117 @@ public struct SPI_WCL_PIPE_PERCENT_HP3D: Register {
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS0 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS1 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS2 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS3 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS4 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS4.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS5`: gfx_8_0 register, MMIO dword 0x31CE (byte 0xC738), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS5 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS5.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS6`: gfx_8_0 register, MMIO dword 0x31CF (byte 0xC73C), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS6 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS6.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS7`: gfx_8_0 register, MMIO dword 0x31D0 (byte 0xC740), rw, reset 0x0000_0000.
-public struct SPI_WCL_PIPE_PERCENT_CS7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_WCL_PIPE_PERCENT_CS7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_WCL_PIPE_PERCENT_CS7 VALUE@0:7")
+  }
 
   /// `SPI_WCL_PIPE_PERCENT_CS7.VALUE`: bits 6:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_GDBG_WAVE_CNTL`: gfx_8_0 register, MMIO dword 0x31D1 (byte 0xC744), rw, reset 0x0000_0000.
-public struct SPI_GDBG_WAVE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_WAVE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_WAVE_CNTL STALL_RA@0:1 STALL_VMID@1:16")
+  }
 
   /// `SPI_GDBG_WAVE_CNTL.STALL_RA`: bit 0, rw.
   @inlinable public static var STALL_RA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3911,12 +4051,13 @@ public struct SPI_GDBG_WAVE_CNTL: Register {
 }
 
 /// `SPI_GDBG_TRAP_CONFIG`: gfx_8_0 register, MMIO dword 0x31D2 (byte 0xC748), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TRAP_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TRAP_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TRAP_CONFIG ME_SEL@0:2 PIPE_SEL@2:2 QUEUE_SEL@4:3 ME_MATCH@7:1 PIPE_MATCH@8:1 QUEUE_MATCH@9:1 TRAP_EN@15:1 VMID_SEL@16:16")
+  }
 
   /// `SPI_GDBG_TRAP_CONFIG.ME_SEL`: bits 1:0, rw.
   @inlinable public static var ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3944,12 +4085,13 @@ public struct SPI_GDBG_TRAP_CONFIG: Register {
 }
 
 /// `SPI_GDBG_TRAP_MASK`: gfx_8_0 register, MMIO dword 0x31D3 (byte 0xC74C), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TRAP_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TRAP_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TRAP_MASK EXCP_EN@0:9 REPLACE@9:1")
+  }
 
   /// `SPI_GDBG_TRAP_MASK.EXCP_EN`: bits 8:0, rw.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3959,84 +4101,91 @@ public struct SPI_GDBG_TRAP_MASK: Register {
 }
 
 /// `SPI_GDBG_TBA_LO`: gfx_8_0 register, MMIO dword 0x31D4 (byte 0xC750), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TBA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TBA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TBA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_GDBG_TBA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TBA_HI`: gfx_8_0 register, MMIO dword 0x31D5 (byte 0xC754), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TBA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TBA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TBA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_GDBG_TBA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TMA_LO`: gfx_8_0 register, MMIO dword 0x31D6 (byte 0xC758), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TMA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TMA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TMA_LO MEM_BASE@0:32")
+  }
 
   /// `SPI_GDBG_TMA_LO.MEM_BASE`: bits 31:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TMA_HI`: gfx_8_0 register, MMIO dword 0x31D7 (byte 0xC75C), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TMA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TMA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TMA_HI MEM_BASE@0:8")
+  }
 
   /// `SPI_GDBG_TMA_HI.MEM_BASE`: bits 7:0, rw.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TRAP_DATA0`: gfx_8_0 register, MMIO dword 0x31D8 (byte 0xC760), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TRAP_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TRAP_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TRAP_DATA0 DATA@0:32")
+  }
 
   /// `SPI_GDBG_TRAP_DATA0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TRAP_DATA1`: gfx_8_0 register, MMIO dword 0x31D9 (byte 0xC764), rw, reset 0x0000_0000.
-public struct SPI_GDBG_TRAP_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_GDBG_TRAP_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_GDBG_TRAP_DATA1 DATA@0:32")
+  }
 
   /// `SPI_GDBG_TRAP_DATA1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x31DA (byte 0xC768), rw, reset 0x0000_0000.
-public struct SPI_RESET_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESET_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESET_DEBUG DISABLE_GFX_RESET@0:1 DISABLE_GFX_RESET_PER_VMID@1:1 DISABLE_GFX_RESET_ALL_VMID@2:1 DISABLE_GFX_RESET_RESOURCE@3:1 DISABLE_GFX_RESET_PRIORITY@4:1")
+  }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET`: bit 0, rw.
   @inlinable public static var DISABLE_GFX_RESET: RegisterField<Self, Bool> {
@@ -4065,24 +4214,26 @@ public struct SPI_RESET_DEBUG: Register {
 }
 
 /// `SPI_COMPUTE_QUEUE_RESET`: gfx_8_0 register, MMIO dword 0x31DB (byte 0xC76C), rw, reset 0x0000_0000.
-public struct SPI_COMPUTE_QUEUE_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_COMPUTE_QUEUE_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_COMPUTE_QUEUE_RESET RESET@0:1")
+  }
 
   /// `SPI_COMPUTE_QUEUE_RESET.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_0`: gfx_8_0 register, MMIO dword 0x31DC (byte 0xC770), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_0 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4101,12 +4252,13 @@ public struct SPI_RESOURCE_RESERVE_CU_0: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_1`: gfx_8_0 register, MMIO dword 0x31DD (byte 0xC774), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_1 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4125,12 +4277,13 @@ public struct SPI_RESOURCE_RESERVE_CU_1: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_2`: gfx_8_0 register, MMIO dword 0x31DE (byte 0xC778), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_2 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4149,12 +4302,13 @@ public struct SPI_RESOURCE_RESERVE_CU_2: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_3`: gfx_8_0 register, MMIO dword 0x31DF (byte 0xC77C), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_3 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4173,12 +4327,13 @@ public struct SPI_RESOURCE_RESERVE_CU_3: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_4`: gfx_8_0 register, MMIO dword 0x31E0 (byte 0xC780), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_4 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4197,12 +4352,13 @@ public struct SPI_RESOURCE_RESERVE_CU_4: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_5`: gfx_8_0 register, MMIO dword 0x31E1 (byte 0xC784), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_5 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4221,12 +4377,13 @@ public struct SPI_RESOURCE_RESERVE_CU_5: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_6`: gfx_8_0 register, MMIO dword 0x31E2 (byte 0xC788), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_6 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4245,12 +4402,13 @@ public struct SPI_RESOURCE_RESERVE_CU_6: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_7`: gfx_8_0 register, MMIO dword 0x31E3 (byte 0xC78C), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_7 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4269,12 +4427,13 @@ public struct SPI_RESOURCE_RESERVE_CU_7: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_8`: gfx_8_0 register, MMIO dword 0x31E4 (byte 0xC790), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_8 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4293,12 +4452,13 @@ public struct SPI_RESOURCE_RESERVE_CU_8: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_9`: gfx_8_0 register, MMIO dword 0x31E5 (byte 0xC794), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_9 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4317,12 +4477,13 @@ public struct SPI_RESOURCE_RESERVE_CU_9: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_0`: gfx_8_0 register, MMIO dword 0x31E6 (byte 0xC798), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_0 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_0.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4340,12 +4501,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_0: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_1`: gfx_8_0 register, MMIO dword 0x31E7 (byte 0xC79C), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_1 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_1.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4363,12 +4525,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_1: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_2`: gfx_8_0 register, MMIO dword 0x31E8 (byte 0xC7A0), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_2 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_2.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4386,12 +4549,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_2: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_3`: gfx_8_0 register, MMIO dword 0x31E9 (byte 0xC7A4), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31E9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31E9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_3 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_3.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4409,12 +4573,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_3: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_4`: gfx_8_0 register, MMIO dword 0x31EA (byte 0xC7A8), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31EA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31EA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_4 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_4.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4432,12 +4597,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_4: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_5`: gfx_8_0 register, MMIO dword 0x31EB (byte 0xC7AC), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31EB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31EB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_5 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_5.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4455,12 +4621,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_5: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_6`: gfx_8_0 register, MMIO dword 0x31EC (byte 0xC7B0), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_6 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_6.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4478,12 +4645,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_6: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_7`: gfx_8_0 register, MMIO dword 0x31ED (byte 0xC7B4), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31ED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31ED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_7 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_7.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4501,12 +4669,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_7: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_8`: gfx_8_0 register, MMIO dword 0x31EE (byte 0xC7B8), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31EE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31EE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_8 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_8.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4524,12 +4693,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_8: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_9`: gfx_8_0 register, MMIO dword 0x31EF (byte 0xC7BC), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31EF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31EF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_9 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_9.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4547,12 +4717,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_9: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_10`: gfx_8_0 register, MMIO dword 0x31F0 (byte 0xC7C0), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_10 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4571,12 +4742,13 @@ public struct SPI_RESOURCE_RESERVE_CU_10: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_11`: gfx_8_0 register, MMIO dword 0x31F1 (byte 0xC7C4), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_11 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4595,12 +4767,13 @@ public struct SPI_RESOURCE_RESERVE_CU_11: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_10`: gfx_8_0 register, MMIO dword 0x31F2 (byte 0xC7C8), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_10 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_10.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4618,12 +4791,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_10: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_11`: gfx_8_0 register, MMIO dword 0x31F3 (byte 0xC7CC), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_11 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_11.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4641,12 +4815,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_11: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_12`: gfx_8_0 register, MMIO dword 0x31F4 (byte 0xC7D0), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_12 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4665,12 +4840,13 @@ public struct SPI_RESOURCE_RESERVE_CU_12: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_13`: gfx_8_0 register, MMIO dword 0x31F5 (byte 0xC7D4), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_13 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4689,12 +4865,13 @@ public struct SPI_RESOURCE_RESERVE_CU_13: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_14`: gfx_8_0 register, MMIO dword 0x31F6 (byte 0xC7D8), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_14 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4713,12 +4890,13 @@ public struct SPI_RESOURCE_RESERVE_CU_14: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_15`: gfx_8_0 register, MMIO dword 0x31F7 (byte 0xC7DC), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_CU_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_CU_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_CU_15 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
+  }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.VGPR`: bits 3:0, rw.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4737,12 +4915,13 @@ public struct SPI_RESOURCE_RESERVE_CU_15: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_12`: gfx_8_0 register, MMIO dword 0x31F8 (byte 0xC7E0), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_12 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_12.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4760,12 +4939,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_12: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_13`: gfx_8_0 register, MMIO dword 0x31F9 (byte 0xC7E4), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_13 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_13.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4783,12 +4963,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_13: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_14`: gfx_8_0 register, MMIO dword 0x31FA (byte 0xC7E8), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_14 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_14.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4806,12 +4987,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_14: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_15`: gfx_8_0 register, MMIO dword 0x31FB (byte 0xC7EC), rw, reset 0x0000_0000.
-public struct SPI_RESOURCE_RESERVE_EN_CU_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_RESOURCE_RESERVE_EN_CU_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_RESOURCE_RESERVE_EN_CU_15 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
+  }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_15.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4829,12 +5011,13 @@ public struct SPI_RESOURCE_RESERVE_EN_CU_15: Register {
 }
 
 /// `SPI_COMPUTE_WF_CTX_SAVE`: gfx_8_0 register, MMIO dword 0x31FC (byte 0xC7F0), rw, reset 0x0000_0000.
-public struct SPI_COMPUTE_WF_CTX_SAVE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x31FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_COMPUTE_WF_CTX_SAVE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_COMPUTE_WF_CTX_SAVE INITIATE@0:1 GDS_INTERRUPT_EN@1:1 DONE_INTERRUPT_EN@2:1 GDS_REQ_BUSY@30:1 SAVE_BUSY@31:1")
+  }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.INITIATE`: bit 0, rw.
   @inlinable public static var INITIATE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4857,12 +5040,13 @@ public struct SPI_COMPUTE_WF_CTX_SAVE: Register {
 }
 
 /// `CP_HPD_ROQ_OFFSETS`: gfx_8_0 register, MMIO dword 0x3240 (byte 0xC900), rw, reset 0x0000_0000.
-public struct CP_HPD_ROQ_OFFSETS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3240 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HPD_ROQ_OFFSETS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3240, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HPD_ROQ_OFFSETS IQ_OFFSET@0:3 PQ_OFFSET@8:6 IB_OFFSET@16:6")
+  }
 
   /// `CP_HPD_ROQ_OFFSETS.IQ_OFFSET`: bits 2:0, rw.
   @inlinable public static var IQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4875,12 +5059,13 @@ public struct CP_HPD_ROQ_OFFSETS: Register {
 }
 
 /// `CP_HPD_STATUS0`: gfx_8_0 register, MMIO dword 0x3241 (byte 0xC904), rw, reset 0x0000_0000.
-public struct CP_HPD_STATUS0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3241 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HPD_STATUS0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3241, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HPD_STATUS0 QUEUE_STATE@0:5 MAPPED_QUEUE@5:3 QUEUE_AVAILABLE@8:8")
+  }
 
   /// `CP_HPD_STATUS0.QUEUE_STATE`: bits 4:0, rw.
   @inlinable public static var QUEUE_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -4895,24 +5080,26 @@ public struct CP_HPD_STATUS0: Register {
 }
 
 /// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), rw, reset 0x0000_0000.
-public struct CP_MQD_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3245 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MQD_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3245, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MQD_BASE_ADDR BASE_ADDR@2:30")
+  }
 
   /// `CP_MQD_BASE_ADDR.BASE_ADDR`: bits 31:2, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), rw, reset 0x0000_0000.
-public struct CP_MQD_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3246 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MQD_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3246, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MQD_BASE_ADDR_HI BASE_ADDR_HI@0:16")
+  }
 
   /// `CP_MQD_BASE_ADDR_HI.BASE_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt16> {
@@ -4921,12 +5108,13 @@ public struct CP_MQD_BASE_ADDR_HI: Register {
 }
 
 /// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw, reset 0x0000_0000.
-public struct CP_HQD_ACTIVE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3247 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ACTIVE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3247, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ACTIVE ACTIVE@0:1 BUSY_GATE@1:1")
+  }
 
   /// `CP_HQD_ACTIVE.ACTIVE`: bit 0, rw.
   @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4936,12 +5124,13 @@ public struct CP_HQD_ACTIVE: Register {
 }
 
 /// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), rw, reset 0x0000_0000.
-public struct CP_HQD_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3248 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3248, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_VMID VMID@0:4 IB_VMID@8:4 VQID@16:10")
+  }
 
   /// `CP_HQD_VMID.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4954,12 +5143,13 @@ public struct CP_HQD_VMID: Register {
 }
 
 /// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw, reset 0x0000_0000.
-public struct CP_HQD_PERSISTENT_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3249 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PERSISTENT_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3249, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PERSISTENT_STATE PRELOAD_REQ@0:1 PRELOAD_SIZE@8:10 RESTORE_ACTIVE@28:1 RELAUNCH_WAVES@29:1 QSWITCH_MODE@30:1 DISP_ACTIVE@31:1")
+  }
 
   /// `CP_HQD_PERSISTENT_STATE.PRELOAD_REQ`: bit 0, rw.
   @inlinable public static var PRELOAD_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4987,24 +5177,26 @@ public struct CP_HQD_PERSISTENT_STATE: Register {
 }
 
 /// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), rw, reset 0x0000_0000.
-public struct CP_HQD_PIPE_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PIPE_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PIPE_PRIORITY PIPE_PRIORITY@0:2")
+  }
 
   /// `CP_HQD_PIPE_PRIORITY.PIPE_PRIORITY`: bits 1:0, rw.
   @inlinable public static var PIPE_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), rw, reset 0x0000_0000.
-public struct CP_HQD_QUEUE_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_QUEUE_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_QUEUE_PRIORITY PRIORITY_LEVEL@0:4")
+  }
 
   /// `CP_HQD_QUEUE_PRIORITY.PRIORITY_LEVEL`: bits 3:0, rw.
   @inlinable public static var PRIORITY_LEVEL: RegisterField<Self, UInt8> {
@@ -5013,12 +5205,13 @@ public struct CP_HQD_QUEUE_PRIORITY: Register {
 }
 
 /// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw, reset 0x0000_0000.
-public struct CP_HQD_QUANTUM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_QUANTUM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_QUANTUM QUANTUM_EN@0:1 QUANTUM_SCALE@4:1 QUANTUM_DURATION@8:6 QUANTUM_ACTIVE@31:1")
+  }
 
   /// `CP_HQD_QUANTUM.QUANTUM_EN`: bit 0, rw.
   @inlinable public static var QUANTUM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5038,36 +5231,39 @@ public struct CP_HQD_QUANTUM: Register {
 }
 
 /// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_BASE ADDR@0:32")
+  }
 
   /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_BASE_HI ADDR_HI@0:8")
+  }
 
   /// `CP_HQD_PQ_BASE_HI.ADDR_HI`: bits 7:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x324F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x324F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_RPTR CONSUMED_OFFSET@0:32")
+  }
 
   /// `CP_HQD_PQ_RPTR.CONSUMED_OFFSET`: bits 31:0, rw.
   @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
@@ -5076,12 +5272,13 @@ public struct CP_HQD_PQ_RPTR: Register {
 }
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3250 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3250, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_RPTR_REPORT_ADDR RPTR_REPORT_ADDR@2:30")
+  }
 
   /// `CP_HQD_PQ_RPTR_REPORT_ADDR.RPTR_REPORT_ADDR`: bits 31:2, rw.
   @inlinable public static var RPTR_REPORT_ADDR: RegisterField<Self, UInt32> {
@@ -5090,12 +5287,13 @@ public struct CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
 }
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3251 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3251, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_RPTR_REPORT_ADDR_HI RPTR_REPORT_ADDR_HI@0:16")
+  }
 
   /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI.RPTR_REPORT_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var RPTR_REPORT_ADDR_HI: RegisterField<Self, UInt16> {
@@ -5104,24 +5302,26 @@ public struct CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
 }
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_WPTR_POLL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3252 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3252, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_WPTR_POLL_ADDR WPTR_ADDR@2:30")
+  }
 
   /// `CP_HQD_PQ_WPTR_POLL_ADDR.WPTR_ADDR`: bits 31:2, rw.
   @inlinable public static var WPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3253 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3253, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_WPTR_POLL_ADDR_HI WPTR_ADDR_HI@0:16")
+  }
 
   /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI.WPTR_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var WPTR_ADDR_HI: RegisterField<Self, UInt16> {
@@ -5130,12 +5330,13 @@ public struct CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
 }
 
 /// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_DOORBELL_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3254 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3254, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_DOORBELL_CONTROL DOORBELL_MODE@0:1 DOORBELL_BIF_DROP@1:1 DOORBELL_OFFSET@2:21 DOORBELL_CARRY_BITS@23:3 DOORBELL_SOURCE@28:1 DOORBELL_SCHD_HIT@29:1 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
+  }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_MODE`: bit 0, rw.
   @inlinable public static var DOORBELL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5173,24 +5374,26 @@ public struct CP_HQD_PQ_DOORBELL_CONTROL: Register {
 }
 
 /// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3255 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3255, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_WPTR OFFSET@0:32")
+  }
 
   /// `CP_HQD_PQ_WPTR.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw, reset 0x0000_0000.
-public struct CP_HQD_PQ_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3256 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_PQ_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3256, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_PQ_CONTROL QUEUE_SIZE@0:6 RPTR_BLOCK_SIZE@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} ENDIAN_SWAP@17:2 MIN_AVAIL_SIZE@20:2 PQ_ATC@23:1 CACHE_POLICY@24:1 SLOT_BASED_WPTR@25:2 NO_UPDATE_RPTR@27:1 UNORD_DISPATCH@28:1 ROQ_PQ_IB_FLIP@29:1 PRIV_STATE@30:1 KMD_QUEUE@31:1")
+  }
 
   /// `CP_HQD_PQ_CONTROL.QUEUE_SIZE`: bits 5:0, rw.
   @inlinable public static var QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -5245,12 +5448,13 @@ public struct CP_HQD_PQ_CONTROL: Register {
 }
 
 /// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), rw, reset 0x0000_0000.
-public struct CP_HQD_IB_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3257 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IB_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3257, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IB_BASE_ADDR IB_BASE_ADDR@2:30")
+  }
 
   /// `CP_HQD_IB_BASE_ADDR.IB_BASE_ADDR`: bits 31:2, rw.
   @inlinable public static var IB_BASE_ADDR: RegisterField<Self, UInt32> {
@@ -5259,12 +5463,13 @@ public struct CP_HQD_IB_BASE_ADDR: Register {
 }
 
 /// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), rw, reset 0x0000_0000.
-public struct CP_HQD_IB_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3258 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IB_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3258, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IB_BASE_ADDR_HI IB_BASE_ADDR_HI@0:16")
+  }
 
   /// `CP_HQD_IB_BASE_ADDR_HI.IB_BASE_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var IB_BASE_ADDR_HI: RegisterField<Self, UInt16> {
@@ -5273,12 +5478,13 @@ public struct CP_HQD_IB_BASE_ADDR_HI: Register {
 }
 
 /// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), rw, reset 0x0000_0000.
-public struct CP_HQD_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3259 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3259, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IB_RPTR CONSUMED_OFFSET@0:20")
+  }
 
   /// `CP_HQD_IB_RPTR.CONSUMED_OFFSET`: bits 19:0, rw.
   @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
@@ -5287,12 +5493,13 @@ public struct CP_HQD_IB_RPTR: Register {
 }
 
 /// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw, reset 0x0000_0000.
-public struct CP_HQD_IB_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IB_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IB_CONTROL IB_SIZE@0:20 MIN_IB_AVAIL_SIZE@20:2 IB_ATC@23:1 IB_CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESSING_IB@31:1")
+  }
 
   /// `CP_HQD_IB_CONTROL.IB_SIZE`: bits 19:0, rw.
   @inlinable public static var IB_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
@@ -5318,12 +5525,13 @@ public struct CP_HQD_IB_CONTROL: Register {
 }
 
 /// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw, reset 0x0000_0000.
-public struct CP_HQD_IQ_TIMER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IQ_TIMER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IQ_TIMER WAIT_TIME@0:8 RETRY_TYPE@8:3 IMMEDIATE_EXPIRE@11:1 INTERRUPT_TYPE@12:2 CLOCK_COUNT@14:2 INTERRUPT_SIZE@16:6 QUANTUM_TIMER@22:1 IQ_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESS_IQ_EN@29:1 PROCESSING_IQ@30:1 ACTIVE@31:1")
+  }
 
   /// `CP_HQD_IQ_TIMER.WAIT_TIME`: bits 7:0, rw.
   @inlinable public static var WAIT_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5372,24 +5580,26 @@ public struct CP_HQD_IQ_TIMER: Register {
 }
 
 /// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), rw, reset 0x0000_0000.
-public struct CP_HQD_IQ_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_IQ_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_IQ_RPTR OFFSET@0:6")
+  }
 
   /// `CP_HQD_IQ_RPTR.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), rw, reset 0x0000_0000.
-public struct CP_HQD_DEQUEUE_REQUEST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_DEQUEUE_REQUEST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_DEQUEUE_REQUEST DEQUEUE_REQ@0:3 IQ_REQ_PEND@4:1 DEQUEUE_INT@8:1 IQ_REQ_PEND_EN@9:1 DEQUEUE_REQ_EN@10:1")
+  }
 
   /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ`: bits 2:0, rw.
   @inlinable public static var DEQUEUE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5410,12 +5620,13 @@ public struct CP_HQD_DEQUEUE_REQUEST: Register {
 }
 
 /// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), rw, reset 0x0000_0000.
-public struct CP_HQD_DMA_OFFLOAD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_DMA_OFFLOAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_DMA_OFFLOAD DMA_OFFLOAD@0:1")
+  }
 
   /// `CP_HQD_DMA_OFFLOAD.DMA_OFFLOAD`: bit 0, rw.
   @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5424,12 +5635,13 @@ public struct CP_HQD_DMA_OFFLOAD: Register {
 /// `CP_HQD_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_HQD_DMA_OFFLOAD`, at the same offset.
-public struct CP_HQD_OFFLOAD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_OFFLOAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_OFFLOAD DMA_OFFLOAD@0:1 DMA_OFFLOAD_EN@1:1 EOP_OFFLOAD@4:1 EOP_OFFLOAD_EN@5:1")
+  }
 
   /// `CP_HQD_OFFLOAD.DMA_OFFLOAD`: bit 0, rw.
   @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5445,12 +5657,13 @@ public struct CP_HQD_OFFLOAD: Register {
 }
 
 /// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), rw, reset 0x0000_0000.
-public struct CP_HQD_SEMA_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x325F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_SEMA_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x325F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_SEMA_CMD RETRY@0:1 RESULT@1:2")
+  }
 
   /// `CP_HQD_SEMA_CMD.RETRY`: bit 0, rw.
   @inlinable public static var RETRY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5460,12 +5673,13 @@ public struct CP_HQD_SEMA_CMD: Register {
 }
 
 /// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), rw, reset 0x0000_0000.
-public struct CP_HQD_MSG_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3260 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_MSG_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3260, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_MSG_TYPE ACTION@0:3 SAVE_STATE@4:3")
+  }
 
   /// `CP_HQD_MSG_TYPE.ACTION`: bits 2:0, rw.
   @inlinable public static var ACTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5475,12 +5689,13 @@ public struct CP_HQD_MSG_TYPE: Register {
 }
 
 /// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), rw, reset 0x0000_0000.
-public struct CP_HQD_ATOMIC0_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3261 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3261, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ATOMIC0_PREOP_LO ATOMIC0_PREOP_LO@0:32")
+  }
 
   /// `CP_HQD_ATOMIC0_PREOP_LO.ATOMIC0_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
@@ -5489,12 +5704,13 @@ public struct CP_HQD_ATOMIC0_PREOP_LO: Register {
 }
 
 /// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), rw, reset 0x0000_0000.
-public struct CP_HQD_ATOMIC0_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3262 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3262, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ATOMIC0_PREOP_HI ATOMIC0_PREOP_HI@0:32")
+  }
 
   /// `CP_HQD_ATOMIC0_PREOP_HI.ATOMIC0_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
@@ -5503,12 +5719,13 @@ public struct CP_HQD_ATOMIC0_PREOP_HI: Register {
 }
 
 /// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), rw, reset 0x0000_0000.
-public struct CP_HQD_ATOMIC1_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3263 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3263, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ATOMIC1_PREOP_LO ATOMIC1_PREOP_LO@0:32")
+  }
 
   /// `CP_HQD_ATOMIC1_PREOP_LO.ATOMIC1_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
@@ -5517,12 +5734,13 @@ public struct CP_HQD_ATOMIC1_PREOP_LO: Register {
 }
 
 /// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), rw, reset 0x0000_0000.
-public struct CP_HQD_ATOMIC1_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3264 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3264, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ATOMIC1_PREOP_HI ATOMIC1_PREOP_HI@0:32")
+  }
 
   /// `CP_HQD_ATOMIC1_PREOP_HI.ATOMIC1_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
@@ -5531,12 +5749,13 @@ public struct CP_HQD_ATOMIC1_PREOP_HI: Register {
 }
 
 /// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), rw, reset 0x0000_0000.
-public struct CP_HQD_HQ_SCHEDULER0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3265 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_SCHEDULER0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3265, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_SCHEDULER0 SCHEDULER@0:32")
+  }
 
   /// `CP_HQD_HQ_SCHEDULER0.SCHEDULER`: bits 31:0, rw.
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -5545,12 +5764,13 @@ public struct CP_HQD_HQ_SCHEDULER0: Register {
 /// `CP_HQD_HQ_STATUS0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER0`, at the same offset.
-public struct CP_HQD_HQ_STATUS0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3265 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_STATUS0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3265, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_STATUS0 DEQUEUE_STATUS@0:2 DEQUEUE_RETRY_CNT@2:2 RSV_6_4@4:3 SCRATCH_RAM_INIT@7:1 TCL2_DIRTY@8:1 PG_ACTIVATED@9:1 RSVR_31_10@10:22")
+  }
 
   /// `CP_HQD_HQ_STATUS0.DEQUEUE_STATUS`: bits 1:0, rw.
   @inlinable public static var DEQUEUE_STATUS: RegisterField<Self, UInt8> {
@@ -5583,36 +5803,39 @@ public struct CP_HQD_HQ_STATUS0: Register {
 /// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER1`, at the same offset.
-public struct CP_HQD_HQ_CONTROL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3266 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_CONTROL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3266, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_CONTROL0 CONTROL@0:32")
+  }
 
   /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, rw.
   @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), rw, reset 0x0000_0000.
-public struct CP_HQD_HQ_SCHEDULER1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3266 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_SCHEDULER1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3266, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_SCHEDULER1 SCHEDULER@0:32")
+  }
 
   /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, rw.
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw, reset 0x0000_0000.
-public struct CP_MQD_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3267 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MQD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3267, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MQD_CONTROL VMID@0:4 PROCESSING_MQD@12:1 PROCESSING_MQD_EN@13:1 MQD_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_MQD_CONTROL.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5638,60 +5861,65 @@ public struct CP_MQD_CONTROL: Register {
 }
 
 /// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), rw, reset 0x0000_0000.
-public struct CP_HQD_HQ_STATUS1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3268 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_STATUS1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3268, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_STATUS1 STATUS@0:32")
+  }
 
   /// `CP_HQD_HQ_STATUS1.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), rw, reset 0x0000_0000.
-public struct CP_HQD_HQ_CONTROL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3269 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_HQ_CONTROL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3269, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_HQ_CONTROL1 CONTROL@0:32")
+  }
 
   /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, rw.
   @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_BASE_ADDR BASE_ADDR@0:32")
+  }
 
   /// `CP_HQD_EOP_BASE_ADDR.BASE_ADDR`: bits 31:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_BASE_ADDR_HI BASE_ADDR_HI@0:8")
+  }
 
   /// `CP_HQD_EOP_BASE_ADDR_HI.BASE_ADDR_HI`: bits 7:0, rw.
   @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_CONTROL EOP_SIZE@0:6 PROCESSING_EOP@8:1 PROCESS_EOP_EN@12:1 PROCESSING_EOPIB@13:1 PROCESS_EOPIB_EN@14:1 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} EOP_ATC@23:1 CACHE_POLICY@24:1 SIG_SEM_RESULT@29:2 PEND_SIG_SEM@31:1")
+  }
 
   /// `CP_HQD_EOP_CONTROL.EOP_SIZE`: bits 5:0, rw.
   @inlinable public static var EOP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -5733,12 +5961,13 @@ public struct CP_HQD_EOP_CONTROL: Register {
 }
 
 /// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_RPTR RPTR@0:13 RPTR_EQ_CSMD_WPTR@30:1 INIT_FETCHER@31:1")
+  }
 
   /// `CP_HQD_EOP_RPTR.RPTR`: bits 12:0, rw.
   @inlinable public static var RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
@@ -5753,12 +5982,13 @@ public struct CP_HQD_EOP_RPTR: Register {
 }
 
 /// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_WPTR WPTR@0:13 EOP_AVAIL@16:13")
+  }
 
   /// `CP_HQD_EOP_WPTR.WPTR`: bits 12:0, rw.
   @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
@@ -5768,12 +5998,13 @@ public struct CP_HQD_EOP_WPTR: Register {
 }
 
 /// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_EVENTS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x326F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_EVENTS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x326F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_EVENTS EVENT_COUNT@0:12 CS_PARTIAL_FLUSH_PEND@16:1")
+  }
 
   /// `CP_HQD_EOP_EVENTS.EVENT_COUNT`: bits 11:0, rw.
   @inlinable public static var EVENT_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -5785,36 +6016,39 @@ public struct CP_HQD_EOP_EVENTS: Register {
 }
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw, reset 0x0000_0000.
-public struct CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3270 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3270, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CTX_SAVE_BASE_ADDR_LO ADDR@12:20")
+  }
 
   /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO.ADDR`: bits 31:12, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw, reset 0x0000_0000.
-public struct CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3271 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3271, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CTX_SAVE_BASE_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw, reset 0x0000_0000.
-public struct CP_HQD_CTX_SAVE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3272 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CTX_SAVE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3272, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CTX_SAVE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} POLICY@3:1")
+  }
 
   /// `CP_HQD_CTX_SAVE_CONTROL.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5827,60 +6061,65 @@ public struct CP_HQD_CTX_SAVE_CONTROL: Register {
 }
 
 /// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw, reset 0x0000_0000.
-public struct CP_HQD_CNTL_STACK_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3273 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CNTL_STACK_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3273, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CNTL_STACK_OFFSET OFFSET@2:13")
+  }
 
   /// `CP_HQD_CNTL_STACK_OFFSET.OFFSET`: bits 14:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 13) }
 }
 
 /// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw, reset 0x0000_0000.
-public struct CP_HQD_CNTL_STACK_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3274 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CNTL_STACK_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3274, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CNTL_STACK_SIZE SIZE@12:3")
+  }
 
   /// `CP_HQD_CNTL_STACK_SIZE.SIZE`: bits 14:12, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw, reset 0x0000_0000.
-public struct CP_HQD_WG_STATE_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3275 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_WG_STATE_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3275, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_WG_STATE_OFFSET OFFSET@2:23")
+  }
 
   /// `CP_HQD_WG_STATE_OFFSET.OFFSET`: bits 24:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
 }
 
 /// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw, reset 0x0000_0000.
-public struct CP_HQD_CTX_SAVE_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3276 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_CTX_SAVE_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3276, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_CTX_SAVE_SIZE SIZE@12:13")
+  }
 
   /// `CP_HQD_CTX_SAVE_SIZE.SIZE`: bits 24:12, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
 /// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), rw, reset 0x0000_0000.
-public struct CP_HQD_GDS_RESOURCE_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3277 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_GDS_RESOURCE_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3277, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_GDS_RESOURCE_STATE OA_REQUIRED@0:1 OA_ACQUIRED@1:1 GWS_SIZE@4:6 GWS_PNTR@12:6")
+  }
 
   /// `CP_HQD_GDS_RESOURCE_STATE.OA_REQUIRED`: bit 0, rw.
   @inlinable public static var OA_REQUIRED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5896,12 +6135,13 @@ public struct CP_HQD_GDS_RESOURCE_STATE: Register {
 }
 
 /// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw, reset 0x0000_0000.
-public struct CP_HQD_ERROR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3278 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_ERROR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3278, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_ERROR EDC_ERROR_ID@0:4 SUA_ERROR@4:1")
+  }
 
   /// `CP_HQD_ERROR.EDC_ERROR_ID`: bits 3:0, rw.
   @inlinable public static var EDC_ERROR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5911,36 +6151,39 @@ public struct CP_HQD_ERROR: Register {
 }
 
 /// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_WPTR_MEM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3279 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_WPTR_MEM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3279, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_WPTR_MEM WPTR@0:13")
+  }
 
   /// `CP_HQD_EOP_WPTR_MEM.WPTR`: bits 12:0, rw.
   @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), rw, reset 0x0000_0000.
-public struct CP_HQD_EOP_DONES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x327A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_HQD_EOP_DONES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x327A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_HQD_EOP_DONES DONE_COUNT@0:32")
+  }
 
   /// `CP_HQD_EOP_DONES.DONE_COUNT`: bits 31:0, rw.
   @inlinable public static var DONE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), rw, reset 0x0000_0000.
-public struct DIDT_IND_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DIDT_IND_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_IND_INDEX DIDT_IND_INDEX@0:32")
+  }
 
   /// `DIDT_IND_INDEX.DIDT_IND_INDEX`: bits 31:0, rw.
   @inlinable public static var DIDT_IND_INDEX: RegisterField<Self, UInt32> {
@@ -5949,12 +6192,13 @@ public struct DIDT_IND_INDEX: Register {
 }
 
 /// `DIDT_IND_DATA`: gfx_8_0 register, MMIO dword 0x3281 (byte 0xCA04), rw, reset 0x0000_0000.
-public struct DIDT_IND_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3281 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DIDT_IND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3281, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_IND_DATA DIDT_IND_DATA@0:32")
+  }
 
   /// `DIDT_IND_DATA.DIDT_IND_DATA`: bits 31:0, rw.
   @inlinable public static var DIDT_IND_DATA: RegisterField<Self, UInt32> {
@@ -5963,36 +6207,39 @@ public struct DIDT_IND_DATA: Register {
 }
 
 /// `TCP_WATCH0_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A0 (byte 0xCA80), rw, reset 0x0000_0000.
-public struct TCP_WATCH0_ADDR_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH0_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH0_ADDR_H ADDR@0:16")
+  }
 
   /// `TCP_WATCH0_ADDR_H.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH0_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A1 (byte 0xCA84), rw, reset 0x0000_0000.
-public struct TCP_WATCH0_ADDR_L: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH0_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH0_ADDR_L ADDR@6:26")
+  }
 
   /// `TCP_WATCH0_ADDR_L.ADDR`: bits 31:6, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH0_CNTL`: gfx_8_0 register, MMIO dword 0x32A2 (byte 0xCA88), rw, reset 0x0000_0000.
-public struct TCP_WATCH0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH0_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
 
   /// `TCP_WATCH0_CNTL.MASK`: bits 23:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
@@ -6008,36 +6255,39 @@ public struct TCP_WATCH0_CNTL: Register {
 }
 
 /// `TCP_WATCH1_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A3 (byte 0xCA8C), rw, reset 0x0000_0000.
-public struct TCP_WATCH1_ADDR_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH1_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH1_ADDR_H ADDR@0:16")
+  }
 
   /// `TCP_WATCH1_ADDR_H.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH1_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A4 (byte 0xCA90), rw, reset 0x0000_0000.
-public struct TCP_WATCH1_ADDR_L: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH1_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH1_ADDR_L ADDR@6:26")
+  }
 
   /// `TCP_WATCH1_ADDR_L.ADDR`: bits 31:6, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH1_CNTL`: gfx_8_0 register, MMIO dword 0x32A5 (byte 0xCA94), rw, reset 0x0000_0000.
-public struct TCP_WATCH1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH1_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
 
   /// `TCP_WATCH1_CNTL.MASK`: bits 23:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }

@@ -4,36 +4,39 @@
 import MxMMIO
 
 /// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), rw, reset 0x0000_0000.
-public struct TCP_WATCH2_ADDR_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH2_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_ADDR_H ADDR@0:16")
+  }
 
   /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), rw, reset 0x0000_0000.
-public struct TCP_WATCH2_ADDR_L: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH2_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_ADDR_L ADDR@6:26")
+  }
 
   /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), rw, reset 0x0000_0000.
-public struct TCP_WATCH2_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH2_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
 
   /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
@@ -49,36 +52,39 @@ public struct TCP_WATCH2_CNTL: Register {
 }
 
 /// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), rw, reset 0x0000_0000.
-public struct TCP_WATCH3_ADDR_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH3_ADDR_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_ADDR_H ADDR@0:16")
+  }
 
   /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), rw, reset 0x0000_0000.
-public struct TCP_WATCH3_ADDR_L: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH3_ADDR_L: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_ADDR_L ADDR@6:26")
+  }
 
   /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), rw, reset 0x0000_0000.
-public struct TCP_WATCH3_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_WATCH3_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_WATCH3_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
+  }
 
   /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
@@ -94,12 +100,13 @@ public struct TCP_WATCH3_CNTL: Register {
 }
 
 /// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), rw, reset 0x0000_0000.
-public struct TCP_GATCL1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_GATCL1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_GATCL1_CNTL INVALIDATE_ALL_VMID@25:1 FORCE_MISS@26:1 FORCE_IN_ORDER@27:1 REDUCE_FIFO_DEPTH_BY_2@28:2 REDUCE_CACHE_SIZE_BY_2@30:2")
+  }
 
   /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, rw.
   @inlinable public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
@@ -126,24 +133,26 @@ public struct TCP_GATCL1_CNTL: Register {
 }
 
 /// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), rw, reset 0x0000_0000.
-public struct TCP_ATC_EDC_GATCL1_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_ATC_EDC_GATCL1_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_ATC_EDC_GATCL1_CNT DATA_SEC@0:8")
+  }
 
   /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, rw.
   @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), rw, reset 0x0000_0000.
-public struct TCP_GATCL1_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_GATCL1_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_GATCL1_DSM_CNTL SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0@0:1 SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1@1:1 TCP_GATCL1_ENABLE_SINGLE_WRITE_A@2:1")
+  }
 
   /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, rw.
   @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
@@ -162,12 +171,13 @@ public struct TCP_GATCL1_DSM_CNTL: Register {
 }
 
 /// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), rw, reset 0x0000_0000.
-public struct TCP_DSM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_DSM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1 LFIFO_RAM_IRRITATOR_DATA_SEL@3:2 LFIFO_RAM_IRRITATOR_SINGLE_WRITE@5:1")
+  }
 
   /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, rw.
   @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
@@ -191,12 +201,13 @@ public struct TCP_DSM_CNTL: Register {
 }
 
 /// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), rw, reset 0x0000_0000.
-public struct TCP_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x32B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_CNTL2 LS_DISABLE_CLOCKS@0:8")
+  }
 
   /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, rw.
   @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
@@ -205,396 +216,429 @@ public struct TCP_CNTL2: Register {
 }
 
 /// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), rw, reset 0x0000_0000.
-public struct GDS_VMID0_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3300 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID0_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3300, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID0_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID0_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), rw, reset 0x0000_0000.
-public struct GDS_VMID0_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3301 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID0_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3301, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID0_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), rw, reset 0x0000_0000.
-public struct GDS_VMID1_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3302 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3302, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID1_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID1_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), rw, reset 0x0000_0000.
-public struct GDS_VMID1_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3303 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID1_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3303, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID1_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), rw, reset 0x0000_0000.
-public struct GDS_VMID2_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3304 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID2_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3304, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID2_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID2_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), rw, reset 0x0000_0000.
-public struct GDS_VMID2_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3305 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID2_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3305, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID2_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), rw, reset 0x0000_0000.
-public struct GDS_VMID3_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3306 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID3_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3306, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID3_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID3_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), rw, reset 0x0000_0000.
-public struct GDS_VMID3_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3307 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID3_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3307, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID3_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), rw, reset 0x0000_0000.
-public struct GDS_VMID4_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3308 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID4_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3308, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID4_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID4_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), rw, reset 0x0000_0000.
-public struct GDS_VMID4_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3309 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID4_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3309, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID4_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), rw, reset 0x0000_0000.
-public struct GDS_VMID5_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID5_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID5_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID5_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), rw, reset 0x0000_0000.
-public struct GDS_VMID5_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID5_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID5_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), rw, reset 0x0000_0000.
-public struct GDS_VMID6_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID6_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID6_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID6_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), rw, reset 0x0000_0000.
-public struct GDS_VMID6_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID6_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID6_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), rw, reset 0x0000_0000.
-public struct GDS_VMID7_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID7_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID7_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID7_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), rw, reset 0x0000_0000.
-public struct GDS_VMID7_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x330F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID7_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x330F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID7_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), rw, reset 0x0000_0000.
-public struct GDS_VMID8_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3310 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID8_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3310, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID8_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID8_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), rw, reset 0x0000_0000.
-public struct GDS_VMID8_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3311 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID8_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3311, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID8_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), rw, reset 0x0000_0000.
-public struct GDS_VMID9_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3312 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID9_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3312, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID9_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID9_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), rw, reset 0x0000_0000.
-public struct GDS_VMID9_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3313 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID9_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3313, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID9_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), rw, reset 0x0000_0000.
-public struct GDS_VMID10_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3314 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID10_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3314, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID10_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID10_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), rw, reset 0x0000_0000.
-public struct GDS_VMID10_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3315 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID10_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3315, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID10_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), rw, reset 0x0000_0000.
-public struct GDS_VMID11_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3316 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID11_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3316, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID11_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID11_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), rw, reset 0x0000_0000.
-public struct GDS_VMID11_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3317 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID11_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3317, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID11_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), rw, reset 0x0000_0000.
-public struct GDS_VMID12_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3318 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID12_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3318, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID12_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID12_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), rw, reset 0x0000_0000.
-public struct GDS_VMID12_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3319 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID12_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3319, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID12_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), rw, reset 0x0000_0000.
-public struct GDS_VMID13_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID13_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID13_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID13_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), rw, reset 0x0000_0000.
-public struct GDS_VMID13_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID13_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID13_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), rw, reset 0x0000_0000.
-public struct GDS_VMID14_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID14_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID14_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID14_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), rw, reset 0x0000_0000.
-public struct GDS_VMID14_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID14_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID14_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), rw, reset 0x0000_0000.
-public struct GDS_VMID15_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID15_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID15_BASE BASE@0:16")
+  }
 
   /// `GDS_VMID15_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), rw, reset 0x0000_0000.
-public struct GDS_VMID15_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x331F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VMID15_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x331F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VMID15_SIZE SIZE@0:17")
+  }
 
   /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3320 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3320, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID0 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID0.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -604,12 +648,13 @@ public struct GDS_GWS_VMID0: Register {
 }
 
 /// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3321 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3321, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID1 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID1.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -619,12 +664,13 @@ public struct GDS_GWS_VMID1: Register {
 }
 
 /// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3322 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3322, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID2 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID2.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -634,12 +680,13 @@ public struct GDS_GWS_VMID2: Register {
 }
 
 /// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3323 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3323, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID3 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID3.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -649,12 +696,13 @@ public struct GDS_GWS_VMID3: Register {
 }
 
 /// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3324 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3324, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID4 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID4.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -664,12 +712,13 @@ public struct GDS_GWS_VMID4: Register {
 }
 
 /// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3325 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3325, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID5 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID5.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -679,12 +728,13 @@ public struct GDS_GWS_VMID5: Register {
 }
 
 /// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3326 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3326, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID6 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID6.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -694,12 +744,13 @@ public struct GDS_GWS_VMID6: Register {
 }
 
 /// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3327 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3327, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID7 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID7.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -709,12 +760,13 @@ public struct GDS_GWS_VMID7: Register {
 }
 
 /// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3328 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3328, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID8 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID8.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -724,12 +776,13 @@ public struct GDS_GWS_VMID8: Register {
 }
 
 /// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3329 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3329, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID9 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID9.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -739,12 +792,13 @@ public struct GDS_GWS_VMID9: Register {
 }
 
 /// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID10 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID10.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -754,12 +808,13 @@ public struct GDS_GWS_VMID10: Register {
 }
 
 /// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID11 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID11.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -769,12 +824,13 @@ public struct GDS_GWS_VMID11: Register {
 }
 
 /// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID12 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID12.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -784,12 +840,13 @@ public struct GDS_GWS_VMID12: Register {
 }
 
 /// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID13 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID13.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -799,12 +856,13 @@ public struct GDS_GWS_VMID13: Register {
 }
 
 /// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID14 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID14.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -814,12 +872,13 @@ public struct GDS_GWS_VMID14: Register {
 }
 
 /// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), rw, reset 0x0000_0000.
-public struct GDS_GWS_VMID15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x332F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_VMID15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x332F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_VMID15 BASE@0:6 SIZE@16:7")
+  }
 
   /// `GDS_GWS_VMID15.BASE`: bits 5:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -829,12 +888,13 @@ public struct GDS_GWS_VMID15: Register {
 }
 
 /// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3330 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3330, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID0 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID0.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -844,12 +904,13 @@ public struct GDS_OA_VMID0: Register {
 }
 
 /// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3331 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3331, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID1 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID1.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -859,12 +920,13 @@ public struct GDS_OA_VMID1: Register {
 }
 
 /// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3332 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3332, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID2 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID2.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -874,12 +936,13 @@ public struct GDS_OA_VMID2: Register {
 }
 
 /// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3333 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3333, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID3 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID3.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -889,12 +952,13 @@ public struct GDS_OA_VMID3: Register {
 }
 
 /// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3334 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3334, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID4 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID4.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -904,12 +968,13 @@ public struct GDS_OA_VMID4: Register {
 }
 
 /// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3335 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3335, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID5 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID5.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -919,12 +984,13 @@ public struct GDS_OA_VMID5: Register {
 }
 
 /// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3336 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3336, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID6 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID6.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -934,12 +1000,13 @@ public struct GDS_OA_VMID6: Register {
 }
 
 /// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3337 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3337, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID7 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID7.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -949,12 +1016,13 @@ public struct GDS_OA_VMID7: Register {
 }
 
 /// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3338 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3338, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID8 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID8.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -964,12 +1032,13 @@ public struct GDS_OA_VMID8: Register {
 }
 
 /// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3339 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3339, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID9 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID9.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -979,12 +1048,13 @@ public struct GDS_OA_VMID9: Register {
 }
 
 /// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID10 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID10.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -994,12 +1064,13 @@ public struct GDS_OA_VMID10: Register {
 }
 
 /// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID11 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID11.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1009,12 +1080,13 @@ public struct GDS_OA_VMID11: Register {
 }
 
 /// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID12 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID12.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1024,12 +1096,13 @@ public struct GDS_OA_VMID12: Register {
 }
 
 /// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID13 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID13.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1039,12 +1112,13 @@ public struct GDS_OA_VMID13: Register {
 }
 
 /// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID14 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID14.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1054,12 +1128,13 @@ public struct GDS_OA_VMID14: Register {
 }
 
 /// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), rw, reset 0x0000_0000.
-public struct GDS_OA_VMID15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x333F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_VMID15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x333F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_VMID15 MASK@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_OA_VMID15.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1069,12 +1144,13 @@ public struct GDS_OA_VMID15: Register {
 }
 
 /// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESET0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3344 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESET0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3344, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESET0 RESOURCE0_RESET@0:1 RESOURCE1_RESET@1:1 RESOURCE2_RESET@2:1 RESOURCE3_RESET@3:1 RESOURCE4_RESET@4:1 RESOURCE5_RESET@5:1 RESOURCE6_RESET@6:1 RESOURCE7_RESET@7:1 RESOURCE8_RESET@8:1 RESOURCE9_RESET@9:1 RESOURCE10_RESET@10:1 RESOURCE11_RESET@11:1 RESOURCE12_RESET@12:1 RESOURCE13_RESET@13:1 RESOURCE14_RESET@14:1 RESOURCE15_RESET@15:1 RESOURCE16_RESET@16:1 RESOURCE17_RESET@17:1 RESOURCE18_RESET@18:1 RESOURCE19_RESET@19:1 RESOURCE20_RESET@20:1 RESOURCE21_RESET@21:1 RESOURCE22_RESET@22:1 RESOURCE23_RESET@23:1 RESOURCE24_RESET@24:1 RESOURCE25_RESET@25:1 RESOURCE26_RESET@26:1 RESOURCE27_RESET@27:1 RESOURCE28_RESET@28:1 RESOURCE29_RESET@29:1 RESOURCE30_RESET@30:1 RESOURCE31_RESET@31:1")
+  }
 
   /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, rw.
   @inlinable public static var RESOURCE0_RESET: RegisterField<Self, Bool> {
@@ -1238,12 +1314,13 @@ public struct GDS_GWS_RESET0: Register {
 }
 
 /// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESET1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3345 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESET1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3345, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESET1 RESOURCE32_RESET@0:1 RESOURCE33_RESET@1:1 RESOURCE34_RESET@2:1 RESOURCE35_RESET@3:1 RESOURCE36_RESET@4:1 RESOURCE37_RESET@5:1 RESOURCE38_RESET@6:1 RESOURCE39_RESET@7:1 RESOURCE40_RESET@8:1 RESOURCE41_RESET@9:1 RESOURCE42_RESET@10:1 RESOURCE43_RESET@11:1 RESOURCE44_RESET@12:1 RESOURCE45_RESET@13:1 RESOURCE46_RESET@14:1 RESOURCE47_RESET@15:1 RESOURCE48_RESET@16:1 RESOURCE49_RESET@17:1 RESOURCE50_RESET@18:1 RESOURCE51_RESET@19:1 RESOURCE52_RESET@20:1 RESOURCE53_RESET@21:1 RESOURCE54_RESET@22:1 RESOURCE55_RESET@23:1 RESOURCE56_RESET@24:1 RESOURCE57_RESET@25:1 RESOURCE58_RESET@26:1 RESOURCE59_RESET@27:1 RESOURCE60_RESET@28:1 RESOURCE61_RESET@29:1 RESOURCE62_RESET@30:1 RESOURCE63_RESET@31:1")
+  }
 
   /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, rw.
   @inlinable public static var RESOURCE32_RESET: RegisterField<Self, Bool> {
@@ -1407,12 +1484,13 @@ public struct GDS_GWS_RESET1: Register {
 }
 
 /// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESOURCE_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3346 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESOURCE_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3346, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESOURCE_RESET RESET@0:1 RESOURCE_ID@8:8")
+  }
 
   /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1422,24 +1500,26 @@ public struct GDS_GWS_RESOURCE_RESET: Register {
 }
 
 /// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), rw, reset 0x0000_0000.
-public struct GDS_COMPUTE_MAX_WAVE_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3348 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3348, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_COMPUTE_MAX_WAVE_ID MAX_WAVE_ID@0:12")
+  }
 
   /// `GDS_COMPUTE_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), rw, reset 0x0000_0000.
-public struct GDS_OA_RESET_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3349 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_RESET_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3349, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_RESET_MASK ME0_GFXHP3D_PIX_RESET@0:1 ME0_GFXHP3D_VTX_RESET@1:1 ME0_CS_RESET@2:1 UNUSED0@3:1 ME1_PIPE0_RESET@4:1 ME1_PIPE1_RESET@5:1 ME1_PIPE2_RESET@6:1 ME1_PIPE3_RESET@7:1 ME2_PIPE0_RESET@8:1 ME2_PIPE1_RESET@9:1 ME2_PIPE2_RESET@10:1 ME2_PIPE3_RESET@11:1 UNUSED1@12:20")
+  }
 
   /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, rw.
   @inlinable public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> {
@@ -1502,12 +1582,13 @@ public struct GDS_OA_RESET_MASK: Register {
 }
 
 /// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), rw, reset 0x0000_0000.
-public struct GDS_OA_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_RESET RESET@0:1 PIPE_ID@8:8")
+  }
 
   /// `GDS_OA_RESET.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1517,12 +1598,13 @@ public struct GDS_OA_RESET: Register {
 }
 
 /// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), rw, reset 0x0000_0000.
-public struct GDS_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ENHANCE MISC@0:16 AUTO_INC_INDEX@16:1 CGPG_RESTORE@17:1 UNUSED@18:14")
+  }
 
   /// `GDS_ENHANCE.MISC`: bits 15:0, rw.
   @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1540,12 +1622,13 @@ public struct GDS_ENHANCE: Register {
 }
 
 /// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), rw, reset 0x0000_0000.
-public struct GDS_OA_CGPG_RESTORE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_CGPG_RESTORE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_CGPG_RESTORE VMID@0:8 MEID@8:4 PIPEID@12:4 QUEUEID@16:4 UNUSED@20:12")
+  }
 
   /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1564,12 +1647,13 @@ public struct GDS_OA_CGPG_RESTORE: Register {
 }
 
 /// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), rw, reset 0x0000_0000.
-public struct GDS_CS_CTXSW_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CS_CTXSW_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
+  }
 
   /// `GDS_CS_CTXSW_STATUS.R`: bit 0, rw.
   @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1582,12 +1666,13 @@ public struct GDS_CS_CTXSW_STATUS: Register {
 }
 
 /// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), rw, reset 0x0000_0000.
-public struct GDS_CS_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CS_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1597,12 +1682,13 @@ public struct GDS_CS_CTXSW_CNT0: Register {
 }
 
 /// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), rw, reset 0x0000_0000.
-public struct GDS_CS_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x334F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CS_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x334F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1612,12 +1698,13 @@ public struct GDS_CS_CTXSW_CNT1: Register {
 }
 
 /// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), rw, reset 0x0000_0000.
-public struct GDS_CS_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3350 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CS_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3350, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1627,12 +1714,13 @@ public struct GDS_CS_CTXSW_CNT2: Register {
 }
 
 /// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), rw, reset 0x0000_0000.
-public struct GDS_CS_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3351 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_CS_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3351, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_CS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1642,12 +1730,13 @@ public struct GDS_CS_CTXSW_CNT3: Register {
 }
 
 /// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), rw, reset 0x0000_0000.
-public struct GDS_GFX_CTXSW_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3352 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GFX_CTXSW_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3352, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GFX_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
+  }
 
   /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, rw.
   @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1660,12 +1749,13 @@ public struct GDS_GFX_CTXSW_STATUS: Register {
 }
 
 /// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), rw, reset 0x0000_0000.
-public struct GDS_VS_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3353 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VS_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3353, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1675,12 +1765,13 @@ public struct GDS_VS_CTXSW_CNT0: Register {
 }
 
 /// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), rw, reset 0x0000_0000.
-public struct GDS_VS_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3354 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VS_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3354, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1690,12 +1781,13 @@ public struct GDS_VS_CTXSW_CNT1: Register {
 }
 
 /// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), rw, reset 0x0000_0000.
-public struct GDS_VS_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3355 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VS_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3355, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1705,12 +1797,13 @@ public struct GDS_VS_CTXSW_CNT2: Register {
 }
 
 /// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), rw, reset 0x0000_0000.
-public struct GDS_VS_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3356 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_VS_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3356, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_VS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1720,12 +1813,13 @@ public struct GDS_VS_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), rw, reset 0x0000_0000.
-public struct GDS_PS0_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3357 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS0_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3357, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1735,12 +1829,13 @@ public struct GDS_PS0_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), rw, reset 0x0000_0000.
-public struct GDS_PS0_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3358 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS0_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3358, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1750,12 +1845,13 @@ public struct GDS_PS0_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), rw, reset 0x0000_0000.
-public struct GDS_PS0_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3359 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS0_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3359, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1765,12 +1861,13 @@ public struct GDS_PS0_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), rw, reset 0x0000_0000.
-public struct GDS_PS0_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS0_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS0_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1780,12 +1877,13 @@ public struct GDS_PS0_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), rw, reset 0x0000_0000.
-public struct GDS_PS1_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS1_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1795,12 +1893,13 @@ public struct GDS_PS1_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), rw, reset 0x0000_0000.
-public struct GDS_PS1_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS1_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1810,12 +1909,13 @@ public struct GDS_PS1_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), rw, reset 0x0000_0000.
-public struct GDS_PS1_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS1_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1825,12 +1925,13 @@ public struct GDS_PS1_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), rw, reset 0x0000_0000.
-public struct GDS_PS1_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS1_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS1_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1840,12 +1941,13 @@ public struct GDS_PS1_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), rw, reset 0x0000_0000.
-public struct GDS_PS2_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x335F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS2_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x335F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1855,12 +1957,13 @@ public struct GDS_PS2_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), rw, reset 0x0000_0000.
-public struct GDS_PS2_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3360 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS2_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3360, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1870,12 +1973,13 @@ public struct GDS_PS2_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), rw, reset 0x0000_0000.
-public struct GDS_PS2_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3361 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS2_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3361, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1885,12 +1989,13 @@ public struct GDS_PS2_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), rw, reset 0x0000_0000.
-public struct GDS_PS2_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3362 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS2_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3362, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS2_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1900,12 +2005,13 @@ public struct GDS_PS2_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), rw, reset 0x0000_0000.
-public struct GDS_PS3_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3363 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS3_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3363, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1915,12 +2021,13 @@ public struct GDS_PS3_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), rw, reset 0x0000_0000.
-public struct GDS_PS3_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3364 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS3_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3364, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1930,12 +2037,13 @@ public struct GDS_PS3_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), rw, reset 0x0000_0000.
-public struct GDS_PS3_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3365 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS3_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3365, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1945,12 +2053,13 @@ public struct GDS_PS3_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), rw, reset 0x0000_0000.
-public struct GDS_PS3_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3366 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS3_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3366, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS3_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1960,12 +2069,13 @@ public struct GDS_PS3_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), rw, reset 0x0000_0000.
-public struct GDS_PS4_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3367 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS4_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3367, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1975,12 +2085,13 @@ public struct GDS_PS4_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), rw, reset 0x0000_0000.
-public struct GDS_PS4_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3368 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS4_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3368, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1990,12 +2101,13 @@ public struct GDS_PS4_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), rw, reset 0x0000_0000.
-public struct GDS_PS4_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3369 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS4_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3369, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2005,12 +2117,13 @@ public struct GDS_PS4_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), rw, reset 0x0000_0000.
-public struct GDS_PS4_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS4_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS4_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2020,12 +2133,13 @@ public struct GDS_PS4_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), rw, reset 0x0000_0000.
-public struct GDS_PS5_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS5_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2035,12 +2149,13 @@ public struct GDS_PS5_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), rw, reset 0x0000_0000.
-public struct GDS_PS5_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS5_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2050,12 +2165,13 @@ public struct GDS_PS5_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), rw, reset 0x0000_0000.
-public struct GDS_PS5_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS5_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2065,12 +2181,13 @@ public struct GDS_PS5_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), rw, reset 0x0000_0000.
-public struct GDS_PS5_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS5_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS5_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2080,12 +2197,13 @@ public struct GDS_PS5_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), rw, reset 0x0000_0000.
-public struct GDS_PS6_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x336F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS6_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x336F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2095,12 +2213,13 @@ public struct GDS_PS6_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), rw, reset 0x0000_0000.
-public struct GDS_PS6_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3370 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS6_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3370, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2110,12 +2229,13 @@ public struct GDS_PS6_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), rw, reset 0x0000_0000.
-public struct GDS_PS6_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3371 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS6_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3371, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2125,12 +2245,13 @@ public struct GDS_PS6_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), rw, reset 0x0000_0000.
-public struct GDS_PS6_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3372 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS6_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3372, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS6_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2140,12 +2261,13 @@ public struct GDS_PS6_CTXSW_CNT3: Register {
 }
 
 /// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), rw, reset 0x0000_0000.
-public struct GDS_PS7_CTXSW_CNT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3373 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS7_CTXSW_CNT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3373, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2155,12 +2277,13 @@ public struct GDS_PS7_CTXSW_CNT0: Register {
 }
 
 /// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), rw, reset 0x0000_0000.
-public struct GDS_PS7_CTXSW_CNT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3374 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS7_CTXSW_CNT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3374, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2170,12 +2293,13 @@ public struct GDS_PS7_CTXSW_CNT1: Register {
 }
 
 /// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), rw, reset 0x0000_0000.
-public struct GDS_PS7_CTXSW_CNT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3375 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS7_CTXSW_CNT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3375, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2185,12 +2309,13 @@ public struct GDS_PS7_CTXSW_CNT2: Register {
 }
 
 /// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), rw, reset 0x0000_0000.
-public struct GDS_PS7_CTXSW_CNT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3376 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PS7_CTXSW_CNT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3376, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PS7_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
+  }
 
   /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, rw.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2200,24 +2325,26 @@ public struct GDS_PS7_CTXSW_CNT3: Register {
 }
 
 /// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), rw, reset 0x0000_0000.
-public struct RAS_SIGNATURE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3380 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SIGNATURE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3380, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SIGNATURE_CONTROL ENABLE@0:1")
+  }
 
   /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), rw, reset 0x0000_0000.
-public struct RAS_SIGNATURE_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3381 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SIGNATURE_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3381, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SIGNATURE_MASK INPUT_BUS_MASK@0:32")
+  }
 
   /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, rw.
   @inlinable public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> {
@@ -2226,324 +2353,351 @@ public struct RAS_SIGNATURE_MASK: Register {
 }
 
 /// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), rw, reset 0x0000_0000.
-public struct RAS_SX_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3382 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SX_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3382, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), rw, reset 0x0000_0000.
-public struct RAS_SX_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3383 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SX_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3383, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), rw, reset 0x0000_0000.
-public struct RAS_SX_SIGNATURE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3384 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SX_SIGNATURE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3384, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE2 SIGNATURE@0:32")
+  }
 
   /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), rw, reset 0x0000_0000.
-public struct RAS_SX_SIGNATURE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3385 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SX_SIGNATURE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3385, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SX_SIGNATURE3 SIGNATURE@0:32")
+  }
 
   /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), rw, reset 0x0000_0000.
-public struct RAS_DB_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x338B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_DB_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_DB_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), rw, reset 0x0000_0000.
-public struct RAS_PA_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x338C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_PA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_PA_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), rw, reset 0x0000_0000.
-public struct RAS_VGT_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x338D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_VGT_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_VGT_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), rw, reset 0x0000_0000.
-public struct RAS_SQ_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x338E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SQ_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SQ_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x338F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x338F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3390 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3390, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3391 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3391, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE2 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3392 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3392, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE3 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3393 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3393, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE4 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3394 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3394, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE5 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3395 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3395, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE6 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), rw, reset 0x0000_0000.
-public struct RAS_SC_SIGNATURE7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3396 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SC_SIGNATURE7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3396, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SC_SIGNATURE7 SIGNATURE@0:32")
+  }
 
   /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), rw, reset 0x0000_0000.
-public struct RAS_IA_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3397 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_IA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3397, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_IA_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), rw, reset 0x0000_0000.
-public struct RAS_IA_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3398 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_IA_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3398, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_IA_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), rw, reset 0x0000_0000.
-public struct RAS_SPI_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3399 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SPI_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3399, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SPI_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), rw, reset 0x0000_0000.
-public struct RAS_SPI_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_SPI_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_SPI_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), rw, reset 0x0000_0000.
-public struct RAS_TA_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_TA_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TA_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), rw, reset 0x0000_0000.
-public struct RAS_TD_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_TD_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TD_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), rw, reset 0x0000_0000.
-public struct RAS_CB_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_CB_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_CB_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), rw, reset 0x0000_0000.
-public struct RAS_BCI_SIGNATURE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_BCI_SIGNATURE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_BCI_SIGNATURE0 SIGNATURE@0:32")
+  }
 
   /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), rw, reset 0x0000_0000.
-public struct RAS_BCI_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x339F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_BCI_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x339F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_BCI_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), rw, reset 0x0000_0000.
-public struct RAS_TA_SIGNATURE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x33A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RAS_TA_SIGNATURE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x33A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RAS_TA_SIGNATURE1 SIGNATURE@0:32")
+  }
 
   /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), rw, reset 0x0000_0000.
-public struct DB_RENDER_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_RENDER_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_CONTROL DEPTH_CLEAR_ENABLE@0:1 STENCIL_CLEAR_ENABLE@1:1 DEPTH_COPY@2:1 STENCIL_COPY@3:1 RESUMMARIZE_ENABLE@4:1 STENCIL_COMPRESS_DISABLE@5:1 DEPTH_COMPRESS_DISABLE@6:1 COPY_CENTROID@7:1 COPY_SAMPLE@8:4 DECOMPRESS_ENABLE@12:1")
+  }
 
   /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, rw.
   @inlinable public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> {
@@ -2589,12 +2743,13 @@ public struct DB_RENDER_CONTROL: Register {
 }
 
 /// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), rw, reset 0x0000_0000.
-public struct DB_COUNT_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_COUNT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_COUNT_CONTROL ZPASS_INCREMENT_DISABLE@0:1 PERFECT_ZPASS_COUNTS@1:1 SAMPLE_RATE@4:3 ZPASS_ENABLE@8:4 ZFAIL_ENABLE@12:4 SFAIL_ENABLE@16:4 DBFAIL_ENABLE@20:4 SLICE_EVEN_ENABLE@24:4 SLICE_ODD_ENABLE@28:4")
+  }
 
   /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, rw.
   @inlinable public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> {
@@ -2635,12 +2790,13 @@ public struct DB_COUNT_CONTROL: Register {
 }
 
 /// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), rw, reset 0x0000_0000.
-public struct DB_DEPTH_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_VIEW SLICE_START@0:11 SLICE_MAX@13:11 Z_READ_ONLY@24:1 STENCIL_READ_ONLY@25:1")
+  }
 
   /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2658,12 +2814,13 @@ public struct DB_DEPTH_VIEW: Register {
 }
 
 /// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), rw, reset 0x0000_0000.
-public struct DB_RENDER_OVERRIDE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_RENDER_OVERRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_OVERRIDE FORCE_HIZ_ENABLE@0:2 FORCE_HIS_ENABLE0@2:2 FORCE_HIS_ENABLE1@4:2 FORCE_SHADER_Z_ORDER@6:1 FAST_Z_DISABLE@7:1 FAST_STENCIL_DISABLE@8:1 NOOP_CULL_DISABLE@9:1 FORCE_COLOR_KILL@10:1 FORCE_Z_READ@11:1 FORCE_STENCIL_READ@12:1 FORCE_FULL_Z_RANGE@13:2 FORCE_QC_SMASK_CONFLICT@15:1 DISABLE_VIEWPORT_CLAMP@16:1 IGNORE_SC_ZRANGE@17:1 DISABLE_FULLY_COVERED@18:1 FORCE_Z_LIMIT_SUMM@19:2 MAX_TILES_IN_DTT@21:5 DISABLE_TILE_RATE_TILES@26:1 FORCE_Z_DIRTY@27:1 FORCE_STENCIL_DIRTY@28:1 FORCE_Z_VALID@29:1 FORCE_STENCIL_VALID@30:1 PRESERVE_COMPRESSION@31:1")
+  }
 
   /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, rw.
   @inlinable public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
@@ -2774,12 +2931,13 @@ public struct DB_RENDER_OVERRIDE: Register {
 }
 
 /// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), rw, reset 0x0000_0000.
-public struct DB_RENDER_OVERRIDE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_RENDER_OVERRIDE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_RENDER_OVERRIDE2 PARTIAL_SQUAD_LAUNCH_CONTROL@0:2 PARTIAL_SQUAD_LAUNCH_COUNTDOWN@2:3 DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION@5:1 DISABLE_SMEM_EXPCLEAR_OPTIMIZATION@6:1 DISABLE_COLOR_ON_VALIDATION@7:1 DECOMPRESS_Z_ON_FLUSH@8:1 DISABLE_REG_SNOOP@9:1 DEPTH_BOUNDS_HIER_DEPTH_DISABLE@10:1 SEPARATE_HIZS_FUNC_ENABLE@11:1 HIZ_ZFUNC@12:3 HIS_SFUNC_FF@15:3 HIS_SFUNC_BF@18:3 PRESERVE_ZRANGE@21:1 PRESERVE_SRESULTS@22:1 DISABLE_FAST_PASS@23:1")
+  }
 
   /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, rw.
   @inlinable public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
@@ -2852,72 +3010,78 @@ public struct DB_RENDER_OVERRIDE2: Register {
 }
 
 /// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), rw, reset 0x0000_0000.
-public struct DB_HTILE_DATA_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA005 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_HTILE_DATA_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA005, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_HTILE_DATA_BASE BASE_256B@0:32")
+  }
 
   /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), rw, reset 0x0000_0000.
-public struct DB_DEPTH_BOUNDS_MIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_BOUNDS_MIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_BOUNDS_MIN MIN@0:32")
+  }
 
   /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, rw.
   @inlinable public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), rw, reset 0x0000_0000.
-public struct DB_DEPTH_BOUNDS_MAX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_BOUNDS_MAX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_BOUNDS_MAX MAX@0:32")
+  }
 
   /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, rw.
   @inlinable public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), rw, reset 0x0000_0000.
-public struct DB_STENCIL_CLEAR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA00A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCIL_CLEAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_CLEAR CLEAR@0:8")
+  }
 
   /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, rw.
   @inlinable public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), rw, reset 0x0000_0000.
-public struct DB_DEPTH_CLEAR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA00B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_CLEAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_CLEAR DEPTH_CLEAR@0:32")
+  }
 
   /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, rw.
   @inlinable public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_SCISSOR_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA00C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_SCISSOR_TL TL_X@0:16 TL_Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2927,12 +3091,13 @@ public struct PA_SC_SCREEN_SCISSOR_TL: Register {
 }
 
 /// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_SCISSOR_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA00D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_SCISSOR_BR BR_X@0:16 BR_Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2942,12 +3107,13 @@ public struct PA_SC_SCREEN_SCISSOR_BR: Register {
 }
 
 /// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), rw, reset 0x0000_0000.
-public struct DB_DEPTH_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA00F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA00F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_INFO ADDR5_SWIZZLE_MASK@0:4 ARRAY_MODE@4:4 PIPE_CONFIG@8:5 BANK_WIDTH@13:2 BANK_HEIGHT@15:2 MACRO_TILE_ASPECT@17:2 NUM_BANKS@19:2")
+  }
 
   /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, rw.
   @inlinable public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> {
@@ -2976,12 +3142,13 @@ public struct DB_DEPTH_INFO: Register {
 }
 
 /// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), rw, reset 0x0000_0000.
-public struct DB_Z_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_Z_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_INFO FORMAT@0:2 NUM_SAMPLES@2:2 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 DECOMPRESS_ON_N_ZPLANES@23:4 ALLOW_EXPCLEAR@27:1 READ_SIZE@28:1 TILE_SURFACE_ENABLE@29:1 CLEAR_DISALLOWED@30:1 ZRANGE_PRECISION@31:1")
+  }
 
   /// `DB_Z_INFO.FORMAT`: bits 1:0, rw.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3027,12 +3194,13 @@ public struct DB_Z_INFO: Register {
 }
 
 /// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), rw, reset 0x0000_0000.
-public struct DB_STENCIL_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA011 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCIL_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA011, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_INFO FORMAT@0:1 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 ALLOW_EXPCLEAR@27:1 TILE_STENCIL_DISABLE@29:1 CLEAR_DISALLOWED@30:1")
+  }
 
   /// `DB_STENCIL_INFO.FORMAT`: bit 0, rw.
   @inlinable public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3062,60 +3230,65 @@ public struct DB_STENCIL_INFO: Register {
 }
 
 /// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), rw, reset 0x0000_0000.
-public struct DB_Z_READ_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA012 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_Z_READ_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA012, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_READ_BASE BASE_256B@0:32")
+  }
 
   /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), rw, reset 0x0000_0000.
-public struct DB_STENCIL_READ_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA013 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCIL_READ_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA013, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_READ_BASE BASE_256B@0:32")
+  }
 
   /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), rw, reset 0x0000_0000.
-public struct DB_Z_WRITE_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_Z_WRITE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_Z_WRITE_BASE BASE_256B@0:32")
+  }
 
   /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), rw, reset 0x0000_0000.
-public struct DB_STENCIL_WRITE_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA015 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCIL_WRITE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA015, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_WRITE_BASE BASE_256B@0:32")
+  }
 
   /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), rw, reset 0x0000_0000.
-public struct DB_DEPTH_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA016 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA016, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_SIZE PITCH_TILE_MAX@0:11 HEIGHT_TILE_MAX@11:11")
+  }
 
   /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, rw.
   @inlinable public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> {
@@ -3129,12 +3302,13 @@ public struct DB_DEPTH_SIZE: Register {
 }
 
 /// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), rw, reset 0x0000_0000.
-public struct DB_DEPTH_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA017 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA017, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_SLICE SLICE_TILE_MAX@0:22")
+  }
 
   /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, rw.
   @inlinable public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> {
@@ -3143,36 +3317,39 @@ public struct DB_DEPTH_SLICE: Register {
 }
 
 /// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), rw, reset 0x0000_0000.
-public struct TA_BC_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_BC_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_BC_BASE_ADDR ADDRESS@0:32")
+  }
 
   /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, rw.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), rw, reset 0x0000_0000.
-public struct TA_BC_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA021 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_BC_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA021, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_BC_BASE_ADDR_HI ADDRESS@0:8")
+  }
 
   /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, rw.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_HI_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_HI_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_0 DEST_BASE_HI_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
@@ -3181,12 +3358,13 @@ public struct COHER_DEST_BASE_HI_0: Register {
 }
 
 /// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_HI_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_HI_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_1 DEST_BASE_HI_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
@@ -3195,12 +3373,13 @@ public struct COHER_DEST_BASE_HI_1: Register {
 }
 
 /// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_HI_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_HI_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_2 DEST_BASE_HI_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
@@ -3209,12 +3388,13 @@ public struct COHER_DEST_BASE_HI_2: Register {
 }
 
 /// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_HI_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_HI_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_HI_3 DEST_BASE_HI_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
@@ -3223,12 +3403,13 @@ public struct COHER_DEST_BASE_HI_3: Register {
 }
 
 /// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_2 DEST_BASE_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
@@ -3237,12 +3418,13 @@ public struct COHER_DEST_BASE_2: Register {
 }
 
 /// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_3 DEST_BASE_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
@@ -3251,12 +3433,13 @@ public struct COHER_DEST_BASE_3: Register {
 }
 
 /// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), rw, reset 0x0000_0000.
-public struct PA_SC_WINDOW_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA080 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_WINDOW_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA080, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_OFFSET WINDOW_X_OFFSET@0:16 WINDOW_Y_OFFSET@16:16")
+  }
 
   /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, rw.
   @inlinable public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> {
@@ -3270,12 +3453,13 @@ public struct PA_SC_WINDOW_OFFSET: Register {
 }
 
 /// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), rw, reset 0x0000_0000.
-public struct PA_SC_WINDOW_SCISSOR_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA081 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_WINDOW_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA081, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3290,12 +3474,13 @@ public struct PA_SC_WINDOW_SCISSOR_TL: Register {
 }
 
 /// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), rw, reset 0x0000_0000.
-public struct PA_SC_WINDOW_SCISSOR_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA082 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_WINDOW_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA082, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_WINDOW_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3305,24 +3490,26 @@ public struct PA_SC_WINDOW_SCISSOR_BR: Register {
 }
 
 /// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_RULE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA083 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_RULE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA083, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_RULE CLIP_RULE@0:16")
+  }
 
   /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, rw.
   @inlinable public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_0_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_0_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_0_TL TL_X@0:15 TL_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3332,12 +3519,13 @@ public struct PA_SC_CLIPRECT_0_TL: Register {
 }
 
 /// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_0_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_0_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_0_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3347,12 +3535,13 @@ public struct PA_SC_CLIPRECT_0_BR: Register {
 }
 
 /// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_1_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_1_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_1_TL TL_X@0:15 TL_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3362,12 +3551,13 @@ public struct PA_SC_CLIPRECT_1_TL: Register {
 }
 
 /// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_1_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA087 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_1_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA087, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_1_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3377,12 +3567,13 @@ public struct PA_SC_CLIPRECT_1_BR: Register {
 }
 
 /// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_2_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_2_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_2_TL TL_X@0:15 TL_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3392,12 +3583,13 @@ public struct PA_SC_CLIPRECT_2_TL: Register {
 }
 
 /// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_2_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_2_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_2_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3407,12 +3599,13 @@ public struct PA_SC_CLIPRECT_2_BR: Register {
 }
 
 /// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_3_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_3_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_3_TL TL_X@0:15 TL_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3422,12 +3615,13 @@ public struct PA_SC_CLIPRECT_3_TL: Register {
 }
 
 /// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), rw, reset 0x0000_0000.
-public struct PA_SC_CLIPRECT_3_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CLIPRECT_3_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CLIPRECT_3_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3437,12 +3631,13 @@ public struct PA_SC_CLIPRECT_3_BR: Register {
 }
 
 /// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), rw, reset 0x0000_0000.
-public struct PA_SC_EDGERULE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_EDGERULE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_EDGERULE ER_TRI@0:4 ER_POINT@4:4 ER_RECT@8:4 ER_LINE_LR@12:6 ER_LINE_RL@18:6 ER_LINE_TB@24:4 ER_LINE_BT@28:4")
+  }
 
   /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, rw.
   @inlinable public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3467,12 +3662,13 @@ public struct PA_SC_EDGERULE: Register {
 }
 
 /// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), rw, reset 0x0000_0000.
-public struct PA_SU_HARDWARE_SCREEN_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_HARDWARE_SCREEN_OFFSET HW_SCREEN_OFFSET_X@0:9 HW_SCREEN_OFFSET_Y@16:9")
+  }
 
   /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, rw.
   @inlinable public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> {
@@ -3486,12 +3682,13 @@ public struct PA_SU_HARDWARE_SCREEN_OFFSET: Register {
 }
 
 /// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), rw, reset 0x0000_0000.
-public struct CB_TARGET_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_TARGET_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_TARGET_MASK TARGET0_ENABLE@0:4 TARGET1_ENABLE@4:4 TARGET2_ENABLE@8:4 TARGET3_ENABLE@12:4 TARGET4_ENABLE@16:4 TARGET5_ENABLE@20:4 TARGET6_ENABLE@24:4 TARGET7_ENABLE@28:4")
+  }
 
   /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, rw.
   @inlinable public static var TARGET0_ENABLE: RegisterField<Self, UInt8> {
@@ -3535,12 +3732,13 @@ public struct CB_TARGET_MASK: Register {
 }
 
 /// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), rw, reset 0x0000_0000.
-public struct CB_SHADER_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_SHADER_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_SHADER_MASK OUTPUT0_ENABLE@0:4 OUTPUT1_ENABLE@4:4 OUTPUT2_ENABLE@8:4 OUTPUT3_ENABLE@12:4 OUTPUT4_ENABLE@16:4 OUTPUT5_ENABLE@20:4 OUTPUT6_ENABLE@24:4 OUTPUT7_ENABLE@28:4")
+  }
 
   /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, rw.
   @inlinable public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> {
@@ -3584,12 +3782,13 @@ public struct CB_SHADER_MASK: Register {
 }
 
 /// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), rw, reset 0x0000_0000.
-public struct PA_SC_GENERIC_SCISSOR_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_GENERIC_SCISSOR_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_GENERIC_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3604,12 +3803,13 @@ public struct PA_SC_GENERIC_SCISSOR_TL: Register {
 }
 
 /// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), rw, reset 0x0000_0000.
-public struct PA_SC_GENERIC_SCISSOR_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_GENERIC_SCISSOR_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_GENERIC_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3619,12 +3819,13 @@ public struct PA_SC_GENERIC_SCISSOR_BR: Register {
 }
 
 /// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA092 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA092, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_0 DEST_BASE_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
@@ -3633,12 +3834,13 @@ public struct COHER_DEST_BASE_0: Register {
 }
 
 /// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), rw, reset 0x0000_0000.
-public struct COHER_DEST_BASE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA093 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum COHER_DEST_BASE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA093, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "COHER_DEST_BASE_1 DEST_BASE_256B@0:32")
+  }
 
   /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, rw.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
@@ -3647,12 +3849,13 @@ public struct COHER_DEST_BASE_1: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_0_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA094 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA094, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_0_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3667,12 +3870,13 @@ public struct PA_SC_VPORT_SCISSOR_0_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_0_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA095 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA095, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_0_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3682,12 +3886,13 @@ public struct PA_SC_VPORT_SCISSOR_0_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_1_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA096 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA096, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_1_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3702,12 +3907,13 @@ public struct PA_SC_VPORT_SCISSOR_1_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_1_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA097 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA097, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_1_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3717,12 +3923,13 @@ public struct PA_SC_VPORT_SCISSOR_1_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_2_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA098 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA098, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_2_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3737,12 +3944,13 @@ public struct PA_SC_VPORT_SCISSOR_2_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_2_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA099 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA099, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_2_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3752,12 +3960,13 @@ public struct PA_SC_VPORT_SCISSOR_2_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_3_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_3_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3772,12 +3981,13 @@ public struct PA_SC_VPORT_SCISSOR_3_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_3_BR`: gfx_8_0 register, MMIO dword 0xA09B (byte 0x2_826C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_3_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_3_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_3_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_3_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3787,12 +3997,13 @@ public struct PA_SC_VPORT_SCISSOR_3_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_TL`: gfx_8_0 register, MMIO dword 0xA09C (byte 0x2_8270), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_4_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_4_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_4_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_4_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3807,12 +4018,13 @@ public struct PA_SC_VPORT_SCISSOR_4_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_BR`: gfx_8_0 register, MMIO dword 0xA09D (byte 0x2_8274), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_4_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_4_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_4_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_4_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3822,12 +4034,13 @@ public struct PA_SC_VPORT_SCISSOR_4_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_TL`: gfx_8_0 register, MMIO dword 0xA09E (byte 0x2_8278), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_5_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_5_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_5_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_5_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3842,12 +4055,13 @@ public struct PA_SC_VPORT_SCISSOR_5_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_BR`: gfx_8_0 register, MMIO dword 0xA09F (byte 0x2_827C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_5_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_5_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_5_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_5_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3857,12 +4071,13 @@ public struct PA_SC_VPORT_SCISSOR_5_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_TL`: gfx_8_0 register, MMIO dword 0xA0A0 (byte 0x2_8280), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_6_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_6_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_6_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_6_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3877,12 +4092,13 @@ public struct PA_SC_VPORT_SCISSOR_6_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_BR`: gfx_8_0 register, MMIO dword 0xA0A1 (byte 0x2_8284), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_6_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_6_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_6_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_6_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3892,12 +4108,13 @@ public struct PA_SC_VPORT_SCISSOR_6_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_TL`: gfx_8_0 register, MMIO dword 0xA0A2 (byte 0x2_8288), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_7_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_7_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_7_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_7_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3912,12 +4129,13 @@ public struct PA_SC_VPORT_SCISSOR_7_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_BR`: gfx_8_0 register, MMIO dword 0xA0A3 (byte 0x2_828C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_7_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_7_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_7_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_7_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3927,12 +4145,13 @@ public struct PA_SC_VPORT_SCISSOR_7_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_TL`: gfx_8_0 register, MMIO dword 0xA0A4 (byte 0x2_8290), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_8_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_8_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_8_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_8_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3947,12 +4166,13 @@ public struct PA_SC_VPORT_SCISSOR_8_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_BR`: gfx_8_0 register, MMIO dword 0xA0A5 (byte 0x2_8294), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_8_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_8_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_8_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_8_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3962,12 +4182,13 @@ public struct PA_SC_VPORT_SCISSOR_8_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_TL`: gfx_8_0 register, MMIO dword 0xA0A6 (byte 0x2_8298), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_9_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_9_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_9_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_9_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3982,12 +4203,13 @@ public struct PA_SC_VPORT_SCISSOR_9_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_BR`: gfx_8_0 register, MMIO dword 0xA0A7 (byte 0x2_829C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_9_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_9_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_9_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_9_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -3997,12 +4219,13 @@ public struct PA_SC_VPORT_SCISSOR_9_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_TL`: gfx_8_0 register, MMIO dword 0xA0A8 (byte 0x2_82A0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_10_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_10_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_10_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_10_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4017,12 +4240,13 @@ public struct PA_SC_VPORT_SCISSOR_10_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_BR`: gfx_8_0 register, MMIO dword 0xA0A9 (byte 0x2_82A4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_10_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_10_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_10_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_10_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4032,12 +4256,13 @@ public struct PA_SC_VPORT_SCISSOR_10_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_TL`: gfx_8_0 register, MMIO dword 0xA0AA (byte 0x2_82A8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_11_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_11_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_11_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_11_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4052,12 +4277,13 @@ public struct PA_SC_VPORT_SCISSOR_11_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_BR`: gfx_8_0 register, MMIO dword 0xA0AB (byte 0x2_82AC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_11_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_11_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_11_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_11_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4067,12 +4293,13 @@ public struct PA_SC_VPORT_SCISSOR_11_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_TL`: gfx_8_0 register, MMIO dword 0xA0AC (byte 0x2_82B0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_12_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_12_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_12_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_12_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4087,12 +4314,13 @@ public struct PA_SC_VPORT_SCISSOR_12_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_BR`: gfx_8_0 register, MMIO dword 0xA0AD (byte 0x2_82B4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_12_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_12_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_12_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_12_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4102,12 +4330,13 @@ public struct PA_SC_VPORT_SCISSOR_12_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_TL`: gfx_8_0 register, MMIO dword 0xA0AE (byte 0x2_82B8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_13_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_13_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_13_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_13_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4122,12 +4351,13 @@ public struct PA_SC_VPORT_SCISSOR_13_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_BR`: gfx_8_0 register, MMIO dword 0xA0AF (byte 0x2_82BC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_13_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_13_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_13_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_13_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4137,12 +4367,13 @@ public struct PA_SC_VPORT_SCISSOR_13_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_TL`: gfx_8_0 register, MMIO dword 0xA0B0 (byte 0x2_82C0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_14_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_14_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_14_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_14_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4157,12 +4388,13 @@ public struct PA_SC_VPORT_SCISSOR_14_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_BR`: gfx_8_0 register, MMIO dword 0xA0B1 (byte 0x2_82C4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_14_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_14_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_14_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_14_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4172,12 +4404,13 @@ public struct PA_SC_VPORT_SCISSOR_14_BR: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_TL`: gfx_8_0 register, MMIO dword 0xA0B2 (byte 0x2_82C8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_15_TL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_15_TL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_15_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_15_TL.TL_X`: bits 14:0, rw.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4192,12 +4425,13 @@ public struct PA_SC_VPORT_SCISSOR_15_TL: Register {
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_BR`: gfx_8_0 register, MMIO dword 0xA0B3 (byte 0x2_82CC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_SCISSOR_15_BR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_SCISSOR_15_BR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_SCISSOR_15_BR BR_X@0:15 BR_Y@16:15")
+  }
 
   /// `PA_SC_VPORT_SCISSOR_15_BR.BR_X`: bits 14:0, rw.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
@@ -4207,192 +4441,208 @@ public struct PA_SC_VPORT_SCISSOR_15_BR: Register {
 }
 
 /// `PA_SC_VPORT_ZMIN_0`: gfx_8_0 register, MMIO dword 0xA0B4 (byte 0x2_82D0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_0 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_0.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_0`: gfx_8_0 register, MMIO dword 0xA0B5 (byte 0x2_82D4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_0 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_0.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_1`: gfx_8_0 register, MMIO dword 0xA0B6 (byte 0x2_82D8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_1 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_1.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_1`: gfx_8_0 register, MMIO dword 0xA0B7 (byte 0x2_82DC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_1 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_1.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_2`: gfx_8_0 register, MMIO dword 0xA0B8 (byte 0x2_82E0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_2 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_2.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_2`: gfx_8_0 register, MMIO dword 0xA0B9 (byte 0x2_82E4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_2 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_2.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_3`: gfx_8_0 register, MMIO dword 0xA0BA (byte 0x2_82E8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_3 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_3.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_3`: gfx_8_0 register, MMIO dword 0xA0BB (byte 0x2_82EC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_3 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_3.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_4`: gfx_8_0 register, MMIO dword 0xA0BC (byte 0x2_82F0), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_4 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_4.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_4`: gfx_8_0 register, MMIO dword 0xA0BD (byte 0x2_82F4), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_4 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_4.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_5`: gfx_8_0 register, MMIO dword 0xA0BE (byte 0x2_82F8), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_5 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_5.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_5`: gfx_8_0 register, MMIO dword 0xA0BF (byte 0x2_82FC), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_5 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_5.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_6`: gfx_8_0 register, MMIO dword 0xA0C0 (byte 0x2_8300), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_6 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_6.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_6`: gfx_8_0 register, MMIO dword 0xA0C1 (byte 0x2_8304), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_6 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_6.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_7`: gfx_8_0 register, MMIO dword 0xA0C2 (byte 0x2_8308), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_7 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_7.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_7`: gfx_8_0 register, MMIO dword 0xA0C3 (byte 0x2_830C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_7 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }

@@ -4,204 +4,221 @@
 import MxMMIO
 
 /// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_8 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_8 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_9 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_9 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_10 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_10 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_11 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_11 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_12 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_12 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_13 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_13 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_14 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_14 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMIN_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMIN_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMIN_15 VPORT_ZMIN@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), rw, reset 0x0000_0000.
-public struct PA_SC_VPORT_ZMAX_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_VPORT_ZMAX_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_VPORT_ZMAX_15 VPORT_ZMAX@0:32")
+  }
 
   /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, rw.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), rw, reset 0x0000_0000.
-public struct PA_SC_RASTER_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_RASTER_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_RASTER_CONFIG RB_MAP_PKR0@0:2 RB_MAP_PKR1@2:2 RB_XSEL2@4:2 RB_XSEL@6:1 RB_YSEL@7:1 PKR_MAP@8:2 PKR_XSEL@10:2 PKR_YSEL@12:2 PKR_XSEL2@14:2 SC_MAP@16:2 SC_XSEL@18:2 SC_YSEL@20:2 SE_MAP@24:2 SE_XSEL@26:2 SE_YSEL@28:2")
+  }
 
   /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR0`: bits 1:0, rw.
   @inlinable public static var RB_MAP_PKR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -250,12 +267,13 @@ public struct PA_SC_RASTER_CONFIG: Register {
 }
 
 /// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), rw, reset 0x0000_0000.
-public struct PA_SC_RASTER_CONFIG_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_RASTER_CONFIG_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_RASTER_CONFIG_1 SE_PAIR_MAP@0:2 SE_PAIR_XSEL@2:2 SE_PAIR_YSEL@4:2")
+  }
 
   /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_MAP`: bits 1:0, rw.
   @inlinable public static var SE_PAIR_MAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -268,12 +286,13 @@ public struct PA_SC_RASTER_CONFIG_1: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_EXTENT_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_CONTROL SLICE_EVEN_ENABLE@0:2 SLICE_ODD_ENABLE@2:2")
+  }
 
   /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, rw.
   @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
@@ -287,12 +306,13 @@ public struct PA_SC_SCREEN_EXTENT_CONTROL: Register {
 }
 
 /// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), rw, reset 0x0000_0000.
-public struct CP_PERFMON_CNTX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PERFMON_CNTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PERFMON_CNTX_CNTL PERFMON_ENABLE@31:1")
+  }
 
   /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, rw.
   @inlinable public static var PERFMON_ENABLE: RegisterField<Self, Bool> {
@@ -303,144 +323,156 @@ public struct CP_PERFMON_CNTX_CNTL: Register {
 /// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_RINGID`, at the same offset.
-public struct CP_PIPEID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PIPEID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPEID PIPE_ID@0:2")
+  }
 
   /// `CP_PIPEID.PIPE_ID`: bits 1:0, rw.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), rw, reset 0x0000_0000.
-public struct CP_RINGID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RINGID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RINGID RINGID@0:2")
+  }
 
   /// `CP_RINGID.RINGID`: bits 1:0, rw.
   @inlinable public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), rw, reset 0x0000_0000.
-public struct CP_VMID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VMID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VMID VMID@0:4")
+  }
 
   /// `CP_VMID.VMID`: bits 3:0, rw.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), rw, reset 0x0000_0000.
-public struct VGT_MAX_VTX_INDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA100 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_MAX_VTX_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA100, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MAX_VTX_INDX MAX_INDX@0:32")
+  }
 
   /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, rw.
   @inlinable public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), rw, reset 0x0000_0000.
-public struct VGT_MIN_VTX_INDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA101 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_MIN_VTX_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA101, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MIN_VTX_INDX MIN_INDX@0:32")
+  }
 
   /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, rw.
   @inlinable public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), rw, reset 0x0000_0000.
-public struct VGT_INDX_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA102 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_INDX_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA102, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INDX_OFFSET INDX_OFFSET@0:32")
+  }
 
   /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, rw.
   @inlinable public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), rw, reset 0x0000_0000.
-public struct VGT_MULTI_PRIM_IB_RESET_INDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA103 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA103, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MULTI_PRIM_IB_RESET_INDX RESET_INDX@0:32")
+  }
 
   /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, rw.
   @inlinable public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), rw, reset 0x0000_0000.
-public struct CB_BLEND_RED: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA105 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND_RED: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA105, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_RED BLEND_RED@0:32")
+  }
 
   /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, rw.
   @inlinable public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), rw, reset 0x0000_0000.
-public struct CB_BLEND_GREEN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA106 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND_GREEN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA106, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_GREEN BLEND_GREEN@0:32")
+  }
 
   /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, rw.
   @inlinable public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), rw, reset 0x0000_0000.
-public struct CB_BLEND_BLUE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA107 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND_BLUE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA107, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_BLUE BLEND_BLUE@0:32")
+  }
 
   /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, rw.
   @inlinable public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), rw, reset 0x0000_0000.
-public struct CB_BLEND_ALPHA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA108 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND_ALPHA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA108, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND_ALPHA BLEND_ALPHA@0:32")
+  }
 
   /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, rw.
   @inlinable public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), rw, reset 0x0000_0000.
-public struct CB_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA109 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA109, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 OVERWRITE_COMBINER_MRT_SHARING_DISABLE@1:1 OVERWRITE_COMBINER_WATERMARK@2:5")
+  }
 
   /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -459,12 +491,13 @@ public struct CB_DCC_CONTROL: Register {
 }
 
 /// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), rw, reset 0x0000_0000.
-public struct DB_STENCIL_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA10B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCIL_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCIL_CONTROL STENCILFAIL@0:4 STENCILZPASS@4:4 STENCILZFAIL@8:4 STENCILFAIL_BF@12:4 STENCILZPASS_BF@16:4 STENCILZFAIL_BF@20:4")
+  }
 
   /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, rw.
   @inlinable public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -492,12 +525,13 @@ public struct DB_STENCIL_CONTROL: Register {
 }
 
 /// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), rw, reset 0x0000_0000.
-public struct DB_STENCILREFMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA10C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCILREFMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCILREFMASK STENCILTESTVAL@0:8 STENCILMASK@8:8 STENCILWRITEMASK@16:8 STENCILOPVAL@24:8")
+  }
 
   /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, rw.
   @inlinable public static var STENCILTESTVAL: RegisterField<Self, UInt8> {
@@ -517,12 +551,13 @@ public struct DB_STENCILREFMASK: Register {
 }
 
 /// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), rw, reset 0x0000_0000.
-public struct DB_STENCILREFMASK_BF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA10D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_STENCILREFMASK_BF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_STENCILREFMASK_BF STENCILTESTVAL_BF@0:8 STENCILMASK_BF@8:8 STENCILWRITEMASK_BF@16:8 STENCILOPVAL_BF@24:8")
+  }
 
   /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, rw.
   @inlinable public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> {
@@ -546,12 +581,13 @@ public struct DB_STENCILREFMASK_BF: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA10F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -560,12 +596,13 @@ public struct PA_CL_VPORT_XSCALE: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA110 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA110, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -574,12 +611,13 @@ public struct PA_CL_VPORT_XOFFSET: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA111 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA111, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -588,12 +626,13 @@ public struct PA_CL_VPORT_YSCALE: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA112 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA112, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -602,12 +641,13 @@ public struct PA_CL_VPORT_YOFFSET: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA113 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA113, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -616,12 +656,13 @@ public struct PA_CL_VPORT_ZSCALE: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA114 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA114, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -630,12 +671,13 @@ public struct PA_CL_VPORT_ZOFFSET: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA115 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA115, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_1 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -644,12 +686,13 @@ public struct PA_CL_VPORT_XSCALE_1: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA116 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA116, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_1 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -658,12 +701,13 @@ public struct PA_CL_VPORT_XOFFSET_1: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA117 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA117, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_1 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -672,12 +716,13 @@ public struct PA_CL_VPORT_YSCALE_1: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA118 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA118, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_1 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -686,12 +731,13 @@ public struct PA_CL_VPORT_YOFFSET_1: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA119 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA119, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_1 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -700,12 +746,13 @@ public struct PA_CL_VPORT_ZSCALE_1: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_1 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -714,12 +761,13 @@ public struct PA_CL_VPORT_ZOFFSET_1: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_2 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -728,12 +776,13 @@ public struct PA_CL_VPORT_XSCALE_2: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_2 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -742,12 +791,13 @@ public struct PA_CL_VPORT_XOFFSET_2: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_2 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -756,12 +806,13 @@ public struct PA_CL_VPORT_YSCALE_2: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_2 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -770,12 +821,13 @@ public struct PA_CL_VPORT_YOFFSET_2: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_2 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -784,12 +836,13 @@ public struct PA_CL_VPORT_ZSCALE_2: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA120 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA120, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_2 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -798,12 +851,13 @@ public struct PA_CL_VPORT_ZOFFSET_2: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA121 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA121, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_3 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -812,12 +866,13 @@ public struct PA_CL_VPORT_XSCALE_3: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA122 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA122, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_3 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -826,12 +881,13 @@ public struct PA_CL_VPORT_XOFFSET_3: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA123 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA123, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_3 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -840,12 +896,13 @@ public struct PA_CL_VPORT_YSCALE_3: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA124 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA124, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_3 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -854,12 +911,13 @@ public struct PA_CL_VPORT_YOFFSET_3: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA125 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA125, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_3 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -868,12 +926,13 @@ public struct PA_CL_VPORT_ZSCALE_3: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA126 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA126, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_3 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -882,12 +941,13 @@ public struct PA_CL_VPORT_ZOFFSET_3: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA127 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA127, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_4 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -896,12 +956,13 @@ public struct PA_CL_VPORT_XSCALE_4: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA128 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA128, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_4 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -910,12 +971,13 @@ public struct PA_CL_VPORT_XOFFSET_4: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA129 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA129, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_4 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -924,12 +986,13 @@ public struct PA_CL_VPORT_YSCALE_4: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_4 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -938,12 +1001,13 @@ public struct PA_CL_VPORT_YOFFSET_4: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_4 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -952,12 +1016,13 @@ public struct PA_CL_VPORT_ZSCALE_4: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_4 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -966,12 +1031,13 @@ public struct PA_CL_VPORT_ZOFFSET_4: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_5 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -980,12 +1046,13 @@ public struct PA_CL_VPORT_XSCALE_5: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_5 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -994,12 +1061,13 @@ public struct PA_CL_VPORT_XOFFSET_5: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_5 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1008,12 +1076,13 @@ public struct PA_CL_VPORT_YSCALE_5: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA130 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA130, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_5 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1022,12 +1091,13 @@ public struct PA_CL_VPORT_YOFFSET_5: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA131 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA131, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_5 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1036,12 +1106,13 @@ public struct PA_CL_VPORT_ZSCALE_5: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA132 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA132, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_5 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1050,12 +1121,13 @@ public struct PA_CL_VPORT_ZOFFSET_5: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA133 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA133, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_6 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1064,12 +1136,13 @@ public struct PA_CL_VPORT_XSCALE_6: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA134 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA134, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_6 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1078,12 +1151,13 @@ public struct PA_CL_VPORT_XOFFSET_6: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA135 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA135, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_6 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1092,12 +1166,13 @@ public struct PA_CL_VPORT_YSCALE_6: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA136 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA136, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_6 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1106,12 +1181,13 @@ public struct PA_CL_VPORT_YOFFSET_6: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA137 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA137, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_6 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1120,12 +1196,13 @@ public struct PA_CL_VPORT_ZSCALE_6: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA138 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA138, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_6 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1134,12 +1211,13 @@ public struct PA_CL_VPORT_ZOFFSET_6: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA139 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA139, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_7 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1148,12 +1226,13 @@ public struct PA_CL_VPORT_XSCALE_7: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_7 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1162,12 +1241,13 @@ public struct PA_CL_VPORT_XOFFSET_7: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_7 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1176,12 +1256,13 @@ public struct PA_CL_VPORT_YSCALE_7: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_7 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1190,12 +1271,13 @@ public struct PA_CL_VPORT_YOFFSET_7: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_7 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1204,12 +1286,13 @@ public struct PA_CL_VPORT_ZSCALE_7: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_7 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1218,12 +1301,13 @@ public struct PA_CL_VPORT_ZOFFSET_7: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_8 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1232,12 +1316,13 @@ public struct PA_CL_VPORT_XSCALE_8: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA140 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA140, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_8 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1246,12 +1331,13 @@ public struct PA_CL_VPORT_XOFFSET_8: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA141 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA141, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_8 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1260,12 +1346,13 @@ public struct PA_CL_VPORT_YSCALE_8: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA142 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA142, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_8 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1274,12 +1361,13 @@ public struct PA_CL_VPORT_YOFFSET_8: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA143 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA143, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_8 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1288,12 +1376,13 @@ public struct PA_CL_VPORT_ZSCALE_8: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA144 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA144, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_8 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1302,12 +1391,13 @@ public struct PA_CL_VPORT_ZOFFSET_8: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA145 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA145, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_9 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1316,12 +1406,13 @@ public struct PA_CL_VPORT_XSCALE_9: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA146 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA146, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_9 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1330,12 +1421,13 @@ public struct PA_CL_VPORT_XOFFSET_9: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA147 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA147, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_9 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1344,12 +1436,13 @@ public struct PA_CL_VPORT_YSCALE_9: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA148 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA148, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_9 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1358,12 +1451,13 @@ public struct PA_CL_VPORT_YOFFSET_9: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA149 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA149, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_9 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1372,12 +1466,13 @@ public struct PA_CL_VPORT_ZSCALE_9: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_9 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1386,12 +1481,13 @@ public struct PA_CL_VPORT_ZOFFSET_9: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_10 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1400,12 +1496,13 @@ public struct PA_CL_VPORT_XSCALE_10: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_10 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1414,12 +1511,13 @@ public struct PA_CL_VPORT_XOFFSET_10: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_10 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1428,12 +1526,13 @@ public struct PA_CL_VPORT_YSCALE_10: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_10 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1442,12 +1541,13 @@ public struct PA_CL_VPORT_YOFFSET_10: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_10 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1456,12 +1556,13 @@ public struct PA_CL_VPORT_ZSCALE_10: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA150 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA150, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_10 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1470,12 +1571,13 @@ public struct PA_CL_VPORT_ZOFFSET_10: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA151 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA151, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_11 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1484,12 +1586,13 @@ public struct PA_CL_VPORT_XSCALE_11: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA152 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA152, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_11 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1498,12 +1601,13 @@ public struct PA_CL_VPORT_XOFFSET_11: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA153 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA153, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_11 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1512,12 +1616,13 @@ public struct PA_CL_VPORT_YSCALE_11: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA154 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA154, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_11 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1526,12 +1631,13 @@ public struct PA_CL_VPORT_YOFFSET_11: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA155 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA155, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_11 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1540,12 +1646,13 @@ public struct PA_CL_VPORT_ZSCALE_11: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA156 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA156, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_11 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1554,12 +1661,13 @@ public struct PA_CL_VPORT_ZOFFSET_11: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA157 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA157, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_12 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1568,12 +1676,13 @@ public struct PA_CL_VPORT_XSCALE_12: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA158 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA158, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_12 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1582,12 +1691,13 @@ public struct PA_CL_VPORT_XOFFSET_12: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA159 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA159, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_12 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1596,12 +1706,13 @@ public struct PA_CL_VPORT_YSCALE_12: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_12 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1610,12 +1721,13 @@ public struct PA_CL_VPORT_YOFFSET_12: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_12 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1624,12 +1736,13 @@ public struct PA_CL_VPORT_ZSCALE_12: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_12 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1638,12 +1751,13 @@ public struct PA_CL_VPORT_ZOFFSET_12: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_13 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1652,12 +1766,13 @@ public struct PA_CL_VPORT_XSCALE_13: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_13 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1666,12 +1781,13 @@ public struct PA_CL_VPORT_XOFFSET_13: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_13 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1680,12 +1796,13 @@ public struct PA_CL_VPORT_YSCALE_13: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA160 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA160, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_13 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1694,12 +1811,13 @@ public struct PA_CL_VPORT_YOFFSET_13: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA161 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA161, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_13 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1708,12 +1826,13 @@ public struct PA_CL_VPORT_ZSCALE_13: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA162 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA162, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_13 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1722,12 +1841,13 @@ public struct PA_CL_VPORT_ZOFFSET_13: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA163 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA163, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_14 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1736,12 +1856,13 @@ public struct PA_CL_VPORT_XSCALE_14: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA164 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA164, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_14 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1750,12 +1871,13 @@ public struct PA_CL_VPORT_XOFFSET_14: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA165 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA165, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_14 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1764,12 +1886,13 @@ public struct PA_CL_VPORT_YSCALE_14: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA166 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA166, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_14 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1778,12 +1901,13 @@ public struct PA_CL_VPORT_YOFFSET_14: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA167 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA167, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_14 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1792,12 +1916,13 @@ public struct PA_CL_VPORT_ZSCALE_14: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA168 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA168, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_14 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1806,12 +1931,13 @@ public struct PA_CL_VPORT_ZOFFSET_14: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XSCALE_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA169 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA169, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XSCALE_15 VPORT_XSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
@@ -1820,12 +1946,13 @@ public struct PA_CL_VPORT_XSCALE_15: Register {
 }
 
 /// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_XOFFSET_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_XOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_XOFFSET_15 VPORT_XOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
@@ -1834,12 +1961,13 @@ public struct PA_CL_VPORT_XOFFSET_15: Register {
 }
 
 /// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YSCALE_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YSCALE_15 VPORT_YSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
@@ -1848,12 +1976,13 @@ public struct PA_CL_VPORT_YSCALE_15: Register {
 }
 
 /// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_YOFFSET_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_YOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_YOFFSET_15 VPORT_YOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
@@ -1862,12 +1991,13 @@ public struct PA_CL_VPORT_YOFFSET_15: Register {
 }
 
 /// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZSCALE_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZSCALE_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZSCALE_15 VPORT_ZSCALE@0:32")
+  }
 
   /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, rw.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
@@ -1876,12 +2006,13 @@ public struct PA_CL_VPORT_ZSCALE_15: Register {
 }
 
 /// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), rw, reset 0x0000_0000.
-public struct PA_CL_VPORT_ZOFFSET_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VPORT_ZOFFSET_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VPORT_ZOFFSET_15 VPORT_ZOFFSET@0:32")
+  }
 
   /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, rw.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
@@ -1890,12 +2021,13 @@ public struct PA_CL_VPORT_ZOFFSET_15: Register {
 }
 
 /// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_0_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_0_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1904,12 +2036,13 @@ public struct PA_CL_UCP_0_X: Register {
 }
 
 /// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_0_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA170 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_0_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA170, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1918,12 +2051,13 @@ public struct PA_CL_UCP_0_Y: Register {
 }
 
 /// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_0_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA171 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_0_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA171, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1932,12 +2066,13 @@ public struct PA_CL_UCP_0_Z: Register {
 }
 
 /// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_0_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA172 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_0_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA172, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_0_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1946,12 +2081,13 @@ public struct PA_CL_UCP_0_W: Register {
 }
 
 /// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_1_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA173 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_1_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA173, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1960,12 +2096,13 @@ public struct PA_CL_UCP_1_X: Register {
 }
 
 /// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_1_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA174 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_1_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA174, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1974,12 +2111,13 @@ public struct PA_CL_UCP_1_Y: Register {
 }
 
 /// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_1_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA175 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_1_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA175, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1988,12 +2126,13 @@ public struct PA_CL_UCP_1_Z: Register {
 }
 
 /// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_1_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA176 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_1_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA176, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_1_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2002,12 +2141,13 @@ public struct PA_CL_UCP_1_W: Register {
 }
 
 /// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_2_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA177 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_2_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA177, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2016,12 +2156,13 @@ public struct PA_CL_UCP_2_X: Register {
 }
 
 /// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_2_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA178 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_2_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA178, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2030,12 +2171,13 @@ public struct PA_CL_UCP_2_Y: Register {
 }
 
 /// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_2_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA179 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_2_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA179, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2044,12 +2186,13 @@ public struct PA_CL_UCP_2_Z: Register {
 }
 
 /// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_2_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_2_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_2_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2058,12 +2201,13 @@ public struct PA_CL_UCP_2_W: Register {
 }
 
 /// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_3_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_3_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2072,12 +2216,13 @@ public struct PA_CL_UCP_3_X: Register {
 }
 
 /// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_3_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_3_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2086,12 +2231,13 @@ public struct PA_CL_UCP_3_Y: Register {
 }
 
 /// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_3_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_3_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2100,12 +2246,13 @@ public struct PA_CL_UCP_3_Z: Register {
 }
 
 /// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_3_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_3_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_3_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2114,12 +2261,13 @@ public struct PA_CL_UCP_3_W: Register {
 }
 
 /// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_4_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_4_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2128,12 +2276,13 @@ public struct PA_CL_UCP_4_X: Register {
 }
 
 /// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_4_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA180 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_4_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA180, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2142,12 +2291,13 @@ public struct PA_CL_UCP_4_Y: Register {
 }
 
 /// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_4_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA181 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_4_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA181, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2156,12 +2306,13 @@ public struct PA_CL_UCP_4_Z: Register {
 }
 
 /// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_4_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA182 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_4_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA182, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_4_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2170,12 +2321,13 @@ public struct PA_CL_UCP_4_W: Register {
 }
 
 /// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_5_X: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA183 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_5_X: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA183, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_X DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2184,12 +2336,13 @@ public struct PA_CL_UCP_5_X: Register {
 }
 
 /// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_5_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA184 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_5_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA184, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_Y DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2198,12 +2351,13 @@ public struct PA_CL_UCP_5_Y: Register {
 }
 
 /// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_5_Z: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA185 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_5_Z: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA185, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_Z DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2212,12 +2366,13 @@ public struct PA_CL_UCP_5_Z: Register {
 }
 
 /// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), rw, reset 0x0000_0000.
-public struct PA_CL_UCP_5_W: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA186 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_UCP_5_W: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA186, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_UCP_5_W DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -2226,12 +2381,13 @@ public struct PA_CL_UCP_5_W: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA191 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA191, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_0 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2279,12 +2435,13 @@ public struct SPI_PS_INPUT_CNTL_0: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA192 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA192, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_1 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2332,12 +2489,13 @@ public struct SPI_PS_INPUT_CNTL_1: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA193 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA193, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_2 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2385,12 +2543,13 @@ public struct SPI_PS_INPUT_CNTL_2: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA194 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA194, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_3 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2438,12 +2597,13 @@ public struct SPI_PS_INPUT_CNTL_3: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA195 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA195, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_4 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2491,12 +2651,13 @@ public struct SPI_PS_INPUT_CNTL_4: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA196 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA196, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_5 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2544,12 +2705,13 @@ public struct SPI_PS_INPUT_CNTL_5: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA197 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA197, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_6 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2597,12 +2759,13 @@ public struct SPI_PS_INPUT_CNTL_6: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA198 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA198, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_7 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2650,12 +2813,13 @@ public struct SPI_PS_INPUT_CNTL_7: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA199 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA199, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_8 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2703,12 +2867,13 @@ public struct SPI_PS_INPUT_CNTL_8: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_9 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2756,12 +2921,13 @@ public struct SPI_PS_INPUT_CNTL_9: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_10 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2809,12 +2975,13 @@ public struct SPI_PS_INPUT_CNTL_10: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_11 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2862,12 +3029,13 @@ public struct SPI_PS_INPUT_CNTL_11: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_12 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2915,12 +3083,13 @@ public struct SPI_PS_INPUT_CNTL_12: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_13 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2968,12 +3137,13 @@ public struct SPI_PS_INPUT_CNTL_13: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_14 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3021,12 +3191,13 @@ public struct SPI_PS_INPUT_CNTL_14: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_15 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3074,12 +3245,13 @@ public struct SPI_PS_INPUT_CNTL_15: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_16 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3127,12 +3299,13 @@ public struct SPI_PS_INPUT_CNTL_16: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_17 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3180,12 +3353,13 @@ public struct SPI_PS_INPUT_CNTL_17: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_18 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3233,12 +3407,13 @@ public struct SPI_PS_INPUT_CNTL_18: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_19 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3286,12 +3461,13 @@ public struct SPI_PS_INPUT_CNTL_19: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_20 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3328,12 +3504,13 @@ public struct SPI_PS_INPUT_CNTL_20: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_21: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_21 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3370,12 +3547,13 @@ public struct SPI_PS_INPUT_CNTL_21: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_22: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_22 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3412,12 +3590,13 @@ public struct SPI_PS_INPUT_CNTL_22: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_23: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_23: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_23 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3454,12 +3633,13 @@ public struct SPI_PS_INPUT_CNTL_23: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_24: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_24: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_24 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3496,12 +3676,13 @@ public struct SPI_PS_INPUT_CNTL_24: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_25: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_25: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_25 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3538,12 +3719,13 @@ public struct SPI_PS_INPUT_CNTL_25: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_26: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_26: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_26 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3580,12 +3762,13 @@ public struct SPI_PS_INPUT_CNTL_26: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_27: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_27: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_27 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3622,12 +3805,13 @@ public struct SPI_PS_INPUT_CNTL_27: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_28: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_28: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_28 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3664,12 +3848,13 @@ public struct SPI_PS_INPUT_CNTL_28: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_29: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_29: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_29 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3706,12 +3891,13 @@ public struct SPI_PS_INPUT_CNTL_29: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_30: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_30: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_30 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3748,12 +3934,13 @@ public struct SPI_PS_INPUT_CNTL_30: Register {
 }
 
 /// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_CNTL_31: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_CNTL_31: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_CNTL_31 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
+  }
 
   /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3790,12 +3977,13 @@ public struct SPI_PS_INPUT_CNTL_31: Register {
 }
 
 /// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), rw, reset 0x0000_0000.
-public struct SPI_VS_OUT_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_VS_OUT_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_VS_OUT_CONFIG VS_EXPORT_COUNT@1:5 VS_HALF_PACK@6:1")
+  }
 
   /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, rw.
   @inlinable public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> {
@@ -3807,12 +3995,13 @@ public struct SPI_VS_OUT_CONFIG: Register {
 }
 
 /// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_ENA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_ENA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_ENA PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
+  }
 
   /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, rw.
   @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
@@ -3894,12 +4083,13 @@ public struct SPI_PS_INPUT_ENA: Register {
 }
 
 /// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), rw, reset 0x0000_0000.
-public struct SPI_PS_INPUT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_INPUT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_INPUT_ADDR PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
+  }
 
   /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, rw.
   @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
@@ -3981,12 +4171,13 @@ public struct SPI_PS_INPUT_ADDR: Register {
 }
 
 /// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), rw, reset 0x0000_0000.
-public struct SPI_INTERP_CONTROL_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_INTERP_CONTROL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_INTERP_CONTROL_0 FLAT_SHADE_ENA@0:1 PNT_SPRITE_ENA@1:1 PNT_SPRITE_OVRD_X@2:3 PNT_SPRITE_OVRD_Y@5:3 PNT_SPRITE_OVRD_Z@8:3 PNT_SPRITE_OVRD_W@11:3 PNT_SPRITE_TOP_1@14:1")
+  }
 
   /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, rw.
   @inlinable public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4021,12 +4212,13 @@ public struct SPI_INTERP_CONTROL_0: Register {
 }
 
 /// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), rw, reset 0x0000_0000.
-public struct SPI_PS_IN_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PS_IN_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PS_IN_CONTROL NUM_INTERP@0:6 PARAM_GEN@6:1 BC_OPTIMIZE_DISABLE@14:1")
+  }
 
   /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, rw.
   @inlinable public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4041,12 +4233,13 @@ public struct SPI_PS_IN_CONTROL: Register {
 }
 
 /// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), rw, reset 0x0000_0000.
-public struct SPI_BARYC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_BARYC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_BARYC_CNTL PERSP_CENTER_CNTL@0:1 PERSP_CENTROID_CNTL@4:1 LINEAR_CENTER_CNTL@8:1 LINEAR_CENTROID_CNTL@12:1 POS_FLOAT_LOCATION@16:2 POS_FLOAT_ULC@20:1 FRONT_FACE_ALL_BITS@24:1")
+  }
 
   /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, rw.
   @inlinable public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> {
@@ -4083,12 +4276,13 @@ public struct SPI_BARYC_CNTL: Register {
 }
 
 /// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), rw, reset 0x0000_0000.
-public struct SPI_TMPRING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_TMPRING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
+  }
 
   /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, rw.
   @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -4098,12 +4292,13 @@ public struct SPI_TMPRING_SIZE: Register {
 }
 
 /// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), rw, reset 0x0000_0000.
-public struct SPI_SHADER_POS_FORMAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_POS_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_POS_FORMAT POS0_EXPORT_FORMAT@0:4 POS1_EXPORT_FORMAT@4:4 POS2_EXPORT_FORMAT@8:4 POS3_EXPORT_FORMAT@12:4")
+  }
 
   /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, rw.
   @inlinable public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
@@ -4127,12 +4322,13 @@ public struct SPI_SHADER_POS_FORMAT: Register {
 }
 
 /// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), rw, reset 0x0000_0000.
-public struct SPI_SHADER_Z_FORMAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_Z_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_Z_FORMAT Z_EXPORT_FORMAT@0:4")
+  }
 
   /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, rw.
   @inlinable public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> {
@@ -4141,12 +4337,13 @@ public struct SPI_SHADER_Z_FORMAT: Register {
 }
 
 /// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), rw, reset 0x0000_0000.
-public struct SPI_SHADER_COL_FORMAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_SHADER_COL_FORMAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_SHADER_COL_FORMAT COL0_EXPORT_FORMAT@0:4 COL1_EXPORT_FORMAT@4:4 COL2_EXPORT_FORMAT@8:4 COL3_EXPORT_FORMAT@12:4 COL4_EXPORT_FORMAT@16:4 COL5_EXPORT_FORMAT@20:4 COL6_EXPORT_FORMAT@24:4 COL7_EXPORT_FORMAT@28:4")
+  }
 
   /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, rw.
   @inlinable public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
@@ -4190,12 +4387,13 @@ public struct SPI_SHADER_COL_FORMAT: Register {
 }
 
 /// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), rw, reset 0x0000_0000.
-public struct CB_BLEND0_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND0_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND0_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4240,12 +4438,13 @@ public struct CB_BLEND0_CONTROL: Register {
 }
 
 /// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), rw, reset 0x0000_0000.
-public struct CB_BLEND1_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND1_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND1_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4290,12 +4489,13 @@ public struct CB_BLEND1_CONTROL: Register {
 }
 
 /// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), rw, reset 0x0000_0000.
-public struct CB_BLEND2_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND2_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND2_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4340,12 +4540,13 @@ public struct CB_BLEND2_CONTROL: Register {
 }
 
 /// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), rw, reset 0x0000_0000.
-public struct CB_BLEND3_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND3_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND3_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4390,12 +4591,13 @@ public struct CB_BLEND3_CONTROL: Register {
 }
 
 /// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), rw, reset 0x0000_0000.
-public struct CB_BLEND4_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND4_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND4_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4440,12 +4642,13 @@ public struct CB_BLEND4_CONTROL: Register {
 }
 
 /// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), rw, reset 0x0000_0000.
-public struct CB_BLEND5_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND5_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND5_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4490,12 +4693,13 @@ public struct CB_BLEND5_CONTROL: Register {
 }
 
 /// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), rw, reset 0x0000_0000.
-public struct CB_BLEND6_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND6_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND6_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4540,12 +4744,13 @@ public struct CB_BLEND6_CONTROL: Register {
 }
 
 /// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), rw, reset 0x0000_0000.
-public struct CB_BLEND7_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_BLEND7_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_BLEND7_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
+  }
 
   /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
@@ -4590,36 +4795,39 @@ public struct CB_BLEND7_CONTROL: Register {
 }
 
 /// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), rw, reset 0x0000_0000.
-public struct CS_COPY_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CS_COPY_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CS_COPY_STATE SRC_STATE_ID@0:3")
+  }
 
   /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), rw, reset 0x0000_0000.
-public struct GFX_COPY_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GFX_COPY_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GFX_COPY_STATE SRC_STATE_ID@0:3")
+  }
 
   /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), rw, reset 0x0000_0000.
-public struct PA_CL_POINT_X_RAD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_POINT_X_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_X_RAD DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -4628,12 +4836,13 @@ public struct PA_CL_POINT_X_RAD: Register {
 }
 
 /// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), rw, reset 0x0000_0000.
-public struct PA_CL_POINT_Y_RAD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_POINT_Y_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_Y_RAD DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -4642,12 +4851,13 @@ public struct PA_CL_POINT_Y_RAD: Register {
 }
 
 /// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), rw, reset 0x0000_0000.
-public struct PA_CL_POINT_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_POINT_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_SIZE DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -4656,12 +4866,13 @@ public struct PA_CL_POINT_SIZE: Register {
 }
 
 /// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), rw, reset 0x0000_0000.
-public struct PA_CL_POINT_CULL_RAD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_POINT_CULL_RAD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_POINT_CULL_RAD DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -4670,36 +4881,39 @@ public struct PA_CL_POINT_CULL_RAD: Register {
 }
 
 /// `VGT_DMA_BASE_HI`: gfx_8_0 register, MMIO dword 0xA1F9 (byte 0x2_87E4), rw, reset 0x0000_0000.
-public struct VGT_DMA_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_BASE_HI BASE_ADDR@0:8")
+  }
 
   /// `VGT_DMA_BASE_HI.BASE_ADDR`: bits 7:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VGT_DMA_BASE`: gfx_8_0 register, MMIO dword 0xA1FA (byte 0x2_87E8), rw, reset 0x0000_0000.
-public struct VGT_DMA_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_BASE BASE_ADDR@0:32")
+  }
 
   /// `VGT_DMA_BASE.BASE_ADDR`: bits 31:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DRAW_INITIATOR`: gfx_8_0 register, MMIO dword 0xA1FC (byte 0x2_87F0), rw, reset 0x0000_0000.
-public struct VGT_DRAW_INITIATOR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DRAW_INITIATOR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DRAW_INITIATOR SOURCE_SELECT@0:2 MAJOR_MODE@2:2 SPRITE_EN_R6XX@4:1 NOT_EOP@5:1 USE_OPAQUE@6:1")
+  }
 
   /// `VGT_DRAW_INITIATOR.SOURCE_SELECT`: bits 1:0, rw.
   @inlinable public static var SOURCE_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4718,36 +4932,39 @@ public struct VGT_DRAW_INITIATOR: Register {
 }
 
 /// `VGT_IMMED_DATA`: gfx_8_0 register, MMIO dword 0xA1FD (byte 0x2_87F4), rw, reset 0x0000_0000.
-public struct VGT_IMMED_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1FD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_IMMED_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1FD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_IMMED_DATA DATA@0:32")
+  }
 
   /// `VGT_IMMED_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_EVENT_ADDRESS_REG`: gfx_8_0 register, MMIO dword 0xA1FE (byte 0x2_87F8), rw, reset 0x0000_0000.
-public struct VGT_EVENT_ADDRESS_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1FE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_EVENT_ADDRESS_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1FE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_EVENT_ADDRESS_REG ADDRESS_LOW@0:28")
+  }
 
   /// `VGT_EVENT_ADDRESS_REG.ADDRESS_LOW`: bits 27:0, rw.
   @inlinable public static var ADDRESS_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `DB_DEPTH_CONTROL`: gfx_8_0 register, MMIO dword 0xA200 (byte 0x2_8800), rw, reset 0x0000_0000.
-public struct DB_DEPTH_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA200 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_DEPTH_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA200, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_DEPTH_CONTROL STENCIL_ENABLE@0:1 Z_ENABLE@1:1 Z_WRITE_ENABLE@2:1 DEPTH_BOUNDS_ENABLE@3:1 ZFUNC@4:3 BACKFACE_ENABLE@7:1 STENCILFUNC@8:3 STENCILFUNC_BF@20:3 ENABLE_COLOR_WRITES_ON_DEPTH_FAIL@30:1 DISABLE_COLOR_WRITES_ON_DEPTH_PASS@31:1")
+  }
 
   /// `DB_DEPTH_CONTROL.STENCIL_ENABLE`: bit 0, rw.
   @inlinable public static var STENCIL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4791,12 +5008,13 @@ public struct DB_DEPTH_CONTROL: Register {
 }
 
 /// `DB_EQAA`: gfx_8_0 register, MMIO dword 0xA201 (byte 0x2_8804), rw, reset 0x0000_0000.
-public struct DB_EQAA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA201 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_EQAA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA201, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_EQAA MAX_ANCHOR_SAMPLES@0:3 PS_ITER_SAMPLES@4:3 MASK_EXPORT_NUM_SAMPLES@8:3 ALPHA_TO_MASK_NUM_SAMPLES@12:3 HIGH_QUALITY_INTERSECTIONS@16:1 INCOHERENT_EQAA_READS@17:1 INTERPOLATE_COMP_Z@18:1 INTERPOLATE_SRC_Z@19:1 STATIC_ANCHOR_ASSOCIATIONS@20:1 ALPHA_TO_MASK_EQAA_DISABLE@21:1 OVERRASTERIZATION_AMOUNT@24:3 ENABLE_POSTZ_OVERRASTERIZATION@27:1")
+  }
 
   /// `DB_EQAA.MAX_ANCHOR_SAMPLES`: bits 2:0, rw.
   @inlinable public static var MAX_ANCHOR_SAMPLES: RegisterField<Self, UInt8> {
@@ -4860,12 +5078,13 @@ public struct DB_EQAA: Register {
 }
 
 /// `CB_COLOR_CONTROL`: gfx_8_0 register, MMIO dword 0xA202 (byte 0x2_8808), rw, reset 0x0000_0000.
-public struct CB_COLOR_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA202 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA202, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR_CONTROL DEGAMMA_ENABLE@3:1 MODE@4:3 ROP3@16:8")
+  }
 
   /// `CB_COLOR_CONTROL.DEGAMMA_ENABLE`: bit 3, rw.
   @inlinable public static var DEGAMMA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
@@ -4878,12 +5097,13 @@ public struct CB_COLOR_CONTROL: Register {
 }
 
 /// `DB_SHADER_CONTROL`: gfx_8_0 register, MMIO dword 0xA203 (byte 0x2_880C), rw, reset 0x0000_0000.
-public struct DB_SHADER_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA203 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_SHADER_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA203, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SHADER_CONTROL Z_EXPORT_ENABLE@0:1 STENCIL_TEST_VAL_EXPORT_ENABLE@1:1 STENCIL_OP_VAL_EXPORT_ENABLE@2:1 Z_ORDER@4:2 KILL_ENABLE@6:1 COVERAGE_TO_MASK_ENABLE@7:1 MASK_EXPORT_ENABLE@8:1 EXEC_ON_HIER_FAIL@9:1 EXEC_ON_NOOP@10:1 ALPHA_TO_MASK_DISABLE@11:1 DEPTH_BEFORE_SHADER@12:1 CONSERVATIVE_Z_EXPORT@13:2")
+  }
 
   /// `DB_SHADER_CONTROL.Z_EXPORT_ENABLE`: bit 0, rw.
   @inlinable public static var Z_EXPORT_ENABLE: RegisterField<Self, Bool> {
@@ -4941,12 +5161,13 @@ public struct DB_SHADER_CONTROL: Register {
 }
 
 /// `PA_CL_CLIP_CNTL`: gfx_8_0 register, MMIO dword 0xA204 (byte 0x2_8810), rw, reset 0x0000_0000.
-public struct PA_CL_CLIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA204 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_CLIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA204, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_CLIP_CNTL UCP_ENA_0@0:1 UCP_ENA_1@1:1 UCP_ENA_2@2:1 UCP_ENA_3@3:1 UCP_ENA_4@4:1 UCP_ENA_5@5:1 PS_UCP_Y_SCALE_NEG@13:1 PS_UCP_MODE@14:2 CLIP_DISABLE@16:1 UCP_CULL_ONLY_ENA@17:1 BOUNDARY_EDGE_FLAG_ENA@18:1 DX_CLIP_SPACE_DEF@19:1 DIS_CLIP_ERR_DETECT@20:1 VTX_KILL_OR@21:1 DX_RASTERIZATION_KILL@22:1 DX_LINEAR_ATTR_CLIP_ENA@24:1 VTE_VPORT_PROVOKE_DISABLE@25:1 ZCLIP_NEAR_DISABLE@26:1 ZCLIP_FAR_DISABLE@27:1")
+  }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_0`: bit 0, rw.
   @inlinable public static var UCP_ENA_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5027,12 +5248,13 @@ public struct PA_CL_CLIP_CNTL: Register {
 }
 
 /// `PA_SU_SC_MODE_CNTL`: gfx_8_0 register, MMIO dword 0xA205 (byte 0x2_8814), rw, reset 0x0000_0000.
-public struct PA_SU_SC_MODE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA205 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_SC_MODE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA205, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_SC_MODE_CNTL CULL_FRONT@0:1 CULL_BACK@1:1 FACE@2:1 POLY_MODE@3:2 POLYMODE_FRONT_PTYPE@5:3 POLYMODE_BACK_PTYPE@8:3 POLY_OFFSET_FRONT_ENABLE@11:1 POLY_OFFSET_BACK_ENABLE@12:1 POLY_OFFSET_PARA_ENABLE@13:1 VTX_WINDOW_OFFSET_ENABLE@16:1 PROVOKING_VTX_LAST@19:1 PERSP_CORR_DIS@20:1 MULTI_PRIM_IB_ENA@21:1")
+  }
 
   /// `PA_SU_SC_MODE_CNTL.CULL_FRONT`: bit 0, rw.
   @inlinable public static var CULL_FRONT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5093,12 +5315,13 @@ public struct PA_SU_SC_MODE_CNTL: Register {
 }
 
 /// `PA_CL_VTE_CNTL`: gfx_8_0 register, MMIO dword 0xA206 (byte 0x2_8818), rw, reset 0x0000_0000.
-public struct PA_CL_VTE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA206 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VTE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA206, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VTE_CNTL VPORT_X_SCALE_ENA@0:1 VPORT_X_OFFSET_ENA@1:1 VPORT_Y_SCALE_ENA@2:1 VPORT_Y_OFFSET_ENA@3:1 VPORT_Z_SCALE_ENA@4:1 VPORT_Z_OFFSET_ENA@5:1 VTX_XY_FMT@8:1 VTX_Z_FMT@9:1 VTX_W0_FMT@10:1 PERFCOUNTER_REF@11:1")
+  }
 
   /// `PA_CL_VTE_CNTL.VPORT_X_SCALE_ENA`: bit 0, rw.
   @inlinable public static var VPORT_X_SCALE_ENA: RegisterField<Self, Bool> {
@@ -5146,12 +5369,13 @@ public struct PA_CL_VTE_CNTL: Register {
 }
 
 /// `PA_CL_VS_OUT_CNTL`: gfx_8_0 register, MMIO dword 0xA207 (byte 0x2_881C), rw, reset 0x0000_0000.
-public struct PA_CL_VS_OUT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA207 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_VS_OUT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA207, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_VS_OUT_CNTL CLIP_DIST_ENA_0@0:1 CLIP_DIST_ENA_1@1:1 CLIP_DIST_ENA_2@2:1 CLIP_DIST_ENA_3@3:1 CLIP_DIST_ENA_4@4:1 CLIP_DIST_ENA_5@5:1 CLIP_DIST_ENA_6@6:1 CLIP_DIST_ENA_7@7:1 CULL_DIST_ENA_0@8:1 CULL_DIST_ENA_1@9:1 CULL_DIST_ENA_2@10:1 CULL_DIST_ENA_3@11:1 CULL_DIST_ENA_4@12:1 CULL_DIST_ENA_5@13:1 CULL_DIST_ENA_6@14:1 CULL_DIST_ENA_7@15:1 USE_VTX_POINT_SIZE@16:1 USE_VTX_EDGE_FLAG@17:1 USE_VTX_RENDER_TARGET_INDX@18:1 USE_VTX_VIEWPORT_INDX@19:1 USE_VTX_KILL_FLAG@20:1 VS_OUT_MISC_VEC_ENA@21:1 VS_OUT_CCDIST0_VEC_ENA@22:1 VS_OUT_CCDIST1_VEC_ENA@23:1 VS_OUT_MISC_SIDE_BUS_ENA@24:1 USE_VTX_GS_CUT_FLAG@25:1 USE_VTX_LINE_WIDTH@26:1")
+  }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_0`: bit 0, rw.
   @inlinable public static var CLIP_DIST_ENA_0: RegisterField<Self, Bool> {
@@ -5290,12 +5514,13 @@ public struct PA_CL_VS_OUT_CNTL: Register {
 }
 
 /// `PA_CL_NANINF_CNTL`: gfx_8_0 register, MMIO dword 0xA208 (byte 0x2_8820), rw, reset 0x0000_0000.
-public struct PA_CL_NANINF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA208 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_NANINF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA208, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_NANINF_CNTL VTE_XY_INF_DISCARD@0:1 VTE_Z_INF_DISCARD@1:1 VTE_W_INF_DISCARD@2:1 VTE_0XNANINF_IS_0@3:1 VTE_XY_NAN_RETAIN@4:1 VTE_Z_NAN_RETAIN@5:1 VTE_W_NAN_RETAIN@6:1 VTE_W_RECIP_NAN_IS_0@7:1 VS_XY_NAN_TO_INF@8:1 VS_XY_INF_RETAIN@9:1 VS_Z_NAN_TO_INF@10:1 VS_Z_INF_RETAIN@11:1 VS_W_NAN_TO_INF@12:1 VS_W_INF_RETAIN@13:1 VS_CLIP_DIST_INF_DISCARD@14:1 VTE_NO_OUTPUT_NEG_0@20:1")
+  }
 
   /// `PA_CL_NANINF_CNTL.VTE_XY_INF_DISCARD`: bit 0, rw.
   @inlinable public static var VTE_XY_INF_DISCARD: RegisterField<Self, Bool> {
@@ -5379,12 +5604,13 @@ public struct PA_CL_NANINF_CNTL: Register {
 }
 
 /// `PA_SU_LINE_STIPPLE_CNTL`: gfx_8_0 register, MMIO dword 0xA209 (byte 0x2_8824), rw, reset 0x0000_0000.
-public struct PA_SU_LINE_STIPPLE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA209 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_LINE_STIPPLE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA209, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_LINE_STIPPLE_CNTL LINE_STIPPLE_RESET@0:2 EXPAND_FULL_LENGTH@2:1 FRACTIONAL_ACCUM@3:1 DIAMOND_ADJUST@4:1")
+  }
 
   /// `PA_SU_LINE_STIPPLE_CNTL.LINE_STIPPLE_RESET`: bits 1:0, rw.
   @inlinable public static var LINE_STIPPLE_RESET: RegisterField<Self, UInt8> {
@@ -5406,12 +5632,13 @@ public struct PA_SU_LINE_STIPPLE_CNTL: Register {
 }
 
 /// `PA_SU_LINE_STIPPLE_SCALE`: gfx_8_0 register, MMIO dword 0xA20A (byte 0x2_8828), rw, reset 0x0000_0000.
-public struct PA_SU_LINE_STIPPLE_SCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA20A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_LINE_STIPPLE_SCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA20A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_LINE_STIPPLE_SCALE LINE_STIPPLE_SCALE@0:32")
+  }
 
   /// `PA_SU_LINE_STIPPLE_SCALE.LINE_STIPPLE_SCALE`: bits 31:0, rw.
   @inlinable public static var LINE_STIPPLE_SCALE: RegisterField<Self, UInt32> {
@@ -5420,12 +5647,13 @@ public struct PA_SU_LINE_STIPPLE_SCALE: Register {
 }
 
 /// `PA_SU_PRIM_FILTER_CNTL`: gfx_8_0 register, MMIO dword 0xA20B (byte 0x2_882C), rw, reset 0x0000_0000.
-public struct PA_SU_PRIM_FILTER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA20B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PRIM_FILTER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA20B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PRIM_FILTER_CNTL TRIANGLE_FILTER_DISABLE@0:1 LINE_FILTER_DISABLE@1:1 POINT_FILTER_DISABLE@2:1 RECTANGLE_FILTER_DISABLE@3:1 TRIANGLE_EXPAND_ENA@4:1 LINE_EXPAND_ENA@5:1 POINT_EXPAND_ENA@6:1 RECTANGLE_EXPAND_ENA@7:1 PRIM_EXPAND_CONSTANT@8:8 XMAX_RIGHT_EXCLUSION@30:1 YMAX_BOTTOM_EXCLUSION@31:1")
+  }
 
   /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_FILTER_DISABLE`: bit 0, rw.
   @inlinable public static var TRIANGLE_FILTER_DISABLE: RegisterField<Self, Bool> {
@@ -5484,12 +5712,13 @@ public struct PA_SU_PRIM_FILTER_CNTL: Register {
 }
 
 /// `PA_SU_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA280 (byte 0x2_8A00), rw, reset 0x0000_0000.
-public struct PA_SU_POINT_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POINT_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POINT_SIZE HEIGHT@0:16 WIDTH@16:16")
+  }
 
   /// `PA_SU_POINT_SIZE.HEIGHT`: bits 15:0, rw.
   @inlinable public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5499,12 +5728,13 @@ public struct PA_SU_POINT_SIZE: Register {
 }
 
 /// `PA_SU_POINT_MINMAX`: gfx_8_0 register, MMIO dword 0xA281 (byte 0x2_8A04), rw, reset 0x0000_0000.
-public struct PA_SU_POINT_MINMAX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA281 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POINT_MINMAX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA281, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POINT_MINMAX MIN_SIZE@0:16 MAX_SIZE@16:16")
+  }
 
   /// `PA_SU_POINT_MINMAX.MIN_SIZE`: bits 15:0, rw.
   @inlinable public static var MIN_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5514,24 +5744,26 @@ public struct PA_SU_POINT_MINMAX: Register {
 }
 
 /// `PA_SU_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA282 (byte 0x2_8A08), rw, reset 0x0000_0000.
-public struct PA_SU_LINE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA282 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_LINE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA282, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_LINE_CNTL WIDTH@0:16")
+  }
 
   /// `PA_SU_LINE_CNTL.WIDTH`: bits 15:0, rw.
   @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_LINE_STIPPLE`: gfx_8_0 register, MMIO dword 0xA283 (byte 0x2_8A0C), rw, reset 0x0000_0000.
-public struct PA_SC_LINE_STIPPLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA283 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_LINE_STIPPLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA283, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_LINE_STIPPLE LINE_PATTERN@0:16 REPEAT_COUNT@16:8 PATTERN_BIT_ORDER@28:1 AUTO_RESET_CNTL@29:2")
+  }
 
   /// `PA_SC_LINE_STIPPLE.LINE_PATTERN`: bits 15:0, rw.
   @inlinable public static var LINE_PATTERN: RegisterField<Self, UInt16> {
@@ -5553,72 +5785,78 @@ public struct PA_SC_LINE_STIPPLE: Register {
 }
 
 /// `VGT_OUTPUT_PATH_CNTL`: gfx_8_0 register, MMIO dword 0xA284 (byte 0x2_8A10), rw, reset 0x0000_0000.
-public struct VGT_OUTPUT_PATH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA284 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_OUTPUT_PATH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA284, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_OUTPUT_PATH_CNTL PATH_SELECT@0:3")
+  }
 
   /// `VGT_OUTPUT_PATH_CNTL.PATH_SELECT`: bits 2:0, rw.
   @inlinable public static var PATH_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `VGT_HOS_CNTL`: gfx_8_0 register, MMIO dword 0xA285 (byte 0x2_8A14), rw, reset 0x0000_0000.
-public struct VGT_HOS_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA285 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_HOS_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA285, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HOS_CNTL TESS_MODE@0:2")
+  }
 
   /// `VGT_HOS_CNTL.TESS_MODE`: bits 1:0, rw.
   @inlinable public static var TESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `VGT_HOS_MAX_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA286 (byte 0x2_8A18), rw, reset 0x0000_0000.
-public struct VGT_HOS_MAX_TESS_LEVEL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA286 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_HOS_MAX_TESS_LEVEL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA286, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HOS_MAX_TESS_LEVEL MAX_TESS@0:32")
+  }
 
   /// `VGT_HOS_MAX_TESS_LEVEL.MAX_TESS`: bits 31:0, rw.
   @inlinable public static var MAX_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_HOS_MIN_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA287 (byte 0x2_8A1C), rw, reset 0x0000_0000.
-public struct VGT_HOS_MIN_TESS_LEVEL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA287 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_HOS_MIN_TESS_LEVEL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA287, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HOS_MIN_TESS_LEVEL MIN_TESS@0:32")
+  }
 
   /// `VGT_HOS_MIN_TESS_LEVEL.MIN_TESS`: bits 31:0, rw.
   @inlinable public static var MIN_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_HOS_REUSE_DEPTH`: gfx_8_0 register, MMIO dword 0xA288 (byte 0x2_8A20), rw, reset 0x0000_0000.
-public struct VGT_HOS_REUSE_DEPTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA288 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_HOS_REUSE_DEPTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA288, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HOS_REUSE_DEPTH REUSE_DEPTH@0:8")
+  }
 
   /// `VGT_HOS_REUSE_DEPTH.REUSE_DEPTH`: bits 7:0, rw.
   @inlinable public static var REUSE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VGT_GROUP_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA289 (byte 0x2_8A24), rw, reset 0x0000_0000.
-public struct VGT_GROUP_PRIM_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA289 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_PRIM_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA289, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_PRIM_TYPE PRIM_TYPE@0:5 RETAIN_ORDER@14:1 RETAIN_QUADS@15:1 PRIM_ORDER@16:3")
+  }
 
   /// `VGT_GROUP_PRIM_TYPE.PRIM_TYPE`: bits 4:0, rw.
   @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -5634,36 +5872,39 @@ public struct VGT_GROUP_PRIM_TYPE: Register {
 }
 
 /// `VGT_GROUP_FIRST_DECR`: gfx_8_0 register, MMIO dword 0xA28A (byte 0x2_8A28), rw, reset 0x0000_0000.
-public struct VGT_GROUP_FIRST_DECR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_FIRST_DECR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_FIRST_DECR FIRST_DECR@0:4")
+  }
 
   /// `VGT_GROUP_FIRST_DECR.FIRST_DECR`: bits 3:0, rw.
   @inlinable public static var FIRST_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GROUP_DECR`: gfx_8_0 register, MMIO dword 0xA28B (byte 0x2_8A2C), rw, reset 0x0000_0000.
-public struct VGT_GROUP_DECR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_DECR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_DECR DECR@0:4")
+  }
 
   /// `VGT_GROUP_DECR.DECR`: bits 3:0, rw.
   @inlinable public static var DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GROUP_VECT_0_CNTL`: gfx_8_0 register, MMIO dword 0xA28C (byte 0x2_8A30), rw, reset 0x0000_0000.
-public struct VGT_GROUP_VECT_0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_VECT_0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_VECT_0_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
+  }
 
   /// `VGT_GROUP_VECT_0_CNTL.COMP_X_EN`: bit 0, rw.
   @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5685,12 +5926,13 @@ public struct VGT_GROUP_VECT_0_CNTL: Register {
 }
 
 /// `VGT_GROUP_VECT_1_CNTL`: gfx_8_0 register, MMIO dword 0xA28D (byte 0x2_8A34), rw, reset 0x0000_0000.
-public struct VGT_GROUP_VECT_1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_VECT_1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_VECT_1_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
+  }
 
   /// `VGT_GROUP_VECT_1_CNTL.COMP_X_EN`: bit 0, rw.
   @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5712,12 +5954,13 @@ public struct VGT_GROUP_VECT_1_CNTL: Register {
 }
 
 /// `VGT_GROUP_VECT_0_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28E (byte 0x2_8A38), rw, reset 0x0000_0000.
-public struct VGT_GROUP_VECT_0_FMT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_VECT_0_FMT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_VECT_0_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
+  }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.X_CONV`: bits 3:0, rw.
   @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5745,12 +5988,13 @@ public struct VGT_GROUP_VECT_0_FMT_CNTL: Register {
 }
 
 /// `VGT_GROUP_VECT_1_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28F (byte 0x2_8A3C), rw, reset 0x0000_0000.
-public struct VGT_GROUP_VECT_1_FMT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GROUP_VECT_1_FMT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GROUP_VECT_1_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
+  }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.X_CONV`: bits 3:0, rw.
   @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5778,12 +6022,13 @@ public struct VGT_GROUP_VECT_1_FMT_CNTL: Register {
 }
 
 /// `VGT_GS_MODE`: gfx_8_0 register, MMIO dword 0xA290 (byte 0x2_8A40), rw, reset 0x0000_0000.
-public struct VGT_GS_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA290 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA290, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_MODE MODE@0:3 RESERVED_0@3:1 CUT_MODE@4:2 RESERVED_1@6:5 GS_C_PACK_EN@11:1 RESERVED_2@12:1 ES_PASSTHRU@13:1 RESERVED_3@14:1 RESERVED_4@15:1 RESERVED_5@16:1 PARTIAL_THD_AT_EOI@17:1 SUPPRESS_CUTS@18:1 ES_WRITE_OPTIMIZE@19:1 GS_WRITE_OPTIMIZE@20:1 ONCHIP@21:2")
+  }
 
   /// `VGT_GS_MODE.MODE`: bits 2:0, rw.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5838,12 +6083,13 @@ public struct VGT_GS_MODE: Register {
 }
 
 /// `VGT_GS_ONCHIP_CNTL`: gfx_8_0 register, MMIO dword 0xA291 (byte 0x2_8A44), rw, reset 0x0000_0000.
-public struct VGT_GS_ONCHIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA291 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_ONCHIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA291, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_ONCHIP_CNTL ES_VERTS_PER_SUBGRP@0:11 GS_PRIMS_PER_SUBGRP@11:11")
+  }
 
   /// `VGT_GS_ONCHIP_CNTL.ES_VERTS_PER_SUBGRP`: bits 10:0, rw.
   @inlinable public static var ES_VERTS_PER_SUBGRP: RegisterField<Self, UInt16> {
@@ -5857,12 +6103,13 @@ public struct VGT_GS_ONCHIP_CNTL: Register {
 }
 
 /// `PA_SC_MODE_CNTL_0`: gfx_8_0 register, MMIO dword 0xA292 (byte 0x2_8A48), rw, reset 0x0000_0000.
-public struct PA_SC_MODE_CNTL_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA292 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_MODE_CNTL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA292, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_MODE_CNTL_0 MSAA_ENABLE@0:1 VPORT_SCISSOR_ENABLE@1:1 LINE_STIPPLE_ENABLE@2:1 SEND_UNLIT_STILES_TO_PKR@3:1")
+  }
 
   /// `PA_SC_MODE_CNTL_0.MSAA_ENABLE`: bit 0, rw.
   @inlinable public static var MSAA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5884,12 +6131,13 @@ public struct PA_SC_MODE_CNTL_0: Register {
 }
 
 /// `PA_SC_MODE_CNTL_1`: gfx_8_0 register, MMIO dword 0xA293 (byte 0x2_8A4C), rw, reset 0x0000_0000.
-public struct PA_SC_MODE_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA293 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_MODE_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA293, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_MODE_CNTL_1 WALK_SIZE@0:1 WALK_ALIGNMENT@1:1 WALK_ALIGN8_PRIM_FITS_ST@2:1 WALK_FENCE_ENABLE@3:1 WALK_FENCE_SIZE@4:3 SUPERTILE_WALK_ORDER_ENABLE@7:1 TILE_WALK_ORDER_ENABLE@8:1 TILE_COVER_DISABLE@9:1 TILE_COVER_NO_SCISSOR@10:1 ZMM_LINE_EXTENT@11:1 ZMM_LINE_OFFSET@12:1 ZMM_RECT_EXTENT@13:1 KILL_PIX_POST_HI_Z@14:1 KILL_PIX_POST_DETAIL_MASK@15:1 PS_ITER_SAMPLE@16:1 MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE@17:1 MULTI_GPU_SUPERTILE_ENABLE@18:1 GPU_ID_OVERRIDE_ENABLE@19:1 GPU_ID_OVERRIDE@20:4 MULTI_GPU_PRIM_DISCARD_ENABLE@24:1 FORCE_EOV_CNTDWN_ENABLE@25:1 FORCE_EOV_REZ_ENABLE@26:1 OUT_OF_ORDER_PRIMITIVE_ENABLE@27:1 OUT_OF_ORDER_WATER_MARK@28:3")
+  }
 
   /// `PA_SC_MODE_CNTL_1.WALK_SIZE`: bit 0, rw.
   @inlinable public static var WALK_SIZE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6009,24 +6257,26 @@ public struct PA_SC_MODE_CNTL_1: Register {
 }
 
 /// `VGT_ENHANCE`: gfx_8_0 register, MMIO dword 0xA294 (byte 0x2_8A50), rw, reset 0x0000_0000.
-public struct VGT_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA294 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA294, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ENHANCE MISC@0:32")
+  }
 
   /// `VGT_ENHANCE.MISC`: bits 31:0, rw.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_PER_ES`: gfx_8_0 register, MMIO dword 0xA295 (byte 0x2_8A54), rw, reset 0x0000_0000.
-public struct VGT_GS_PER_ES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA295 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_PER_ES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA295, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_PER_ES GS_PER_ES@0:11")
+  }
 
   /// `VGT_GS_PER_ES.GS_PER_ES`: bits 10:0, rw.
   @inlinable public static var GS_PER_ES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }

@@ -4,72 +4,78 @@
 import MxMMIO
 
 /// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), rw, reset 0x0000_0000.
-public struct VGT_ES_PER_GS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA296 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_ES_PER_GS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA296, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ES_PER_GS ES_PER_GS@0:11")
+  }
 
   /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, rw.
   @inlinable public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), rw, reset 0x0000_0000.
-public struct VGT_GS_PER_VS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA297 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_PER_VS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA297, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_PER_VS GS_PER_VS@0:4")
+  }
 
   /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, rw.
   @inlinable public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), rw, reset 0x0000_0000.
-public struct VGT_GSVS_RING_OFFSET_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA298 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GSVS_RING_OFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA298, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_1 OFFSET@0:15")
+  }
 
   /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), rw, reset 0x0000_0000.
-public struct VGT_GSVS_RING_OFFSET_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA299 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GSVS_RING_OFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA299, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_2 OFFSET@0:15")
+  }
 
   /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), rw, reset 0x0000_0000.
-public struct VGT_GSVS_RING_OFFSET_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GSVS_RING_OFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_OFFSET_3 OFFSET@0:15")
+  }
 
   /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), rw, reset 0x0000_0000.
-public struct VGT_GS_OUT_PRIM_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_OUT_PRIM_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_OUT_PRIM_TYPE OUTPRIM_TYPE@0:6 OUTPRIM_TYPE_1@8:6 OUTPRIM_TYPE_2@16:6 OUTPRIM_TYPE_3@22:6 UNIQUE_TYPE_PER_STREAM@31:1")
+  }
 
   /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, rw.
   @inlinable public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -96,48 +102,52 @@ public struct VGT_GS_OUT_PRIM_TYPE: Register {
 }
 
 /// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), rw, reset 0x0000_0000.
-public struct IA_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_ENHANCE MISC@0:32")
+  }
 
   /// `IA_ENHANCE.MISC`: bits 31:0, rw.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), rw, reset 0x0000_0000.
-public struct VGT_DMA_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_SIZE NUM_INDICES@0:32")
+  }
 
   /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, rw.
   @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), rw, reset 0x0000_0000.
-public struct VGT_DMA_MAX_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_MAX_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_MAX_SIZE MAX_SIZE@0:32")
+  }
 
   /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, rw.
   @inlinable public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), rw, reset 0x0000_0000.
-public struct VGT_DMA_INDEX_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_INDEX_TYPE INDEX_TYPE@0:2 SWAP_MODE@2:2 BUF_TYPE@4:2 RDREQ_POLICY@6:1 NOT_EOP@9:1 REQ_PATH@10:1 MTYPE@11:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, rw.
   @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -162,24 +172,26 @@ public struct VGT_DMA_INDEX_TYPE: Register {
 }
 
 /// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), rw, reset 0x0000_0000.
-public struct WD_ENHANCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_ENHANCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_ENHANCE MISC@0:32")
+  }
 
   /// `WD_ENHANCE.MISC`: bits 31:0, rw.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), rw, reset 0x0000_0000.
-public struct VGT_PRIMITIVEID_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PRIMITIVEID_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVEID_EN PRIMITIVEID_EN@0:1 DISABLE_RESET_ON_EOI@1:1")
+  }
 
   /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, rw.
   @inlinable public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -191,12 +203,13 @@ public struct VGT_PRIMITIVEID_EN: Register {
 }
 
 /// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), rw, reset 0x0000_0000.
-public struct VGT_DMA_NUM_INSTANCES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DMA_NUM_INSTANCES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DMA_NUM_INSTANCES NUM_INSTANCES@0:32")
+  }
 
   /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, rw.
   @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
@@ -205,24 +218,26 @@ public struct VGT_DMA_NUM_INSTANCES: Register {
 }
 
 /// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), rw, reset 0x0000_0000.
-public struct VGT_PRIMITIVEID_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PRIMITIVEID_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVEID_RESET VALUE@0:32")
+  }
 
   /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), rw, reset 0x0000_0000.
-public struct VGT_EVENT_INITIATOR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_EVENT_INITIATOR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_EVENT_INITIATOR EVENT_TYPE@0:6 ADDRESS_HI@18:9 EXTENDED_EVENT@27:1")
+  }
 
   /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, rw.
   @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -237,48 +252,52 @@ public struct VGT_EVENT_INITIATOR: Register {
 }
 
 /// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), rw, reset 0x0000_0000.
-public struct VGT_MULTI_PRIM_IB_RESET_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_MULTI_PRIM_IB_RESET_EN RESET_EN@0:1")
+  }
 
   /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, rw.
   @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), rw, reset 0x0000_0000.
-public struct VGT_INSTANCE_STEP_RATE_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_INSTANCE_STEP_RATE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INSTANCE_STEP_RATE_0 STEP_RATE@0:32")
+  }
 
   /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, rw.
   @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), rw, reset 0x0000_0000.
-public struct VGT_INSTANCE_STEP_RATE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_INSTANCE_STEP_RATE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INSTANCE_STEP_RATE_1 STEP_RATE@0:32")
+  }
 
   /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, rw.
   @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), rw, reset 0x0000_0000.
-public struct IA_MULTI_VGT_PARAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_MULTI_VGT_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_MULTI_VGT_PARAM PRIMGROUP_SIZE@0:16 PARTIAL_VS_WAVE_ON@16:1 SWITCH_ON_EOP@17:1 PARTIAL_ES_WAVE_ON@18:1 SWITCH_ON_EOI@19:1 WD_SWITCH_ON_EOP@20:1 MAX_PRIMGRP_IN_WAVE@28:4")
+  }
 
   /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, rw.
   @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
@@ -313,60 +332,65 @@ public struct IA_MULTI_VGT_PARAM: Register {
 }
 
 /// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), rw, reset 0x0000_0000.
-public struct VGT_ESGS_RING_ITEMSIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_ESGS_RING_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ESGS_RING_ITEMSIZE ITEMSIZE@0:15")
+  }
 
   /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), rw, reset 0x0000_0000.
-public struct VGT_GSVS_RING_ITEMSIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GSVS_RING_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_ITEMSIZE ITEMSIZE@0:15")
+  }
 
   /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), rw, reset 0x0000_0000.
-public struct VGT_REUSE_OFF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_REUSE_OFF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_REUSE_OFF REUSE_OFF@0:1")
+  }
 
   /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, rw.
   @inlinable public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), rw, reset 0x0000_0000.
-public struct VGT_VTX_CNT_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_VTX_CNT_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VTX_CNT_EN VTX_CNT_EN@0:1")
+  }
 
   /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, rw.
   @inlinable public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), rw, reset 0x0000_0000.
-public struct DB_HTILE_SURFACE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_HTILE_SURFACE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_HTILE_SURFACE LINEAR@0:1 FULL_CACHE@1:1 HTILE_USES_PRELOAD_WIN@2:1 PRELOAD@3:1 PREFETCH_WIDTH@4:6 PREFETCH_HEIGHT@10:6 DST_OUTSIDE_ZERO_TO_ONE@16:1 TC_COMPATIBLE@17:1")
+  }
 
   /// `DB_HTILE_SURFACE.LINEAR`: bit 0, rw.
   @inlinable public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -402,12 +426,13 @@ public struct DB_HTILE_SURFACE: Register {
 }
 
 /// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), rw, reset 0x0000_0000.
-public struct DB_SRESULTS_COMPARE_STATE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_SRESULTS_COMPARE_STATE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SRESULTS_COMPARE_STATE0 COMPAREFUNC0@0:3 COMPAREVALUE0@4:8 COMPAREMASK0@12:8 ENABLE0@24:1")
+  }
 
   /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, rw.
   @inlinable public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -423,12 +448,13 @@ public struct DB_SRESULTS_COMPARE_STATE0: Register {
 }
 
 /// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), rw, reset 0x0000_0000.
-public struct DB_SRESULTS_COMPARE_STATE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_SRESULTS_COMPARE_STATE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_SRESULTS_COMPARE_STATE1 COMPAREFUNC1@0:3 COMPAREVALUE1@4:8 COMPAREMASK1@12:8 ENABLE1@24:1")
+  }
 
   /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, rw.
   @inlinable public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -444,12 +470,13 @@ public struct DB_SRESULTS_COMPARE_STATE1: Register {
 }
 
 /// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), rw, reset 0x0000_0000.
-public struct DB_PRELOAD_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PRELOAD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PRELOAD_CONTROL START_X@0:8 START_Y@8:8 MAX_X@16:8 MAX_Y@24:8")
+  }
 
   /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, rw.
   @inlinable public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -465,180 +492,195 @@ public struct DB_PRELOAD_CONTROL: Register {
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_SIZE_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_0 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_VTX_STRIDE_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_0 STRIDE@0:10")
+  }
 
   /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, rw.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_OFFSET_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_0 OFFSET@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_SIZE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_1 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_VTX_STRIDE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_1 STRIDE@0:10")
+  }
 
   /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, rw.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_OFFSET_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_1 OFFSET@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_SIZE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_2 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_VTX_STRIDE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_2 STRIDE@0:10")
+  }
 
   /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, rw.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_OFFSET_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_2 OFFSET@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_SIZE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_SIZE_3 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_VTX_STRIDE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_VTX_STRIDE_3 STRIDE@0:10")
+  }
 
   /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, rw.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_OFFSET_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_OFFSET_3 OFFSET@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_OFFSET OFFSET@0:32")
+  }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE VERTEX_STRIDE@0:9")
+  }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, rw.
   @inlinable public static var VERTEX_STRIDE: RegisterField<Self, UInt16> {
@@ -647,12 +689,13 @@ public struct VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
 }
 
 /// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), rw, reset 0x0000_0000.
-public struct VGT_GS_MAX_VERT_OUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_MAX_VERT_OUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_MAX_VERT_OUT MAX_VERT_OUT@0:11")
+  }
 
   /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, rw.
   @inlinable public static var MAX_VERT_OUT: RegisterField<Self, UInt16> {
@@ -661,12 +704,13 @@ public struct VGT_GS_MAX_VERT_OUT: Register {
 }
 
 /// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), rw, reset 0x0000_0000.
-public struct VGT_TESS_DISTRIBUTION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_TESS_DISTRIBUTION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TESS_DISTRIBUTION ACCUM_ISOLINE@0:8 ACCUM_TRI@8:8 ACCUM_QUAD@16:8")
+  }
 
   /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, rw.
   @inlinable public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -679,12 +723,13 @@ public struct VGT_TESS_DISTRIBUTION: Register {
 }
 
 /// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), rw, reset 0x0000_0000.
-public struct VGT_SHADER_STAGES_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_SHADER_STAGES_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_SHADER_STAGES_EN LS_EN@0:2 HS_EN@2:1 ES_EN@3:2 GS_EN@5:1 VS_EN@6:2 DYNAMIC_HS@8:1 DISPATCH_DRAW_EN@9:1 DIS_DEALLOC_ACCUM_0@10:1 DIS_DEALLOC_ACCUM_1@11:1 VS_WAVE_ID_EN@12:1")
+  }
 
   /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, rw.
   @inlinable public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -724,12 +769,13 @@ public struct VGT_SHADER_STAGES_EN: Register {
 }
 
 /// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), rw, reset 0x0000_0000.
-public struct VGT_LS_HS_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_LS_HS_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_LS_HS_CONFIG NUM_PATCHES@0:8 HS_NUM_INPUT_CP@8:6 HS_NUM_OUTPUT_CP@14:6")
+  }
 
   /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, rw.
   @inlinable public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -746,60 +792,65 @@ public struct VGT_LS_HS_CONFIG: Register {
 }
 
 /// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), rw, reset 0x0000_0000.
-public struct VGT_GS_VERT_ITEMSIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_VERT_ITEMSIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE ITEMSIZE@0:15")
+  }
 
   /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), rw, reset 0x0000_0000.
-public struct VGT_GS_VERT_ITEMSIZE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_VERT_ITEMSIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_1 ITEMSIZE@0:15")
+  }
 
   /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), rw, reset 0x0000_0000.
-public struct VGT_GS_VERT_ITEMSIZE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_VERT_ITEMSIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_2 ITEMSIZE@0:15")
+  }
 
   /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), rw, reset 0x0000_0000.
-public struct VGT_GS_VERT_ITEMSIZE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_VERT_ITEMSIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_VERT_ITEMSIZE_3 ITEMSIZE@0:15")
+  }
 
   /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, rw.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), rw, reset 0x0000_0000.
-public struct VGT_TF_PARAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_TF_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_PARAM TYPE@0:2 PARTITIONING@2:3 TOPOLOGY@5:3 RESERVED_REDUC_AXIS@8:1 DEPRECATED@9:1 NUM_DS_WAVES_PER_SIMD@10:4 DISABLE_DONUTS@14:1 RDREQ_POLICY@15:1 DISTRIBUTION_MODE@17:2 MTYPE@19:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `VGT_TF_PARAM.TYPE`: bits 1:0, rw.
   @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -841,12 +892,13 @@ public struct VGT_TF_PARAM: Register {
 }
 
 /// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), rw, reset 0x0000_0000.
-public struct DB_ALPHA_TO_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_ALPHA_TO_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ALPHA_TO_MASK ALPHA_TO_MASK_ENABLE@0:1 ALPHA_TO_MASK_OFFSET0@8:2 ALPHA_TO_MASK_OFFSET1@10:2 ALPHA_TO_MASK_OFFSET2@12:2 ALPHA_TO_MASK_OFFSET3@14:2 OFFSET_ROUND@16:1")
+  }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, rw.
   @inlinable public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> {
@@ -878,24 +930,26 @@ public struct DB_ALPHA_TO_MASK: Register {
 }
 
 /// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), rw, reset 0x0000_0000.
-public struct VGT_DISPATCH_DRAW_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DISPATCH_DRAW_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DISPATCH_DRAW_INDEX MATCH_INDEX@0:32")
+  }
 
   /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, rw.
   @inlinable public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_DB_FMT_CNTL POLY_OFFSET_NEG_NUM_DB_BITS@0:8 POLY_OFFSET_DB_IS_FLOAT_FMT@8:1")
+  }
 
   /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, rw.
   @inlinable public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
@@ -909,72 +963,78 @@ public struct PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
 }
 
 /// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_CLAMP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_CLAMP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_CLAMP CLAMP@0:32")
+  }
 
   /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, rw.
   @inlinable public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_FRONT_SCALE SCALE@0:32")
+  }
 
   /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, rw.
   @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_FRONT_OFFSET OFFSET@0:32")
+  }
 
   /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_BACK_SCALE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_BACK_SCALE SCALE@0:32")
+  }
 
   /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, rw.
   @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), rw, reset 0x0000_0000.
-public struct PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_POLY_OFFSET_BACK_OFFSET OFFSET@0:32")
+  }
 
   /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), rw, reset 0x0000_0000.
-public struct VGT_GS_INSTANCE_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GS_INSTANCE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GS_INSTANCE_CNT ENABLE@0:1 CNT@2:7")
+  }
 
   /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -984,12 +1044,13 @@ public struct VGT_GS_INSTANCE_CNT: Register {
 }
 
 /// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_CONFIG STREAMOUT_0_EN@0:1 STREAMOUT_1_EN@1:1 STREAMOUT_2_EN@2:1 STREAMOUT_3_EN@3:1 RAST_STREAM@4:3 RAST_STREAM_MASK@8:4 USE_RAST_STREAM_MASK@31:1")
+  }
 
   /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, rw.
   @inlinable public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1018,12 +1079,13 @@ public struct VGT_STRMOUT_CONFIG: Register {
 }
 
 /// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_CONFIG STREAM_0_BUFFER_EN@0:4 STREAM_1_BUFFER_EN@4:4 STREAM_2_BUFFER_EN@8:4 STREAM_3_BUFFER_EN@12:4")
+  }
 
   /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, rw.
   @inlinable public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> {
@@ -1047,12 +1109,13 @@ public struct VGT_STRMOUT_BUFFER_CONFIG: Register {
 }
 
 /// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), rw, reset 0x0000_0000.
-public struct PA_SC_CENTROID_PRIORITY_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CENTROID_PRIORITY_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CENTROID_PRIORITY_0 DISTANCE_0@0:4 DISTANCE_1@4:4 DISTANCE_2@8:4 DISTANCE_3@12:4 DISTANCE_4@16:4 DISTANCE_5@20:4 DISTANCE_6@24:4 DISTANCE_7@28:4")
+  }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, rw.
   @inlinable public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1080,12 +1143,13 @@ public struct PA_SC_CENTROID_PRIORITY_0: Register {
 }
 
 /// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), rw, reset 0x0000_0000.
-public struct PA_SC_CENTROID_PRIORITY_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_CENTROID_PRIORITY_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_CENTROID_PRIORITY_1 DISTANCE_8@0:4 DISTANCE_9@4:4 DISTANCE_10@8:4 DISTANCE_11@12:4 DISTANCE_12@16:4 DISTANCE_13@20:4 DISTANCE_14@24:4 DISTANCE_15@28:4")
+  }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, rw.
   @inlinable public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1113,12 +1177,13 @@ public struct PA_SC_CENTROID_PRIORITY_1: Register {
 }
 
 /// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), rw, reset 0x0000_0000.
-public struct PA_SC_LINE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_LINE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_LINE_CNTL EXPAND_LINE_WIDTH@9:1 LAST_PIXEL@10:1 PERPENDICULAR_ENDCAP_ENA@11:1 DX10_DIAMOND_TEST_ENA@12:1")
+  }
 
   /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, rw.
   @inlinable public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> {
@@ -1140,12 +1205,13 @@ public struct PA_SC_LINE_CNTL: Register {
 }
 
 /// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), rw, reset 0x0000_0000.
-public struct PA_SC_AA_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_CONFIG MSAA_NUM_SAMPLES@0:3 AA_MASK_CENTROID_DTMN@4:1 MAX_SAMPLE_DIST@13:4 MSAA_EXPOSED_SAMPLES@20:3 DETAIL_TO_EXPOSED_MODE@24:2")
+  }
 
   /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, rw.
   @inlinable public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> {
@@ -1174,12 +1240,13 @@ public struct PA_SC_AA_CONFIG: Register {
 }
 
 /// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), rw, reset 0x0000_0000.
-public struct PA_SU_VTX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_VTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_VTX_CNTL PIX_CENTER@0:1 ROUND_MODE@1:2 QUANT_MODE@3:3")
+  }
 
   /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, rw.
   @inlinable public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1192,12 +1259,13 @@ public struct PA_SU_VTX_CNTL: Register {
 }
 
 /// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), rw, reset 0x0000_0000.
-public struct PA_CL_GB_VERT_CLIP_ADJ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_VERT_CLIP_ADJ DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1206,12 +1274,13 @@ public struct PA_CL_GB_VERT_CLIP_ADJ: Register {
 }
 
 /// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), rw, reset 0x0000_0000.
-public struct PA_CL_GB_VERT_DISC_ADJ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_GB_VERT_DISC_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_VERT_DISC_ADJ DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1220,12 +1289,13 @@ public struct PA_CL_GB_VERT_DISC_ADJ: Register {
 }
 
 /// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), rw, reset 0x0000_0000.
-public struct PA_CL_GB_HORZ_CLIP_ADJ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_HORZ_CLIP_ADJ DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1234,12 +1304,13 @@ public struct PA_CL_GB_HORZ_CLIP_ADJ: Register {
 }
 
 /// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), rw, reset 0x0000_0000.
-public struct PA_CL_GB_HORZ_DISC_ADJ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_CL_GB_HORZ_DISC_ADJ DATA_REGISTER@0:32")
+  }
 
   /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, rw.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
@@ -1248,12 +1319,13 @@ public struct PA_CL_GB_HORZ_DISC_ADJ: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, rw.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1281,12 +1353,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2FF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2FF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, rw.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1314,12 +1387,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA300 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA300, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, rw.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1347,12 +1421,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA301 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA301, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, rw.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1380,12 +1455,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA302 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA302, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, rw.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1413,12 +1489,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA303 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA303, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, rw.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1446,12 +1523,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA304 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA304, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, rw.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1479,12 +1557,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA305 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA305, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, rw.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1512,12 +1591,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA306 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA306, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, rw.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1545,12 +1625,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA307 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA307, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, rw.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1578,12 +1659,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA308 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA308, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, rw.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1611,12 +1693,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA309 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA309, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, rw.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1644,12 +1727,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, rw.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1677,12 +1761,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, rw.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1710,12 +1795,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, rw.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1743,12 +1829,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), rw, reset 0x0000_0000.
-public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
+  }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, rw.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1776,12 +1863,13 @@ public struct PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
 }
 
 /// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), rw, reset 0x0000_0000.
-public struct PA_SC_AA_MASK_X0Y0_X1Y0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_MASK_X0Y0_X1Y0 AA_MASK_X0Y0@0:16 AA_MASK_X1Y0@16:16")
+  }
 
   /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, rw.
   @inlinable public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> {
@@ -1795,12 +1883,13 @@ public struct PA_SC_AA_MASK_X0Y0_X1Y0: Register {
 }
 
 /// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), rw, reset 0x0000_0000.
-public struct PA_SC_AA_MASK_X0Y1_X1Y1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_AA_MASK_X0Y1_X1Y1 AA_MASK_X0Y1@0:16 AA_MASK_X1Y1@16:16")
+  }
 
   /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, rw.
   @inlinable public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> {
@@ -1814,12 +1903,13 @@ public struct PA_SC_AA_MASK_X0Y1_X1Y1: Register {
 }
 
 /// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), rw, reset 0x0000_0000.
-public struct VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA316 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA316, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_VERTEX_REUSE_BLOCK_CNTL VTX_REUSE_DEPTH@0:8")
+  }
 
   /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, rw.
   @inlinable public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> {
@@ -1828,36 +1918,39 @@ public struct VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
 }
 
 /// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), rw, reset 0x0000_0000.
-public struct VGT_OUT_DEALLOC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA317 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_OUT_DEALLOC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA317, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_OUT_DEALLOC_CNTL DEALLOC_DIST@0:7")
+  }
 
   /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, rw.
   @inlinable public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), rw, reset 0x0000_0000.
-public struct CB_COLOR0_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA318 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA318, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), rw, reset 0x0000_0000.
-public struct CB_COLOR0_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA319 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA319, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -1869,24 +1962,26 @@ public struct CB_COLOR0_PITCH: Register {
 }
 
 /// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), rw, reset 0x0000_0000.
-public struct CB_COLOR0_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), rw, reset 0x0000_0000.
-public struct CB_COLOR0_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -1896,12 +1991,13 @@ public struct CB_COLOR0_VIEW: Register {
 }
 
 /// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), rw, reset 0x0000_0000.
-public struct CB_COLOR0_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -1971,12 +2067,13 @@ public struct CB_COLOR0_INFO: Register {
 }
 
 /// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), rw, reset 0x0000_0000.
-public struct CB_COLOR0_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -2008,12 +2105,13 @@ public struct CB_COLOR0_ATTRIB: Register {
 }
 
 /// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), rw, reset 0x0000_0000.
-public struct CB_COLOR0_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -2062,108 +2160,117 @@ public struct CB_COLOR0_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), rw, reset 0x0000_0000.
-public struct CB_COLOR0_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), rw, reset 0x0000_0000.
-public struct CB_COLOR0_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA320 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA320, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), rw, reset 0x0000_0000.
-public struct CB_COLOR0_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA321 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA321, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), rw, reset 0x0000_0000.
-public struct CB_COLOR0_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA322 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA322, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), rw, reset 0x0000_0000.
-public struct CB_COLOR0_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA323 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA323, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), rw, reset 0x0000_0000.
-public struct CB_COLOR0_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA324 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA324, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), rw, reset 0x0000_0000.
-public struct CB_COLOR0_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA325 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR0_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA325, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR0_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), rw, reset 0x0000_0000.
-public struct CB_COLOR1_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA327 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA327, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), rw, reset 0x0000_0000.
-public struct CB_COLOR1_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA328 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA328, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2175,24 +2282,26 @@ public struct CB_COLOR1_PITCH: Register {
 }
 
 /// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), rw, reset 0x0000_0000.
-public struct CB_COLOR1_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA329 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA329, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), rw, reset 0x0000_0000.
-public struct CB_COLOR1_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2202,12 +2311,13 @@ public struct CB_COLOR1_VIEW: Register {
 }
 
 /// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), rw, reset 0x0000_0000.
-public struct CB_COLOR1_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2277,12 +2387,13 @@ public struct CB_COLOR1_INFO: Register {
 }
 
 /// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), rw, reset 0x0000_0000.
-public struct CB_COLOR1_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -2314,12 +2425,13 @@ public struct CB_COLOR1_ATTRIB: Register {
 }
 
 /// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), rw, reset 0x0000_0000.
-public struct CB_COLOR1_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -2368,108 +2480,117 @@ public struct CB_COLOR1_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), rw, reset 0x0000_0000.
-public struct CB_COLOR1_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), rw, reset 0x0000_0000.
-public struct CB_COLOR1_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), rw, reset 0x0000_0000.
-public struct CB_COLOR1_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA330 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA330, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), rw, reset 0x0000_0000.
-public struct CB_COLOR1_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA331 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA331, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), rw, reset 0x0000_0000.
-public struct CB_COLOR1_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA332 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA332, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), rw, reset 0x0000_0000.
-public struct CB_COLOR1_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA333 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA333, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), rw, reset 0x0000_0000.
-public struct CB_COLOR1_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA334 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR1_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA334, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR1_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), rw, reset 0x0000_0000.
-public struct CB_COLOR2_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA336 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA336, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), rw, reset 0x0000_0000.
-public struct CB_COLOR2_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA337 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA337, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2481,24 +2602,26 @@ public struct CB_COLOR2_PITCH: Register {
 }
 
 /// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), rw, reset 0x0000_0000.
-public struct CB_COLOR2_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA338 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA338, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), rw, reset 0x0000_0000.
-public struct CB_COLOR2_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA339 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA339, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2508,12 +2631,13 @@ public struct CB_COLOR2_VIEW: Register {
 }
 
 /// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), rw, reset 0x0000_0000.
-public struct CB_COLOR2_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2583,12 +2707,13 @@ public struct CB_COLOR2_INFO: Register {
 }
 
 /// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), rw, reset 0x0000_0000.
-public struct CB_COLOR2_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -2620,12 +2745,13 @@ public struct CB_COLOR2_ATTRIB: Register {
 }
 
 /// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), rw, reset 0x0000_0000.
-public struct CB_COLOR2_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -2674,108 +2800,117 @@ public struct CB_COLOR2_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), rw, reset 0x0000_0000.
-public struct CB_COLOR2_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), rw, reset 0x0000_0000.
-public struct CB_COLOR2_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), rw, reset 0x0000_0000.
-public struct CB_COLOR2_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), rw, reset 0x0000_0000.
-public struct CB_COLOR2_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA340 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA340, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), rw, reset 0x0000_0000.
-public struct CB_COLOR2_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA341 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA341, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), rw, reset 0x0000_0000.
-public struct CB_COLOR2_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA342 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA342, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), rw, reset 0x0000_0000.
-public struct CB_COLOR2_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA343 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR2_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA343, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR2_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), rw, reset 0x0000_0000.
-public struct CB_COLOR3_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA345 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA345, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), rw, reset 0x0000_0000.
-public struct CB_COLOR3_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA346 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA346, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2787,24 +2922,26 @@ public struct CB_COLOR3_PITCH: Register {
 }
 
 /// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), rw, reset 0x0000_0000.
-public struct CB_COLOR3_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA347 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA347, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), rw, reset 0x0000_0000.
-public struct CB_COLOR3_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA348 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA348, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -2814,12 +2951,13 @@ public struct CB_COLOR3_VIEW: Register {
 }
 
 /// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), rw, reset 0x0000_0000.
-public struct CB_COLOR3_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA349 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA349, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2889,12 +3027,13 @@ public struct CB_COLOR3_INFO: Register {
 }
 
 /// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), rw, reset 0x0000_0000.
-public struct CB_COLOR3_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -2926,12 +3065,13 @@ public struct CB_COLOR3_ATTRIB: Register {
 }
 
 /// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), rw, reset 0x0000_0000.
-public struct CB_COLOR3_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -2980,108 +3120,117 @@ public struct CB_COLOR3_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), rw, reset 0x0000_0000.
-public struct CB_COLOR3_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), rw, reset 0x0000_0000.
-public struct CB_COLOR3_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), rw, reset 0x0000_0000.
-public struct CB_COLOR3_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), rw, reset 0x0000_0000.
-public struct CB_COLOR3_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), rw, reset 0x0000_0000.
-public struct CB_COLOR3_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA350 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA350, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), rw, reset 0x0000_0000.
-public struct CB_COLOR3_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA351 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA351, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), rw, reset 0x0000_0000.
-public struct CB_COLOR3_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA352 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR3_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA352, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR3_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), rw, reset 0x0000_0000.
-public struct CB_COLOR4_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA354 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA354, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), rw, reset 0x0000_0000.
-public struct CB_COLOR4_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA355 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA355, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3093,24 +3242,26 @@ public struct CB_COLOR4_PITCH: Register {
 }
 
 /// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), rw, reset 0x0000_0000.
-public struct CB_COLOR4_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA356 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA356, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), rw, reset 0x0000_0000.
-public struct CB_COLOR4_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA357 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA357, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3120,12 +3271,13 @@ public struct CB_COLOR4_VIEW: Register {
 }
 
 /// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), rw, reset 0x0000_0000.
-public struct CB_COLOR4_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA358 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA358, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3195,12 +3347,13 @@ public struct CB_COLOR4_INFO: Register {
 }
 
 /// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), rw, reset 0x0000_0000.
-public struct CB_COLOR4_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA359 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA359, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -3232,12 +3385,13 @@ public struct CB_COLOR4_ATTRIB: Register {
 }
 
 /// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), rw, reset 0x0000_0000.
-public struct CB_COLOR4_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -3286,108 +3440,117 @@ public struct CB_COLOR4_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), rw, reset 0x0000_0000.
-public struct CB_COLOR4_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), rw, reset 0x0000_0000.
-public struct CB_COLOR4_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), rw, reset 0x0000_0000.
-public struct CB_COLOR4_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), rw, reset 0x0000_0000.
-public struct CB_COLOR4_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), rw, reset 0x0000_0000.
-public struct CB_COLOR4_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), rw, reset 0x0000_0000.
-public struct CB_COLOR4_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA360 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA360, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), rw, reset 0x0000_0000.
-public struct CB_COLOR4_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA361 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR4_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA361, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR4_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), rw, reset 0x0000_0000.
-public struct CB_COLOR5_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA363 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA363, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), rw, reset 0x0000_0000.
-public struct CB_COLOR5_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA364 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA364, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3399,24 +3562,26 @@ public struct CB_COLOR5_PITCH: Register {
 }
 
 /// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), rw, reset 0x0000_0000.
-public struct CB_COLOR5_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA365 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA365, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), rw, reset 0x0000_0000.
-public struct CB_COLOR5_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA366 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA366, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3426,12 +3591,13 @@ public struct CB_COLOR5_VIEW: Register {
 }
 
 /// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), rw, reset 0x0000_0000.
-public struct CB_COLOR5_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA367 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA367, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3501,12 +3667,13 @@ public struct CB_COLOR5_INFO: Register {
 }
 
 /// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), rw, reset 0x0000_0000.
-public struct CB_COLOR5_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA368 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA368, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -3538,12 +3705,13 @@ public struct CB_COLOR5_ATTRIB: Register {
 }
 
 /// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), rw, reset 0x0000_0000.
-public struct CB_COLOR5_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA369 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA369, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -3592,108 +3760,117 @@ public struct CB_COLOR5_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), rw, reset 0x0000_0000.
-public struct CB_COLOR5_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), rw, reset 0x0000_0000.
-public struct CB_COLOR5_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), rw, reset 0x0000_0000.
-public struct CB_COLOR5_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), rw, reset 0x0000_0000.
-public struct CB_COLOR5_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), rw, reset 0x0000_0000.
-public struct CB_COLOR5_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), rw, reset 0x0000_0000.
-public struct CB_COLOR5_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), rw, reset 0x0000_0000.
-public struct CB_COLOR5_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA370 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR5_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA370, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR5_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), rw, reset 0x0000_0000.
-public struct CB_COLOR6_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA372 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA372, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), rw, reset 0x0000_0000.
-public struct CB_COLOR6_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA373 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA373, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3705,24 +3882,26 @@ public struct CB_COLOR6_PITCH: Register {
 }
 
 /// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), rw, reset 0x0000_0000.
-public struct CB_COLOR6_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA374 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA374, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), rw, reset 0x0000_0000.
-public struct CB_COLOR6_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA375 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA375, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -3732,12 +3911,13 @@ public struct CB_COLOR6_VIEW: Register {
 }
 
 /// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), rw, reset 0x0000_0000.
-public struct CB_COLOR6_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA376 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA376, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3807,12 +3987,13 @@ public struct CB_COLOR6_INFO: Register {
 }
 
 /// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), rw, reset 0x0000_0000.
-public struct CB_COLOR6_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA377 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA377, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -3844,12 +4025,13 @@ public struct CB_COLOR6_ATTRIB: Register {
 }
 
 /// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), rw, reset 0x0000_0000.
-public struct CB_COLOR6_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA378 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA378, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -3898,108 +4080,117 @@ public struct CB_COLOR6_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), rw, reset 0x0000_0000.
-public struct CB_COLOR6_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA379 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA379, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), rw, reset 0x0000_0000.
-public struct CB_COLOR6_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), rw, reset 0x0000_0000.
-public struct CB_COLOR6_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), rw, reset 0x0000_0000.
-public struct CB_COLOR6_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), rw, reset 0x0000_0000.
-public struct CB_COLOR6_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), rw, reset 0x0000_0000.
-public struct CB_COLOR6_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), rw, reset 0x0000_0000.
-public struct CB_COLOR6_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR6_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR6_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), rw, reset 0x0000_0000.
-public struct CB_COLOR7_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA381 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA381, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), rw, reset 0x0000_0000.
-public struct CB_COLOR7_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA382 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA382, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
+  }
 
   /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -4011,24 +4202,26 @@ public struct CB_COLOR7_PITCH: Register {
 }
 
 /// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), rw, reset 0x0000_0000.
-public struct CB_COLOR7_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA383 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA383, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), rw, reset 0x0000_0000.
-public struct CB_COLOR7_VIEW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA384 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_VIEW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA384, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
+  }
 
   /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, rw.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
@@ -4038,12 +4231,13 @@ public struct CB_COLOR7_VIEW: Register {
 }
 
 /// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), rw, reset 0x0000_0000.
-public struct CB_COLOR7_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA385 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA385, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
+  }
 
   /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, rw.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4113,12 +4307,13 @@ public struct CB_COLOR7_INFO: Register {
 }
 
 /// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), rw, reset 0x0000_0000.
-public struct CB_COLOR7_ATTRIB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA386 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_ATTRIB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA386, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
+  }
 
   /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
@@ -4150,12 +4345,13 @@ public struct CB_COLOR7_ATTRIB: Register {
 }
 
 /// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), rw, reset 0x0000_0000.
-public struct CB_COLOR7_DCC_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA387 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_DCC_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA387, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
+  }
 
   /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
@@ -4204,144 +4400,156 @@ public struct CB_COLOR7_DCC_CONTROL: Register {
 }
 
 /// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), rw, reset 0x0000_0000.
-public struct CB_COLOR7_CMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA388 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_CMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA388, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), rw, reset 0x0000_0000.
-public struct CB_COLOR7_CMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA389 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_CMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA389, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CMASK_SLICE TILE_MAX@0:14")
+  }
 
   /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), rw, reset 0x0000_0000.
-public struct CB_COLOR7_FMASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_FMASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_FMASK BASE_256B@0:32")
+  }
 
   /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), rw, reset 0x0000_0000.
-public struct CB_COLOR7_FMASK_SLICE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_FMASK_SLICE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_FMASK_SLICE TILE_MAX@0:22")
+  }
 
   /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), rw, reset 0x0000_0000.
-public struct CB_COLOR7_CLEAR_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_CLEAR_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CLEAR_WORD0 CLEAR_WORD0@0:32")
+  }
 
   /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), rw, reset 0x0000_0000.
-public struct CB_COLOR7_CLEAR_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_CLEAR_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_CLEAR_WORD1 CLEAR_WORD1@0:32")
+  }
 
   /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), rw, reset 0x0000_0000.
-public struct CB_COLOR7_DCC_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_COLOR7_DCC_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_COLOR7_DCC_BASE BASE_256B@0:32")
+  }
 
   /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, rw.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_ADDR_LO ADDR_LO@2:30")
+  }
 
   /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_DATA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_DATA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_LO DATA_LO@0:32")
+  }
 
   /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, rw.
   @inlinable public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_DATA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_DATA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_HI DATA_HI@0:32")
+  }
 
   /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, rw.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), rw, reset 0x0000_0000.
-public struct CP_EOP_LAST_FENCE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_LAST_FENCE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_LAST_FENCE_LO LAST_FENCE_LO@0:32")
+  }
 
   /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, rw.
   @inlinable public static var LAST_FENCE_LO: RegisterField<Self, UInt32> {
@@ -4350,12 +4558,13 @@ public struct CP_EOP_LAST_FENCE_LO: Register {
 }
 
 /// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), rw, reset 0x0000_0000.
-public struct CP_EOP_LAST_FENCE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC005 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_LAST_FENCE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC005, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_LAST_FENCE_HI LAST_FENCE_HI@0:32")
+  }
 
   /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, rw.
   @inlinable public static var LAST_FENCE_HI: RegisterField<Self, UInt32> {
@@ -4364,12 +4573,13 @@ public struct CP_EOP_LAST_FENCE_HI: Register {
 }
 
 /// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), rw, reset 0x0000_0000.
-public struct CP_STREAM_OUT_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC006 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STREAM_OUT_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC006, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_ADDR_LO STREAM_OUT_ADDR_LO@2:30")
+  }
 
   /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, rw.
   @inlinable public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> {
@@ -4378,12 +4588,13 @@ public struct CP_STREAM_OUT_ADDR_LO: Register {
 }
 
 /// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), rw, reset 0x0000_0000.
-public struct CP_STREAM_OUT_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC007 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STREAM_OUT_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC007, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_ADDR_HI STREAM_OUT_ADDR_HI@0:16")
+  }
 
   /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> {
@@ -4392,12 +4603,13 @@ public struct CP_STREAM_OUT_ADDR_HI: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC008 (byte 0x3_0020), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT0_LO NUM_PRIM_WRITTEN_CNT0_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO.NUM_PRIM_WRITTEN_CNT0_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT0_LO: RegisterField<Self, UInt32> {
@@ -4406,12 +4618,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC009 (byte 0x3_0024), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT0_HI NUM_PRIM_WRITTEN_CNT0_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI.NUM_PRIM_WRITTEN_CNT0_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT0_HI: RegisterField<Self, UInt32> {
@@ -4420,12 +4633,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC00A (byte 0x3_0028), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT0_LO NUM_PRIM_NEEDED_CNT0_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT0_LO.NUM_PRIM_NEEDED_CNT0_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT0_LO: RegisterField<Self, UInt32> {
@@ -4434,12 +4648,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC00B (byte 0x3_002C), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT0_HI NUM_PRIM_NEEDED_CNT0_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT0_HI.NUM_PRIM_NEEDED_CNT0_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT0_HI: RegisterField<Self, UInt32> {
@@ -4448,12 +4663,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00C (byte 0x3_0030), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT1_LO NUM_PRIM_WRITTEN_CNT1_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO.NUM_PRIM_WRITTEN_CNT1_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT1_LO: RegisterField<Self, UInt32> {
@@ -4462,12 +4678,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00D (byte 0x3_0034), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT1_HI NUM_PRIM_WRITTEN_CNT1_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI.NUM_PRIM_WRITTEN_CNT1_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT1_HI: RegisterField<Self, UInt32> {
@@ -4476,12 +4693,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00E (byte 0x3_0038), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT1_LO NUM_PRIM_NEEDED_CNT1_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT1_LO.NUM_PRIM_NEEDED_CNT1_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT1_LO: RegisterField<Self, UInt32> {
@@ -4490,12 +4708,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00F (byte 0x3_003C), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT1_HI NUM_PRIM_NEEDED_CNT1_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT1_HI.NUM_PRIM_NEEDED_CNT1_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT1_HI: RegisterField<Self, UInt32> {
@@ -4504,12 +4723,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC010 (byte 0x3_0040), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT2_LO NUM_PRIM_WRITTEN_CNT2_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO.NUM_PRIM_WRITTEN_CNT2_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT2_LO: RegisterField<Self, UInt32> {
@@ -4518,12 +4738,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC011 (byte 0x3_0044), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC011 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC011, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT2_HI NUM_PRIM_WRITTEN_CNT2_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI.NUM_PRIM_WRITTEN_CNT2_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT2_HI: RegisterField<Self, UInt32> {
@@ -4532,12 +4753,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC012 (byte 0x3_0048), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC012 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC012, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT2_LO NUM_PRIM_NEEDED_CNT2_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT2_LO.NUM_PRIM_NEEDED_CNT2_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT2_LO: RegisterField<Self, UInt32> {
@@ -4546,12 +4768,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC013 (byte 0x3_004C), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC013 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC013, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT2_HI NUM_PRIM_NEEDED_CNT2_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT2_HI.NUM_PRIM_NEEDED_CNT2_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT2_HI: RegisterField<Self, UInt32> {
@@ -4560,12 +4783,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC014 (byte 0x3_0050), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC014 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC014, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT3_LO NUM_PRIM_WRITTEN_CNT3_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO.NUM_PRIM_WRITTEN_CNT3_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT3_LO: RegisterField<Self, UInt32> {
@@ -4574,12 +4798,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
 }
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC015 (byte 0x3_0054), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC015 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC015, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_WRITTEN_COUNT3_HI NUM_PRIM_WRITTEN_CNT3_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI.NUM_PRIM_WRITTEN_CNT3_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT3_HI: RegisterField<Self, UInt32> {
@@ -4588,12 +4813,13 @@ public struct CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC016 (byte 0x3_0058), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC016 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC016, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT3_LO NUM_PRIM_NEEDED_CNT3_LO@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT3_LO.NUM_PRIM_NEEDED_CNT3_LO`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT3_LO: RegisterField<Self, UInt32> {
@@ -4602,12 +4828,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
 }
 
 /// `CP_NUM_PRIM_NEEDED_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC017 (byte 0x3_005C), rw, reset 0x0000_0000.
-public struct CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC017 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC017, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_NUM_PRIM_NEEDED_COUNT3_HI NUM_PRIM_NEEDED_CNT3_HI@0:32")
+  }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT3_HI.NUM_PRIM_NEEDED_CNT3_HI`: bits 31:0, rw.
   @inlinable public static var NUM_PRIM_NEEDED_CNT3_HI: RegisterField<Self, UInt32> {
@@ -4616,12 +4843,13 @@ public struct CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
 }
 
 /// `CP_PIPE_STATS_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC018 (byte 0x3_0060), rw, reset 0x0000_0000.
-public struct CP_PIPE_STATS_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC018 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PIPE_STATS_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC018, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPE_STATS_ADDR_LO PIPE_STATS_ADDR_LO@2:30")
+  }
 
   /// `CP_PIPE_STATS_ADDR_LO.PIPE_STATS_ADDR_LO`: bits 31:2, rw.
   @inlinable public static var PIPE_STATS_ADDR_LO: RegisterField<Self, UInt32> {
@@ -4630,12 +4858,13 @@ public struct CP_PIPE_STATS_ADDR_LO: Register {
 }
 
 /// `CP_PIPE_STATS_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC019 (byte 0x3_0064), rw, reset 0x0000_0000.
-public struct CP_PIPE_STATS_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC019 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PIPE_STATS_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC019, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPE_STATS_ADDR_HI PIPE_STATS_ADDR_HI@0:16")
+  }
 
   /// `CP_PIPE_STATS_ADDR_HI.PIPE_STATS_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var PIPE_STATS_ADDR_HI: RegisterField<Self, UInt16> {
@@ -4644,12 +4873,13 @@ public struct CP_PIPE_STATS_ADDR_HI: Register {
 }
 
 /// `CP_VGT_IAVERT_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01A (byte 0x3_0068), rw, reset 0x0000_0000.
-public struct CP_VGT_IAVERT_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_IAVERT_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_IAVERT_COUNT_LO IAVERT_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_IAVERT_COUNT_LO.IAVERT_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var IAVERT_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4658,12 +4888,13 @@ public struct CP_VGT_IAVERT_COUNT_LO: Register {
 }
 
 /// `CP_VGT_IAVERT_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01B (byte 0x3_006C), rw, reset 0x0000_0000.
-public struct CP_VGT_IAVERT_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_IAVERT_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_IAVERT_COUNT_HI IAVERT_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_IAVERT_COUNT_HI.IAVERT_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var IAVERT_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4672,12 +4903,13 @@ public struct CP_VGT_IAVERT_COUNT_HI: Register {
 }
 
 /// `CP_VGT_IAPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01C (byte 0x3_0070), rw, reset 0x0000_0000.
-public struct CP_VGT_IAPRIM_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_IAPRIM_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_IAPRIM_COUNT_LO IAPRIM_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_IAPRIM_COUNT_LO.IAPRIM_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var IAPRIM_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4686,12 +4918,13 @@ public struct CP_VGT_IAPRIM_COUNT_LO: Register {
 }
 
 /// `CP_VGT_IAPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01D (byte 0x3_0074), rw, reset 0x0000_0000.
-public struct CP_VGT_IAPRIM_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_IAPRIM_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_IAPRIM_COUNT_HI IAPRIM_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_IAPRIM_COUNT_HI.IAPRIM_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var IAPRIM_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4700,12 +4933,13 @@ public struct CP_VGT_IAPRIM_COUNT_HI: Register {
 }
 
 /// `CP_VGT_GSPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01E (byte 0x3_0078), rw, reset 0x0000_0000.
-public struct CP_VGT_GSPRIM_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_GSPRIM_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_GSPRIM_COUNT_LO GSPRIM_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_GSPRIM_COUNT_LO.GSPRIM_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var GSPRIM_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4714,12 +4948,13 @@ public struct CP_VGT_GSPRIM_COUNT_LO: Register {
 }
 
 /// `CP_VGT_GSPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01F (byte 0x3_007C), rw, reset 0x0000_0000.
-public struct CP_VGT_GSPRIM_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_GSPRIM_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_GSPRIM_COUNT_HI GSPRIM_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_GSPRIM_COUNT_HI.GSPRIM_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var GSPRIM_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4728,12 +4963,13 @@ public struct CP_VGT_GSPRIM_COUNT_HI: Register {
 }
 
 /// `CP_VGT_VSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC020 (byte 0x3_0080), rw, reset 0x0000_0000.
-public struct CP_VGT_VSINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC020 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_VSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC020, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_VSINVOC_COUNT_LO VSINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_VSINVOC_COUNT_LO.VSINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var VSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4742,12 +4978,13 @@ public struct CP_VGT_VSINVOC_COUNT_LO: Register {
 }
 
 /// `CP_VGT_VSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC021 (byte 0x3_0084), rw, reset 0x0000_0000.
-public struct CP_VGT_VSINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC021 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_VSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC021, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_VSINVOC_COUNT_HI VSINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_VSINVOC_COUNT_HI.VSINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var VSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4756,12 +4993,13 @@ public struct CP_VGT_VSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_VGT_GSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC022 (byte 0x3_0088), rw, reset 0x0000_0000.
-public struct CP_VGT_GSINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC022 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_GSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC022, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_GSINVOC_COUNT_LO GSINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_GSINVOC_COUNT_LO.GSINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var GSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4770,12 +5008,13 @@ public struct CP_VGT_GSINVOC_COUNT_LO: Register {
 }
 
 /// `CP_VGT_GSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC023 (byte 0x3_008C), rw, reset 0x0000_0000.
-public struct CP_VGT_GSINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC023 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_GSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC023, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_GSINVOC_COUNT_HI GSINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_GSINVOC_COUNT_HI.GSINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var GSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4784,12 +5023,13 @@ public struct CP_VGT_GSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_VGT_HSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC024 (byte 0x3_0090), rw, reset 0x0000_0000.
-public struct CP_VGT_HSINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC024 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_HSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC024, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_HSINVOC_COUNT_LO HSINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_HSINVOC_COUNT_LO.HSINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var HSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4798,12 +5038,13 @@ public struct CP_VGT_HSINVOC_COUNT_LO: Register {
 }
 
 /// `CP_VGT_HSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC025 (byte 0x3_0094), rw, reset 0x0000_0000.
-public struct CP_VGT_HSINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC025 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_HSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC025, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_HSINVOC_COUNT_HI HSINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_HSINVOC_COUNT_HI.HSINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var HSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4812,12 +5053,13 @@ public struct CP_VGT_HSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_VGT_DSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC026 (byte 0x3_0098), rw, reset 0x0000_0000.
-public struct CP_VGT_DSINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC026 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_DSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC026, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_DSINVOC_COUNT_LO DSINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_DSINVOC_COUNT_LO.DSINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var DSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4826,12 +5068,13 @@ public struct CP_VGT_DSINVOC_COUNT_LO: Register {
 }
 
 /// `CP_VGT_DSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC027 (byte 0x3_009C), rw, reset 0x0000_0000.
-public struct CP_VGT_DSINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC027 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_DSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC027, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_DSINVOC_COUNT_HI DSINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_DSINVOC_COUNT_HI.DSINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var DSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4840,12 +5083,13 @@ public struct CP_VGT_DSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_PA_CINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC028 (byte 0x3_00A0), rw, reset 0x0000_0000.
-public struct CP_PA_CINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC028 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PA_CINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC028, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PA_CINVOC_COUNT_LO CINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_PA_CINVOC_COUNT_LO.CINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var CINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4854,12 +5098,13 @@ public struct CP_PA_CINVOC_COUNT_LO: Register {
 }
 
 /// `CP_PA_CINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC029 (byte 0x3_00A4), rw, reset 0x0000_0000.
-public struct CP_PA_CINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC029 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PA_CINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC029, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PA_CINVOC_COUNT_HI CINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_PA_CINVOC_COUNT_HI.CINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var CINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4868,12 +5113,13 @@ public struct CP_PA_CINVOC_COUNT_HI: Register {
 }
 
 /// `CP_PA_CPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC02A (byte 0x3_00A8), rw, reset 0x0000_0000.
-public struct CP_PA_CPRIM_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PA_CPRIM_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PA_CPRIM_COUNT_LO CPRIM_COUNT_LO@0:32")
+  }
 
   /// `CP_PA_CPRIM_COUNT_LO.CPRIM_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var CPRIM_COUNT_LO: RegisterField<Self, UInt32> {
@@ -4882,12 +5128,13 @@ public struct CP_PA_CPRIM_COUNT_LO: Register {
 }
 
 /// `CP_PA_CPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC02B (byte 0x3_00AC), rw, reset 0x0000_0000.
-public struct CP_PA_CPRIM_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PA_CPRIM_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PA_CPRIM_COUNT_HI CPRIM_COUNT_HI@0:32")
+  }
 
   /// `CP_PA_CPRIM_COUNT_HI.CPRIM_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var CPRIM_COUNT_HI: RegisterField<Self, UInt32> {
@@ -4896,12 +5143,13 @@ public struct CP_PA_CPRIM_COUNT_HI: Register {
 }
 
 /// `CP_SC_PSINVOC_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC02C (byte 0x3_00B0), rw, reset 0x0000_0000.
-public struct CP_SC_PSINVOC_COUNT0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SC_PSINVOC_COUNT0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SC_PSINVOC_COUNT0_LO PSINVOC_COUNT0_LO@0:32")
+  }
 
   /// `CP_SC_PSINVOC_COUNT0_LO.PSINVOC_COUNT0_LO`: bits 31:0, rw.
   @inlinable public static var PSINVOC_COUNT0_LO: RegisterField<Self, UInt32> {
@@ -4910,12 +5158,13 @@ public struct CP_SC_PSINVOC_COUNT0_LO: Register {
 }
 
 /// `CP_SC_PSINVOC_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC02D (byte 0x3_00B4), rw, reset 0x0000_0000.
-public struct CP_SC_PSINVOC_COUNT0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SC_PSINVOC_COUNT0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SC_PSINVOC_COUNT0_HI PSINVOC_COUNT0_HI@0:32")
+  }
 
   /// `CP_SC_PSINVOC_COUNT0_HI.PSINVOC_COUNT0_HI`: bits 31:0, rw.
   @inlinable public static var PSINVOC_COUNT0_HI: RegisterField<Self, UInt32> {
@@ -4924,12 +5173,13 @@ public struct CP_SC_PSINVOC_COUNT0_HI: Register {
 }
 
 /// `CP_SC_PSINVOC_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC02E (byte 0x3_00B8), rw, reset 0x0000_0000.
-public struct CP_SC_PSINVOC_COUNT1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SC_PSINVOC_COUNT1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SC_PSINVOC_COUNT1_LO OBSOLETE@0:32")
+  }
 
   /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }

@@ -4,24 +4,26 @@
 import MxMMIO
 
 /// `CP_SC_PSINVOC_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC02F (byte 0x3_00BC), rw, reset 0x0000_0000.
-public struct CP_SC_PSINVOC_COUNT1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SC_PSINVOC_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SC_PSINVOC_COUNT1_HI OBSOLETE@0:32")
+  }
 
   /// `CP_SC_PSINVOC_COUNT1_HI.OBSOLETE`: bits 31:0, rw.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_CSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC030 (byte 0x3_00C0), rw, reset 0x0000_0000.
-public struct CP_VGT_CSINVOC_COUNT_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_CSINVOC_COUNT_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_CSINVOC_COUNT_LO CSINVOC_COUNT_LO@0:32")
+  }
 
   /// `CP_VGT_CSINVOC_COUNT_LO.CSINVOC_COUNT_LO`: bits 31:0, rw.
   @inlinable public static var CSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
@@ -30,12 +32,13 @@ public struct CP_VGT_CSINVOC_COUNT_LO: Register {
 }
 
 /// `CP_VGT_CSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC031 (byte 0x3_00C4), rw, reset 0x0000_0000.
-public struct CP_VGT_CSINVOC_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC031 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_VGT_CSINVOC_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC031, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_VGT_CSINVOC_COUNT_HI CSINVOC_COUNT_HI@0:32")
+  }
 
   /// `CP_VGT_CSINVOC_COUNT_HI.CSINVOC_COUNT_HI`: bits 31:0, rw.
   @inlinable public static var CSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
@@ -44,12 +47,13 @@ public struct CP_VGT_CSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_PIPE_STATS_CONTROL`: gfx_8_0 register, MMIO dword 0xC03D (byte 0x3_00F4), rw, reset 0x0000_0000.
-public struct CP_PIPE_STATS_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC03D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PIPE_STATS_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PIPE_STATS_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_PIPE_STATS_CONTROL.CACHE_CONTROL`: bit 25, rw.
   @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
@@ -59,12 +63,13 @@ public struct CP_PIPE_STATS_CONTROL: Register {
 }
 
 /// `CP_STREAM_OUT_CONTROL`: gfx_8_0 register, MMIO dword 0xC03E (byte 0x3_00F8), rw, reset 0x0000_0000.
-public struct CP_STREAM_OUT_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC03E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STREAM_OUT_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STREAM_OUT_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_STREAM_OUT_CONTROL.CACHE_CONTROL`: bit 25, rw.
   @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
@@ -74,12 +79,13 @@ public struct CP_STREAM_OUT_CONTROL: Register {
 }
 
 /// `CP_STRMOUT_CNTL`: gfx_8_0 register, MMIO dword 0xC03F (byte 0x3_00FC), rw, reset 0x0000_0000.
-public struct CP_STRMOUT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC03F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_STRMOUT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_STRMOUT_CNTL OFFSET_UPDATE_DONE@0:1")
+  }
 
   /// `CP_STRMOUT_CNTL.OFFSET_UPDATE_DONE`: bit 0, rw.
   @inlinable public static var OFFSET_UPDATE_DONE: RegisterField<Self, Bool> {
@@ -88,12 +94,13 @@ public struct CP_STRMOUT_CNTL: Register {
 }
 
 /// `SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0xC040 (byte 0x3_0100), rw, reset 0x0000_0000.
-public struct SCRATCH_REG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG0 SCRATCH_REG0@0:32")
+  }
 
   /// `SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
@@ -102,12 +109,13 @@ public struct SCRATCH_REG0: Register {
 }
 
 /// `SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0xC041 (byte 0x3_0104), rw, reset 0x0000_0000.
-public struct SCRATCH_REG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG1 SCRATCH_REG1@0:32")
+  }
 
   /// `SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
@@ -116,12 +124,13 @@ public struct SCRATCH_REG1: Register {
 }
 
 /// `SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0xC042 (byte 0x3_0108), rw, reset 0x0000_0000.
-public struct SCRATCH_REG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC042 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC042, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG2 SCRATCH_REG2@0:32")
+  }
 
   /// `SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
@@ -130,12 +139,13 @@ public struct SCRATCH_REG2: Register {
 }
 
 /// `SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0xC043 (byte 0x3_010C), rw, reset 0x0000_0000.
-public struct SCRATCH_REG3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG3 SCRATCH_REG3@0:32")
+  }
 
   /// `SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
@@ -144,12 +154,13 @@ public struct SCRATCH_REG3: Register {
 }
 
 /// `SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0xC044 (byte 0x3_0110), rw, reset 0x0000_0000.
-public struct SCRATCH_REG4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG4 SCRATCH_REG4@0:32")
+  }
 
   /// `SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
@@ -158,12 +169,13 @@ public struct SCRATCH_REG4: Register {
 }
 
 /// `SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0xC045 (byte 0x3_0114), rw, reset 0x0000_0000.
-public struct SCRATCH_REG5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG5 SCRATCH_REG5@0:32")
+  }
 
   /// `SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
@@ -172,12 +184,13 @@ public struct SCRATCH_REG5: Register {
 }
 
 /// `SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0xC046 (byte 0x3_0118), rw, reset 0x0000_0000.
-public struct SCRATCH_REG6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC046 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC046, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG6 SCRATCH_REG6@0:32")
+  }
 
   /// `SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
@@ -186,12 +199,13 @@ public struct SCRATCH_REG6: Register {
 }
 
 /// `SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0xC047 (byte 0x3_011C), rw, reset 0x0000_0000.
-public struct SCRATCH_REG7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC047 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_REG7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC047, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_REG7 SCRATCH_REG7@0:32")
+  }
 
   /// `SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, rw.
   @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
@@ -200,12 +214,13 @@ public struct SCRATCH_REG7: Register {
 }
 
 /// `SCRATCH_UMSK`: gfx_8_0 register, MMIO dword 0xC050 (byte 0x3_0140), rw, reset 0x0000_0000.
-public struct SCRATCH_UMSK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC050 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_UMSK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC050, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_UMSK OBSOLETE_UMSK@0:8 OBSOLETE_SWAP@16:2")
+  }
 
   /// `SCRATCH_UMSK.OBSOLETE_UMSK`: bits 7:0, rw.
   @inlinable public static var OBSOLETE_UMSK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -217,12 +232,13 @@ public struct SCRATCH_UMSK: Register {
 }
 
 /// `SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xC051 (byte 0x3_0144), rw, reset 0x0000_0000.
-public struct SCRATCH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC051 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SCRATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC051, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SCRATCH_ADDR OBSOLETE_ADDR@0:32")
+  }
 
   /// `SCRATCH_ADDR.OBSOLETE_ADDR`: bits 31:0, rw.
   @inlinable public static var OBSOLETE_ADDR: RegisterField<Self, UInt32> {
@@ -231,12 +247,13 @@ public struct SCRATCH_ADDR: Register {
 }
 
 /// `CP_PFP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC052 (byte 0x3_0148), rw, reset 0x0000_0000.
-public struct CP_PFP_ATOMIC_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC052 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC052, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
 
   /// `CP_PFP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
@@ -245,12 +262,13 @@ public struct CP_PFP_ATOMIC_PREOP_LO: Register {
 }
 
 /// `CP_PFP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC053 (byte 0x3_014C), rw, reset 0x0000_0000.
-public struct CP_PFP_ATOMIC_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC053 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC053, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
 
   /// `CP_PFP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
@@ -259,12 +277,13 @@ public struct CP_PFP_ATOMIC_PREOP_HI: Register {
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC054 (byte 0x3_0150), rw, reset 0x0000_0000.
-public struct CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC054 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC054, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
 
   /// `CP_PFP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
@@ -273,12 +292,13 @@ public struct CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC055 (byte 0x3_0154), rw, reset 0x0000_0000.
-public struct CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC055 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC055, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
 
   /// `CP_PFP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
@@ -287,12 +307,13 @@ public struct CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC056 (byte 0x3_0158), rw, reset 0x0000_0000.
-public struct CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC056 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC056, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
 
   /// `CP_PFP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
@@ -301,12 +322,13 @@ public struct CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC057 (byte 0x3_015C), rw, reset 0x0000_0000.
-public struct CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC057 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC057, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
 
   /// `CP_PFP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
@@ -315,24 +337,26 @@ public struct CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
 }
 
 /// `CP_APPEND_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC058 (byte 0x3_0160), rw, reset 0x0000_0000.
-public struct CP_APPEND_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC058 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_APPEND_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC058, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_ADDR_LO MEM_ADDR_LO@2:30")
+  }
 
   /// `CP_APPEND_ADDR_LO.MEM_ADDR_LO`: bits 31:2, rw.
   @inlinable public static var MEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_APPEND_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC059 (byte 0x3_0164), rw, reset 0x0000_0000.
-public struct CP_APPEND_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC059 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_APPEND_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC059, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_ADDR_HI MEM_ADDR_HI@0:16 CS_PS_SEL@16:1 CACHE_POLICY@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} COMMAND@29:3")
+  }
 
   /// `CP_APPEND_ADDR_HI.MEM_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var MEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -351,48 +375,52 @@ public struct CP_APPEND_ADDR_HI: Register {
 }
 
 /// `CP_APPEND_DATA`: gfx_8_0 register, MMIO dword 0xC05A (byte 0x3_0168), rw, reset 0x0000_0000.
-public struct CP_APPEND_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_APPEND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_DATA DATA@0:32")
+  }
 
   /// `CP_APPEND_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_CS_FENCE`: gfx_8_0 register, MMIO dword 0xC05B (byte 0x3_016C), rw, reset 0x0000_0000.
-public struct CP_APPEND_LAST_CS_FENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_APPEND_LAST_CS_FENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_LAST_CS_FENCE LAST_FENCE@0:32")
+  }
 
   /// `CP_APPEND_LAST_CS_FENCE.LAST_FENCE`: bits 31:0, rw.
   @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_PS_FENCE`: gfx_8_0 register, MMIO dword 0xC05C (byte 0x3_0170), rw, reset 0x0000_0000.
-public struct CP_APPEND_LAST_PS_FENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_APPEND_LAST_PS_FENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_APPEND_LAST_PS_FENCE LAST_FENCE@0:32")
+  }
 
   /// `CP_APPEND_LAST_PS_FENCE.LAST_FENCE`: bits 31:0, rw.
   @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), rw, reset 0x0000_0000.
-public struct CP_ATOMIC_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
 
   /// `CP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
@@ -403,12 +431,13 @@ public struct CP_ATOMIC_PREOP_LO: Register {
 /// `CP_ME_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_ATOMIC_PREOP_LO`, at the same offset.
-public struct CP_ME_ATOMIC_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
+  }
 
   /// `CP_ME_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
@@ -417,12 +446,13 @@ public struct CP_ME_ATOMIC_PREOP_LO: Register {
 }
 
 /// `CP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), rw, reset 0x0000_0000.
-public struct CP_ATOMIC_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
 
   /// `CP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
@@ -433,12 +463,13 @@ public struct CP_ATOMIC_PREOP_HI: Register {
 /// `CP_ME_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_ATOMIC_PREOP_HI`, at the same offset.
-public struct CP_ME_ATOMIC_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
+  }
 
   /// `CP_ME_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
@@ -447,12 +478,13 @@ public struct CP_ME_ATOMIC_PREOP_HI: Register {
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), rw, reset 0x0000_0000.
-public struct CP_GDS_ATOMIC0_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
 
   /// `CP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
@@ -463,12 +495,13 @@ public struct CP_GDS_ATOMIC0_PREOP_LO: Register {
 /// `CP_ME_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_GDS_ATOMIC0_PREOP_LO`, at the same offset.
-public struct CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
+  }
 
   /// `CP_ME_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
@@ -477,12 +510,13 @@ public struct CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), rw, reset 0x0000_0000.
-public struct CP_GDS_ATOMIC0_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC060 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC060, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
 
   /// `CP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
@@ -493,12 +527,13 @@ public struct CP_GDS_ATOMIC0_PREOP_HI: Register {
 /// `CP_ME_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_GDS_ATOMIC0_PREOP_HI`, at the same offset.
-public struct CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC060 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC060, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
+  }
 
   /// `CP_ME_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
@@ -507,12 +542,13 @@ public struct CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), rw, reset 0x0000_0000.
-public struct CP_GDS_ATOMIC1_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC061 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC061, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
 
   /// `CP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
@@ -523,12 +559,13 @@ public struct CP_GDS_ATOMIC1_PREOP_LO: Register {
 /// `CP_ME_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_GDS_ATOMIC1_PREOP_LO`, at the same offset.
-public struct CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC061 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC061, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
+  }
 
   /// `CP_ME_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
@@ -537,12 +574,13 @@ public struct CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), rw, reset 0x0000_0000.
-public struct CP_GDS_ATOMIC1_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC062 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC062, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
 
   /// `CP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
@@ -553,12 +591,13 @@ public struct CP_GDS_ATOMIC1_PREOP_HI: Register {
 /// `CP_ME_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_GDS_ATOMIC1_PREOP_HI`, at the same offset.
-public struct CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC062 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC062, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
+  }
 
   /// `CP_ME_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, rw.
   @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
@@ -567,12 +606,13 @@ public struct CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
 }
 
 /// `CP_ME_MC_WADDR_LO`: gfx_8_0 register, MMIO dword 0xC069 (byte 0x3_01A4), rw, reset 0x0000_0000.
-public struct CP_ME_MC_WADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC069 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_WADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC069, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WADDR_LO ME_MC_WADDR_SWAP@0:2 ME_MC_WADDR_LO@2:30")
+  }
 
   /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_SWAP`: bits 1:0, rw.
   @inlinable public static var ME_MC_WADDR_SWAP: RegisterField<Self, UInt8> {
@@ -586,12 +626,13 @@ public struct CP_ME_MC_WADDR_LO: Register {
 }
 
 /// `CP_ME_MC_WADDR_HI`: gfx_8_0 register, MMIO dword 0xC06A (byte 0x3_01A8), rw, reset 0x0000_0000.
-public struct CP_ME_MC_WADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_WADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WADDR_HI ME_MC_WADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
+  }
 
   /// `CP_ME_MC_WADDR_HI.ME_MC_WADDR_HI`: bits 15:0, rw.
   @inlinable public static var ME_MC_WADDR_HI: RegisterField<Self, UInt16> {
@@ -606,12 +647,13 @@ public struct CP_ME_MC_WADDR_HI: Register {
 }
 
 /// `CP_ME_MC_WDATA_LO`: gfx_8_0 register, MMIO dword 0xC06B (byte 0x3_01AC), rw, reset 0x0000_0000.
-public struct CP_ME_MC_WDATA_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_WDATA_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WDATA_LO ME_MC_WDATA_LO@0:32")
+  }
 
   /// `CP_ME_MC_WDATA_LO.ME_MC_WDATA_LO`: bits 31:0, rw.
   @inlinable public static var ME_MC_WDATA_LO: RegisterField<Self, UInt32> {
@@ -620,12 +662,13 @@ public struct CP_ME_MC_WDATA_LO: Register {
 }
 
 /// `CP_ME_MC_WDATA_HI`: gfx_8_0 register, MMIO dword 0xC06C (byte 0x3_01B0), rw, reset 0x0000_0000.
-public struct CP_ME_MC_WDATA_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_WDATA_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_WDATA_HI ME_MC_WDATA_HI@0:32")
+  }
 
   /// `CP_ME_MC_WDATA_HI.ME_MC_WDATA_HI`: bits 31:0, rw.
   @inlinable public static var ME_MC_WDATA_HI: RegisterField<Self, UInt32> {
@@ -634,12 +677,13 @@ public struct CP_ME_MC_WDATA_HI: Register {
 }
 
 /// `CP_ME_MC_RADDR_LO`: gfx_8_0 register, MMIO dword 0xC06D (byte 0x3_01B4), rw, reset 0x0000_0000.
-public struct CP_ME_MC_RADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_RADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_RADDR_LO ME_MC_RADDR_SWAP@0:2 ME_MC_RADDR_LO@2:30")
+  }
 
   /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_SWAP`: bits 1:0, rw.
   @inlinable public static var ME_MC_RADDR_SWAP: RegisterField<Self, UInt8> {
@@ -653,12 +697,13 @@ public struct CP_ME_MC_RADDR_LO: Register {
 }
 
 /// `CP_ME_MC_RADDR_HI`: gfx_8_0 register, MMIO dword 0xC06E (byte 0x3_01B8), rw, reset 0x0000_0000.
-public struct CP_ME_MC_RADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_MC_RADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_MC_RADDR_HI ME_MC_RADDR_HI@0:16 MTYPE@20:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} CACHE_POLICY@22:1")
+  }
 
   /// `CP_ME_MC_RADDR_HI.ME_MC_RADDR_HI`: bits 15:0, rw.
   @inlinable public static var ME_MC_RADDR_HI: RegisterField<Self, UInt16> {
@@ -673,12 +718,13 @@ public struct CP_ME_MC_RADDR_HI: Register {
 }
 
 /// `CP_SEM_WAIT_TIMER`: gfx_8_0 register, MMIO dword 0xC06F (byte 0x3_01BC), rw, reset 0x0000_0000.
-public struct CP_SEM_WAIT_TIMER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SEM_WAIT_TIMER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SEM_WAIT_TIMER SEM_WAIT_TIMER@0:32")
+  }
 
   /// `CP_SEM_WAIT_TIMER.SEM_WAIT_TIMER`: bits 31:0, rw.
   @inlinable public static var SEM_WAIT_TIMER: RegisterField<Self, UInt32> {
@@ -687,12 +733,13 @@ public struct CP_SEM_WAIT_TIMER: Register {
 }
 
 /// `CP_SIG_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC070 (byte 0x3_01C0), rw, reset 0x0000_0000.
-public struct CP_SIG_SEM_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC070 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SIG_SEM_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC070, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SIG_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
+  }
 
   /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, rw.
   @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -702,12 +749,13 @@ public struct CP_SIG_SEM_ADDR_LO: Register {
 }
 
 /// `CP_SIG_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC071 (byte 0x3_01C4), rw, reset 0x0000_0000.
-public struct CP_SIG_SEM_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC071 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SIG_SEM_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC071, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SIG_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
+  }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -732,12 +780,13 @@ public struct CP_SIG_SEM_ADDR_HI: Register {
 }
 
 /// `CP_WAIT_REG_MEM_TIMEOUT`: gfx_8_0 register, MMIO dword 0xC074 (byte 0x3_01D0), rw, reset 0x0000_0000.
-public struct CP_WAIT_REG_MEM_TIMEOUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC074 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC074, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_REG_MEM_TIMEOUT WAIT_REG_MEM_TIMEOUT@0:32")
+  }
 
   /// `CP_WAIT_REG_MEM_TIMEOUT.WAIT_REG_MEM_TIMEOUT`: bits 31:0, rw.
   @inlinable public static var WAIT_REG_MEM_TIMEOUT: RegisterField<Self, UInt32> {
@@ -746,12 +795,13 @@ public struct CP_WAIT_REG_MEM_TIMEOUT: Register {
 }
 
 /// `CP_WAIT_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC075 (byte 0x3_01D4), rw, reset 0x0000_0000.
-public struct CP_WAIT_SEM_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC075 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_WAIT_SEM_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC075, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
+  }
 
   /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, rw.
   @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -761,12 +811,13 @@ public struct CP_WAIT_SEM_ADDR_LO: Register {
 }
 
 /// `CP_WAIT_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC076 (byte 0x3_01D8), rw, reset 0x0000_0000.
-public struct CP_WAIT_SEM_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC076 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_WAIT_SEM_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC076, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_WAIT_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
+  }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -791,12 +842,13 @@ public struct CP_WAIT_SEM_ADDR_HI: Register {
 }
 
 /// `CP_DMA_PFP_CONTROL`: gfx_8_0 register, MMIO dword 0xC077 (byte 0x3_01DC), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC077 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC077, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
+  }
 
   /// `CP_DMA_PFP_CONTROL.SRC_MTYPE`: bits 11:10, rw.
   @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
@@ -828,12 +880,13 @@ public struct CP_DMA_PFP_CONTROL: Register {
 }
 
 /// `CP_DMA_ME_CONTROL`: gfx_8_0 register, MMIO dword 0xC078 (byte 0x3_01E0), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC078 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC078, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
+  }
 
   /// `CP_DMA_ME_CONTROL.SRC_MTYPE`: bits 11:10, rw.
   @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
@@ -865,12 +918,13 @@ public struct CP_DMA_ME_CONTROL: Register {
 }
 
 /// `CP_COHER_BASE_HI`: gfx_8_0 register, MMIO dword 0xC079 (byte 0x3_01E4), rw, reset 0x0000_0000.
-public struct CP_COHER_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC079 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC079, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_BASE_HI COHER_BASE_HI_256B@0:8")
+  }
 
   /// `CP_COHER_BASE_HI.COHER_BASE_HI_256B`: bits 7:0, rw.
   @inlinable public static var COHER_BASE_HI_256B: RegisterField<Self, UInt8> {
@@ -879,12 +933,13 @@ public struct CP_COHER_BASE_HI: Register {
 }
 
 /// `CP_COHER_START_DELAY`: gfx_8_0 register, MMIO dword 0xC07B (byte 0x3_01EC), rw, reset 0x0000_0000.
-public struct CP_COHER_START_DELAY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_START_DELAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_START_DELAY START_DELAY_COUNT@0:6")
+  }
 
   /// `CP_COHER_START_DELAY.START_DELAY_COUNT`: bits 5:0, rw.
   @inlinable public static var START_DELAY_COUNT: RegisterField<Self, UInt8> {
@@ -893,12 +948,13 @@ public struct CP_COHER_START_DELAY: Register {
 }
 
 /// `CP_COHER_CNTL`: gfx_8_0 register, MMIO dword 0xC07C (byte 0x3_01F0), rw, reset 0x0000_0000.
-public struct CP_COHER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_CNTL DEST_BASE_0_ENA@0:1 DEST_BASE_1_ENA@1:1 TC_SD_ACTION_ENA@2:1 TC_NC_ACTION_ENA@3:1 CB0_DEST_BASE_ENA@6:1 CB1_DEST_BASE_ENA@7:1 CB2_DEST_BASE_ENA@8:1 CB3_DEST_BASE_ENA@9:1 CB4_DEST_BASE_ENA@10:1 CB5_DEST_BASE_ENA@11:1 CB6_DEST_BASE_ENA@12:1 CB7_DEST_BASE_ENA@13:1 DB_DEST_BASE_ENA@14:1 TCL1_VOL_ACTION_ENA@15:1 TC_WB_ACTION_ENA@18:1 DEST_BASE_2_ENA@19:1 DEST_BASE_3_ENA@21:1 TCL1_ACTION_ENA@22:1 TC_ACTION_ENA@23:1 CB_ACTION_ENA@25:1 DB_ACTION_ENA@26:1 SH_KCACHE_ACTION_ENA@27:1 SH_KCACHE_VOL_ACTION_ENA@28:1 SH_ICACHE_ACTION_ENA@29:1 SH_KCACHE_WB_ACTION_ENA@30:1 SH_SD_ACTION_ENA@31:1")
+  }
 
   /// `CP_COHER_CNTL.DEST_BASE_0_ENA`: bit 0, rw.
   @inlinable public static var DEST_BASE_0_ENA: RegisterField<Self, Bool> {
@@ -1026,12 +1082,13 @@ public struct CP_COHER_CNTL: Register {
 }
 
 /// `CP_COHER_SIZE`: gfx_8_0 register, MMIO dword 0xC07D (byte 0x3_01F4), rw, reset 0x0000_0000.
-public struct CP_COHER_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_SIZE COHER_SIZE_256B@0:32")
+  }
 
   /// `CP_COHER_SIZE.COHER_SIZE_256B`: bits 31:0, rw.
   @inlinable public static var COHER_SIZE_256B: RegisterField<Self, UInt32> {
@@ -1040,12 +1097,13 @@ public struct CP_COHER_SIZE: Register {
 }
 
 /// `CP_COHER_BASE`: gfx_8_0 register, MMIO dword 0xC07E (byte 0x3_01F8), rw, reset 0x0000_0000.
-public struct CP_COHER_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_BASE COHER_BASE_256B@0:32")
+  }
 
   /// `CP_COHER_BASE.COHER_BASE_256B`: bits 31:0, rw.
   @inlinable public static var COHER_BASE_256B: RegisterField<Self, UInt32> {
@@ -1054,12 +1112,13 @@ public struct CP_COHER_BASE: Register {
 }
 
 /// `CP_COHER_STATUS`: gfx_8_0 register, MMIO dword 0xC07F (byte 0x3_01FC), rw, reset 0x0000_0000.
-public struct CP_COHER_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_STATUS MATCHING_GFX_CNTX@0:8 MEID@24:2 PHASE1_STATUS@30:1 STATUS@31:1")
+  }
 
   /// `CP_COHER_STATUS.MATCHING_GFX_CNTX`: bits 7:0, rw.
   @inlinable public static var MATCHING_GFX_CNTX: RegisterField<Self, UInt8> {
@@ -1077,60 +1136,65 @@ public struct CP_COHER_STATUS: Register {
 }
 
 /// `CP_DMA_ME_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC080 (byte 0x3_0200), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_SRC_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC080 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_SRC_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC080, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_SRC_ADDR SRC_ADDR@0:32")
+  }
 
   /// `CP_DMA_ME_SRC_ADDR.SRC_ADDR`: bits 31:0, rw.
   @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC081 (byte 0x3_0204), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_SRC_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC081 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_SRC_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC081, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_SRC_ADDR_HI SRC_ADDR_HI@0:16")
+  }
 
   /// `CP_DMA_ME_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC082 (byte 0x3_0208), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_DST_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC082 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_DST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC082, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_DST_ADDR DST_ADDR@0:32")
+  }
 
   /// `CP_DMA_ME_DST_ADDR.DST_ADDR`: bits 31:0, rw.
   @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC083 (byte 0x3_020C), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_DST_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC083 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_DST_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC083, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_DST_ADDR_HI DST_ADDR_HI@0:16")
+  }
 
   /// `CP_DMA_ME_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_COMMAND`: gfx_8_0 register, MMIO dword 0xC084 (byte 0x3_0210), rw, reset 0x0000_0000.
-public struct CP_DMA_ME_COMMAND: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_ME_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_ME_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
+  }
 
   /// `CP_DMA_ME_COMMAND.BYTE_COUNT`: bits 20:0, rw.
   @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -1161,60 +1225,65 @@ public struct CP_DMA_ME_COMMAND: Register {
 }
 
 /// `CP_DMA_PFP_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC085 (byte 0x3_0214), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_SRC_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_SRC_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_SRC_ADDR SRC_ADDR@0:32")
+  }
 
   /// `CP_DMA_PFP_SRC_ADDR.SRC_ADDR`: bits 31:0, rw.
   @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC086 (byte 0x3_0218), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_SRC_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_SRC_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_SRC_ADDR_HI SRC_ADDR_HI@0:16")
+  }
 
   /// `CP_DMA_PFP_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC087 (byte 0x3_021C), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_DST_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC087 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_DST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC087, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_DST_ADDR DST_ADDR@0:32")
+  }
 
   /// `CP_DMA_PFP_DST_ADDR.DST_ADDR`: bits 31:0, rw.
   @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC088 (byte 0x3_0220), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_DST_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_DST_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_DST_ADDR_HI DST_ADDR_HI@0:16")
+  }
 
   /// `CP_DMA_PFP_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, rw.
   @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_COMMAND`: gfx_8_0 register, MMIO dword 0xC089 (byte 0x3_0224), rw, reset 0x0000_0000.
-public struct CP_DMA_PFP_COMMAND: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_PFP_COMMAND: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_PFP_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
+  }
 
   /// `CP_DMA_PFP_COMMAND.BYTE_COUNT`: bits 20:0, rw.
   @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -1245,12 +1314,13 @@ public struct CP_DMA_PFP_COMMAND: Register {
 }
 
 /// `CP_DMA_CNTL`: gfx_8_0 register, MMIO dword 0xC08A (byte 0x3_0228), rw, reset 0x0000_0000.
-public struct CP_DMA_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_CNTL MIN_AVAILSZ@4:2 BUFFER_DEPTH@16:4 PIO_FIFO_EMPTY@28:1 PIO_FIFO_FULL@29:1 PIO_COUNT@30:2")
+  }
 
   /// `CP_DMA_CNTL.MIN_AVAILSZ`: bits 5:4, rw.
   @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
@@ -1271,12 +1341,13 @@ public struct CP_DMA_CNTL: Register {
 }
 
 /// `CP_DMA_READ_TAGS`: gfx_8_0 register, MMIO dword 0xC08B (byte 0x3_022C), rw, reset 0x0000_0000.
-public struct CP_DMA_READ_TAGS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DMA_READ_TAGS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DMA_READ_TAGS DMA_READ_TAG@0:26 DMA_READ_TAG_VALID@28:1")
+  }
 
   /// `CP_DMA_READ_TAGS.DMA_READ_TAG`: bits 25:0, rw.
   @inlinable public static var DMA_READ_TAG: RegisterField<Self, UInt32> {
@@ -1290,12 +1361,13 @@ public struct CP_DMA_READ_TAGS: Register {
 }
 
 /// `CP_COHER_SIZE_HI`: gfx_8_0 register, MMIO dword 0xC08C (byte 0x3_0230), rw, reset 0x0000_0000.
-public struct CP_COHER_SIZE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_COHER_SIZE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_COHER_SIZE_HI COHER_SIZE_HI_256B@0:8")
+  }
 
   /// `CP_COHER_SIZE_HI.COHER_SIZE_HI_256B`: bits 7:0, rw.
   @inlinable public static var COHER_SIZE_HI_256B: RegisterField<Self, UInt8> {
@@ -1304,24 +1376,26 @@ public struct CP_COHER_SIZE_HI: Register {
 }
 
 /// `CP_PFP_IB_CONTROL`: gfx_8_0 register, MMIO dword 0xC08D (byte 0x3_0234), rw, reset 0x0000_0000.
-public struct CP_PFP_IB_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_IB_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_IB_CONTROL IB_EN@0:8")
+  }
 
   /// `CP_PFP_IB_CONTROL.IB_EN`: bits 7:0, rw.
   @inlinable public static var IB_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_PFP_LOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xC08E (byte 0x3_0238), rw, reset 0x0000_0000.
-public struct CP_PFP_LOAD_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_LOAD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_LOAD_CONTROL CONFIG_REG_EN@0:1 CNTX_REG_EN@1:1 SH_GFX_REG_EN@16:1 SH_CS_REG_EN@24:1")
+  }
 
   /// `CP_PFP_LOAD_CONTROL.CONFIG_REG_EN`: bit 0, rw.
   @inlinable public static var CONFIG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1337,24 +1411,26 @@ public struct CP_PFP_LOAD_CONTROL: Register {
 }
 
 /// `CP_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0xC08F (byte 0x3_023C), rw, reset 0x0000_0000.
-public struct CP_SCRATCH_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SCRATCH_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SCRATCH_INDEX SCRATCH_INDEX@0:8")
+  }
 
   /// `CP_SCRATCH_INDEX.SCRATCH_INDEX`: bits 7:0, rw.
   @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xC090 (byte 0x3_0240), rw, reset 0x0000_0000.
-public struct CP_SCRATCH_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SCRATCH_DATA SCRATCH_DATA@0:32")
+  }
 
   /// `CP_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, rw.
   @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
@@ -1363,48 +1439,52 @@ public struct CP_SCRATCH_DATA: Register {
 }
 
 /// `CP_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC091 (byte 0x3_0244), rw, reset 0x0000_0000.
-public struct CP_RB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_RB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_RB_OFFSET RB_OFFSET@0:20")
+  }
 
   /// `CP_RB_OFFSET.RB_OFFSET`: bits 19:0, rw.
   @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC092 (byte 0x3_0248), rw, reset 0x0000_0000.
-public struct CP_IB1_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC092 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC092, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_OFFSET IB1_OFFSET@0:20")
+  }
 
   /// `CP_IB1_OFFSET.IB1_OFFSET`: bits 19:0, rw.
   @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC093 (byte 0x3_024C), rw, reset 0x0000_0000.
-public struct CP_IB2_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC093 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC093, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_OFFSET IB2_OFFSET@0:20")
+  }
 
   /// `CP_IB2_OFFSET.IB2_OFFSET`: bits 19:0, rw.
   @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC094 (byte 0x3_0250), rw, reset 0x0000_0000.
-public struct CP_IB1_PREAMBLE_BEGIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC094 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_PREAMBLE_BEGIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC094, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_PREAMBLE_BEGIN IB1_PREAMBLE_BEGIN@0:20")
+  }
 
   /// `CP_IB1_PREAMBLE_BEGIN.IB1_PREAMBLE_BEGIN`: bits 19:0, rw.
   @inlinable public static var IB1_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
@@ -1413,12 +1493,13 @@ public struct CP_IB1_PREAMBLE_BEGIN: Register {
 }
 
 /// `CP_IB1_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC095 (byte 0x3_0254), rw, reset 0x0000_0000.
-public struct CP_IB1_PREAMBLE_END: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC095 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_PREAMBLE_END: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC095, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_PREAMBLE_END IB1_PREAMBLE_END@0:20")
+  }
 
   /// `CP_IB1_PREAMBLE_END.IB1_PREAMBLE_END`: bits 19:0, rw.
   @inlinable public static var IB1_PREAMBLE_END: RegisterField<Self, UInt32> {
@@ -1427,12 +1508,13 @@ public struct CP_IB1_PREAMBLE_END: Register {
 }
 
 /// `CP_IB2_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC096 (byte 0x3_0258), rw, reset 0x0000_0000.
-public struct CP_IB2_PREAMBLE_BEGIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC096 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_PREAMBLE_BEGIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC096, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_PREAMBLE_BEGIN IB2_PREAMBLE_BEGIN@0:20")
+  }
 
   /// `CP_IB2_PREAMBLE_BEGIN.IB2_PREAMBLE_BEGIN`: bits 19:0, rw.
   @inlinable public static var IB2_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
@@ -1441,12 +1523,13 @@ public struct CP_IB2_PREAMBLE_BEGIN: Register {
 }
 
 /// `CP_IB2_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC097 (byte 0x3_025C), rw, reset 0x0000_0000.
-public struct CP_IB2_PREAMBLE_END: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC097 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_PREAMBLE_END: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC097, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_PREAMBLE_END IB2_PREAMBLE_END@0:20")
+  }
 
   /// `CP_IB2_PREAMBLE_END.IB2_PREAMBLE_END`: bits 19:0, rw.
   @inlinable public static var IB2_PREAMBLE_END: RegisterField<Self, UInt32> {
@@ -1455,36 +1538,39 @@ public struct CP_IB2_PREAMBLE_END: Register {
 }
 
 /// `CP_CE_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC098 (byte 0x3_0260), rw, reset 0x0000_0000.
-public struct CP_CE_IB1_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC098 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB1_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC098, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_OFFSET IB1_OFFSET@0:20")
+  }
 
   /// `CP_CE_IB1_OFFSET.IB1_OFFSET`: bits 19:0, rw.
   @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC099 (byte 0x3_0264), rw, reset 0x0000_0000.
-public struct CP_CE_IB2_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC099 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB2_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC099, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_OFFSET IB2_OFFSET@0:20")
+  }
 
   /// `CP_CE_IB2_OFFSET.IB2_OFFSET`: bits 19:0, rw.
   @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_COUNTER`: gfx_8_0 register, MMIO dword 0xC09A (byte 0x3_0268), rw, reset 0x0000_0000.
-public struct CP_CE_COUNTER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC09A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_COUNTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC09A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_COUNTER CONST_ENGINE_COUNT@0:32")
+  }
 
   /// `CP_CE_COUNTER.CONST_ENGINE_COUNT`: bits 31:0, rw.
   @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
@@ -1493,24 +1579,26 @@ public struct CP_CE_COUNTER: Register {
 }
 
 /// `CP_CE_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC09B (byte 0x3_026C), rw, reset 0x0000_0000.
-public struct CP_CE_RB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC09B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_RB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC09B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_RB_OFFSET RB_OFFSET@0:20")
+  }
 
   /// `CP_CE_RB_OFFSET.RB_OFFSET`: bits 19:0, rw.
   @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_INIT_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C3 (byte 0x3_030C), rw, reset 0x0000_0000.
-public struct CP_CE_INIT_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_INIT_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BASE_LO INIT_BASE_LO@5:27")
+  }
 
   /// `CP_CE_INIT_BASE_LO.INIT_BASE_LO`: bits 31:5, rw.
   @inlinable public static var INIT_BASE_LO: RegisterField<Self, UInt32> {
@@ -1519,12 +1607,13 @@ public struct CP_CE_INIT_BASE_LO: Register {
 }
 
 /// `CP_CE_INIT_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C4 (byte 0x3_0310), rw, reset 0x0000_0000.
-public struct CP_CE_INIT_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_INIT_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BASE_HI INIT_BASE_HI@0:16")
+  }
 
   /// `CP_CE_INIT_BASE_HI.INIT_BASE_HI`: bits 15:0, rw.
   @inlinable public static var INIT_BASE_HI: RegisterField<Self, UInt16> {
@@ -1533,204 +1622,221 @@ public struct CP_CE_INIT_BASE_HI: Register {
 }
 
 /// `CP_CE_INIT_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C5 (byte 0x3_0314), rw, reset 0x0000_0000.
-public struct CP_CE_INIT_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_INIT_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_INIT_BUFSZ INIT_BUFSZ@0:12")
+  }
 
   /// `CP_CE_INIT_BUFSZ.INIT_BUFSZ`: bits 11:0, rw.
   @inlinable public static var INIT_BUFSZ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_CE_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C6 (byte 0x3_0318), rw, reset 0x0000_0000.
-public struct CP_CE_IB1_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB1_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BASE_LO IB1_BASE_LO@2:30")
+  }
 
   /// `CP_CE_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, rw.
   @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C7 (byte 0x3_031C), rw, reset 0x0000_0000.
-public struct CP_CE_IB1_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB1_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BASE_HI IB1_BASE_HI@0:16")
+  }
 
   /// `CP_CE_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, rw.
   @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C8 (byte 0x3_0320), rw, reset 0x0000_0000.
-public struct CP_CE_IB1_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB1_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB1_BUFSZ IB1_BUFSZ@0:20")
+  }
 
   /// `CP_CE_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, rw.
   @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C9 (byte 0x3_0324), rw, reset 0x0000_0000.
-public struct CP_CE_IB2_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB2_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BASE_LO IB2_BASE_LO@2:30")
+  }
 
   /// `CP_CE_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, rw.
   @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CA (byte 0x3_0328), rw, reset 0x0000_0000.
-public struct CP_CE_IB2_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB2_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BASE_HI IB2_BASE_HI@0:16")
+  }
 
   /// `CP_CE_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, rw.
   @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CB (byte 0x3_032C), rw, reset 0x0000_0000.
-public struct CP_CE_IB2_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_IB2_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_IB2_BUFSZ IB2_BUFSZ@0:20")
+  }
 
   /// `CP_CE_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, rw.
   @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CC (byte 0x3_0330), rw, reset 0x0000_0000.
-public struct CP_IB1_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BASE_LO IB1_BASE_LO@2:30")
+  }
 
   /// `CP_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, rw.
   @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CD (byte 0x3_0334), rw, reset 0x0000_0000.
-public struct CP_IB1_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BASE_HI IB1_BASE_HI@0:16")
+  }
 
   /// `CP_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, rw.
   @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CE (byte 0x3_0338), rw, reset 0x0000_0000.
-public struct CP_IB1_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB1_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB1_BUFSZ IB1_BUFSZ@0:20")
+  }
 
   /// `CP_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, rw.
   @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CF (byte 0x3_033C), rw, reset 0x0000_0000.
-public struct CP_IB2_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BASE_LO IB2_BASE_LO@2:30")
+  }
 
   /// `CP_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, rw.
   @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D0 (byte 0x3_0340), rw, reset 0x0000_0000.
-public struct CP_IB2_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BASE_HI IB2_BASE_HI@0:16")
+  }
 
   /// `CP_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, rw.
   @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D1 (byte 0x3_0344), rw, reset 0x0000_0000.
-public struct CP_IB2_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_IB2_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_IB2_BUFSZ IB2_BUFSZ@0:20")
+  }
 
   /// `CP_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, rw.
   @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_ST_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0D2 (byte 0x3_0348), rw, reset 0x0000_0000.
-public struct CP_ST_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ST_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BASE_LO ST_BASE_LO@2:30")
+  }
 
   /// `CP_ST_BASE_LO.ST_BASE_LO`: bits 31:2, rw.
   @inlinable public static var ST_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_ST_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D3 (byte 0x3_034C), rw, reset 0x0000_0000.
-public struct CP_ST_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ST_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BASE_HI ST_BASE_HI@0:16")
+  }
 
   /// `CP_ST_BASE_HI.ST_BASE_HI`: bits 15:0, rw.
   @inlinable public static var ST_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_ST_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D4 (byte 0x3_0350), rw, reset 0x0000_0000.
-public struct CP_ST_BUFSZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ST_BUFSZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ST_BUFSZ ST_BUFSZ@0:20")
+  }
 
   /// `CP_ST_BUFSZ.ST_BUFSZ`: bits 19:0, rw.
   @inlinable public static var ST_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_EOP_DONE_EVENT_CNTL`: gfx_8_0 register, MMIO dword 0xC0D5 (byte 0x3_0354), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_EVENT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_EVENT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_EVENT_CNTL WBINV_TC_OP@0:7 WBINV_ACTION_ENA@12:6 CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
+  }
 
   /// `CP_EOP_DONE_EVENT_CNTL.WBINV_TC_OP`: bits 6:0, rw.
   @inlinable public static var WBINV_TC_OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1748,12 +1854,13 @@ public struct CP_EOP_DONE_EVENT_CNTL: Register {
 }
 
 /// `CP_EOP_DONE_DATA_CNTL`: gfx_8_0 register, MMIO dword 0xC0D6 (byte 0x3_0358), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_DATA_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_DATA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_DATA_CNTL CNTX_ID@0:16 DST_SEL@16:2 INT_SEL@24:3 DATA_SEL@29:3")
+  }
 
   /// `CP_EOP_DONE_DATA_CNTL.CNTX_ID`: bits 15:0, rw.
   @inlinable public static var CNTX_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1769,216 +1876,234 @@ public struct CP_EOP_DONE_DATA_CNTL: Register {
 }
 
 /// `CP_EOP_DONE_CNTX_ID`: gfx_8_0 register, MMIO dword 0xC0D7 (byte 0x3_035C), rw, reset 0x0000_0000.
-public struct CP_EOP_DONE_CNTX_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_EOP_DONE_CNTX_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_EOP_DONE_CNTX_ID CNTX_ID@0:28")
+  }
 
   /// `CP_EOP_DONE_CNTX_ID.CNTX_ID`: bits 27:0, rw.
   @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `CP_PFP_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0EC (byte 0x3_03B0), rw, reset 0x0000_0000.
-public struct CP_PFP_COMPLETION_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_COMPLETION_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_COMPLETION_STATUS STATUS@0:2")
+  }
 
   /// `CP_PFP_COMPLETION_STATUS.STATUS`: bits 1:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0ED (byte 0x3_03B4), rw, reset 0x0000_0000.
-public struct CP_CE_COMPLETION_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0ED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_COMPLETION_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0ED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_COMPLETION_STATUS STATUS@0:2")
+  }
 
   /// `CP_CE_COMPLETION_STATUS.STATUS`: bits 1:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_PRED_NOT_VISIBLE`: gfx_8_0 register, MMIO dword 0xC0EE (byte 0x3_03B8), rw, reset 0x0000_0000.
-public struct CP_PRED_NOT_VISIBLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0EE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PRED_NOT_VISIBLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0EE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PRED_NOT_VISIBLE NOT_VISIBLE@0:1")
+  }
 
   /// `CP_PRED_NOT_VISIBLE.NOT_VISIBLE`: bit 0, rw.
   @inlinable public static var NOT_VISIBLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F0 (byte 0x3_03C0), rw, reset 0x0000_0000.
-public struct CP_PFP_METADATA_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_METADATA_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_METADATA_BASE_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_PFP_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F1 (byte 0x3_03C4), rw, reset 0x0000_0000.
-public struct CP_PFP_METADATA_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_METADATA_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_PFP_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F2 (byte 0x3_03C8), rw, reset 0x0000_0000.
-public struct CP_CE_METADATA_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_METADATA_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_METADATA_BASE_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_CE_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F3 (byte 0x3_03CC), rw, reset 0x0000_0000.
-public struct CP_CE_METADATA_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_METADATA_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_CE_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F4 (byte 0x3_03D0), rw, reset 0x0000_0000.
-public struct CP_DRAW_INDX_INDR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_INDX_INDR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_INDX_INDR_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_DRAW_INDX_INDR_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F5 (byte 0x3_03D4), rw, reset 0x0000_0000.
-public struct CP_DRAW_INDX_INDR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_INDX_INDR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_INDX_INDR_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_DRAW_INDX_INDR_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F6 (byte 0x3_03D8), rw, reset 0x0000_0000.
-public struct CP_DISPATCH_INDR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DISPATCH_INDR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DISPATCH_INDR_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_DISPATCH_INDR_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F7 (byte 0x3_03DC), rw, reset 0x0000_0000.
-public struct CP_DISPATCH_INDR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DISPATCH_INDR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DISPATCH_INDR_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_DISPATCH_INDR_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F8 (byte 0x3_03E0), rw, reset 0x0000_0000.
-public struct CP_INDEX_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INDEX_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_BASE_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_INDEX_BASE_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_INDEX_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F9 (byte 0x3_03E4), rw, reset 0x0000_0000.
-public struct CP_INDEX_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INDEX_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_BASE_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_INDEX_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC0FA (byte 0x3_03E8), rw, reset 0x0000_0000.
-public struct CP_INDEX_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_INDEX_TYPE INDEX_TYPE@0:2")
+  }
 
   /// `CP_INDEX_TYPE.INDEX_TYPE`: bits 1:0, rw.
   @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_GDS_BKUP_ADDR`: gfx_8_0 register, MMIO dword 0xC0FB (byte 0x3_03EC), rw, reset 0x0000_0000.
-public struct CP_GDS_BKUP_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_BKUP_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_BKUP_ADDR ADDR_LO@0:32")
+  }
 
   /// `CP_GDS_BKUP_ADDR.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_BKUP_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0FC (byte 0x3_03F0), rw, reset 0x0000_0000.
-public struct CP_GDS_BKUP_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_GDS_BKUP_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_GDS_BKUP_ADDR_HI ADDR_HI@0:16")
+  }
 
   /// `CP_GDS_BKUP_ADDR_HI.ADDR_HI`: bits 15:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_SAMPLE_STATUS`: gfx_8_0 register, MMIO dword 0xC0FD (byte 0x3_03F4), rw, reset 0x0000_0000.
-public struct CP_SAMPLE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0FD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_SAMPLE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0FD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_SAMPLE_STATUS Z_PASS_ACITVE@0:1 STREAMOUT_ACTIVE@1:1 PIPELINE_ACTIVE@2:1 STIPPLE_ACTIVE@3:1 VGT_BUFFERS_ACTIVE@4:1 SCREEN_EXT_ACTIVE@5:1 DRAW_INDIRECT_ACTIVE@6:1 DISP_INDIRECT_ACTIVE@7:1")
+  }
 
   /// `CP_SAMPLE_STATUS.Z_PASS_ACITVE`: bit 0, rw.
   @inlinable public static var Z_PASS_ACITVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2018,12 +2143,13 @@ public struct CP_SAMPLE_STATUS: Register {
 }
 
 /// `GRBM_GFX_INDEX`: gfx_8_0 register, MMIO dword 0xC200 (byte 0x3_0800), rw, reset 0x0000_0000.
-public struct GRBM_GFX_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC200 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_GFX_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC200, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_GFX_INDEX INSTANCE_INDEX@0:8 SH_INDEX@8:8 SE_INDEX@16:8 SH_BROADCAST_WRITES@29:1 INSTANCE_BROADCAST_WRITES@30:1 SE_BROADCAST_WRITES@31:1")
+  }
 
   /// `GRBM_GFX_INDEX.INSTANCE_INDEX`: bits 7:0, rw.
   @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
@@ -2053,120 +2179,130 @@ public struct GRBM_GFX_INDEX: Register {
 }
 
 /// `VGT_ESGS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC240 (byte 0x3_0900), rw, reset 0x0000_0000.
-public struct VGT_ESGS_RING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC240 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_ESGS_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC240, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_ESGS_RING_SIZE MEM_SIZE@0:32")
+  }
 
   /// `VGT_ESGS_RING_SIZE.MEM_SIZE`: bits 31:0, rw.
   @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GSVS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC241 (byte 0x3_0904), rw, reset 0x0000_0000.
-public struct VGT_GSVS_RING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC241 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_GSVS_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC241, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_GSVS_RING_SIZE MEM_SIZE@0:32")
+  }
 
   /// `VGT_GSVS_RING_SIZE.MEM_SIZE`: bits 31:0, rw.
   @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0xC242 (byte 0x3_0908), rw, reset 0x0000_0000.
-public struct VGT_PRIMITIVE_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC242 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PRIMITIVE_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC242, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PRIMITIVE_TYPE PRIM_TYPE@0:6")
+  }
 
   /// `VGT_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, rw.
   @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC243 (byte 0x3_090C), rw, reset 0x0000_0000.
-public struct VGT_INDEX_TYPE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC243 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_INDEX_TYPE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC243, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_INDEX_TYPE INDEX_TYPE@0:2")
+  }
 
   /// `VGT_INDEX_TYPE.INDEX_TYPE`: bits 1:0, rw.
   @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0`: gfx_8_0 register, MMIO dword 0xC244 (byte 0x3_0910), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC244 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC244, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_0 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1`: gfx_8_0 register, MMIO dword 0xC245 (byte 0x3_0914), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC245 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC245, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_1 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2`: gfx_8_0 register, MMIO dword 0xC246 (byte 0x3_0918), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC246 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC246, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_2 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3`: gfx_8_0 register, MMIO dword 0xC247 (byte 0x3_091C), rw, reset 0x0000_0000.
-public struct VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC247 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC247, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_3 SIZE@0:32")
+  }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3.SIZE`: bits 31:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INDICES`: gfx_8_0 register, MMIO dword 0xC24C (byte 0x3_0930), rw, reset 0x0000_0000.
-public struct VGT_NUM_INDICES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC24C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_NUM_INDICES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_NUM_INDICES NUM_INDICES@0:32")
+  }
 
   /// `VGT_NUM_INDICES.NUM_INDICES`: bits 31:0, rw.
   @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xC24D (byte 0x3_0934), rw, reset 0x0000_0000.
-public struct VGT_NUM_INSTANCES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC24D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_NUM_INSTANCES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_NUM_INSTANCES NUM_INSTANCES@0:32")
+  }
 
   /// `VGT_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, rw.
   @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
@@ -2175,24 +2311,26 @@ public struct VGT_NUM_INSTANCES: Register {
 }
 
 /// `VGT_TF_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC24E (byte 0x3_0938), rw, reset 0x0000_0000.
-public struct VGT_TF_RING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC24E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_TF_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_RING_SIZE SIZE@0:16")
+  }
 
   /// `VGT_TF_RING_SIZE.SIZE`: bits 15:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `VGT_HS_OFFCHIP_PARAM`: gfx_8_0 register, MMIO dword 0xC24F (byte 0x3_093C), rw, reset 0x0000_0000.
-public struct VGT_HS_OFFCHIP_PARAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC24F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_HS_OFFCHIP_PARAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_HS_OFFCHIP_PARAM OFFCHIP_BUFFERING@0:9 OFFCHIP_GRANULARITY@9:2")
+  }
 
   /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_BUFFERING`: bits 8:0, rw.
   @inlinable public static var OFFCHIP_BUFFERING: RegisterField<Self, UInt16> {
@@ -2206,24 +2344,26 @@ public struct VGT_HS_OFFCHIP_PARAM: Register {
 }
 
 /// `VGT_TF_MEMORY_BASE`: gfx_8_0 register, MMIO dword 0xC250 (byte 0x3_0940), rw, reset 0x0000_0000.
-public struct VGT_TF_MEMORY_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC250 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_TF_MEMORY_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC250, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_TF_MEMORY_BASE BASE@0:32")
+  }
 
   /// `VGT_TF_MEMORY_BASE.BASE`: bits 31:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_LINE_STIPPLE_VALUE`: gfx_8_0 register, MMIO dword 0xC280 (byte 0x3_0A00), rw, reset 0x0000_0000.
-public struct PA_SU_LINE_STIPPLE_VALUE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_LINE_STIPPLE_VALUE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_LINE_STIPPLE_VALUE LINE_STIPPLE_VALUE@0:24")
+  }
 
   /// `PA_SU_LINE_STIPPLE_VALUE.LINE_STIPPLE_VALUE`: bits 23:0, rw.
   @inlinable public static var LINE_STIPPLE_VALUE: RegisterField<Self, UInt32> {
@@ -2232,12 +2372,13 @@ public struct PA_SU_LINE_STIPPLE_VALUE: Register {
 }
 
 /// `PA_SC_LINE_STIPPLE_STATE`: gfx_8_0 register, MMIO dword 0xC281 (byte 0x3_0A04), rw, reset 0x0000_0000.
-public struct PA_SC_LINE_STIPPLE_STATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC281 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_LINE_STIPPLE_STATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC281, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_LINE_STIPPLE_STATE CURRENT_PTR@0:4 CURRENT_COUNT@8:8")
+  }
 
   /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_PTR`: bits 3:0, rw.
   @inlinable public static var CURRENT_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2247,12 +2388,13 @@ public struct PA_SC_LINE_STIPPLE_STATE: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_0`: gfx_8_0 register, MMIO dword 0xC284 (byte 0x3_0A10), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_EXTENT_MIN_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC284 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_EXTENT_MIN_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC284, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MIN_0 X@0:16 Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_0.X`: bits 15:0, rw.
   @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2262,12 +2404,13 @@ public struct PA_SC_SCREEN_EXTENT_MIN_0: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_0`: gfx_8_0 register, MMIO dword 0xC285 (byte 0x3_0A14), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_EXTENT_MAX_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC285 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_EXTENT_MAX_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC285, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MAX_0 X@0:16 Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_0.X`: bits 15:0, rw.
   @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2277,12 +2420,13 @@ public struct PA_SC_SCREEN_EXTENT_MAX_0: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_1`: gfx_8_0 register, MMIO dword 0xC286 (byte 0x3_0A18), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_EXTENT_MIN_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC286 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_EXTENT_MIN_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC286, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MIN_1 X@0:16 Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_1.X`: bits 15:0, rw.
   @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2292,12 +2436,13 @@ public struct PA_SC_SCREEN_EXTENT_MIN_1: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_1`: gfx_8_0 register, MMIO dword 0xC28B (byte 0x3_0A2C), rw, reset 0x0000_0000.
-public struct PA_SC_SCREEN_EXTENT_MAX_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC28B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_SCREEN_EXTENT_MAX_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC28B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_SCREEN_EXTENT_MAX_1 X@0:16 Y@16:16")
+  }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_1.X`: bits 15:0, rw.
   @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2307,12 +2452,13 @@ public struct PA_SC_SCREEN_EXTENT_MAX_1: Register {
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A0 (byte 0x3_0A80), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, rw.
   @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
@@ -2326,60 +2472,65 @@ public struct PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A1 (byte 0x3_0A84), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_H X_COORD@0:14")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, rw.
   @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2A2 (byte 0x3_0A88), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_V: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_V Y_COORD@0:14")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, rw.
   @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2A3 (byte 0x3_0A8C), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2A4 (byte 0x3_0A90), rw, reset 0x0000_0000.
-public struct PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_P3D_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
 
   /// `PA_SC_P3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A8 (byte 0x3_0AA0), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, rw.
   @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
@@ -2393,60 +2544,65 @@ public struct PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A9 (byte 0x3_0AA4), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_H X_COORD@0:14")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, rw.
   @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2AA (byte 0x3_0AA8), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_V: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_V Y_COORD@0:14")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, rw.
   @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2AB (byte 0x3_0AAC), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2AC (byte 0x3_0AB0), rw, reset 0x0000_0000.
-public struct PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_HP3D_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2B0 (byte 0x3_0AC0), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_HV_EN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_HV_EN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
+  }
 
   /// `PA_SC_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, rw.
   @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
@@ -2460,84 +2616,91 @@ public struct PA_SC_TRAP_SCREEN_HV_EN: Register {
 }
 
 /// `PA_SC_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2B1 (byte 0x3_0AC4), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_H: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_H: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_H X_COORD@0:14")
+  }
 
   /// `PA_SC_TRAP_SCREEN_H.X_COORD`: bits 13:0, rw.
   @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2B2 (byte 0x3_0AC8), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_V: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_V: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_V Y_COORD@0:14")
+  }
 
   /// `PA_SC_TRAP_SCREEN_V.Y_COORD`: bits 13:0, rw.
   @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2B3 (byte 0x3_0ACC), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
+  }
 
   /// `PA_SC_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2B4 (byte 0x3_0AD0), rw, reset 0x0000_0000.
-public struct PA_SC_TRAP_SCREEN_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_TRAP_SCREEN_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_TRAP_SCREEN_COUNT COUNT@0:16")
+  }
 
   /// `PA_SC_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_BASE`: gfx_8_0 register, MMIO dword 0xC330 (byte 0x3_0CC0), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC330 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC330, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_BASE ADDR@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_SIZE`: gfx_8_0 register, MMIO dword 0xC331 (byte 0x3_0CC4), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC331 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC331, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_SIZE SIZE@0:22")
+  }
 
   /// `SQ_THREAD_TRACE_SIZE.SIZE`: bits 21:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `SQ_THREAD_TRACE_MASK`: gfx_8_0 register, MMIO dword 0xC332 (byte 0x3_0CC8), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC332 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC332, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_MASK CU_SEL@0:5 SH_SEL@5:1 REG_STALL_EN@7:1 SIMD_EN@8:4 VM_ID_MASK@12:2 SPI_STALL_EN@14:1 SQ_STALL_EN@15:1")
+  }
 
   /// `SQ_THREAD_TRACE_MASK.CU_SEL`: bits 4:0, rw.
   @inlinable public static var CU_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -2562,12 +2725,13 @@ public struct SQ_THREAD_TRACE_MASK: Register {
 }
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK`: gfx_8_0 register, MMIO dword 0xC333 (byte 0x3_0CCC), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_TOKEN_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC333 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC333, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_TOKEN_MASK TOKEN_MASK@0:16 REG_MASK@16:8 REG_DROP_ON_STALL@24:1")
+  }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK.TOKEN_MASK`: bits 15:0, rw.
   @inlinable public static var TOKEN_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2582,12 +2746,13 @@ public struct SQ_THREAD_TRACE_TOKEN_MASK: Register {
 }
 
 /// `SQ_THREAD_TRACE_PERF_MASK`: gfx_8_0 register, MMIO dword 0xC334 (byte 0x3_0CD0), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_PERF_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC334 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_PERF_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC334, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_PERF_MASK SH0_MASK@0:16 SH1_MASK@16:16")
+  }
 
   /// `SQ_THREAD_TRACE_PERF_MASK.SH0_MASK`: bits 15:0, rw.
   @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2597,24 +2762,26 @@ public struct SQ_THREAD_TRACE_PERF_MASK: Register {
 }
 
 /// `SQ_THREAD_TRACE_CTRL`: gfx_8_0 register, MMIO dword 0xC335 (byte 0x3_0CD4), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC335 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC335, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_CTRL RESET_BUFFER@31:1")
+  }
 
   /// `SQ_THREAD_TRACE_CTRL.RESET_BUFFER`: bit 31, rw.
   @inlinable public static var RESET_BUFFER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_MODE`: gfx_8_0 register, MMIO dword 0xC336 (byte 0x3_0CD8), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC336 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC336, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_MODE MASK_PS@0:3 MASK_VS@3:3 MASK_GS@6:3 MASK_ES@9:3 MASK_HS@12:3 MASK_LS@15:3 MASK_CS@18:3 MODE@21:2 CAPTURE_MODE@23:2 AUTOFLUSH_EN@25:1 PRIV@26:1 ISSUE_MASK@27:2 TEST_MODE@29:1 INTERRUPT_EN@30:1 WRAP@31:1")
+  }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_PS`: bits 2:0, rw.
   @inlinable public static var MASK_PS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -2663,36 +2830,39 @@ public struct SQ_THREAD_TRACE_MODE: Register {
 }
 
 /// `SQ_THREAD_TRACE_BASE2`: gfx_8_0 register, MMIO dword 0xC337 (byte 0x3_0CDC), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_BASE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC337 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_BASE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC337, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_BASE2 ADDR_HI@0:4")
+  }
 
   /// `SQ_THREAD_TRACE_BASE2.ADDR_HI`: bits 3:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK2`: gfx_8_0 register, MMIO dword 0xC338 (byte 0x3_0CE0), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_TOKEN_MASK2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC338 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC338, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_TOKEN_MASK2 INST_MASK@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK2.INST_MASK`: bits 31:0, rw.
   @inlinable public static var INST_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_WPTR`: gfx_8_0 register, MMIO dword 0xC339 (byte 0x3_0CE4), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC339 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC339, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_WPTR WPTR@0:30 READ_OFFSET@30:2")
+  }
 
   /// `SQ_THREAD_TRACE_WPTR.WPTR`: bits 29:0, rw.
   @inlinable public static var WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
@@ -2702,12 +2872,13 @@ public struct SQ_THREAD_TRACE_WPTR: Register {
 }
 
 /// `SQ_THREAD_TRACE_STATUS`: gfx_8_0 register, MMIO dword 0xC33A (byte 0x3_0CE8), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC33A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC33A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_STATUS FINISH_PENDING@0:10 FINISH_DONE@16:10 NEW_BUF@29:1 BUSY@30:1 FULL@31:1")
+  }
 
   /// `SQ_THREAD_TRACE_STATUS.FINISH_PENDING`: bits 9:0, rw.
   @inlinable public static var FINISH_PENDING: RegisterField<Self, UInt16> {
@@ -2730,72 +2901,78 @@ public struct SQ_THREAD_TRACE_STATUS: Register {
 }
 
 /// `SQ_THREAD_TRACE_HIWATER`: gfx_8_0 register, MMIO dword 0xC33B (byte 0x3_0CEC), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_HIWATER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC33B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_HIWATER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC33B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_HIWATER HIWATER@0:3")
+  }
 
   /// `SQ_THREAD_TRACE_HIWATER.HIWATER`: bits 2:0, rw.
   @inlinable public static var HIWATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_0`: gfx_8_0 register, MMIO dword 0xC340 (byte 0x3_0D00), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_USERDATA_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC340 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_USERDATA_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC340, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_0 DATA@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_USERDATA_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_1`: gfx_8_0 register, MMIO dword 0xC341 (byte 0x3_0D04), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_USERDATA_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC341 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_USERDATA_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC341, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_1 DATA@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_USERDATA_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_2`: gfx_8_0 register, MMIO dword 0xC342 (byte 0x3_0D08), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_USERDATA_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC342 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_USERDATA_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC342, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_2 DATA@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_USERDATA_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_3`: gfx_8_0 register, MMIO dword 0xC343 (byte 0x3_0D0C), rw, reset 0x0000_0000.
-public struct SQ_THREAD_TRACE_USERDATA_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC343 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_THREAD_TRACE_USERDATA_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC343, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_THREAD_TRACE_USERDATA_3 DATA@0:32")
+  }
 
   /// `SQ_THREAD_TRACE_USERDATA_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_CACHES`: gfx_8_0 register, MMIO dword 0xC348 (byte 0x3_0D20), rw, reset 0x0000_0000.
-public struct SQC_CACHES: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC348 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_CACHES: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC348, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_CACHES TARGET_INST@0:1 TARGET_DATA@1:1 INVALIDATE@2:1 WRITEBACK@3:1 VOL@4:1 COMPLETE@16:1")
+  }
 
   /// `SQC_CACHES.TARGET_INST`: bit 0, rw.
   @inlinable public static var TARGET_INST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2817,12 +2994,13 @@ public struct SQC_CACHES: Register {
 }
 
 /// `SQC_WRITEBACK`: gfx_8_0 register, MMIO dword 0xC349 (byte 0x3_0D24), rw, reset 0x0000_0000.
-public struct SQC_WRITEBACK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC349 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQC_WRITEBACK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC349, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQC_WRITEBACK DWB@0:1 DIRTY@1:1")
+  }
 
   /// `SQC_WRITEBACK.DWB`: bit 0, rw.
   @inlinable public static var DWB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2832,264 +3010,286 @@ public struct SQC_WRITEBACK: Register {
 }
 
 /// `TA_CS_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC380 (byte 0x3_0E00), rw, reset 0x0000_0000.
-public struct TA_CS_BC_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC380 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_CS_BC_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC380, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CS_BC_BASE_ADDR ADDRESS@0:32")
+  }
 
   /// `TA_CS_BC_BASE_ADDR.ADDRESS`: bits 31:0, rw.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CS_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC381 (byte 0x3_0E04), rw, reset 0x0000_0000.
-public struct TA_CS_BC_BASE_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC381 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_CS_BC_BASE_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC381, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CS_BC_BASE_ADDR_HI ADDRESS@0:8")
+  }
 
   /// `TA_CS_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, rw.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `DB_OCCLUSION_COUNT0_LOW`: gfx_8_0 register, MMIO dword 0xC3C0 (byte 0x3_0F00), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT0_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT0_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT0_LOW COUNT_LOW@0:32")
+  }
 
   /// `DB_OCCLUSION_COUNT0_LOW.COUNT_LOW`: bits 31:0, rw.
   @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC3C1 (byte 0x3_0F04), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT0_HI COUNT_HI@0:31")
+  }
 
   /// `DB_OCCLUSION_COUNT0_HI.COUNT_HI`: bits 30:0, rw.
   @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT1_LOW`: gfx_8_0 register, MMIO dword 0xC3C2 (byte 0x3_0F08), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT1_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT1_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT1_LOW COUNT_LOW@0:32")
+  }
 
   /// `DB_OCCLUSION_COUNT1_LOW.COUNT_LOW`: bits 31:0, rw.
   @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC3C3 (byte 0x3_0F0C), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT1_HI COUNT_HI@0:31")
+  }
 
   /// `DB_OCCLUSION_COUNT1_HI.COUNT_HI`: bits 30:0, rw.
   @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT2_LOW`: gfx_8_0 register, MMIO dword 0xC3C4 (byte 0x3_0F10), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT2_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT2_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT2_LOW COUNT_LOW@0:32")
+  }
 
   /// `DB_OCCLUSION_COUNT2_LOW.COUNT_LOW`: bits 31:0, rw.
   @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC3C5 (byte 0x3_0F14), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT2_HI COUNT_HI@0:31")
+  }
 
   /// `DB_OCCLUSION_COUNT2_HI.COUNT_HI`: bits 30:0, rw.
   @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT3_LOW`: gfx_8_0 register, MMIO dword 0xC3C6 (byte 0x3_0F18), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT3_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT3_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT3_LOW COUNT_LOW@0:32")
+  }
 
   /// `DB_OCCLUSION_COUNT3_LOW.COUNT_LOW`: bits 31:0, rw.
   @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC3C7 (byte 0x3_0F1C), rw, reset 0x0000_0000.
-public struct DB_OCCLUSION_COUNT3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_OCCLUSION_COUNT3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_OCCLUSION_COUNT3_HI COUNT_HI@0:31")
+  }
 
   /// `DB_OCCLUSION_COUNT3_HI.COUNT_HI`: bits 30:0, rw.
   @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_ZPASS_COUNT_LOW`: gfx_8_0 register, MMIO dword 0xC3FE (byte 0x3_0FF8), rw, reset 0x0000_0000.
-public struct DB_ZPASS_COUNT_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3FE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_ZPASS_COUNT_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3FE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ZPASS_COUNT_LOW COUNT_LOW@0:32")
+  }
 
   /// `DB_ZPASS_COUNT_LOW.COUNT_LOW`: bits 31:0, rw.
   @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_ZPASS_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC3FF (byte 0x3_0FFC), rw, reset 0x0000_0000.
-public struct DB_ZPASS_COUNT_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3FF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_ZPASS_COUNT_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3FF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_ZPASS_COUNT_HI COUNT_HI@0:31")
+  }
 
   /// `DB_ZPASS_COUNT_HI.COUNT_HI`: bits 30:0, rw.
   @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `GDS_RD_ADDR`: gfx_8_0 register, MMIO dword 0xC400 (byte 0x3_1000), rw, reset 0x0000_0000.
-public struct GDS_RD_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC400 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_RD_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC400, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_ADDR READ_ADDR@0:32")
+  }
 
   /// `GDS_RD_ADDR.READ_ADDR`: bits 31:0, rw.
   @inlinable public static var READ_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_DATA`: gfx_8_0 register, MMIO dword 0xC401 (byte 0x3_1004), rw, reset 0x0000_0000.
-public struct GDS_RD_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC401 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_RD_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC401, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_DATA READ_DATA@0:32")
+  }
 
   /// `GDS_RD_DATA.READ_DATA`: bits 31:0, rw.
   @inlinable public static var READ_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC402 (byte 0x3_1008), rw, reset 0x0000_0000.
-public struct GDS_RD_BURST_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC402 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_RD_BURST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC402, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_ADDR BURST_ADDR@0:32")
+  }
 
   /// `GDS_RD_BURST_ADDR.BURST_ADDR`: bits 31:0, rw.
   @inlinable public static var BURST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_COUNT`: gfx_8_0 register, MMIO dword 0xC403 (byte 0x3_100C), rw, reset 0x0000_0000.
-public struct GDS_RD_BURST_COUNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC403 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_RD_BURST_COUNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC403, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_COUNT BURST_COUNT@0:32")
+  }
 
   /// `GDS_RD_BURST_COUNT.BURST_COUNT`: bits 31:0, rw.
   @inlinable public static var BURST_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC404 (byte 0x3_1010), rw, reset 0x0000_0000.
-public struct GDS_RD_BURST_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC404 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_RD_BURST_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC404, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_RD_BURST_DATA BURST_DATA@0:32")
+  }
 
   /// `GDS_RD_BURST_DATA.BURST_DATA`: bits 31:0, rw.
   @inlinable public static var BURST_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_ADDR`: gfx_8_0 register, MMIO dword 0xC405 (byte 0x3_1014), rw, reset 0x0000_0000.
-public struct GDS_WR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC405 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_WR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC405, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_ADDR WRITE_ADDR@0:32")
+  }
 
   /// `GDS_WR_ADDR.WRITE_ADDR`: bits 31:0, rw.
   @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_DATA`: gfx_8_0 register, MMIO dword 0xC406 (byte 0x3_1018), rw, reset 0x0000_0000.
-public struct GDS_WR_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC406 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_WR_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC406, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_DATA WRITE_DATA@0:32")
+  }
 
   /// `GDS_WR_DATA.WRITE_DATA`: bits 31:0, rw.
   @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC407 (byte 0x3_101C), rw, reset 0x0000_0000.
-public struct GDS_WR_BURST_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC407 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_WR_BURST_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC407, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_BURST_ADDR WRITE_ADDR@0:32")
+  }
 
   /// `GDS_WR_BURST_ADDR.WRITE_ADDR`: bits 31:0, rw.
   @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC408 (byte 0x3_1020), rw, reset 0x0000_0000.
-public struct GDS_WR_BURST_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC408 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_WR_BURST_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC408, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WR_BURST_DATA WRITE_DATA@0:32")
+  }
 
   /// `GDS_WR_BURST_DATA.WRITE_DATA`: bits 31:0, rw.
   @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WRITE_COMPLETE`: gfx_8_0 register, MMIO dword 0xC409 (byte 0x3_1024), rw, reset 0x0000_0000.
-public struct GDS_WRITE_COMPLETE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC409 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_WRITE_COMPLETE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC409, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_WRITE_COMPLETE WRITE_COMPLETE@0:32")
+  }
 
   /// `GDS_WRITE_COMPLETE.WRITE_COMPLETE`: bits 31:0, rw.
   @inlinable public static var WRITE_COMPLETE: RegisterField<Self, UInt32> {
@@ -3098,12 +3298,13 @@ public struct GDS_WRITE_COMPLETE: Register {
 }
 
 /// `GDS_ATOM_CNTL`: gfx_8_0 register, MMIO dword 0xC40A (byte 0x3_1028), rw, reset 0x0000_0000.
-public struct GDS_ATOM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_CNTL AINC@0:6 UNUSED1@6:2 DMODE@8:2 UNUSED2@10:22")
+  }
 
   /// `GDS_ATOM_CNTL.AINC`: bits 5:0, rw.
   @inlinable public static var AINC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3119,12 +3320,13 @@ public struct GDS_ATOM_CNTL: Register {
 }
 
 /// `GDS_ATOM_COMPLETE`: gfx_8_0 register, MMIO dword 0xC40B (byte 0x3_102C), rw, reset 0x0000_0000.
-public struct GDS_ATOM_COMPLETE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_COMPLETE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_COMPLETE COMPLETE@0:1 UNUSED@1:31")
+  }
 
   /// `GDS_ATOM_COMPLETE.COMPLETE`: bit 0, rw.
   @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3134,12 +3336,13 @@ public struct GDS_ATOM_COMPLETE: Register {
 }
 
 /// `GDS_ATOM_BASE`: gfx_8_0 register, MMIO dword 0xC40C (byte 0x3_1030), rw, reset 0x0000_0000.
-public struct GDS_ATOM_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_BASE BASE@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_ATOM_BASE.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3149,12 +3352,13 @@ public struct GDS_ATOM_BASE: Register {
 }
 
 /// `GDS_ATOM_SIZE`: gfx_8_0 register, MMIO dword 0xC40D (byte 0x3_1034), rw, reset 0x0000_0000.
-public struct GDS_ATOM_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SIZE SIZE@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_ATOM_SIZE.SIZE`: bits 15:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3164,12 +3368,13 @@ public struct GDS_ATOM_SIZE: Register {
 }
 
 /// `GDS_ATOM_OFFSET0`: gfx_8_0 register, MMIO dword 0xC40E (byte 0x3_1038), rw, reset 0x0000_0000.
-public struct GDS_ATOM_OFFSET0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_OFFSET0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OFFSET0 OFFSET0@0:8 UNUSED@8:24")
+  }
 
   /// `GDS_ATOM_OFFSET0.OFFSET0`: bits 7:0, rw.
   @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3179,12 +3384,13 @@ public struct GDS_ATOM_OFFSET0: Register {
 }
 
 /// `GDS_ATOM_OFFSET1`: gfx_8_0 register, MMIO dword 0xC40F (byte 0x3_103C), rw, reset 0x0000_0000.
-public struct GDS_ATOM_OFFSET1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_OFFSET1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OFFSET1 OFFSET1@0:8 UNUSED@8:24")
+  }
 
   /// `GDS_ATOM_OFFSET1.OFFSET1`: bits 7:0, rw.
   @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3194,24 +3400,26 @@ public struct GDS_ATOM_OFFSET1: Register {
 }
 
 /// `GDS_ATOM_DST`: gfx_8_0 register, MMIO dword 0xC410 (byte 0x3_1040), rw, reset 0x0000_0000.
-public struct GDS_ATOM_DST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC410 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_DST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC410, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_DST DST@0:32")
+  }
 
   /// `GDS_ATOM_DST.DST`: bits 31:0, rw.
   @inlinable public static var DST: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_OP`: gfx_8_0 register, MMIO dword 0xC411 (byte 0x3_1044), rw, reset 0x0000_0000.
-public struct GDS_ATOM_OP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC411 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_OP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC411, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_OP OP@0:8 UNUSED@8:24")
+  }
 
   /// `GDS_ATOM_OP.OP`: bits 7:0, rw.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3221,108 +3429,117 @@ public struct GDS_ATOM_OP: Register {
 }
 
 /// `GDS_ATOM_SRC0`: gfx_8_0 register, MMIO dword 0xC412 (byte 0x3_1048), rw, reset 0x0000_0000.
-public struct GDS_ATOM_SRC0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC412 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_SRC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC412, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC0 DATA@0:32")
+  }
 
   /// `GDS_ATOM_SRC0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC0_U`: gfx_8_0 register, MMIO dword 0xC413 (byte 0x3_104C), rw, reset 0x0000_0000.
-public struct GDS_ATOM_SRC0_U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC413 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_SRC0_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC413, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC0_U DATA@0:32")
+  }
 
   /// `GDS_ATOM_SRC0_U.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1`: gfx_8_0 register, MMIO dword 0xC414 (byte 0x3_1050), rw, reset 0x0000_0000.
-public struct GDS_ATOM_SRC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC414 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_SRC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC414, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC1 DATA@0:32")
+  }
 
   /// `GDS_ATOM_SRC1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1_U`: gfx_8_0 register, MMIO dword 0xC415 (byte 0x3_1054), rw, reset 0x0000_0000.
-public struct GDS_ATOM_SRC1_U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC415 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_SRC1_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC415, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_SRC1_U DATA@0:32")
+  }
 
   /// `GDS_ATOM_SRC1_U.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ0`: gfx_8_0 register, MMIO dword 0xC416 (byte 0x3_1058), rw, reset 0x0000_0000.
-public struct GDS_ATOM_READ0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC416 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_READ0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC416, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_READ0 DATA@0:32")
+  }
 
   /// `GDS_ATOM_READ0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ0_U`: gfx_8_0 register, MMIO dword 0xC417 (byte 0x3_105C), rw, reset 0x0000_0000.
-public struct GDS_ATOM_READ0_U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC417 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_READ0_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC417, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_READ0_U DATA@0:32")
+  }
 
   /// `GDS_ATOM_READ0_U.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1`: gfx_8_0 register, MMIO dword 0xC418 (byte 0x3_1060), rw, reset 0x0000_0000.
-public struct GDS_ATOM_READ1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC418 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_READ1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC418, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_READ1 DATA@0:32")
+  }
 
   /// `GDS_ATOM_READ1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1_U`: gfx_8_0 register, MMIO dword 0xC419 (byte 0x3_1064), rw, reset 0x0000_0000.
-public struct GDS_ATOM_READ1_U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC419 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_ATOM_READ1_U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC419, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_ATOM_READ1_U DATA@0:32")
+  }
 
   /// `GDS_ATOM_READ1_U.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_GWS_RESOURCE_CNTL`: gfx_8_0 register, MMIO dword 0xC41A (byte 0x3_1068), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESOURCE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESOURCE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESOURCE_CNTL INDEX@0:6 UNUSED@6:26")
+  }
 
   /// `GDS_GWS_RESOURCE_CNTL.INDEX`: bits 5:0, rw.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3332,12 +3549,13 @@ public struct GDS_GWS_RESOURCE_CNTL: Register {
 }
 
 /// `GDS_GWS_RESOURCE`: gfx_8_0 register, MMIO dword 0xC41B (byte 0x3_106C), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESOURCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESOURCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESOURCE FLAG@0:1 COUNTER@1:12 TYPE@13:1 DED@14:1 RELEASE_ALL@15:1 HEAD_QUEUE@16:11 HEAD_VALID@27:1 HEAD_FLAG@28:1 UNUSED1@29:3")
+  }
 
   /// `GDS_GWS_RESOURCE.FLAG`: bit 0, rw.
   @inlinable public static var FLAG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3368,12 +3586,13 @@ public struct GDS_GWS_RESOURCE: Register {
 }
 
 /// `GDS_GWS_RESOURCE_CNT`: gfx_8_0 register, MMIO dword 0xC41C (byte 0x3_1070), rw, reset 0x0000_0000.
-public struct GDS_GWS_RESOURCE_CNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_GWS_RESOURCE_CNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_GWS_RESOURCE_CNT RESOURCE_CNT@0:16 UNUSED@16:16")
+  }
 
   /// `GDS_GWS_RESOURCE_CNT.RESOURCE_CNT`: bits 15:0, rw.
   @inlinable public static var RESOURCE_CNT: RegisterField<Self, UInt16> {
@@ -3385,12 +3604,13 @@ public struct GDS_GWS_RESOURCE_CNT: Register {
 }
 
 /// `GDS_OA_CNTL`: gfx_8_0 register, MMIO dword 0xC41D (byte 0x3_1074), rw, reset 0x0000_0000.
-public struct GDS_OA_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_CNTL INDEX@0:4 UNUSED@4:28")
+  }
 
   /// `GDS_OA_CNTL.INDEX`: bits 3:0, rw.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3400,12 +3620,13 @@ public struct GDS_OA_CNTL: Register {
 }
 
 /// `GDS_OA_COUNTER`: gfx_8_0 register, MMIO dword 0xC41E (byte 0x3_1078), rw, reset 0x0000_0000.
-public struct GDS_OA_COUNTER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_COUNTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_COUNTER SPACE_AVAILABLE@0:32")
+  }
 
   /// `GDS_OA_COUNTER.SPACE_AVAILABLE`: bits 31:0, rw.
   @inlinable public static var SPACE_AVAILABLE: RegisterField<Self, UInt32> {
@@ -3414,12 +3635,13 @@ public struct GDS_OA_COUNTER: Register {
 }
 
 /// `GDS_OA_ADDRESS`: gfx_8_0 register, MMIO dword 0xC41F (byte 0x3_107C), rw, reset 0x0000_0000.
-public struct GDS_OA_ADDRESS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_ADDRESS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_ADDRESS DS_ADDRESS@0:16 CRAWLER@16:4 CRAWLER_TYPE@20:2 UNUSED@22:8 NO_ALLOC@30:1 ENABLE@31:1")
+  }
 
   /// `GDS_OA_ADDRESS.DS_ADDRESS`: bits 15:0, rw.
   @inlinable public static var DS_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3441,12 +3663,13 @@ public struct GDS_OA_ADDRESS: Register {
 }
 
 /// `GDS_OA_INCDEC`: gfx_8_0 register, MMIO dword 0xC420 (byte 0x3_1080), rw, reset 0x0000_0000.
-public struct GDS_OA_INCDEC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC420 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_INCDEC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC420, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_INCDEC VALUE@0:31 INCDEC@31:1")
+  }
 
   /// `GDS_OA_INCDEC.VALUE`: bits 30:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -3456,24 +3679,26 @@ public struct GDS_OA_INCDEC: Register {
 }
 
 /// `GDS_OA_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC421 (byte 0x3_1084), rw, reset 0x0000_0000.
-public struct GDS_OA_RING_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC421 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_OA_RING_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC421, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_OA_RING_SIZE RING_SIZE@0:32")
+  }
 
   /// `GDS_OA_RING_SIZE.RING_SIZE`: bits 31:0, rw.
   @inlinable public static var RING_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD000 (byte 0x3_4000), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPG_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3482,12 +3707,13 @@ public struct CPG_PERFCOUNTER1_LO: Register {
 }
 
 /// `CPG_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD001 (byte 0x3_4004), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPG_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3496,12 +3722,13 @@ public struct CPG_PERFCOUNTER1_HI: Register {
 }
 
 /// `CPG_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD002 (byte 0x3_4008), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPG_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3510,12 +3737,13 @@ public struct CPG_PERFCOUNTER0_LO: Register {
 }
 
 /// `CPG_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD003 (byte 0x3_400C), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD003 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD003, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPG_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3524,12 +3752,13 @@ public struct CPG_PERFCOUNTER0_HI: Register {
 }
 
 /// `CPC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD004 (byte 0x3_4010), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD004 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD004, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3538,12 +3767,13 @@ public struct CPC_PERFCOUNTER1_LO: Register {
 }
 
 /// `CPC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD005 (byte 0x3_4014), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD005 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD005, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3552,12 +3782,13 @@ public struct CPC_PERFCOUNTER1_HI: Register {
 }
 
 /// `CPC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD006 (byte 0x3_4018), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD006 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD006, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3566,12 +3797,13 @@ public struct CPC_PERFCOUNTER0_LO: Register {
 }
 
 /// `CPC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD007 (byte 0x3_401C), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD007 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD007, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3580,12 +3812,13 @@ public struct CPC_PERFCOUNTER0_HI: Register {
 }
 
 /// `CPF_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD008 (byte 0x3_4020), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD008 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD008, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPF_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3594,12 +3827,13 @@ public struct CPF_PERFCOUNTER1_LO: Register {
 }
 
 /// `CPF_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD009 (byte 0x3_4024), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD009 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD009, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPF_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3608,12 +3842,13 @@ public struct CPF_PERFCOUNTER1_HI: Register {
 }
 
 /// `CPF_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD00A (byte 0x3_4028), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD00A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD00A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CPF_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3622,12 +3857,13 @@ public struct CPF_PERFCOUNTER0_LO: Register {
 }
 
 /// `CPF_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD00B (byte 0x3_402C), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD00B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD00B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CPF_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3636,12 +3872,13 @@ public struct CPF_PERFCOUNTER0_HI: Register {
 }
 
 /// `GRBM_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD040 (byte 0x3_4100), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3650,12 +3887,13 @@ public struct GRBM_PERFCOUNTER0_LO: Register {
 }
 
 /// `GRBM_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD041 (byte 0x3_4104), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3664,12 +3902,13 @@ public struct GRBM_PERFCOUNTER0_HI: Register {
 }
 
 /// `GRBM_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD043 (byte 0x3_410C), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3678,12 +3917,13 @@ public struct GRBM_PERFCOUNTER1_LO: Register {
 }
 
 /// `GRBM_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD044 (byte 0x3_4110), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3692,12 +3932,13 @@ public struct GRBM_PERFCOUNTER1_HI: Register {
 }
 
 /// `GRBM_SE0_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD045 (byte 0x3_4114), rw, reset 0x0000_0000.
-public struct GRBM_SE0_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE0_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE0_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_SE0_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3706,12 +3947,13 @@ public struct GRBM_SE0_PERFCOUNTER_LO: Register {
 }
 
 /// `GRBM_SE0_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD046 (byte 0x3_4118), rw, reset 0x0000_0000.
-public struct GRBM_SE0_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD046 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE0_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD046, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE0_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_SE0_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3720,12 +3962,13 @@ public struct GRBM_SE0_PERFCOUNTER_HI: Register {
 }
 
 /// `GRBM_SE1_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD047 (byte 0x3_411C), rw, reset 0x0000_0000.
-public struct GRBM_SE1_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD047 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE1_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD047, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE1_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_SE1_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3734,12 +3977,13 @@ public struct GRBM_SE1_PERFCOUNTER_LO: Register {
 }
 
 /// `GRBM_SE1_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD048 (byte 0x3_4120), rw, reset 0x0000_0000.
-public struct GRBM_SE1_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD048 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE1_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD048, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE1_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_SE1_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3748,12 +3992,13 @@ public struct GRBM_SE1_PERFCOUNTER_HI: Register {
 }
 
 /// `GRBM_SE2_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD049 (byte 0x3_4124), rw, reset 0x0000_0000.
-public struct GRBM_SE2_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD049 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE2_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD049, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE2_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_SE2_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3762,12 +4007,13 @@ public struct GRBM_SE2_PERFCOUNTER_LO: Register {
 }
 
 /// `GRBM_SE2_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04A (byte 0x3_4128), rw, reset 0x0000_0000.
-public struct GRBM_SE2_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD04A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE2_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD04A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE2_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_SE2_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3776,12 +4022,13 @@ public struct GRBM_SE2_PERFCOUNTER_HI: Register {
 }
 
 /// `GRBM_SE3_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD04B (byte 0x3_412C), rw, reset 0x0000_0000.
-public struct GRBM_SE3_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD04B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE3_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD04B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE3_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GRBM_SE3_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3790,12 +4037,13 @@ public struct GRBM_SE3_PERFCOUNTER_LO: Register {
 }
 
 /// `GRBM_SE3_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04C (byte 0x3_4130), rw, reset 0x0000_0000.
-public struct GRBM_SE3_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD04C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE3_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD04C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE3_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GRBM_SE3_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -3804,12 +4052,13 @@ public struct GRBM_SE3_PERFCOUNTER_HI: Register {
 }
 
 /// `WD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD080 (byte 0x3_4200), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD080 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD080, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `WD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -3818,12 +4067,13 @@ public struct WD_PERFCOUNTER0_LO: Register {
 }
 
 /// `WD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD081 (byte 0x3_4204), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD081 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD081, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `WD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD082 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD082, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -18,12 +19,13 @@ public struct WD_PERFCOUNTER1_LO: Register {
 }
 
 /// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD083 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD083, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -32,12 +34,13 @@ public struct WD_PERFCOUNTER1_HI: Register {
 }
 
 /// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -46,12 +49,13 @@ public struct WD_PERFCOUNTER2_LO: Register {
 }
 
 /// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -60,12 +64,13 @@ public struct WD_PERFCOUNTER2_HI: Register {
 }
 
 /// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -74,12 +79,13 @@ public struct WD_PERFCOUNTER3_LO: Register {
 }
 
 /// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD087 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD087, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -88,12 +94,13 @@ public struct WD_PERFCOUNTER3_HI: Register {
 }
 
 /// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -102,12 +109,13 @@ public struct IA_PERFCOUNTER0_LO: Register {
 }
 
 /// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -116,12 +124,13 @@ public struct IA_PERFCOUNTER0_HI: Register {
 }
 
 /// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -130,12 +139,13 @@ public struct IA_PERFCOUNTER1_LO: Register {
 }
 
 /// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -144,12 +154,13 @@ public struct IA_PERFCOUNTER1_HI: Register {
 }
 
 /// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -158,12 +169,13 @@ public struct IA_PERFCOUNTER2_LO: Register {
 }
 
 /// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -172,12 +184,13 @@ public struct IA_PERFCOUNTER2_HI: Register {
 }
 
 /// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -186,12 +199,13 @@ public struct IA_PERFCOUNTER3_LO: Register {
 }
 
 /// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -200,12 +214,13 @@ public struct IA_PERFCOUNTER3_HI: Register {
 }
 
 /// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -214,12 +229,13 @@ public struct VGT_PERFCOUNTER0_LO: Register {
 }
 
 /// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -228,12 +244,13 @@ public struct VGT_PERFCOUNTER0_HI: Register {
 }
 
 /// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD092 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD092, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -242,12 +259,13 @@ public struct VGT_PERFCOUNTER1_LO: Register {
 }
 
 /// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD093 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD093, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -256,12 +274,13 @@ public struct VGT_PERFCOUNTER1_HI: Register {
 }
 
 /// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD094 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD094, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -270,12 +289,13 @@ public struct VGT_PERFCOUNTER2_LO: Register {
 }
 
 /// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD095 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD095, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -284,12 +304,13 @@ public struct VGT_PERFCOUNTER2_HI: Register {
 }
 
 /// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD096 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD096, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -298,12 +319,13 @@ public struct VGT_PERFCOUNTER3_LO: Register {
 }
 
 /// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD097 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD097, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -312,12 +334,13 @@ public struct VGT_PERFCOUNTER3_HI: Register {
 }
 
 /// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD100 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD100, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -326,12 +349,13 @@ public struct PA_SU_PERFCOUNTER0_LO: Register {
 }
 
 /// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD101 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD101, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_HI PERFCOUNTER_HI@0:16")
+  }
 
   /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
@@ -340,12 +364,13 @@ public struct PA_SU_PERFCOUNTER0_HI: Register {
 }
 
 /// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD102 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD102, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -354,12 +379,13 @@ public struct PA_SU_PERFCOUNTER1_LO: Register {
 }
 
 /// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD103 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD103, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_HI PERFCOUNTER_HI@0:16")
+  }
 
   /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
@@ -368,12 +394,13 @@ public struct PA_SU_PERFCOUNTER1_HI: Register {
 }
 
 /// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD104 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD104, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -382,12 +409,13 @@ public struct PA_SU_PERFCOUNTER2_LO: Register {
 }
 
 /// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD105 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD105, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_HI PERFCOUNTER_HI@0:16")
+  }
 
   /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
@@ -396,12 +424,13 @@ public struct PA_SU_PERFCOUNTER2_HI: Register {
 }
 
 /// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD106 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD106, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -410,12 +439,13 @@ public struct PA_SU_PERFCOUNTER3_LO: Register {
 }
 
 /// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD107 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD107, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_HI PERFCOUNTER_HI@0:16")
+  }
 
   /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
@@ -424,12 +454,13 @@ public struct PA_SU_PERFCOUNTER3_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD140 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD140, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -438,12 +469,13 @@ public struct PA_SC_PERFCOUNTER0_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD141 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD141, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -452,12 +484,13 @@ public struct PA_SC_PERFCOUNTER0_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD142 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD142, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -466,12 +499,13 @@ public struct PA_SC_PERFCOUNTER1_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD143 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD143, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -480,12 +514,13 @@ public struct PA_SC_PERFCOUNTER1_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD144 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD144, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -494,12 +529,13 @@ public struct PA_SC_PERFCOUNTER2_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD145 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD145, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -508,12 +544,13 @@ public struct PA_SC_PERFCOUNTER2_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD146 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD146, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -522,12 +559,13 @@ public struct PA_SC_PERFCOUNTER3_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD147 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD147, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -536,12 +574,13 @@ public struct PA_SC_PERFCOUNTER3_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER4_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD148 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD148, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -550,12 +589,13 @@ public struct PA_SC_PERFCOUNTER4_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER4_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD149 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD149, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -564,12 +604,13 @@ public struct PA_SC_PERFCOUNTER4_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER5_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -578,12 +619,13 @@ public struct PA_SC_PERFCOUNTER5_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER5_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -592,12 +634,13 @@ public struct PA_SC_PERFCOUNTER5_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER6_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER6_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -606,12 +649,13 @@ public struct PA_SC_PERFCOUNTER6_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER6_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER6_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -620,12 +664,13 @@ public struct PA_SC_PERFCOUNTER6_HI: Register {
 }
 
 /// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER7_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER7_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -634,12 +679,13 @@ public struct PA_SC_PERFCOUNTER7_LO: Register {
 }
 
 /// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER7_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD14F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER7_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD14F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -648,12 +694,13 @@ public struct PA_SC_PERFCOUNTER7_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD180 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD180, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -662,12 +709,13 @@ public struct SPI_PERFCOUNTER0_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD181 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD181, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -676,12 +724,13 @@ public struct SPI_PERFCOUNTER0_LO: Register {
 }
 
 /// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD182 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD182, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -690,12 +739,13 @@ public struct SPI_PERFCOUNTER1_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD183 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD183, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -704,12 +754,13 @@ public struct SPI_PERFCOUNTER1_LO: Register {
 }
 
 /// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD184 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD184, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -718,12 +769,13 @@ public struct SPI_PERFCOUNTER2_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD185 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD185, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -732,12 +784,13 @@ public struct SPI_PERFCOUNTER2_LO: Register {
 }
 
 /// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD186 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD186, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -746,12 +799,13 @@ public struct SPI_PERFCOUNTER3_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD187 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD187, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -760,12 +814,13 @@ public struct SPI_PERFCOUNTER3_LO: Register {
 }
 
 /// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER4_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD188 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD188, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -774,12 +829,13 @@ public struct SPI_PERFCOUNTER4_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER4_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD189 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD189, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -788,12 +844,13 @@ public struct SPI_PERFCOUNTER4_LO: Register {
 }
 
 /// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER5_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD18A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD18A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -802,12 +859,13 @@ public struct SPI_PERFCOUNTER5_HI: Register {
 }
 
 /// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER5_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD18B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD18B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -816,12 +874,13 @@ public struct SPI_PERFCOUNTER5_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -830,12 +889,13 @@ public struct SQ_PERFCOUNTER0_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -844,12 +904,13 @@ public struct SQ_PERFCOUNTER0_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -858,12 +919,13 @@ public struct SQ_PERFCOUNTER1_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -872,12 +934,13 @@ public struct SQ_PERFCOUNTER1_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -886,12 +949,13 @@ public struct SQ_PERFCOUNTER2_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -900,12 +964,13 @@ public struct SQ_PERFCOUNTER2_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -914,12 +979,13 @@ public struct SQ_PERFCOUNTER3_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -928,12 +994,13 @@ public struct SQ_PERFCOUNTER3_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER4_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER4_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -942,12 +1009,13 @@ public struct SQ_PERFCOUNTER4_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER4_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER4_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -956,12 +1024,13 @@ public struct SQ_PERFCOUNTER4_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER5_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER5_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -970,12 +1039,13 @@ public struct SQ_PERFCOUNTER5_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER5_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER5_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -984,12 +1054,13 @@ public struct SQ_PERFCOUNTER5_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER6_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER6_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -998,12 +1069,13 @@ public struct SQ_PERFCOUNTER6_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER6_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER6_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1012,12 +1084,13 @@ public struct SQ_PERFCOUNTER6_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER7_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER7_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1026,12 +1099,13 @@ public struct SQ_PERFCOUNTER7_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER7_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER7_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1040,12 +1114,13 @@ public struct SQ_PERFCOUNTER7_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER8_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER8_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER8_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1054,12 +1129,13 @@ public struct SQ_PERFCOUNTER8_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER8_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER8_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER8_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1068,12 +1144,13 @@ public struct SQ_PERFCOUNTER8_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER9_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER9_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER9_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1082,12 +1159,13 @@ public struct SQ_PERFCOUNTER9_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER9_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER9_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER9_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1096,12 +1174,13 @@ public struct SQ_PERFCOUNTER9_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER10_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER10_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER10_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1110,12 +1189,13 @@ public struct SQ_PERFCOUNTER10_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER10_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER10_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER10_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1124,12 +1204,13 @@ public struct SQ_PERFCOUNTER10_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER11_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER11_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER11_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1138,12 +1219,13 @@ public struct SQ_PERFCOUNTER11_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER11_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER11_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER11_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1152,12 +1234,13 @@ public struct SQ_PERFCOUNTER11_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER12_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER12_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER12_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1166,12 +1249,13 @@ public struct SQ_PERFCOUNTER12_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER12_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER12_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER12_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1180,12 +1264,13 @@ public struct SQ_PERFCOUNTER12_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER13_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER13_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER13_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1194,12 +1279,13 @@ public struct SQ_PERFCOUNTER13_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER13_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER13_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER13_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1208,12 +1294,13 @@ public struct SQ_PERFCOUNTER13_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER14_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER14_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER14_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1222,12 +1309,13 @@ public struct SQ_PERFCOUNTER14_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER14_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER14_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER14_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1236,12 +1324,13 @@ public struct SQ_PERFCOUNTER14_HI: Register {
 }
 
 /// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER15_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER15_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER15_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1250,12 +1339,13 @@ public struct SQ_PERFCOUNTER15_LO: Register {
 }
 
 /// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER15_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD1DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER15_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER15_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1264,12 +1354,13 @@ public struct SQ_PERFCOUNTER15_HI: Register {
 }
 
 /// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD240 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD240, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1278,12 +1369,13 @@ public struct SX_PERFCOUNTER0_LO: Register {
 }
 
 /// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD241 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD241, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1292,12 +1384,13 @@ public struct SX_PERFCOUNTER0_HI: Register {
 }
 
 /// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD242 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD242, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1306,12 +1399,13 @@ public struct SX_PERFCOUNTER1_LO: Register {
 }
 
 /// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD243 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD243, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1320,12 +1414,13 @@ public struct SX_PERFCOUNTER1_HI: Register {
 }
 
 /// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD244 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD244, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1334,12 +1429,13 @@ public struct SX_PERFCOUNTER2_LO: Register {
 }
 
 /// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD245 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD245, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1348,12 +1444,13 @@ public struct SX_PERFCOUNTER2_HI: Register {
 }
 
 /// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD246 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD246, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1362,12 +1459,13 @@ public struct SX_PERFCOUNTER3_LO: Register {
 }
 
 /// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD247 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD247, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1376,12 +1474,13 @@ public struct SX_PERFCOUNTER3_HI: Register {
 }
 
 /// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1390,12 +1489,13 @@ public struct GDS_PERFCOUNTER0_LO: Register {
 }
 
 /// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD281 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD281, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1404,12 +1504,13 @@ public struct GDS_PERFCOUNTER0_HI: Register {
 }
 
 /// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD282 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD282, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1418,12 +1519,13 @@ public struct GDS_PERFCOUNTER1_LO: Register {
 }
 
 /// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD283 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD283, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1432,12 +1534,13 @@ public struct GDS_PERFCOUNTER1_HI: Register {
 }
 
 /// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD284 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD284, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1446,12 +1549,13 @@ public struct GDS_PERFCOUNTER2_LO: Register {
 }
 
 /// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD285 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD285, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1460,12 +1564,13 @@ public struct GDS_PERFCOUNTER2_HI: Register {
 }
 
 /// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD286 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD286, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1474,12 +1579,13 @@ public struct GDS_PERFCOUNTER3_LO: Register {
 }
 
 /// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD287 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD287, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1488,12 +1594,13 @@ public struct GDS_PERFCOUNTER3_HI: Register {
 }
 
 /// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), rw, reset 0x0000_0000.
-public struct TA_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD2C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1502,12 +1609,13 @@ public struct TA_PERFCOUNTER0_LO: Register {
 }
 
 /// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), rw, reset 0x0000_0000.
-public struct TA_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD2C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1516,12 +1624,13 @@ public struct TA_PERFCOUNTER0_HI: Register {
 }
 
 /// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), rw, reset 0x0000_0000.
-public struct TA_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD2C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1530,12 +1639,13 @@ public struct TA_PERFCOUNTER1_LO: Register {
 }
 
 /// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), rw, reset 0x0000_0000.
-public struct TA_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD2C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1544,12 +1654,13 @@ public struct TA_PERFCOUNTER1_HI: Register {
 }
 
 /// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), rw, reset 0x0000_0000.
-public struct TD_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD300 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD300, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1558,12 +1669,13 @@ public struct TD_PERFCOUNTER0_LO: Register {
 }
 
 /// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), rw, reset 0x0000_0000.
-public struct TD_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD301 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD301, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1572,12 +1684,13 @@ public struct TD_PERFCOUNTER0_HI: Register {
 }
 
 /// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), rw, reset 0x0000_0000.
-public struct TD_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD302 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD302, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1586,12 +1699,13 @@ public struct TD_PERFCOUNTER1_LO: Register {
 }
 
 /// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), rw, reset 0x0000_0000.
-public struct TD_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD303 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD303, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1600,12 +1714,13 @@ public struct TD_PERFCOUNTER1_HI: Register {
 }
 
 /// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD340 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD340, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1614,12 +1729,13 @@ public struct TCP_PERFCOUNTER0_LO: Register {
 }
 
 /// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD341 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD341, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1628,12 +1744,13 @@ public struct TCP_PERFCOUNTER0_HI: Register {
 }
 
 /// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD342 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD342, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1642,12 +1759,13 @@ public struct TCP_PERFCOUNTER1_LO: Register {
 }
 
 /// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD343 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD343, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1656,12 +1774,13 @@ public struct TCP_PERFCOUNTER1_HI: Register {
 }
 
 /// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD344 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD344, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1670,12 +1789,13 @@ public struct TCP_PERFCOUNTER2_LO: Register {
 }
 
 /// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD345 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD345, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1684,12 +1804,13 @@ public struct TCP_PERFCOUNTER2_HI: Register {
 }
 
 /// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD346 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD346, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1698,12 +1819,13 @@ public struct TCP_PERFCOUNTER3_LO: Register {
 }
 
 /// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), rw, reset 0x0000_0000.
-public struct TCP_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD347 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCP_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD347, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCP_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1712,12 +1834,13 @@ public struct TCP_PERFCOUNTER3_HI: Register {
 }
 
 /// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD380 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD380, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1726,12 +1849,13 @@ public struct TCC_PERFCOUNTER0_LO: Register {
 }
 
 /// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD381 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD381, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1740,12 +1864,13 @@ public struct TCC_PERFCOUNTER0_HI: Register {
 }
 
 /// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD382 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD382, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1754,12 +1879,13 @@ public struct TCC_PERFCOUNTER1_LO: Register {
 }
 
 /// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD383 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD383, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1768,12 +1894,13 @@ public struct TCC_PERFCOUNTER1_HI: Register {
 }
 
 /// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD384 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD384, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1782,12 +1909,13 @@ public struct TCC_PERFCOUNTER2_LO: Register {
 }
 
 /// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD385 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD385, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1796,12 +1924,13 @@ public struct TCC_PERFCOUNTER2_HI: Register {
 }
 
 /// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD386 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD386, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1810,12 +1939,13 @@ public struct TCC_PERFCOUNTER3_LO: Register {
 }
 
 /// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), rw, reset 0x0000_0000.
-public struct TCC_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD387 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD387, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1824,12 +1954,13 @@ public struct TCC_PERFCOUNTER3_HI: Register {
 }
 
 /// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD390 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD390, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1838,12 +1969,13 @@ public struct TCA_PERFCOUNTER0_LO: Register {
 }
 
 /// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD391 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD391, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1852,12 +1984,13 @@ public struct TCA_PERFCOUNTER0_HI: Register {
 }
 
 /// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD392 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD392, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1866,12 +1999,13 @@ public struct TCA_PERFCOUNTER1_LO: Register {
 }
 
 /// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD393 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD393, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1880,12 +2014,13 @@ public struct TCA_PERFCOUNTER1_HI: Register {
 }
 
 /// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD394 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD394, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1894,12 +2029,13 @@ public struct TCA_PERFCOUNTER2_LO: Register {
 }
 
 /// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD395 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD395, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1908,12 +2044,13 @@ public struct TCA_PERFCOUNTER2_HI: Register {
 }
 
 /// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD396 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD396, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1922,12 +2059,13 @@ public struct TCA_PERFCOUNTER3_LO: Register {
 }
 
 /// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), rw, reset 0x0000_0000.
-public struct TCA_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD397 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD397, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1936,12 +2074,13 @@ public struct TCA_PERFCOUNTER3_HI: Register {
 }
 
 /// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD406 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD406, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1950,12 +2089,13 @@ public struct CB_PERFCOUNTER0_LO: Register {
 }
 
 /// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD407 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD407, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1964,12 +2104,13 @@ public struct CB_PERFCOUNTER0_HI: Register {
 }
 
 /// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD408 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD408, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -1978,12 +2119,13 @@ public struct CB_PERFCOUNTER1_LO: Register {
 }
 
 /// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD409 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD409, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -1992,12 +2134,13 @@ public struct CB_PERFCOUNTER1_HI: Register {
 }
 
 /// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD40A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2006,12 +2149,13 @@ public struct CB_PERFCOUNTER2_LO: Register {
 }
 
 /// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD40B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2020,12 +2164,13 @@ public struct CB_PERFCOUNTER2_HI: Register {
 }
 
 /// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD40C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2034,12 +2179,13 @@ public struct CB_PERFCOUNTER3_LO: Register {
 }
 
 /// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), rw, reset 0x0000_0000.
-public struct CB_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD40D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2048,12 +2194,13 @@ public struct CB_PERFCOUNTER3_HI: Register {
 }
 
 /// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD440 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD440, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2062,12 +2209,13 @@ public struct DB_PERFCOUNTER0_LO: Register {
 }
 
 /// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD441 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD441, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2076,12 +2224,13 @@ public struct DB_PERFCOUNTER0_HI: Register {
 }
 
 /// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD442 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD442, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2090,12 +2239,13 @@ public struct DB_PERFCOUNTER1_LO: Register {
 }
 
 /// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD443 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD443, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2104,12 +2254,13 @@ public struct DB_PERFCOUNTER1_HI: Register {
 }
 
 /// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER2_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD444 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER2_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD444, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2118,12 +2269,13 @@ public struct DB_PERFCOUNTER2_LO: Register {
 }
 
 /// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER2_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD445 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER2_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD445, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2132,12 +2284,13 @@ public struct DB_PERFCOUNTER2_HI: Register {
 }
 
 /// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER3_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD446 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER3_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD446, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2146,12 +2299,13 @@ public struct DB_PERFCOUNTER3_LO: Register {
 }
 
 /// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), rw, reset 0x0000_0000.
-public struct DB_PERFCOUNTER3_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD447 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_PERFCOUNTER3_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD447, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2160,12 +2314,13 @@ public struct DB_PERFCOUNTER3_HI: Register {
 }
 
 /// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), rw, reset 0x0000_0000.
-public struct RLC_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2174,12 +2329,13 @@ public struct RLC_PERFCOUNTER0_LO: Register {
 }
 
 /// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), rw, reset 0x0000_0000.
-public struct RLC_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD481 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD481, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2188,12 +2344,13 @@ public struct RLC_PERFCOUNTER0_HI: Register {
 }
 
 /// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), rw, reset 0x0000_0000.
-public struct RLC_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD482 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD482, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
+  }
 
   /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
@@ -2202,12 +2359,13 @@ public struct RLC_PERFCOUNTER1_LO: Register {
 }
 
 /// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), rw, reset 0x0000_0000.
-public struct RLC_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD483 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD483, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
+  }
 
   /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
@@ -2216,24 +2374,26 @@ public struct RLC_PERFCOUNTER1_HI: Register {
 }
 
 /// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD800 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD800, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
 
   /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD801 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD801, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
 
   /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2243,12 +2403,13 @@ public struct CPG_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), rw, reset 0x0000_0000.
-public struct CPG_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD802 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPG_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD802, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPG_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
 
   /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2261,24 +2422,26 @@ public struct CPG_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD803 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD803, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
 
   /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD804 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD804, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
 
   /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2288,24 +2451,26 @@ public struct CPC_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD805 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD805, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
 
   /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD806 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD806, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
+  }
 
   /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2315,12 +2480,13 @@ public struct CPF_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), rw, reset 0x0000_0000.
-public struct CPF_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD807 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPF_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD807, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPF_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
 
   /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2333,12 +2499,13 @@ public struct CPF_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), rw, reset 0x0000_0000.
-public struct CP_PERFMON_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD808 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD808, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PERFMON_CNTL PERFMON_STATE@0:4 SPM_PERFMON_STATE@4:4{STRM_PERFMON_STATE_DISABLE_AND_RESET=0,STRM_PERFMON_STATE_START_COUNTING=1,STRM_PERFMON_STATE_STOP_COUNTING=2,STRM_PERFMON_STATE_RESERVED_3=3,STRM_PERFMON_STATE_DISABLE_AND_RESET_PHANTOM=4,STRM_PERFMON_STATE_COUNT_AND_DUMP_PHANTOM=5} PERFMON_ENABLE_MODE@8:2 PERFMON_SAMPLE_ENABLE@10:1")
+  }
 
   /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, rw.
   @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2360,12 +2527,13 @@ public struct CP_PERFMON_CNTL: Register {
 }
 
 /// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), rw, reset 0x0000_0000.
-public struct CPC_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD809 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CPC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD809, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CPC_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
+  }
 
   /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2378,36 +2546,39 @@ public struct CPC_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), rw, reset 0x0000_0000.
-public struct CP_DRAW_OBJECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD810 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_OBJECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD810, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_OBJECT OBJECT@0:32")
+  }
 
   /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, rw.
   @inlinable public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), rw, reset 0x0000_0000.
-public struct CP_DRAW_OBJECT_COUNTER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD811 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_OBJECT_COUNTER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD811, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_OBJECT_COUNTER COUNT@0:16")
+  }
 
   /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), rw, reset 0x0000_0000.
-public struct CP_DRAW_WINDOW_MASK_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD812 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_WINDOW_MASK_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD812, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_MASK_HI WINDOW_MASK_HI@0:32")
+  }
 
   /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, rw.
   @inlinable public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> {
@@ -2416,24 +2587,26 @@ public struct CP_DRAW_WINDOW_MASK_HI: Register {
 }
 
 /// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), rw, reset 0x0000_0000.
-public struct CP_DRAW_WINDOW_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD813 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_WINDOW_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD813, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_HI WINDOW_HI@0:32")
+  }
 
   /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, rw.
   @inlinable public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), rw, reset 0x0000_0000.
-public struct CP_DRAW_WINDOW_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD814 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_WINDOW_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD814, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_LO MIN@0:16 MAX@16:16")
+  }
 
   /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, rw.
   @inlinable public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2443,12 +2616,13 @@ public struct CP_DRAW_WINDOW_LO: Register {
 }
 
 /// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), rw, reset 0x0000_0000.
-public struct CP_DRAW_WINDOW_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD815 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_DRAW_WINDOW_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD815, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_DRAW_WINDOW_CNTL DISABLE_DRAW_WINDOW_LO_MAX@0:1 DISABLE_DRAW_WINDOW_LO_MIN@1:1 DISABLE_DRAW_WINDOW_HI@2:1 MODE@8:1")
+  }
 
   /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, rw.
   @inlinable public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
@@ -2470,12 +2644,13 @@ public struct CP_DRAW_WINDOW_CNTL: Register {
 }
 
 /// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
+  }
 
   /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2572,12 +2747,13 @@ public struct GRBM_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), rw, reset 0x0000_0000.
-public struct GRBM_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD841 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD841, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
+  }
 
   /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2674,12 +2850,13 @@ public struct GRBM_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), rw, reset 0x0000_0000.
-public struct GRBM_SE0_PERFCOUNTER_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD842 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD842, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE0_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2741,12 +2918,13 @@ public struct GRBM_SE0_PERFCOUNTER_SELECT: Register {
 }
 
 /// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), rw, reset 0x0000_0000.
-public struct GRBM_SE1_PERFCOUNTER_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD843 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD843, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE1_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2808,12 +2986,13 @@ public struct GRBM_SE1_PERFCOUNTER_SELECT: Register {
 }
 
 /// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), rw, reset 0x0000_0000.
-public struct GRBM_SE2_PERFCOUNTER_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD844 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD844, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE2_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2875,12 +3054,13 @@ public struct GRBM_SE2_PERFCOUNTER_SELECT: Register {
 }
 
 /// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), rw, reset 0x0000_0000.
-public struct GRBM_SE3_PERFCOUNTER_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD845 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD845, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_SE3_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
+  }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2942,12 +3122,13 @@ public struct GRBM_SE3_PERFCOUNTER_SELECT: Register {
 }
 
 /// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2957,12 +3138,13 @@ public struct WD_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD881 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD881, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2972,12 +3154,13 @@ public struct WD_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD882 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD882, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2987,12 +3170,13 @@ public struct WD_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), rw, reset 0x0000_0000.
-public struct WD_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD883 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD883, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3002,12 +3186,13 @@ public struct WD_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD884 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD884, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
 
   /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3026,12 +3211,13 @@ public struct IA_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD885 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD885, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3041,12 +3227,13 @@ public struct IA_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD886 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD886, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3056,12 +3243,13 @@ public struct IA_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD887 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD887, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3071,12 +3259,13 @@ public struct IA_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), rw, reset 0x0000_0000.
-public struct IA_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
 
   /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3092,12 +3281,13 @@ public struct IA_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD88C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
 
   /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3116,12 +3306,13 @@ public struct VGT_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD88D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
+  }
 
   /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3140,12 +3331,13 @@ public struct VGT_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD88E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3155,12 +3347,13 @@ public struct VGT_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD88F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
+  }
 
   /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3170,12 +3363,13 @@ public struct VGT_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD890 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD890, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
 
   /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3191,12 +3385,13 @@ public struct VGT_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER1_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD891 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD891, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
+  }
 
   /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3212,12 +3407,13 @@ public struct VGT_PERFCOUNTER1_SELECT1: Register {
 }
 
 /// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), rw, reset 0x0000_0000.
-public struct VGT_PERFCOUNTER_SEID_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD894 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_PERFCOUNTER_SEID_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD894, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_PERFCOUNTER_SEID_MASK PERF_SEID_IGNORE_MASK@0:8")
+  }
 
   /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, rw.
   @inlinable public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> {
@@ -3226,12 +3422,13 @@ public struct VGT_PERFCOUNTER_SEID_MASK: Register {
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3244,12 +3441,13 @@ public struct PA_SU_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD901 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD901, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3259,12 +3457,13 @@ public struct PA_SU_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD902 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD902, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3277,12 +3476,13 @@ public struct PA_SU_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER1_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD903 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD903, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3292,12 +3492,13 @@ public struct PA_SU_PERFCOUNTER1_SELECT1: Register {
 }
 
 /// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD904 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD904, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
+  }
 
   /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3307,12 +3508,13 @@ public struct PA_SU_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), rw, reset 0x0000_0000.
-public struct PA_SU_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD905 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SU_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD905, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SU_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
+  }
 
   /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3322,12 +3524,13 @@ public struct PA_SU_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD940 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD940, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3340,12 +3543,13 @@ public struct PA_SC_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD941 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD941, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3355,96 +3559,104 @@ public struct PA_SC_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD942 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD942, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER1_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD943 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD943, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER2_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD944 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD944, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER3_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER4_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD945 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER4_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD945, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER4_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER5_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD946 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER5_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD946, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER5_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER6_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD947 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER6_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD947, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER6_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), rw, reset 0x0000_0000.
-public struct PA_SC_PERFCOUNTER7_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD948 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_PERFCOUNTER7_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD948, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_PERFCOUNTER7_SELECT PERF_SEL@0:10")
+  }
 
   /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD980 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD980, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3457,12 +3669,13 @@ public struct SPI_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `SPI_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD981 (byte 0x3_6604), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD981 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD981, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3475,12 +3688,13 @@ public struct SPI_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `SPI_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD982 (byte 0x3_6608), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD982 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD982, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3493,12 +3707,13 @@ public struct SPI_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `SPI_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD983 (byte 0x3_660C), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD983 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD983, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3511,12 +3726,13 @@ public struct SPI_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `SPI_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD984 (byte 0x3_6610), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD984 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD984, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3526,12 +3742,13 @@ public struct SPI_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `SPI_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD985 (byte 0x3_6614), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER1_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD985 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD985, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3541,12 +3758,13 @@ public struct SPI_PERFCOUNTER1_SELECT1: Register {
 }
 
 /// `SPI_PERFCOUNTER2_SELECT1`: gfx_8_0 register, MMIO dword 0xD986 (byte 0x3_6618), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER2_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD986 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER2_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD986, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER2_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3556,12 +3774,13 @@ public struct SPI_PERFCOUNTER2_SELECT1: Register {
 }
 
 /// `SPI_PERFCOUNTER3_SELECT1`: gfx_8_0 register, MMIO dword 0xD987 (byte 0x3_661C), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER3_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD987 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER3_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD987, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER3_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
+  }
 
   /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL2`: bits 9:0, rw.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -3571,36 +3790,39 @@ public struct SPI_PERFCOUNTER3_SELECT1: Register {
 }
 
 /// `SPI_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD988 (byte 0x3_6620), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER4_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD988 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER4_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD988, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER4_SELECT PERF_SEL@0:8")
+  }
 
   /// `SPI_PERFCOUNTER4_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD989 (byte 0x3_6624), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER5_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD989 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER5_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD989, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER5_SELECT PERF_SEL@0:8")
+  }
 
   /// `SPI_PERFCOUNTER5_SELECT.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER_BINS`: gfx_8_0 register, MMIO dword 0xD98A (byte 0x3_6628), rw, reset 0x0000_0000.
-public struct SPI_PERFCOUNTER_BINS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD98A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPI_PERFCOUNTER_BINS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD98A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPI_PERFCOUNTER_BINS BIN0_MIN@0:4 BIN0_MAX@4:4 BIN1_MIN@8:4 BIN1_MAX@12:4 BIN2_MIN@16:4 BIN2_MAX@20:4 BIN3_MIN@24:4 BIN3_MAX@28:4")
+  }
 
   /// `SPI_PERFCOUNTER_BINS.BIN0_MIN`: bits 3:0, rw.
   @inlinable public static var BIN0_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3628,12 +3850,13 @@ public struct SPI_PERFCOUNTER_BINS: Register {
 }
 
 /// `SQ_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD9C0 (byte 0x3_6700), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER0_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3659,12 +3882,13 @@ public struct SQ_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD9C1 (byte 0x3_6704), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER1_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3690,12 +3914,13 @@ public struct SQ_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD9C2 (byte 0x3_6708), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER2_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3721,12 +3946,13 @@ public struct SQ_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD9C3 (byte 0x3_670C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER3_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3752,12 +3978,13 @@ public struct SQ_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD9C4 (byte 0x3_6710), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER4_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER4_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER4_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER4_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3783,12 +4010,13 @@ public struct SQ_PERFCOUNTER4_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD9C5 (byte 0x3_6714), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER5_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER5_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER5_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER5_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3814,12 +4042,13 @@ public struct SQ_PERFCOUNTER5_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD9C6 (byte 0x3_6718), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER6_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER6_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER6_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER6_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3845,12 +4074,13 @@ public struct SQ_PERFCOUNTER6_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD9C7 (byte 0x3_671C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER7_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER7_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER7_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER7_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3876,12 +4106,13 @@ public struct SQ_PERFCOUNTER7_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER8_SELECT`: gfx_8_0 register, MMIO dword 0xD9C8 (byte 0x3_6720), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER8_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER8_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER8_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER8_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3907,12 +4138,13 @@ public struct SQ_PERFCOUNTER8_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER9_SELECT`: gfx_8_0 register, MMIO dword 0xD9C9 (byte 0x3_6724), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER9_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER9_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER9_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER9_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3938,12 +4170,13 @@ public struct SQ_PERFCOUNTER9_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER10_SELECT`: gfx_8_0 register, MMIO dword 0xD9CA (byte 0x3_6728), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER10_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER10_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER10_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER10_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -3969,12 +4202,13 @@ public struct SQ_PERFCOUNTER10_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER11_SELECT`: gfx_8_0 register, MMIO dword 0xD9CB (byte 0x3_672C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER11_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER11_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER11_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER11_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4000,12 +4234,13 @@ public struct SQ_PERFCOUNTER11_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER12_SELECT`: gfx_8_0 register, MMIO dword 0xD9CC (byte 0x3_6730), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER12_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER12_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER12_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER12_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4031,12 +4266,13 @@ public struct SQ_PERFCOUNTER12_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER13_SELECT`: gfx_8_0 register, MMIO dword 0xD9CD (byte 0x3_6734), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER13_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER13_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER13_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER13_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4062,12 +4298,13 @@ public struct SQ_PERFCOUNTER13_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER14_SELECT`: gfx_8_0 register, MMIO dword 0xD9CE (byte 0x3_6738), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER14_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER14_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER14_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER14_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4093,12 +4330,13 @@ public struct SQ_PERFCOUNTER14_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER15_SELECT`: gfx_8_0 register, MMIO dword 0xD9CF (byte 0x3_673C), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER15_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER15_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER15_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
+  }
 
   /// `SQ_PERFCOUNTER15_SELECT.PERF_SEL`: bits 8:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4124,12 +4362,13 @@ public struct SQ_PERFCOUNTER15_SELECT: Register {
 }
 
 /// `SQ_PERFCOUNTER_CTRL`: gfx_8_0 register, MMIO dword 0xD9E0 (byte 0x3_6780), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER_CTRL PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1 CS_EN@6:1 CNTR_RATE@8:5 DISABLE_FLUSH@13:1")
+  }
 
   /// `SQ_PERFCOUNTER_CTRL.PS_EN`: bit 0, rw.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4160,12 +4399,13 @@ public struct SQ_PERFCOUNTER_CTRL: Register {
 }
 
 /// `SQ_PERFCOUNTER_MASK`: gfx_8_0 register, MMIO dword 0xD9E1 (byte 0x3_6784), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER_MASK SH0_MASK@0:16 SH1_MASK@16:16")
+  }
 
   /// `SQ_PERFCOUNTER_MASK.SH0_MASK`: bits 15:0, rw.
   @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4175,24 +4415,26 @@ public struct SQ_PERFCOUNTER_MASK: Register {
 }
 
 /// `SQ_PERFCOUNTER_CTRL2`: gfx_8_0 register, MMIO dword 0xD9E2 (byte 0x3_6788), rw, reset 0x0000_0000.
-public struct SQ_PERFCOUNTER_CTRL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_PERFCOUNTER_CTRL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_PERFCOUNTER_CTRL2 FORCE_EN@0:1")
+  }
 
   /// `SQ_PERFCOUNTER_CTRL2.FORCE_EN`: bit 0, rw.
   @inlinable public static var FORCE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SX_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA40 (byte 0x3_6900), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4209,12 +4451,13 @@ public struct SX_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `SX_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA41 (byte 0x3_6904), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4231,12 +4474,13 @@ public struct SX_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `SX_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA42 (byte 0x3_6908), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4253,12 +4497,13 @@ public struct SX_PERFCOUNTER2_SELECT: Register {
 }
 
 /// `SX_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA43 (byte 0x3_690C), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER3_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER3_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4275,12 +4520,13 @@ public struct SX_PERFCOUNTER3_SELECT: Register {
 }
 
 /// `SX_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA44 (byte 0x3_6910), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER0_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER0_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
+  }
 
   /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
@@ -4294,12 +4540,13 @@ public struct SX_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `SX_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDA45 (byte 0x3_6914), rw, reset 0x0000_0000.
-public struct SX_PERFCOUNTER1_SELECT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SX_PERFCOUNTER1_SELECT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SX_PERFCOUNTER1_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
+  }
 
   /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
@@ -4313,12 +4560,13 @@ public struct SX_PERFCOUNTER1_SELECT1: Register {
 }
 
 /// `GDS_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA80 (byte 0x3_6A00), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4335,12 +4583,13 @@ public struct GDS_PERFCOUNTER0_SELECT: Register {
 }
 
 /// `GDS_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA81 (byte 0x3_6A04), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
@@ -4357,12 +4606,13 @@ public struct GDS_PERFCOUNTER1_SELECT: Register {
 }
 
 /// `GDS_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA82 (byte 0x3_6A08), rw, reset 0x0000_0000.
-public struct GDS_PERFCOUNTER2_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_PERFCOUNTER2_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
+  }
 
   /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {

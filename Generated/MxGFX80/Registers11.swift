@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), rw, reset 0x0000_0000.
-public struct CGTS_CU7_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF02D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU7_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -34,12 +35,13 @@ public struct CGTS_CU7_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), rw, reset 0x0000_0000.
-public struct CGTS_CU7_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF02E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU7_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -85,12 +87,13 @@ public struct CGTS_CU7_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), rw, reset 0x0000_0000.
-public struct CGTS_CU7_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF02F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF02F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU7_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -136,12 +139,13 @@ public struct CGTS_CU7_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), rw, reset 0x0000_0000.
-public struct CGTS_CU8_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF030 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU8_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF030, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -187,12 +191,13 @@ public struct CGTS_CU8_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), rw, reset 0x0000_0000.
-public struct CGTS_CU8_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF031 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF031, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -238,12 +243,13 @@ public struct CGTS_CU8_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), rw, reset 0x0000_0000.
-public struct CGTS_CU8_TA_SQC_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF032 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF032, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -289,12 +295,13 @@ public struct CGTS_CU8_TA_SQC_CTRL_REG: Register {
 }
 
 /// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), rw, reset 0x0000_0000.
-public struct CGTS_CU8_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF033 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU8_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF033, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -340,12 +347,13 @@ public struct CGTS_CU8_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), rw, reset 0x0000_0000.
-public struct CGTS_CU8_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF034 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF034, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU8_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -391,12 +399,13 @@ public struct CGTS_CU8_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), rw, reset 0x0000_0000.
-public struct CGTS_CU9_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF035 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU9_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF035, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -442,12 +451,13 @@ public struct CGTS_CU9_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), rw, reset 0x0000_0000.
-public struct CGTS_CU9_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF036 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF036, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -493,12 +503,13 @@ public struct CGTS_CU9_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), rw, reset 0x0000_0000.
-public struct CGTS_CU9_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF037 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU9_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF037, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -523,12 +534,13 @@ public struct CGTS_CU9_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), rw, reset 0x0000_0000.
-public struct CGTS_CU9_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF038 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU9_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF038, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -574,12 +586,13 @@ public struct CGTS_CU9_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), rw, reset 0x0000_0000.
-public struct CGTS_CU9_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF039 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF039, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU9_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -625,12 +638,13 @@ public struct CGTS_CU9_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), rw, reset 0x0000_0000.
-public struct CGTS_CU10_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU10_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -676,12 +690,13 @@ public struct CGTS_CU10_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), rw, reset 0x0000_0000.
-public struct CGTS_CU10_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -727,12 +742,13 @@ public struct CGTS_CU10_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), rw, reset 0x0000_0000.
-public struct CGTS_CU10_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU10_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -757,12 +773,13 @@ public struct CGTS_CU10_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), rw, reset 0x0000_0000.
-public struct CGTS_CU10_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU10_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -808,12 +825,13 @@ public struct CGTS_CU10_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), rw, reset 0x0000_0000.
-public struct CGTS_CU10_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU10_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -859,12 +877,13 @@ public struct CGTS_CU10_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), rw, reset 0x0000_0000.
-public struct CGTS_CU11_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF03F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU11_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF03F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -910,12 +929,13 @@ public struct CGTS_CU11_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), rw, reset 0x0000_0000.
-public struct CGTS_CU11_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF040 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF040, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -961,12 +981,13 @@ public struct CGTS_CU11_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), rw, reset 0x0000_0000.
-public struct CGTS_CU11_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF041 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU11_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF041, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -991,12 +1012,13 @@ public struct CGTS_CU11_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), rw, reset 0x0000_0000.
-public struct CGTS_CU11_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF042 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU11_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF042, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1042,12 +1064,13 @@ public struct CGTS_CU11_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), rw, reset 0x0000_0000.
-public struct CGTS_CU11_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF043 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF043, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU11_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1093,12 +1116,13 @@ public struct CGTS_CU11_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), rw, reset 0x0000_0000.
-public struct CGTS_CU12_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF044 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU12_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF044, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1144,12 +1168,13 @@ public struct CGTS_CU12_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), rw, reset 0x0000_0000.
-public struct CGTS_CU12_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF045 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF045, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1195,12 +1220,13 @@ public struct CGTS_CU12_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), rw, reset 0x0000_0000.
-public struct CGTS_CU12_TA_SQC_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF046 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF046, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1246,12 +1272,13 @@ public struct CGTS_CU12_TA_SQC_CTRL_REG: Register {
 }
 
 /// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), rw, reset 0x0000_0000.
-public struct CGTS_CU12_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF047 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU12_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF047, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1297,12 +1324,13 @@ public struct CGTS_CU12_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), rw, reset 0x0000_0000.
-public struct CGTS_CU12_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF048 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF048, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU12_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1348,12 +1376,13 @@ public struct CGTS_CU12_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), rw, reset 0x0000_0000.
-public struct CGTS_CU13_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF049 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU13_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF049, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1399,12 +1428,13 @@ public struct CGTS_CU13_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), rw, reset 0x0000_0000.
-public struct CGTS_CU13_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1450,12 +1480,13 @@ public struct CGTS_CU13_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), rw, reset 0x0000_0000.
-public struct CGTS_CU13_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU13_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1480,12 +1511,13 @@ public struct CGTS_CU13_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), rw, reset 0x0000_0000.
-public struct CGTS_CU13_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU13_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1531,12 +1563,13 @@ public struct CGTS_CU13_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), rw, reset 0x0000_0000.
-public struct CGTS_CU13_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU13_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1582,12 +1615,13 @@ public struct CGTS_CU13_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), rw, reset 0x0000_0000.
-public struct CGTS_CU14_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU14_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1633,12 +1667,13 @@ public struct CGTS_CU14_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), rw, reset 0x0000_0000.
-public struct CGTS_CU14_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF04F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF04F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1684,12 +1719,13 @@ public struct CGTS_CU14_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), rw, reset 0x0000_0000.
-public struct CGTS_CU14_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF050 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU14_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF050, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1714,12 +1750,13 @@ public struct CGTS_CU14_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), rw, reset 0x0000_0000.
-public struct CGTS_CU14_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF051 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU14_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF051, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1765,12 +1802,13 @@ public struct CGTS_CU14_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), rw, reset 0x0000_0000.
-public struct CGTS_CU14_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF052 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF052, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU14_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1816,12 +1854,13 @@ public struct CGTS_CU14_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), rw, reset 0x0000_0000.
-public struct CGTS_CU15_SP0_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF053 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU15_SP0_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF053, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, rw.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1867,12 +1906,13 @@ public struct CGTS_CU15_SP0_CTRL_REG: Register {
 }
 
 /// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), rw, reset 0x0000_0000.
-public struct CGTS_CU15_LDS_SQ_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF054 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF054, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1918,12 +1958,13 @@ public struct CGTS_CU15_LDS_SQ_CTRL_REG: Register {
 }
 
 /// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), rw, reset 0x0000_0000.
-public struct CGTS_CU15_TA_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF055 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU15_TA_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF055, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
+  }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, rw.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1948,12 +1989,13 @@ public struct CGTS_CU15_TA_CTRL_REG: Register {
 }
 
 /// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), rw, reset 0x0000_0000.
-public struct CGTS_CU15_SP1_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF056 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU15_SP1_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF056, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, rw.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -1999,12 +2041,13 @@ public struct CGTS_CU15_SP1_CTRL_REG: Register {
 }
 
 /// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), rw, reset 0x0000_0000.
-public struct CGTS_CU15_TD_TCP_CTRL_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF057 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF057, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTS_CU15_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
+  }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -2050,12 +2093,13 @@ public struct CGTS_CU15_TD_TCP_CTRL_REG: Register {
 }
 
 /// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), rw, reset 0x0000_0000.
-public struct CGTT_SPI_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF080 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SPI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF080, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SPI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 ALL_CLK_ON_OVERRIDE@26:1 GRP3_OVERRIDE@27:1 GRP2_OVERRIDE@28:1 GRP1_OVERRIDE@29:1 GRP0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2097,12 +2141,13 @@ public struct CGTT_SPI_CLK_CTRL: Register {
 }
 
 /// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), rw, reset 0x0000_0000.
-public struct CGTT_PC_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF081 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_PC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF081, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_PC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 BACK_CLK_ON_OVERRIDE@25:1 FRONT_CLK_ON_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2157,12 +2202,13 @@ public struct CGTT_PC_CLK_CTRL: Register {
 }
 
 /// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), rw, reset 0x0000_0000.
-public struct CGTT_BCI_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF082 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_BCI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF082, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_BCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 CORE6_OVERRIDE@24:1 CORE5_OVERRIDE@25:1 CORE4_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2215,12 +2261,13 @@ public struct CGTT_BCI_CLK_CTRL: Register {
 }
 
 /// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), rw, reset 0x0000_0000.
-public struct CGTT_VGT_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF084 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_VGT_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF084, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_VGT_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 GS_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2262,12 +2309,13 @@ public struct CGTT_VGT_CLK_CTRL: Register {
 }
 
 /// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), rw, reset 0x0000_0000.
-public struct CGTT_IA_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF085 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_IA_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF085, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_IA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2311,12 +2359,13 @@ public struct CGTT_IA_CLK_CTRL: Register {
 }
 
 /// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), rw, reset 0x0000_0000.
-public struct CGTT_WD_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF086 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_WD_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF086, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_WD_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 ADC_OVERRIDE@28:1 CORE_OVERRIDE@29:1 RBIU_INPUT_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2358,12 +2407,13 @@ public struct CGTT_WD_CLK_CTRL: Register {
 }
 
 /// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), rw, reset 0x0000_0000.
-public struct CGTT_PA_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF088 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_PA_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF088, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_PA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SU_CLK_OVERRIDE@29:1 CL_CLK_OVERRIDE@30:1 REG_CLK_OVERRIDE@31:1")
+  }
 
   /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2415,12 +2465,13 @@ public struct CGTT_PA_CLK_CTRL: Register {
 }
 
 /// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), rw, reset 0x0000_0000.
-public struct CGTT_SC_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF089 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF089, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2472,12 +2523,13 @@ public struct CGTT_SC_CLK_CTRL: Register {
 }
 
 /// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), rw, reset 0x0000_0000.
-public struct CGTT_SQ_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF08C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SQ_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SQ_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2500,12 +2552,13 @@ public struct CGTT_SQ_CLK_CTRL: Register {
 }
 
 /// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), rw, reset 0x0000_0000.
-public struct CGTT_SQG_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF08D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SQG_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SQG_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 TTRACE_OVERRIDE@28:1 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
+  }
 
   /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2533,12 +2586,13 @@ public struct CGTT_SQG_CLK_CTRL: Register {
 }
 
 /// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), rw, reset 0x0000_0000.
-public struct SQ_ALU_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF08E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_ALU_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_ALU_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
 
   /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
@@ -2552,12 +2606,13 @@ public struct SQ_ALU_CLK_CTRL: Register {
 }
 
 /// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), rw, reset 0x0000_0000.
-public struct SQ_TEX_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF08F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_TEX_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF08F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_TEX_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
 
   /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
@@ -2571,12 +2626,13 @@ public struct SQ_TEX_CLK_CTRL: Register {
 }
 
 /// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), rw, reset 0x0000_0000.
-public struct SQ_LDS_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF090 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_LDS_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF090, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_LDS_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
+  }
 
   /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
@@ -2590,12 +2646,13 @@ public struct SQ_LDS_CLK_CTRL: Register {
 }
 
 /// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), rw, reset 0x0000_0000.
-public struct SQ_POWER_THROTTLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF091 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_POWER_THROTTLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF091, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_POWER_THROTTLE MIN_POWER@0:14 MAX_POWER@16:14 PHASE_OFFSET@30:2")
+  }
 
   /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
@@ -2608,12 +2665,13 @@ public struct SQ_POWER_THROTTLE: Register {
 }
 
 /// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), rw, reset 0x0000_0000.
-public struct SQ_POWER_THROTTLE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF092 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_POWER_THROTTLE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF092, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_POWER_THROTTLE2 MAX_POWER_DELTA@0:14 SHORT_TERM_INTERVAL_SIZE@16:10 LONG_TERM_INTERVAL_RATIO@27:4 USE_REF_CLOCK@31:1")
+  }
 
   /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -2635,12 +2693,13 @@ public struct SQ_POWER_THROTTLE2: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), rw, reset 0x0000_0000.
-public struct CGTT_SX_CLK_CTRL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF094 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SX_CLK_CTRL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF094, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2695,12 +2754,13 @@ public struct CGTT_SX_CLK_CTRL0: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), rw, reset 0x0000_0000.
-public struct CGTT_SX_CLK_CTRL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF095 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SX_CLK_CTRL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF095, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL1 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2755,12 +2815,13 @@ public struct CGTT_SX_CLK_CTRL1: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), rw, reset 0x0000_0000.
-public struct CGTT_SX_CLK_CTRL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF096 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SX_CLK_CTRL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF096, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL2 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2815,12 +2876,13 @@ public struct CGTT_SX_CLK_CTRL2: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), rw, reset 0x0000_0000.
-public struct CGTT_SX_CLK_CTRL3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF097 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SX_CLK_CTRL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF097, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL3 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2875,12 +2937,13 @@ public struct CGTT_SX_CLK_CTRL3: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), rw, reset 0x0000_0000.
-public struct CGTT_SX_CLK_CTRL4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF098 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_SX_CLK_CTRL4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF098, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_SX_CLK_CTRL4 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2935,12 +2998,13 @@ public struct CGTT_SX_CLK_CTRL4: Register {
 }
 
 /// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), rw, reset 0x0000_0000.
-public struct TD_CGTT_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF09C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TD_CGTT_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TD_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2992,12 +3056,13 @@ public struct TD_CGTT_CTRL: Register {
 }
 
 /// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), rw, reset 0x0000_0000.
-public struct TA_CGTT_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF09D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TA_CGTT_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TA_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3049,12 +3114,13 @@ public struct TA_CGTT_CTRL: Register {
 }
 
 /// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), rw, reset 0x0000_0000.
-public struct CGTT_TCP_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF09E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_TCP_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_TCP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3106,12 +3172,13 @@ public struct CGTT_TCP_CLK_CTRL: Register {
 }
 
 /// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), rw, reset 0x0000_0000.
-public struct CGTT_TCI_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF09F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_TCI_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF09F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_TCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3163,12 +3230,13 @@ public struct CGTT_TCI_CLK_CTRL: Register {
 }
 
 /// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), rw, reset 0x0000_0000.
-public struct CGTT_GDS_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_GDS_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_GDS_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3220,12 +3288,13 @@ public struct CGTT_GDS_CLK_CTRL: Register {
 }
 
 /// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), rw, reset 0x0000_0000.
-public struct DB_CGTT_CLK_CTRL_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DB_CGTT_CLK_CTRL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DB_CGTT_CLK_CTRL_0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3280,12 +3349,13 @@ public struct DB_CGTT_CLK_CTRL_0: Register {
 }
 
 /// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), rw, reset 0x0000_0000.
-public struct CB_CGTT_SCLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CB_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CB_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3337,12 +3407,13 @@ public struct CB_CGTT_SCLK_CTRL: Register {
 }
 
 /// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), rw, reset 0x0000_0000.
-public struct TCC_CGTT_SCLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCC_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCC_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3394,12 +3465,13 @@ public struct TCC_CGTT_SCLK_CTRL: Register {
 }
 
 /// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), rw, reset 0x0000_0000.
-public struct TCA_CGTT_SCLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TCA_CGTT_SCLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TCA_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3451,12 +3523,13 @@ public struct TCA_CGTT_SCLK_CTRL: Register {
 }
 
 /// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), rw, reset 0x0000_0000.
-public struct CGTT_CP_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_CP_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
 
   /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3483,12 +3556,13 @@ public struct CGTT_CP_CLK_CTRL: Register {
 }
 
 /// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), rw, reset 0x0000_0000.
-public struct CGTT_CPF_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_CPF_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CPF_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
 
   /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3515,12 +3589,13 @@ public struct CGTT_CPF_CLK_CTRL: Register {
 }
 
 /// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), rw, reset 0x0000_0000.
-public struct CGTT_CPC_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_CPC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_CPC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
 
   /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3547,12 +3622,13 @@ public struct CGTT_CPC_CLK_CTRL: Register {
 }
 
 /// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), rw, reset 0x0000_0000.
-public struct CGTT_RLC_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF0B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_RLC_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_RLC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
+  }
 
   /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3574,36 +3650,39 @@ public struct CGTT_RLC_CLK_CTRL: Register {
 }
 
 /// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), rw, reset 0x0000_0000.
-public struct CP_PFP_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF814 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF814, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_UCODE_ADDR UCODE_ADDR@0:13")
+  }
 
   /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), rw, reset 0x0000_0000.
-public struct CP_PFP_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF815 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_PFP_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF815, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_PFP_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), rw, reset 0x0000_0000.
-public struct CP_ME_RAM_RADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF816 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_RAM_RADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF816, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_RADDR ME_RAM_RADDR@0:13")
+  }
 
   /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, rw.
   @inlinable public static var ME_RAM_RADDR: RegisterField<Self, UInt16> {
@@ -3614,12 +3693,13 @@ public struct CP_ME_RAM_RADDR: Register {
 /// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), rw, reset 0x0000_0000.
 ///
 /// Another name for `CP_ME_RAM_RADDR`, at the same offset.
-public struct CP_ME_RAM_WADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF816 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_RAM_WADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF816, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_WADDR ME_RAM_WADDR@0:13")
+  }
 
   /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, rw.
   @inlinable public static var ME_RAM_WADDR: RegisterField<Self, UInt16> {
@@ -3628,96 +3708,104 @@ public struct CP_ME_RAM_WADDR: Register {
 }
 
 /// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), rw, reset 0x0000_0000.
-public struct CP_ME_RAM_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF817 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_ME_RAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF817, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_ME_RAM_DATA ME_RAM_DATA@0:32")
+  }
 
   /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, rw.
   @inlinable public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), rw, reset 0x0000_0000.
-public struct CP_CE_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF818 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF818, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_UCODE_ADDR UCODE_ADDR@0:12")
+  }
 
   /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), rw, reset 0x0000_0000.
-public struct CP_CE_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF819 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CE_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF819, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CE_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), rw, reset 0x0000_0000.
-public struct CP_MEC_ME1_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF81A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME1_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME1_UCODE_ADDR UCODE_ADDR@0:17")
+  }
 
   /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), rw, reset 0x0000_0000.
-public struct CP_MEC_ME1_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF81B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME1_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME1_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), rw, reset 0x0000_0000.
-public struct CP_MEC_ME2_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF81C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME2_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME2_UCODE_ADDR UCODE_ADDR@0:17")
+  }
 
   /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), rw, reset 0x0000_0000.
-public struct CP_MEC_ME2_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF81D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_MEC_ME2_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF81D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_MEC_ME2_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), rw, reset 0x0000_0000.
-public struct GPU_BIST_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF835 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GPU_BIST_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF835, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GPU_BIST_CONTROL STOP_ON_FAIL_HW@0:1 STOP_ON_FAIL_CU_HARV@1:1 CU_HARV_LOOP_COUNT@2:4 RESERVED@7:17 GLOBAL_LOOP_COUNT@24:8")
+  }
 
   /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, rw.
   @inlinable public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> {
@@ -3744,12 +3832,13 @@ public struct GPU_BIST_CONTROL: Register {
 }
 
 /// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), rw, reset 0x0000_0000.
-public struct RLC_ROM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF836 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_ROM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF836, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_ROM_CNTL USE_ROM@0:1 SLP_MODE_EN@1:1 EFUSE_DISTRIB_EN@2:1 HELLOWORLD_EN@3:1 CU_HARVEST_EN@4:1 RESERVED@5:27")
+  }
 
   /// `RLC_ROM_CNTL.USE_ROM`: bit 0, rw.
   @inlinable public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3775,12 +3864,13 @@ public struct RLC_ROM_CNTL: Register {
 /// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), rw, reset 0x0000_0000.
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_ADDR`, at the same offset.
-public struct RLC_GPM_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPM_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
 
   /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -3790,12 +3880,13 @@ public struct RLC_GPM_UCODE_ADDR: Register {
 }
 
 /// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), rw, reset 0x0000_0000.
-public struct RLC_HYP_GPM_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_HYP_GPM_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_HYP_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
 
   /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -3807,24 +3898,26 @@ public struct RLC_HYP_GPM_UCODE_ADDR: Register {
 /// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), rw, reset 0x0000_0000.
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_DATA`, at the same offset.
-public struct RLC_GPM_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPM_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), rw, reset 0x0000_0000.
-public struct RLC_HYP_GPM_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_HYP_GPM_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_HYP_GPM_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -3833,24 +3926,26 @@ public struct RLC_HYP_GPM_UCODE_DATA: Register {
 /// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), rw, reset 0x0000_0000.
 ///
 /// Another name for `GRBM_HYP_CAM_INDEX`, at the same offset.
-public struct GRBM_CAM_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_CAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_CAM_INDEX CAM_INDEX@0:3")
+  }
 
   /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, rw.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), rw, reset 0x0000_0000.
-public struct GRBM_HYP_CAM_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_HYP_CAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_HYP_CAM_INDEX CAM_INDEX@0:3")
+  }
 
   /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, rw.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -3859,12 +3954,13 @@ public struct GRBM_HYP_CAM_INDEX: Register {
 /// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), rw, reset 0x0000_0000.
 ///
 /// Another name for `GRBM_HYP_CAM_DATA`, at the same offset.
-public struct GRBM_CAM_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_CAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
+  }
 
   /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3876,12 +3972,13 @@ public struct GRBM_CAM_DATA: Register {
 }
 
 /// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), rw, reset 0x0000_0000.
-public struct GRBM_HYP_CAM_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF83F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GRBM_HYP_CAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF83F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GRBM_HYP_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
+  }
 
   /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3893,12 +3990,13 @@ public struct GRBM_HYP_CAM_DATA: Register {
 }
 
 /// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), rw, reset 0x0000_0000.
-public struct SQ_HV_VMID_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_HV_VMID_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_HV_VMID_CTRL DEFAULT_VMID@0:4 ALLOWED_VMID_MASK@4:16")
+  }
 
   /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, rw.
   @inlinable public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3910,24 +4008,26 @@ public struct SQ_HV_VMID_CTRL: Register {
 }
 
 /// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), rw, reset 0x0000_0000.
-public struct GFX_PIPE_PRIORITY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF87F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GFX_PIPE_PRIORITY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF87F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GFX_PIPE_PRIORITY HP_PIPE_SELECT@0:1")
+  }
 
   /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, rw.
   @inlinable public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_VF_ENABLE VF_ENABLE@0:1 RESERVED@1:15 VF_NUM@16:16")
+  }
 
   /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, rw.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3940,12 +4040,13 @@ public struct RLC_GPU_IOV_VF_ENABLE: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG1 CMD_TYPE@0:4 CMD_EXECUTE@4:1 CMD_EXECUTE_INTR_EN@5:1 RESERVED@6:2 FCN_ID@8:8 NEXT_FCN_ID@16:8 RESERVED1@24:8")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, rw.
   @inlinable public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3972,12 +4073,13 @@ public struct RLC_GPU_IOV_CFG_REG1: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG2 CMD_STATUS@0:4 RESERVED@4:28")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, rw.
   @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3987,12 +4089,13 @@ public struct RLC_GPU_IOV_CFG_REG2: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG6 CNTXT_SIZE@0:7 CNTXT_LOCATION@7:1 RESERVED@8:2 CNTXT_OFFSET@10:22")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, rw.
   @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4010,12 +4113,13 @@ public struct RLC_GPU_IOV_CFG_REG6: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG8 VM_BUSY_STATUS@0:32")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, rw.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
@@ -4024,12 +4128,13 @@ public struct RLC_GPU_IOV_CFG_REG8: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG9 ACTIVE_FCN_ID@0:8 ACTIVE_FCN_ID_STATUS@8:4 RESERVED@12:20")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, rw.
   @inlinable public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4044,12 +4149,13 @@ public struct RLC_GPU_IOV_CFG_REG9: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG10 TIME_QUANTA_PF@0:16 RESERVED@16:16")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, rw.
   @inlinable public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> {
@@ -4061,24 +4167,26 @@ public struct RLC_GPU_IOV_CFG_REG10: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG11 YIELD@0:32")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, rw.
   @inlinable public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG12 TIME_QUANTA_VF0@0:8 TIME_QUANTA_VF1@8:8 TIME_QUANTA_VF2@16:8 TIME_QUANTA_VF3@24:8")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, rw.
   @inlinable public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> {
@@ -4102,12 +4210,13 @@ public struct RLC_GPU_IOV_CFG_REG12: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB25 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB25, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG13 TIME_QUANTA_VF4@0:8 TIME_QUANTA_VF5@8:8 TIME_QUANTA_VF6@16:8 TIME_QUANTA_VF7@24:8")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, rw.
   @inlinable public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> {
@@ -4131,12 +4240,13 @@ public struct RLC_GPU_IOV_CFG_REG13: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB26 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB26, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG14 TIME_QUANTA_VF8@0:8 TIME_QUANTA_VF9@8:8 TIME_QUANTA_VF10@16:8 TIME_QUANTA_VF11@24:8")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, rw.
   @inlinable public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> {
@@ -4160,12 +4270,13 @@ public struct RLC_GPU_IOV_CFG_REG14: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_CFG_REG15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB27 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_CFG_REG15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB27, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_CFG_REG15 TIME_QUANTA_VF12@0:8 TIME_QUANTA_VF13@8:8 TIME_QUANTA_VF14@16:8 TIME_QUANTA_VF15@24:8")
+  }
 
   /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, rw.
   @inlinable public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> {
@@ -4189,12 +4300,13 @@ public struct RLC_GPU_IOV_CFG_REG15: Register {
 }
 
 /// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
+  }
 
   /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, rw.
   @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4207,12 +4319,13 @@ public struct RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
 }
 
 /// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), rw, reset 0x0000_0000.
-public struct RLC_GPM_VMID_THREAD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPM_VMID_THREAD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPM_VMID_THREAD2 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
+  }
 
   /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, rw.
   @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4228,12 +4341,13 @@ public struct RLC_GPM_VMID_THREAD2: Register {
 }
 
 /// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
+  }
 
   /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -4243,24 +4357,26 @@ public struct RLC_GPU_IOV_UCODE_ADDR: Register {
 }
 
 /// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_UCODE_DATA UCODE_DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCRATCH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
+  }
 
   /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -4270,24 +4386,26 @@ public struct RLC_GPU_IOV_SCRATCH_ADDR: Register {
 }
 
 /// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCRATCH_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCRATCH_DATA DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_F32_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_F32_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_F32_CNTL ENABLE@0:1 RESERVED@1:31")
+  }
 
   /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4297,12 +4415,13 @@ public struct RLC_GPU_IOV_F32_CNTL: Register {
 }
 
 /// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_F32_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_F32_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_F32_RESET RESET@0:1 RESERVED@1:31")
+  }
 
   /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4312,12 +4431,13 @@ public struct RLC_GPU_IOV_F32_RESET: Register {
 }
 
 /// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SDMA0_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA0_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
+  }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, rw.
   @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4339,12 +4459,13 @@ public struct RLC_GPU_IOV_SDMA0_STATUS: Register {
 }
 
 /// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SDMA1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA1_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
+  }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, rw.
   @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4366,24 +4487,26 @@ public struct RLC_GPU_IOV_SDMA1_STATUS: Register {
 }
 
 /// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SMU_RESPONSE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SMU_RESPONSE RESP@0:32")
+  }
 
   /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, rw.
   @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_VIRT_RESET_REQ VF_FLR@0:16 RESERVED@16:15 SOFT_PF_FLR@31:1")
+  }
 
   /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, rw.
   @inlinable public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4396,48 +4519,52 @@ public struct RLC_GPU_IOV_VIRT_RESET_REQ: Register {
 }
 
 /// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_RLC_RESPONSE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_RLC_RESPONSE RESP@0:32")
+  }
 
   /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, rw.
   @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_INT_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_INT_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_INT_DISABLE DISABLE@0:32")
+  }
 
   /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, rw.
   @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_INT_FORCE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_INT_FORCE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_INT_FORCE FORCE@0:32")
+  }
 
   /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, rw.
   @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA0_BUSY_STATUS VM_BUSY_STATUS@0:32")
+  }
 
   /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, rw.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
@@ -4446,12 +4573,13 @@ public struct RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
 }
 
 /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SDMA1_BUSY_STATUS VM_BUSY_STATUS@0:32")
+  }
 
   /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, rw.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
@@ -4460,74 +4588,80 @@ public struct RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
 }
 
 /// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCH_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCH_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_0 DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCH_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCH_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_1 DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCH_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCH_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_2 DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCH_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB55 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCH_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB55, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_3 DATA@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), rw, reset 0x0000_0000.
-public struct RLC_GPU_IOV_SCH_INT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFB56 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RLC_GPU_IOV_SCH_INT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB56, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RLC_GPU_IOV_SCH_INT interrupt@0:32")
+  }
 
   /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, rw.
   @inlinable public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_CTRL0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
 
   /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4558,14 +4692,15 @@ public struct DIDT_SQ_CTRL0: IndirectRegister {
 }
 
 /// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_CTRL1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
 
   /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4575,14 +4710,15 @@ public struct DIDT_SQ_CTRL1: IndirectRegister {
 }
 
 /// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_CTRL2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
 
   /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -4610,14 +4746,15 @@ public struct DIDT_SQ_CTRL2: IndirectRegister {
 }
 
 /// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_CTRL_OCP: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
 
   /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4629,14 +4766,15 @@ public struct DIDT_SQ_CTRL_OCP: IndirectRegister {
 }
 
 /// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_WEIGHT0_3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
 
   /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4652,14 +4790,15 @@ public struct DIDT_SQ_WEIGHT0_3: IndirectRegister {
 }
 
 /// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_WEIGHT4_7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
 
   /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4675,14 +4814,15 @@ public struct DIDT_SQ_WEIGHT4_7: IndirectRegister {
 }
 
 /// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_SQ_WEIGHT8_11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_SQ_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
 
   /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4698,14 +4838,15 @@ public struct DIDT_SQ_WEIGHT8_11: IndirectRegister {
 }
 
 /// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_CTRL0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
+  }
 
   /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4726,14 +4867,15 @@ public struct DIDT_DB_CTRL0: IndirectRegister {
 }
 
 /// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_CTRL1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
 
   /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4743,14 +4885,15 @@ public struct DIDT_DB_CTRL1: IndirectRegister {
 }
 
 /// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_CTRL2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
 
   /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -4778,14 +4921,15 @@ public struct DIDT_DB_CTRL2: IndirectRegister {
 }
 
 /// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_CTRL_OCP: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
 
   /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4797,14 +4941,15 @@ public struct DIDT_DB_CTRL_OCP: IndirectRegister {
 }
 
 /// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_WEIGHT0_3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
 
   /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4820,14 +4965,15 @@ public struct DIDT_DB_WEIGHT0_3: IndirectRegister {
 }
 
 /// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_WEIGHT4_7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
 
   /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4843,14 +4989,15 @@ public struct DIDT_DB_WEIGHT4_7: IndirectRegister {
 }
 
 /// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DB_WEIGHT8_11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DB_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
 
   /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4866,14 +5013,15 @@ public struct DIDT_DB_WEIGHT8_11: IndirectRegister {
 }
 
 /// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_CTRL0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
 
   /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4904,14 +5052,15 @@ public struct DIDT_TD_CTRL0: IndirectRegister {
 }
 
 /// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_CTRL1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
 
   /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4921,14 +5070,15 @@ public struct DIDT_TD_CTRL1: IndirectRegister {
 }
 
 /// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_CTRL2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
 
   /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -4956,14 +5106,15 @@ public struct DIDT_TD_CTRL2: IndirectRegister {
 }
 
 /// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_CTRL_OCP: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
 
   /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4975,14 +5126,15 @@ public struct DIDT_TD_CTRL_OCP: IndirectRegister {
 }
 
 /// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_WEIGHT0_3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
 
   /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4998,14 +5150,15 @@ public struct DIDT_TD_WEIGHT0_3: IndirectRegister {
 }
 
 /// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_WEIGHT4_7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
 
   /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5021,14 +5174,15 @@ public struct DIDT_TD_WEIGHT4_7: IndirectRegister {
 }
 
 /// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TD_WEIGHT8_11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TD_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
 
   /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5044,14 +5198,15 @@ public struct DIDT_TD_WEIGHT8_11: IndirectRegister {
 }
 
 /// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_CTRL0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x60 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x60, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
+  }
 
   /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5082,14 +5237,15 @@ public struct DIDT_TCP_CTRL0: IndirectRegister {
 }
 
 /// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_CTRL1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x61 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x61, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
 
   /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5099,14 +5255,15 @@ public struct DIDT_TCP_CTRL1: IndirectRegister {
 }
 
 /// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_CTRL2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x62 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x62, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
 
   /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -5134,14 +5291,15 @@ public struct DIDT_TCP_CTRL2: IndirectRegister {
 }
 
 /// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_CTRL_OCP: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x63 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x63, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
 
   /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5153,14 +5311,15 @@ public struct DIDT_TCP_CTRL_OCP: IndirectRegister {
 }
 
 /// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_WEIGHT0_3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x70 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x70, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
 
   /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5176,14 +5335,15 @@ public struct DIDT_TCP_WEIGHT0_3: IndirectRegister {
 }
 
 /// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_WEIGHT4_7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x71 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x71, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
 
   /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5199,14 +5359,15 @@ public struct DIDT_TCP_WEIGHT4_7: IndirectRegister {
 }
 
 /// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_TCP_WEIGHT8_11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x72 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x72, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_TCP_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
 
   /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5222,14 +5383,15 @@ public struct DIDT_TCP_WEIGHT8_11: IndirectRegister {
 }
 
 /// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_CTRL0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
+  }
 
   /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5250,14 +5412,15 @@ public struct DIDT_DBR_CTRL0: IndirectRegister {
 }
 
 /// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_CTRL1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
+  }
 
   /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, rw.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5267,14 +5430,15 @@ public struct DIDT_DBR_CTRL1: IndirectRegister {
 }
 
 /// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_CTRL2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
+  }
 
   /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
@@ -5302,14 +5466,15 @@ public struct DIDT_DBR_CTRL2: IndirectRegister {
 }
 
 /// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_CTRL_OCP: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
+  }
 
   /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5321,14 +5486,15 @@ public struct DIDT_DBR_CTRL_OCP: IndirectRegister {
 }
 
 /// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_WEIGHT0_3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
+  }
 
   /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5344,14 +5510,15 @@ public struct DIDT_DBR_WEIGHT0_3: IndirectRegister {
 }
 
 /// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_WEIGHT4_7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
+  }
 
   /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5367,14 +5534,15 @@ public struct DIDT_DBR_WEIGHT4_7: IndirectRegister {
 }
 
 /// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
-public struct DIDT_DBR_WEIGHT8_11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var index: UInt32 { 0x92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DIDT_DBR_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
+  }
 
   /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5390,12 +5558,13 @@ public struct DIDT_DBR_WEIGHT8_11: IndirectRegister {
 }
 
 /// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG00: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG00 ALWAYS_ZERO@0:8 clip_ga_bc_fifo_write@8:1 su_clip_baryc_free@9:2 clip_to_ga_fifo_write@11:1 clip_to_ga_fifo_full@12:1 primic_to_clprim_fifo_empty@13:1 primic_to_clprim_fifo_full@14:1 clip_to_outsm_fifo_empty@15:1 clip_to_outsm_fifo_full@16:1 vgt_to_clipp_fifo_empty@17:1 vgt_to_clipp_fifo_full@18:1 vgt_to_clips_fifo_empty@19:1 vgt_to_clips_fifo_full@20:1 clipcode_fifo_fifo_empty@21:1 clipcode_fifo_full@22:1 vte_out_clip_fifo_fifo_empty@23:1 vte_out_clip_fifo_fifo_full@24:1 vte_out_orig_fifo_fifo_empty@25:1 vte_out_orig_fifo_fifo_full@26:1 ccgen_to_clipcc_fifo_empty@27:1 ccgen_to_clipcc_fifo_full@28:1 clip_to_outsm_fifo_write@29:1 vte_out_orig_fifo_fifo_write@30:1 vgt_to_clipp_fifo_write@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, rw.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5517,12 +5686,13 @@ public struct CLIPPER_DEBUG_REG00: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG01: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG01 ALWAYS_ZERO@0:8 clip_extra_bc_valid@8:3 clip_vert_vte_valid@11:3 clip_to_outsm_vertex_deallocate@14:3 clip_to_outsm_deallocate_slot@17:3 clip_to_outsm_null_primitive@20:1 vte_positions_vte_clip_vte_naninf_kill_2@21:1 vte_positions_vte_clip_vte_naninf_kill_1@22:1 vte_positions_vte_clip_vte_naninf_kill_0@23:1 vte_out_clip_rd_extra_bc_valid@24:1 vte_out_clip_rd_vte_naninf_kill@25:1 vte_out_clip_rd_vertex_store_indx@26:2 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 vte_out_clip_fifo_fifo_advanceread@30:1 vte_out_clip_fifo_fifo_empty@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, rw.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5604,12 +5774,13 @@ public struct CLIPPER_DEBUG_REG01: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG02: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG02 clip_extra_bc_valid@0:3 clip_vert_vte_valid@3:3 clip_to_outsm_clip_seq_indx@6:2 clip_to_outsm_vertex_store_indx_2@8:4 clip_to_outsm_vertex_store_indx_1@12:4 clip_to_outsm_vertex_store_indx_0@16:4 clip_to_clipga_extra_bc_coords@20:1 clip_to_clipga_vte_naninf_kill@21:1 clip_to_outsm_end_of_packet@22:1 clip_to_outsm_first_prim_of_slot@23:1 clip_to_outsm_clipped_prim@24:1 clip_to_outsm_null_primitive@25:1 clip_ga_bc_fifo_full@26:1 clip_to_ga_fifo_full@27:1 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 clip_to_outsm_fifo_advanceread@30:1 clip_to_outsm_fifo_empty@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, rw.
   @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
@@ -5703,12 +5874,13 @@ public struct CLIPPER_DEBUG_REG02: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG03: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG03 clipsm0_clprim_to_clip_clip_code_or@0:14 clipsm0_clprim_to_clip_event_id@14:6 clipsm0_clprim_to_clip_state_var_indx@20:3 clipsm0_clprim_to_clip_clip_primitive@23:1 clipsm0_clprim_to_clip_deallocate_slot@24:3 clipsm0_clprim_to_clip_first_prim_of_slot@27:1 clipsm0_clprim_to_clip_end_of_packet@28:1 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, rw.
   @inlinable public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
@@ -5762,12 +5934,13 @@ public struct CLIPPER_DEBUG_REG03: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG04: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG04 clipsm0_clprim_to_clip_param_cache_indx_0@1:10 clipsm0_clprim_to_clip_vertex_store_indx_2@11:6 clipsm0_clprim_to_clip_vertex_store_indx_1@17:6 clipsm0_clprim_to_clip_vertex_store_indx_0@23:6 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
   @inlinable public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
@@ -5806,12 +5979,13 @@ public struct CLIPPER_DEBUG_REG04: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG05: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG05 clipsm1_clprim_to_clip_clip_code_or@0:14 clipsm1_clprim_to_clip_event_id@14:6 clipsm1_clprim_to_clip_state_var_indx@20:3 clipsm1_clprim_to_clip_clip_primitive@23:1 clipsm1_clprim_to_clip_deallocate_slot@24:3 clipsm1_clprim_to_clip_first_prim_of_slot@27:1 clipsm1_clprim_to_clip_end_of_packet@28:1 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, rw.
   @inlinable public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
@@ -5865,12 +6039,13 @@ public struct CLIPPER_DEBUG_REG05: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG06: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG06 clipsm1_clprim_to_clip_param_cache_indx_0@1:10 clipsm1_clprim_to_clip_vertex_store_indx_2@11:6 clipsm1_clprim_to_clip_vertex_store_indx_1@17:6 clipsm1_clprim_to_clip_vertex_store_indx_0@23:6 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
   @inlinable public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
@@ -5909,12 +6084,13 @@ public struct CLIPPER_DEBUG_REG06: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG07: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG07 clipsm2_clprim_to_clip_clip_code_or@0:14 clipsm2_clprim_to_clip_event_id@14:6 clipsm2_clprim_to_clip_state_var_indx@20:3 clipsm2_clprim_to_clip_clip_primitive@23:1 clipsm2_clprim_to_clip_deallocate_slot@24:3 clipsm2_clprim_to_clip_first_prim_of_slot@27:1 clipsm2_clprim_to_clip_end_of_packet@28:1 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, rw.
   @inlinable public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
@@ -5968,12 +6144,13 @@ public struct CLIPPER_DEBUG_REG07: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG08: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG08 clipsm2_clprim_to_clip_param_cache_indx_0@1:10 clipsm2_clprim_to_clip_vertex_store_indx_2@11:6 clipsm2_clprim_to_clip_vertex_store_indx_1@17:6 clipsm2_clprim_to_clip_vertex_store_indx_0@23:6 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
   @inlinable public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
@@ -6012,12 +6189,13 @@ public struct CLIPPER_DEBUG_REG08: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG09: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG09 clipsm3_clprim_to_clip_clip_code_or@0:14 clipsm3_clprim_to_clip_event_id@14:6 clipsm3_clprim_to_clip_state_var_indx@20:3 clipsm3_clprim_to_clip_clip_primitive@23:1 clipsm3_clprim_to_clip_deallocate_slot@24:3 clipsm3_clprim_to_clip_first_prim_of_slot@27:1 clipsm3_clprim_to_clip_end_of_packet@28:1 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, rw.
   @inlinable public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
@@ -6071,12 +6249,13 @@ public struct CLIPPER_DEBUG_REG09: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG10: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG10 clipsm3_clprim_to_clip_param_cache_indx_0@1:10 clipsm3_clprim_to_clip_vertex_store_indx_2@11:6 clipsm3_clprim_to_clip_vertex_store_indx_1@17:6 clipsm3_clprim_to_clip_vertex_store_indx_0@23:6 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
   @inlinable public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
@@ -6115,12 +6294,13 @@ public struct CLIPPER_DEBUG_REG10: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG11: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG11 clipsm3_clip_to_clipga_event@0:1 clipsm2_clip_to_clipga_event@1:1 clipsm1_clip_to_clipga_event@2:1 clipsm0_clip_to_clipga_event@3:1 clipsm3_clip_to_clipga_clip_primitive@4:1 clipsm2_clip_to_clipga_clip_primitive@5:1 clipsm1_clip_to_clipga_clip_primitive@6:1 clipsm0_clip_to_clipga_clip_primitive@7:1 clipsm3_clip_to_clipga_clip_to_outsm_cnt@8:4 clipsm2_clip_to_clipga_clip_to_outsm_cnt@12:4 clipsm1_clip_to_clipga_clip_to_outsm_cnt@16:4 clipsm0_clip_to_clipga_clip_to_outsm_cnt@20:4 clipsm3_clip_to_clipga_prim_valid@24:1 clipsm2_clip_to_clipga_prim_valid@25:1 clipsm1_clip_to_clipga_prim_valid@26:1 clipsm0_clip_to_clipga_prim_valid@27:1 clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt@28:1 clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt@29:1 clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt@30:1 clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, rw.
   @inlinable public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
@@ -6224,12 +6404,13 @@ public struct CLIPPER_DEBUG_REG11: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG12: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG12 ALWAYS_ZERO@0:8 clip_priority_available_vte_out_clip@8:5 clip_priority_available_clip_verts@13:5 clip_priority_seq_indx_out@18:2 clip_priority_seq_indx_vert@20:2 clip_priority_seq_indx_load@22:2 clipsm3_clprim_to_clip_clip_primitive@24:1 clipsm3_clprim_to_clip_prim_valid@25:1 clipsm2_clprim_to_clip_clip_primitive@26:1 clipsm2_clprim_to_clip_prim_valid@27:1 clipsm1_clprim_to_clip_clip_primitive@28:1 clipsm1_clprim_to_clip_prim_valid@29:1 clipsm0_clprim_to_clip_clip_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, rw.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6301,12 +6482,13 @@ public struct CLIPPER_DEBUG_REG12: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG13: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG13 clprim_in_back_state_var_indx@0:3 point_clip_candidate@3:1 prim_nan_kill@4:1 clprim_clip_primitive@5:1 clprim_cull_primitive@6:1 prim_back_valid@7:1 vertval_bits_vertex_cc_next_valid@8:4 clipcc_vertex_store_indx@12:2 vte_out_orig_fifo_fifo_empty@14:1 clipcode_fifo_fifo_empty@15:1 ccgen_to_clipcc_fifo_empty@16:1 clip_priority_seq_indx_out_cnt@17:4 outsm_clr_rd_orig_vertices@21:2 outsm_clr_rd_clipsm_wait@23:1 outsm_clr_fifo_contents@24:5 outsm_clr_fifo_full@29:1 outsm_clr_fifo_advanceread@30:1 outsm_clr_fifo_write@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, rw.
   @inlinable public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
@@ -6398,12 +6580,13 @@ public struct CLIPPER_DEBUG_REG13: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG14: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG14 clprim_in_back_vertex_store_indx_2@0:6 clprim_in_back_vertex_store_indx_1@6:6 clprim_in_back_vertex_store_indx_0@12:6 outputclprimtoclip_null_primitive@18:1 clprim_in_back_end_of_packet@19:1 clprim_in_back_first_prim_of_slot@20:1 clprim_in_back_deallocate_slot@21:3 clprim_in_back_event_id@24:6 clprim_in_back_event@30:1 prim_back_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, rw.
   @inlinable public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
@@ -6457,12 +6640,13 @@ public struct CLIPPER_DEBUG_REG14: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG15: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG15 vertval_bits_vertex_vertex_store_msb@0:16 primic_to_clprim_fifo_vertex_store_indx_2@16:5 primic_to_clprim_fifo_vertex_store_indx_1@21:5 primic_to_clprim_fifo_vertex_store_indx_0@26:5 primic_to_clprim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, rw.
   @inlinable public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
@@ -6491,12 +6675,13 @@ public struct CLIPPER_DEBUG_REG15: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG16: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG16 sm0_prim_end_state@0:7 sm0_ps_expand@7:1 sm0_clip_vert_cnt@8:5 sm0_vertex_clip_cnt@13:5 sm0_inv_to_clip_data_valid_1@18:1 sm0_inv_to_clip_data_valid_0@19:1 sm0_current_state@20:7 sm0_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm0_clip_to_outsm_fifo_full@28:1 sm0_highest_priority_seq@29:1 sm0_outputcliptoclipga_0@30:1 sm0_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, rw.
   @inlinable public static var sm0_prim_end_state: RegisterField<Self, UInt8> {
@@ -6558,12 +6743,13 @@ public struct CLIPPER_DEBUG_REG16: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG17: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG17 sm1_prim_end_state@0:7 sm1_ps_expand@7:1 sm1_clip_vert_cnt@8:5 sm1_vertex_clip_cnt@13:5 sm1_inv_to_clip_data_valid_1@18:1 sm1_inv_to_clip_data_valid_0@19:1 sm1_current_state@20:7 sm1_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm1_clip_to_outsm_fifo_full@28:1 sm1_highest_priority_seq@29:1 sm1_outputcliptoclipga_0@30:1 sm1_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, rw.
   @inlinable public static var sm1_prim_end_state: RegisterField<Self, UInt8> {
@@ -6625,12 +6811,13 @@ public struct CLIPPER_DEBUG_REG17: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG18: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG18 sm2_prim_end_state@0:7 sm2_ps_expand@7:1 sm2_clip_vert_cnt@8:5 sm2_vertex_clip_cnt@13:5 sm2_inv_to_clip_data_valid_1@18:1 sm2_inv_to_clip_data_valid_0@19:1 sm2_current_state@20:7 sm2_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm2_clip_to_outsm_fifo_full@28:1 sm2_highest_priority_seq@29:1 sm2_outputcliptoclipga_0@30:1 sm2_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, rw.
   @inlinable public static var sm2_prim_end_state: RegisterField<Self, UInt8> {
@@ -6692,12 +6879,13 @@ public struct CLIPPER_DEBUG_REG18: RegisterValue {
 }
 
 /// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIPPER_DEBUG_REG19: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIPPER_DEBUG_REG19 sm3_prim_end_state@0:7 sm3_ps_expand@7:1 sm3_clip_vert_cnt@8:5 sm3_vertex_clip_cnt@13:5 sm3_inv_to_clip_data_valid_1@18:1 sm3_inv_to_clip_data_valid_0@19:1 sm3_current_state@20:7 sm3_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm3_clip_to_outsm_fifo_full@28:1 sm3_highest_priority_seq@29:1 sm3_outputcliptoclipga_0@30:1 sm3_clprim_to_clip_prim_valid@31:1")
+  }
 
   /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, rw.
   @inlinable public static var sm3_prim_end_state: RegisterField<Self, UInt8> {
@@ -6759,12 +6947,13 @@ public struct CLIPPER_DEBUG_REG19: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG0 spare1@0:6 write_buff_valid@6:1 wr_pixel_nxt_ptr@7:5 last_pixel_ptr@12:1 cstate@13:4 buff_write@17:1 flush_request@18:1 wr_buffer_wr_complete@19:1 wbuf_fifo_empty@20:1 wbuf_fifo_full@21:1 spare@22:10")
+  }
 
   /// `GDS_DEBUG_REG0.spare1`: bits 5:0, rw.
   @inlinable public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -6813,12 +7002,13 @@ public struct GDS_DEBUG_REG0: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG1 tag_hit@0:1 tag_miss@1:1 pixel_addr@2:15 pixel_vld@17:1 data_ready@18:1 awaiting_data@19:1 addr_fifo_full@20:1 addr_fifo_empty@21:1 buffer_loaded@22:1 buffer_invalid@23:1 spare@24:8")
+  }
 
   /// `GDS_DEBUG_REG1.tag_hit`: bit 0, rw.
   @inlinable public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6861,12 +7051,13 @@ public struct GDS_DEBUG_REG1: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG2 ds_full@0:1 ds_credit_avail@1:1 ord_idx_free@2:1 cmd_write@3:1 app_sel@4:4 req@8:15 spare@23:9")
+  }
 
   /// `GDS_DEBUG_REG2.ds_full`: bit 0, rw.
   @inlinable public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6893,12 +7084,13 @@ public struct GDS_DEBUG_REG2: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG3 pipe_num_busy@0:11 pipe0_busy_num@11:4 spare@15:17")
+  }
 
   /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, rw.
   @inlinable public static var pipe_num_busy: RegisterField<Self, UInt16> {
@@ -6915,12 +7107,13 @@ public struct GDS_DEBUG_REG3: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG4 gws_busy@0:1 gws_req@1:1 gws_out_stall@2:1 cur_reso@3:6 cur_reso_head_valid@9:1 cur_reso_head_dirty@10:1 cur_reso_head_flag@11:1 cur_reso_fed@12:1 cur_reso_barrier@13:1 cur_reso_flag@14:1 cur_reso_cnt_gt0@15:1 credit_cnt_gt0@16:1 cmd_write@17:1 grbm_gws_reso_wr@18:1 grbm_gws_reso_rd@19:1 ram_read_busy@20:1 gws_bulkfree@21:1 ram_gws_re@22:1 ram_gws_we@23:1 spare@24:8")
+  }
 
   /// `GDS_DEBUG_REG4.gws_busy`: bit 0, rw.
   @inlinable public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7000,12 +7193,13 @@ public struct GDS_DEBUG_REG4: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG5 write_dis@0:1 dec_error@1:1 alloc_opco_error@2:1 dealloc_opco_error@3:1 wrap_opco_error@4:1 spare@5:3 error_ds_address@8:14 spare1@22:10")
+  }
 
   /// `GDS_DEBUG_REG5.write_dis`: bit 0, rw.
   @inlinable public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7041,12 +7235,13 @@ public struct GDS_DEBUG_REG5: RegisterValue {
 }
 
 /// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
-public struct GDS_DEBUG_REG6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GDS_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GDS_DEBUG_REG6 oa_busy@0:1 counters_enabled@1:4 counters_busy@5:16 spare@21:11")
+  }
 
   /// `GDS_DEBUG_REG6.oa_busy`: bit 0, rw.
   @inlinable public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7066,12 +7261,13 @@ public struct GDS_DEBUG_REG6: RegisterValue {
 }
 
 /// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG0 ia_busy_extended@0:1 ia_nodma_busy_extended@1:1 ia_busy@2:1 ia_nodma_busy@3:1 SPARE0@4:1 dma_req_busy@5:1 dma_busy@6:1 mc_xl8r_busy@7:1 grp_busy@8:1 SPARE1@9:1 dma_grp_valid@10:1 grp_dma_read@11:1 dma_grp_hp_valid@12:1 grp_dma_hp_read@13:1 SPARE2@14:10 reg_clk_busy@24:1 core_clk_busy@25:1 SPARE3@26:1 SPARE4@27:1 sclk_reg_vld@28:1 sclk_core_vld@29:1 SPARE5@30:1 SPARE6@31:1")
+  }
 
   /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, rw.
   @inlinable public static var ia_busy_extended: RegisterField<Self, Bool> {
@@ -7152,12 +7348,13 @@ public struct IA_DEBUG_REG0: RegisterValue {
 }
 
 /// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG1 dma_input_fifo_empty@0:1 dma_input_fifo_full@1:1 start_new_packet@2:1 dma_rdreq_dr_q@3:1 dma_zero_indices_q@4:1 dma_buf_type_q@5:2 dma_req_path_q@7:1 discard_1st_chunk@8:1 discard_2nd_chunk@9:1 second_tc_ret_data_q@10:1 dma_tc_ret_sel_q@11:1 last_rdreq_in_dma_op@12:1 dma_mask_fifo_empty@13:1 dma_data_fifo_empty_q@14:1 dma_data_fifo_full@15:1 dma_req_fifo_empty@16:1 dma_req_fifo_full@17:1 stage2_dr@18:1 stage2_rtr@19:1 stage3_dr@20:1 stage3_rtr@21:1 stage4_dr@22:1 stage4_rtr@23:1 dma_skid_fifo_empty@24:1 dma_skid_fifo_full@25:1 dma_grp_valid@26:1 grp_dma_read@27:1 current_data_valid@28:1 out_of_range_r2_q@29:1 dma_mask_fifo_we@30:1 dma_ret_data_we_q@31:1")
+  }
 
   /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, rw.
   @inlinable public static var dma_input_fifo_empty: RegisterField<Self, Bool> {
@@ -7296,12 +7493,13 @@ public struct IA_DEBUG_REG1: RegisterValue {
 }
 
 /// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG2 hp_dma_input_fifo_empty@0:1 hp_dma_input_fifo_full@1:1 hp_start_new_packet@2:1 hp_dma_rdreq_dr_q@3:1 hp_dma_zero_indices_q@4:1 hp_dma_buf_type_q@5:2 hp_dma_req_path_q@7:1 hp_discard_1st_chunk@8:1 hp_discard_2nd_chunk@9:1 hp_second_tc_ret_data_q@10:1 hp_dma_tc_ret_sel_q@11:1 hp_last_rdreq_in_dma_op@12:1 hp_dma_mask_fifo_empty@13:1 hp_dma_data_fifo_empty_q@14:1 hp_dma_data_fifo_full@15:1 hp_dma_req_fifo_empty@16:1 hp_dma_req_fifo_full@17:1 hp_stage2_dr@18:1 hp_stage2_rtr@19:1 hp_stage3_dr@20:1 hp_stage3_rtr@21:1 hp_stage4_dr@22:1 hp_stage4_rtr@23:1 hp_dma_skid_fifo_empty@24:1 hp_dma_skid_fifo_full@25:1 hp_dma_grp_valid@26:1 hp_grp_dma_read@27:1 hp_current_data_valid@28:1 hp_out_of_range_r2_q@29:1 hp_dma_mask_fifo_we@30:1 hp_dma_ret_data_we_q@31:1")
+  }
 
   /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, rw.
   @inlinable public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> {
@@ -7448,12 +7646,13 @@ public struct IA_DEBUG_REG2: RegisterValue {
 }
 
 /// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG3 dma_pipe0_rdreq_valid@0:1 dma_pipe0_rdreq_read@1:1 dma_pipe0_rdreq_null_out@2:1 dma_pipe0_rdreq_eop_out@3:1 dma_pipe0_rdreq_use_tc_out@4:1 grp_dma_draw_is_pipe0@5:1 must_service_pipe0_req@6:1 send_pipe1_req@7:1 dma_pipe1_rdreq_valid@8:1 dma_pipe1_rdreq_read@9:1 dma_pipe1_rdreq_null_out@10:1 dma_pipe1_rdreq_eop_out@11:1 dma_pipe1_rdreq_use_tc_out@12:1 ia_mc_rdreq_rtr_q@13:1 mc_out_rtr@14:1 dma_rdreq_send_out@15:1 pipe0_dr@16:1 pipe0_rtr@17:1 ia_tc_rdreq_rtr_q@18:1 tc_out_rtr@19:1 pair0_valid_p1@20:1 pair1_valid_p1@21:1 pair2_valid_p1@22:1 pair3_valid_p1@23:1 tc_req_count_q@24:2 discard_1st_chunk@26:1 discard_2nd_chunk@27:1 last_tc_req_p1@28:1 IA_TC_rdreq_send_out@29:1 TC_IA_rdret_valid_in@30:1 TAP_IA_rdret_vld_in@31:1")
+  }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, rw.
   @inlinable public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> {
@@ -7602,12 +7801,13 @@ public struct IA_DEBUG_REG3: RegisterValue {
 }
 
 /// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG4 pipe0_dr@0:1 pipe1_dr@1:1 pipe2_dr@2:1 pipe3_dr@3:1 pipe4_dr@4:1 pipe5_dr@5:1 grp_se0_fifo_empty@6:1 grp_se0_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 pipe3_rtr@11:1 pipe4_rtr@12:1 pipe5_rtr@13:1 ia_vgt_prim_rtr_q@14:1 ia_se1vgt_prim_rtr_q@15:1 di_major_mode_p1_q@16:1 gs_mode_p1_q@17:3 di_event_flag_p1_q@20:1 di_state_sel_p1_q@21:3 draw_opaq_en_p1_q@24:1 draw_opaq_active_q@25:1 di_source_select_p1_q@26:2 ready_to_read_di@28:1 di_first_group_of_draw_q@29:1 last_shift_of_draw@30:1 current_shift_is_vect1_q@31:1")
+  }
 
   /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, rw.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7720,12 +7920,13 @@ public struct IA_DEBUG_REG4: RegisterValue {
 }
 
 /// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG5 di_index_counter_q_15_0@0:16 instanceid_13_0@16:14 draw_input_fifo_full@30:1 draw_input_fifo_empty@31:1")
+  }
 
   /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, rw.
   @inlinable public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
@@ -7749,12 +7950,13 @@ public struct IA_DEBUG_REG5: RegisterValue {
 }
 
 /// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG6 current_shift_q@0:4 current_stride_pre@4:4 current_stride_q@8:5 first_group_partial@13:1 second_group_partial@14:1 curr_prim_partial@15:1 next_stride_q@16:5 next_group_partial@21:1 after_group_partial@22:1 extract_group@23:1 grp_shift_debug_data@24:8")
+  }
 
   /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, rw.
   @inlinable public static var current_shift_q: RegisterField<Self, UInt8> {
@@ -7811,12 +8013,13 @@ public struct IA_DEBUG_REG6: RegisterValue {
 }
 
 /// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG7 reset_indx_state_q@0:4 shift_vect_valid_p2_q@4:4 shift_vect1_valid_p2_q@8:4 shift_vect0_reset_match_p2_q@12:4 shift_vect1_reset_match_p2_q@16:4 num_indx_in_group_p2_q@20:3 last_group_of_draw_p2_q@23:1 shift_event_flag_p2_q@24:1 indx_shift_is_one_p2_q@25:1 indx_shift_is_two_p2_q@26:1 indx_stride_is_four_p2_q@27:1 shift_prim1_reset_p3_q@28:1 shift_prim1_partial_p3_q@29:1 shift_prim0_reset_p3_q@30:1 shift_prim0_partial_p3_q@31:1")
+  }
 
   /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, rw.
   @inlinable public static var reset_indx_state_q: RegisterField<Self, UInt8> {
@@ -7895,12 +8098,13 @@ public struct IA_DEBUG_REG7: RegisterValue {
 }
 
 /// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG8 di_prim_type_p1_q@0:5 two_cycle_xfer_p1_q@5:1 two_prim_input_p1_q@6:1 shift_vect_end_of_packet_p5_q@7:1 last_group_of_inst_p5_q@8:1 shift_prim1_null_flag_p5_q@9:1 shift_prim0_null_flag_p5_q@10:1 grp_continued@11:1 grp_state_sel@12:3 grp_sub_prim_type@15:6 grp_output_path@21:3 grp_null_primitive@24:1 grp_eop@25:1 grp_eopg@26:1 grp_event_flag@27:1 grp_components_valid@28:4")
+  }
 
   /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, rw.
   @inlinable public static var di_prim_type_p1_q: RegisterField<Self, UInt8> {
@@ -7978,12 +8182,13 @@ public struct IA_DEBUG_REG8: RegisterValue {
 }
 
 /// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
-public struct IA_DEBUG_REG9: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IA_DEBUG_REG9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IA_DEBUG_REG9 send_to_se1_p6@0:1 gfx_se_switch_p6@1:1 null_eoi_xfer_prim1_p6@2:1 null_eoi_xfer_prim0_p6@3:1 prim1_eoi_p6@4:1 prim0_eoi_p6@5:1 prim1_valid_eopg_p6@6:1 prim0_valid_eopg_p6@7:1 prim1_to_other_se_p6@8:1 eopg_on_last_prim_p6@9:1 eopg_between_prims_p6@10:1 prim_count_eq_group_size_p6@11:1 prim_count_gt_group_size_p6@12:1 two_prim_output_p5_q@13:1 SPARE0@14:1 SPARE1@15:1 shift_vect_end_of_packet_p5_q@16:1 prim1_xfer_p6@17:1 grp_se1_fifo_empty@18:1 grp_se1_fifo_full@19:1 prim_counter_q@20:12")
+  }
 
   /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, rw.
   @inlinable public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -8080,12 +8285,13 @@ public struct IA_DEBUG_REG9: RegisterValue {
 }
 
 /// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PA_SC_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_REG0 REG0_FIELD0@0:2 REG0_FIELD1@2:2")
+  }
 
   /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, rw.
   @inlinable public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -8095,12 +8301,13 @@ public struct PA_SC_DEBUG_REG0: RegisterValue {
 }
 
 /// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), rw, reset 0x0000_0000.
-public struct PA_SC_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum PA_SC_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "PA_SC_DEBUG_REG1 REG1_FIELD0@0:2 REG1_FIELD1@2:2")
+  }
 
   /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, rw.
   @inlinable public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -8110,12 +8317,13 @@ public struct PA_SC_DEBUG_REG1: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG0 su_baryc_cntl_state@0:2 su_cntl_state@2:4 pmode_state@8:6 ge_stallb@14:1 geom_enable@15:1 su_clip_baryc_free@16:2 su_clip_rtr@18:1 pfifo_busy@19:1 su_cntl_busy@20:1 geom_busy@21:1 event_id_gated@22:6 event_gated@28:1 pmode_prim_gated@29:1 su_dyn_sclk_vld@30:1 cl_dyn_sclk_vld@31:1")
+  }
 
   /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, rw.
   @inlinable public static var su_baryc_cntl_state: RegisterField<Self, UInt8> {
@@ -8176,12 +8384,13 @@ public struct SETUP_DEBUG_REG0: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG1 y_sort0_gated_23_8@0:16 x_sort0_gated_23_8@16:16")
+  }
 
   /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, rw.
   @inlinable public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> {
@@ -8195,12 +8404,13 @@ public struct SETUP_DEBUG_REG1: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG2 y_sort1_gated_23_8@0:16 x_sort1_gated_23_8@16:16")
+  }
 
   /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, rw.
   @inlinable public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> {
@@ -8214,12 +8424,13 @@ public struct SETUP_DEBUG_REG2: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG3 y_sort2_gated_23_8@0:16 x_sort2_gated_23_8@16:16")
+  }
 
   /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, rw.
   @inlinable public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> {
@@ -8233,12 +8444,13 @@ public struct SETUP_DEBUG_REG3: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG4 attr_indx_sort0_gated@0:14 null_prim_gated@14:1 backfacing_gated@15:1 st_indx_gated@16:3 clipped_gated@19:1 dealloc_slot_gated@20:3 xmajor_gated@23:1 diamond_rule_gated@24:2 type_gated@26:3 fpov_gated@29:2 eop_gated@31:1")
+  }
 
   /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, rw.
   @inlinable public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> {
@@ -8287,12 +8499,13 @@ public struct SETUP_DEBUG_REG4: RegisterValue {
 }
 
 /// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SETUP_DEBUG_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SETUP_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SETUP_DEBUG_REG5 attr_indx_sort2_gated@0:14 attr_indx_sort1_gated@14:14 provoking_vtx_gated@28:2 valid_prim_gated@30:1 pa_reg_sclk_vld@31:1")
+  }
 
   /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, rw.
   @inlinable public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> {
@@ -8321,12 +8534,13 @@ public struct SETUP_DEBUG_REG5: RegisterValue {
 }
 
 /// `SQ_DEBUG_STS_LOCAL`: gfx_8_0 register, index 0x8 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SQ_DEBUG_STS_LOCAL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DEBUG_STS_LOCAL BUSY@0:1 WAVE_LEVEL@4:6")
+  }
 
   /// `SQ_DEBUG_STS_LOCAL.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -8336,12 +8550,13 @@ public struct SQ_DEBUG_STS_LOCAL: RegisterValue {
 }
 
 /// `SQ_DEBUG_CTRL_LOCAL`: gfx_8_0 register, index 0x9 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SQ_DEBUG_CTRL_LOCAL: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_DEBUG_CTRL_LOCAL: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_DEBUG_CTRL_LOCAL UNUSED@0:8")
+  }
 
   /// `SQ_DEBUG_CTRL_LOCAL.UNUSED`: bits 7:0, rw.
   @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -8350,12 +8565,13 @@ public struct SQ_DEBUG_CTRL_LOCAL: RegisterValue {
 /// `SQ_INTERRUPT_WORD_AUTO`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
-public struct SQ_INTERRUPT_WORD_AUTO: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INTERRUPT_WORD_AUTO: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INTERRUPT_WORD_AUTO THREAD_TRACE@0:1 WLT@1:1 THREAD_TRACE_BUF_FULL@2:1 REG_TIMESTAMP@3:1 CMD_TIMESTAMP@4:1 HOST_CMD_OVERFLOW@5:1 HOST_REG_OVERFLOW@6:1 IMMED_OVERFLOW@7:1 SE_ID@24:2 ENCODING@26:2")
+  }
 
   /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE`: bit 0, rw.
   @inlinable public static var THREAD_TRACE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -8395,12 +8611,13 @@ public struct SQ_INTERRUPT_WORD_AUTO: RegisterValue {
 }
 
 /// `SQ_INTERRUPT_WORD_CMN`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SQ_INTERRUPT_WORD_CMN: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INTERRUPT_WORD_CMN: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INTERRUPT_WORD_CMN SE_ID@24:2 ENCODING@26:2")
+  }
 
   /// `SQ_INTERRUPT_WORD_CMN.SE_ID`: bits 25:24, rw.
   @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
@@ -8412,12 +8629,13 @@ public struct SQ_INTERRUPT_WORD_CMN: RegisterValue {
 /// `SQ_INTERRUPT_WORD_WAVE`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
-public struct SQ_INTERRUPT_WORD_WAVE: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SQ_INTERRUPT_WORD_WAVE: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_INTERRUPT_WORD_WAVE DATA@0:8 SH_ID@8:1 PRIV@9:1 VM_ID@10:4 WAVE_ID@14:4 SIMD_ID@18:2 CU_ID@20:4 SE_ID@24:2 ENCODING@26:2")
+  }
 
   /// `SQ_INTERRUPT_WORD_WAVE.DATA`: bits 7:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -8448,12 +8666,13 @@ public struct SQ_INTERRUPT_WORD_WAVE: RegisterValue {
 }
 
 /// `SXIFCCG_DEBUG_REG0`: gfx_8_0 register, index 0x14 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SXIFCCG_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SXIFCCG_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SXIFCCG_DEBUG_REG0 position_address@0:6 point_address@6:3 sx_pending_rd_state_var_indx@9:3 sx_pending_rd_req_mask@12:4 sx_pending_rd_pci@16:10 sx_pending_rd_aux_sel@26:2 sx_pending_rd_sp_id@28:2 sx_pending_rd_aux_inc@30:1 sx_pending_rd_advance@31:1")
+  }
 
   /// `SXIFCCG_DEBUG_REG0.position_address`: bits 5:0, rw.
   @inlinable public static var position_address: RegisterField<Self, UInt8> {
@@ -8500,12 +8719,13 @@ public struct SXIFCCG_DEBUG_REG0: RegisterValue {
 }
 
 /// `SXIFCCG_DEBUG_REG1`: gfx_8_0 register, index 0x15 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SXIFCCG_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SXIFCCG_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SXIFCCG_DEBUG_REG1 available_positions@0:7 sx_receive_indx@7:3 sx_pending_fifo_contents@10:5 statevar_bits_vs_out_misc_vec_ena@15:1 statevar_bits_disable_sp@16:4 aux_sel@20:2 sx_to_pa_empty_1@22:1 sx_to_pa_empty_0@23:1 pasx_req_cnt_1@24:4 pasx_req_cnt_0@28:4")
+  }
 
   /// `SXIFCCG_DEBUG_REG1.available_positions`: bits 6:0, rw.
   @inlinable public static var available_positions: RegisterField<Self, UInt8> {
@@ -8557,12 +8777,13 @@ public struct SXIFCCG_DEBUG_REG1: RegisterValue {
 }
 
 /// `SXIFCCG_DEBUG_REG2`: gfx_8_0 register, index 0x16 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SXIFCCG_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SXIFCCG_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SXIFCCG_DEBUG_REG2 param_cache_base@0:7 sx_aux@7:2 sx_request_indx@9:6 req_active_verts_loaded@15:1 req_active_verts@16:7 vgt_to_ccgen_state_var_indx@23:3 vgt_to_ccgen_active_verts@26:6")
+  }
 
   /// `SXIFCCG_DEBUG_REG2.param_cache_base`: bits 6:0, rw.
   @inlinable public static var param_cache_base: RegisterField<Self, UInt8> {
@@ -8599,12 +8820,13 @@ public struct SXIFCCG_DEBUG_REG2: RegisterValue {
 }
 
 /// `SXIFCCG_DEBUG_REG3`: gfx_8_0 register, index 0x17 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SXIFCCG_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SXIFCCG_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SXIFCCG_DEBUG_REG3 ALWAYS_ZERO@0:8 vertex_fifo_entriesavailable@8:4 statevar_bits_vs_out_ccdist1_vec_ena@12:1 statevar_bits_vs_out_ccdist0_vec_ena@13:1 available_positions@14:7 current_state@21:2 vertex_fifo_empty@23:1 vertex_fifo_full@24:1 sx0_receive_fifo_empty@25:1 sx0_receive_fifo_full@26:1 vgt_to_ccgen_fifo_empty@27:1 vgt_to_ccgen_fifo_full@28:1 ccgen_to_clipcc_fifo_full@29:1 sx0_receive_fifo_write@30:1 ccgen_to_clipcc_write@31:1")
+  }
 
   /// `SXIFCCG_DEBUG_REG3.ALWAYS_ZERO`: bits 7:0, rw.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -8681,12 +8903,13 @@ public struct SXIFCCG_DEBUG_REG3: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG0 vgt_busy_extended@0:1 SPARE9@1:1 vgt_busy@2:1 SPARE8@3:1 SPARE7@4:1 SPARE6@5:1 SPARE5@6:1 SPARE4@7:1 pi_busy@8:1 vr_pi_busy@9:1 pt_pi_busy@10:1 te_pi_busy@11:1 gs_busy@12:1 rcm_busy@13:1 tm_busy@14:1 cm_busy@15:1 gog_busy@16:1 frmt_busy@17:1 SPARE10@18:1 te11_pi_busy@19:1 SPARE3@20:1 combined_out_busy@21:1 spi_vs_interfaces_busy@22:1 pa_interfaces_busy@23:1 reg_clk_busy@24:1 SPARE2@25:1 core_clk_busy@26:1 gs_clk_busy@27:1 SPARE1@28:1 sclk_core_vld@29:1 sclk_gs_vld@30:1 SPARE0@31:1")
+  }
 
   /// `VGT_DEBUG_REG0.vgt_busy_extended`: bit 0, rw.
   @inlinable public static var vgt_busy_extended: RegisterField<Self, Bool> {
@@ -8794,12 +9017,13 @@ public struct VGT_DEBUG_REG0: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG1 SPARE9@0:1 SPARE8@1:1 SPARE7@2:1 SPARE6@3:1 SPARE5@4:1 SPARE4@5:1 SPARE3@6:1 SPARE2@7:1 SPARE1@8:1 SPARE0@9:1 pi_vr_valid@10:1 vr_pi_read@11:1 pi_pt_valid@12:1 pt_pi_read@13:1 pi_te_valid@14:1 te_grp_read@15:1 vr_out_indx_valid@16:1 SPARE12@17:1 vr_out_prim_valid@18:1 SPARE11@19:1 pt_out_indx_valid@20:1 SPARE10@21:1 pt_out_prim_valid@22:1 SPARE23@23:1 te_out_data_valid@24:1 SPARE25@25:1 pi_gs_valid@26:1 gs_pi_read@27:1 gog_out_indx_valid@28:1 out_indx_read@29:1 gog_out_prim_valid@30:1 out_prim_read@31:1")
+  }
 
   /// `VGT_DEBUG_REG1.SPARE9`: bit 0, rw.
   @inlinable public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -8913,12 +9137,13 @@ public struct VGT_DEBUG_REG1: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG18`: gfx_8_0 register, index 0x7 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG18: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG18: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG18 grp_vr_valid@0:1 pipe0_dr@1:1 pipe1_dr@2:1 vr_grp_read@3:1 pipe0_rtr@4:1 pipe1_rtr@5:1 out_vr_indx_read@6:1 out_vr_prim_read@7:1 indices_to_send_q@8:3 valid_indices@11:1 last_indx_of_prim@12:1 indx0_new_d@13:1 indx1_new_d@14:1 indx2_new_d@15:1 indx2_hit_d@16:1 indx1_hit_d@17:1 indx0_hit_d@18:1 st_vertex_reuse_off_r0_q@19:1 last_group_of_instance_r0_q@20:1 null_primitive_r0_q@21:1 eop_r0_q@22:1 eject_vtx_vect_r1_d@23:1 sub_prim_type_r0_q@24:3 gs_scenario_a_r0_q@27:1 gs_scenario_b_r0_q@28:1 components_valid_r0_q@29:3")
+  }
 
   /// `VGT_DEBUG_REG18.grp_vr_valid`: bit 0, rw.
   @inlinable public static var grp_vr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9024,12 +9249,13 @@ public struct VGT_DEBUG_REG18: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG8 rcm_busy_q@0:1 rcm_noif_busy_q@1:1 r1_inst_rtr@2:1 spi_gsprim_fifo_busy_q@3:1 spi_esvert_fifo_busy_q@4:1 gs_tbl_valid_r3_q@5:1 valid_r0_q@6:1 valid_r1_q@7:1 valid_r2@8:1 valid_r2_q@9:1 r0_rtr@10:1 r1_rtr@11:1 r2_indx_rtr@12:1 r2_rtr@13:1 es_gs_rtr@14:1 gs_event_fifo_rtr@15:1 tm_rcm_gs_event_rtr@16:1 gs_tbl_r3_rtr@17:1 prim_skid_fifo_empty@18:1 VGT_SPI_gsprim_rtr_q@19:1 tm_rcm_gs_tbl_rtr@20:1 tm_rcm_es_tbl_rtr@21:1 VGT_SPI_esvert_rtr_q@22:1 r2_no_bp_rtr@23:1 hold_for_es_flush@24:1 gs_event_fifo_empty@25:1 gsprim_buff_empty_q@26:1 gsprim_buff_full_q@27:1 te_prim_fifo_empty@28:1 te_prim_fifo_full@29:1 te_vert_fifo_empty@30:1 te_vert_fifo_full@31:1")
+  }
 
   /// `VGT_DEBUG_REG8.rcm_busy_q`: bit 0, rw.
   @inlinable public static var rcm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9167,12 +9393,13 @@ public struct VGT_DEBUG_REG8: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG9: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG9 indices_to_send_r2_q@0:2 valid_indices_r3@2:1 gs_eov_r3@3:1 eop_indx_r3@4:1 eop_prim_r3@5:1 es_eov_r3@6:1 es_tbl_state_r3_q_0@7:1 pending_es_send_r3_q@8:1 pending_es_flush_r3@9:1 gs_tbl_num_es_per_gs_r3_q_not_0@10:1 gs_tbl_prim_cnt_r3_q@11:7 gs_tbl_eop_r3_q@18:1 gs_tbl_state_r3_q@19:3 gs_pending_state_r3_q@22:1 invalidate_rb_roll_over_q@23:1 gs_instancing_state_q@24:1 es_per_gs_vert_cnt_r3_q_not_0@25:1 gs_prim_per_es_ctr_r3_q_not_0@26:1 pre_r0_rtr@27:1 valid_r3_q@28:1 valid_pre_r0_q@29:1 SPARE0@30:1 off_chip_hs_r2_q@31:1")
+  }
 
   /// `VGT_DEBUG_REG9.indices_to_send_r2_q`: bits 1:0, rw.
   @inlinable public static var indices_to_send_r2_q: RegisterField<Self, UInt8> {
@@ -9277,12 +9504,13 @@ public struct VGT_DEBUG_REG9: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG10: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG10 index_buffer_depth_r1_q@0:5 eopg_r2_q@5:1 eotg_r2_q@6:1 onchip_gs_en_r0_q@7:2 SPARE2@9:2 rcm_mem_gsprim_re_qq@11:1 rcm_mem_gsprim_re_q@12:1 gs_rb_space_avail_r3_q_9_0@13:10 es_rb_space_avail_r2_q_8_0@23:9")
+  }
 
   /// `VGT_DEBUG_REG10.index_buffer_depth_r1_q`: bits 4:0, rw.
   @inlinable public static var index_buffer_depth_r1_q: RegisterField<Self, UInt8> {
@@ -9325,12 +9553,13 @@ public struct VGT_DEBUG_REG10: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG11: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG11: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG11 tm_busy_q@0:1 tm_noif_busy_q@1:1 tm_out_busy_q@2:1 es_rb_dealloc_fifo_busy@3:1 vs_dealloc_tbl_busy@4:1 SPARE1@5:1 spi_gsthread_fifo_busy@6:1 spi_esthread_fifo_busy@7:1 hold_eswave@8:1 es_rb_roll_over_r3@9:1 counters_busy_r0@10:1 counters_avail_r0@11:1 counters_available_r0@12:1 vs_event_fifo_rtr@13:1 VGT_SPI_gsthread_rtr_q@14:1 VGT_SPI_esthread_rtr_q@15:1 gs_issue_rtr@16:1 tm_pt_event_rtr@17:1 SPARE0@18:1 gs_r0_rtr@19:1 es_r0_rtr@20:1 gog_tm_vs_event_rtr@21:1 tm_rcm_gs_event_rtr@22:1 tm_rcm_gs_tbl_rtr@23:1 tm_rcm_es_tbl_rtr@24:1 vs_event_fifo_empty@25:1 vs_event_fifo_full@26:1 es_rb_dealloc_fifo_full@27:1 vs_dealloc_tbl_full@28:1 send_event_q@29:1 es_tbl_empty@30:1 no_active_states_r0@31:1")
+  }
 
   /// `VGT_DEBUG_REG11.tm_busy_q`: bit 0, rw.
   @inlinable public static var tm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9472,12 +9701,13 @@ public struct VGT_DEBUG_REG11: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG12: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG12: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG12 gs_state0_r0_q@0:3 gs_state1_r0_q@3:3 gs_state2_r0_q@6:3 gs_state3_r0_q@9:3 gs_state4_r0_q@12:3 gs_state5_r0_q@15:3 gs_state6_r0_q@18:3 gs_state7_r0_q@21:3 gs_state8_r0_q@24:3 gs_state9_r0_q@27:3 hold_eswave_eop@30:1 SPARE0@31:1")
+  }
 
   /// `VGT_DEBUG_REG12.gs_state0_r0_q`: bits 2:0, rw.
   @inlinable public static var gs_state0_r0_q: RegisterField<Self, UInt8> {
@@ -9539,12 +9769,13 @@ public struct VGT_DEBUG_REG12: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG13: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG13: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG13 gs_state10_r0_q@0:3 gs_state11_r0_q@3:3 gs_state12_r0_q@6:3 gs_state13_r0_q@9:3 gs_state14_r0_q@12:3 gs_state15_r0_q@15:3 gs_tbl_wrptr_r0_q_3_0@18:4 gsfetch_done_fifo_cnt_q_not_0@22:1 gsfetch_done_cnt_q_not_0@23:1 es_tbl_full@24:1 SPARE1@25:1 SPARE0@26:1 active_cm_sm_r0_q@27:5")
+  }
 
   /// `VGT_DEBUG_REG13.gs_state10_r0_q`: bits 2:0, rw.
   @inlinable public static var gs_state10_r0_q: RegisterField<Self, UInt8> {
@@ -9607,12 +9838,13 @@ public struct VGT_DEBUG_REG13: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG14: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG14: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG14 SPARE3@0:4 gsfetch_done_fifo_full@4:1 gs_rb_space_avail_r0@5:1 smx_es_done_cnt_r0_q_not_0@6:1 SPARE8@7:2 vs_done_cnt_q_not_0@9:1 es_flush_cnt_busy_q@10:1 gs_tbl_full_r0@11:1 SPARE2@12:9 se1spi_gsthread_fifo_busy@21:1 SPARE@22:3 VGT_SE1SPI_gsthread_rtr_q@25:1 smx1_es_done_cnt_r0_q_not_0@26:1 se1spi_esthread_fifo_busy@27:1 SPARE1@28:1 gsfetch_done_se1_cnt_q_not_0@29:1 SPARE0@30:1 VGT_SE1SPI_esthread_rtr_q@31:1")
+  }
 
   /// `VGT_DEBUG_REG14.SPARE3`: bits 3:0, rw.
   @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -9694,12 +9926,13 @@ public struct VGT_DEBUG_REG14: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG15: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG15: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG15 cm_busy_q@0:1 counters_busy_q@1:1 output_fifo_empty@2:1 output_fifo_full@3:1 counters_full@4:1 active_sm_q@5:5 entry_rdptr_q@10:5 cntr_tbl_wrptr_q@15:5 SPARE25@20:6 st_cut_mode_q@26:2 gs_done_array_q_not_0@28:1 SPARE31@29:3")
+  }
 
   /// `VGT_DEBUG_REG15.cm_busy_q`: bit 0, rw.
   @inlinable public static var cm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9753,12 +9986,13 @@ public struct VGT_DEBUG_REG15: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG16: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG16: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG16 gog_busy@0:1 gog_state_q@1:3 r0_rtr@4:1 r1_rtr@5:1 r1_upstream_rtr@6:1 r2_vs_tbl_rtr@7:1 r2_prim_rtr@8:1 r2_indx_rtr@9:1 r2_rtr@10:1 gog_tm_vs_event_rtr@11:1 r3_force_vs_tbl_we_rtr@12:1 indx_valid_r2_q@13:1 prim_valid_r2_q@14:1 valid_r2_q@15:1 prim_valid_r1_q@16:1 indx_valid_r1_q@17:1 valid_r1_q@18:1 indx_valid_r0_q@19:1 prim_valid_r0_q@20:1 valid_r0_q@21:1 send_event_q@22:1 SPARE24@23:1 vert_seen_since_sopg_r2_q@24:1 gog_out_prim_state_sel@25:3 multiple_streams_en_r1_q@28:1 vs_vert_count_r2_q_not_0@29:1 num_gs_r2_q_not_0@30:1 new_vs_thread_r2@31:1")
+  }
 
   /// `VGT_DEBUG_REG16.gog_busy`: bit 0, rw.
   @inlinable public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -9876,12 +10110,13 @@ public struct VGT_DEBUG_REG16: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG17: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG17: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG17 gog_out_prim_rel_indx2_5_0@0:6 gog_out_prim_rel_indx1_5_0@6:6 gog_out_prim_rel_indx0_5_0@12:6 gog_out_indx_13_0@18:14")
+  }
 
   /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx2_5_0`: bits 5:0, rw.
   @inlinable public static var gog_out_prim_rel_indx2_5_0: RegisterField<Self, UInt8> {
@@ -9905,12 +10140,13 @@ public struct VGT_DEBUG_REG17: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG19: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG19: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG19 separate_out_busy_q@0:1 separate_out_indx_busy_q@1:1 prim_buffer_empty@2:1 prim_buffer_full@3:1 pa_clips_fifo_busy_q@4:1 pa_clipp_fifo_busy_q@5:1 VGT_PA_clips_rtr_q@6:1 VGT_PA_clipp_rtr_q@7:1 spi_vsthread_fifo_busy_q@8:1 spi_vsvert_fifo_busy_q@9:1 pa_clipv_fifo_busy_q@10:1 hold_prim@11:1 VGT_SPI_vsthread_rtr_q@12:1 VGT_SPI_vsvert_rtr_q@13:1 VGT_PA_clipv_rtr_q@14:1 new_packet_q@15:1 buffered_prim_event@16:1 buffered_prim_null_primitive@17:1 buffered_prim_eop@18:1 buffered_prim_eject_vtx_vect@19:1 buffered_prim_type_event@20:6 VGT_SE1SPI_vswave_rtr_q@26:1 VGT_SE1SPI_vsvert_rtr_q@27:1 num_new_unique_rel_indx@28:2 null_terminate_vtx_vector@30:1 filter_event@31:1")
+  }
 
   /// `VGT_DEBUG_REG19.separate_out_busy_q`: bit 0, rw.
   @inlinable public static var separate_out_busy_q: RegisterField<Self, Bool> {
@@ -10038,12 +10274,13 @@ public struct VGT_DEBUG_REG19: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG20`: gfx_8_0 register, index 0x14 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG20: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG20: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG20 dbg_VGT_SPI_vsthread_sovertexindex@0:16 dbg_VGT_SPI_vsthread_sovertexcount_not_0@16:1 SPARE17@17:1 alloc_counter_q@18:4 curr_dealloc_distance_q@22:7 new_allocate_q@29:1 curr_slot_in_vtx_vect_q_not_0@30:1 int_vtx_counter_q_not_0@31:1")
+  }
 
   /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexindex`: bits 15:0, rw.
   @inlinable public static var dbg_VGT_SPI_vsthread_sovertexindex: RegisterField<Self, UInt16> {
@@ -10085,12 +10322,13 @@ public struct VGT_DEBUG_REG20: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG21`: gfx_8_0 register, index 0x15 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG21: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG21: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG21 out_indx_fifo_empty@0:1 indx_side_fifo_empty@1:1 pipe0_dr@2:1 pipe1_dr@3:1 pipe2_dr@4:1 vsthread_buff_empty@5:1 out_indx_fifo_full@6:1 indx_side_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 vsthread_buff_full@11:1 interfaces_rtr@12:1 indx_count_q_not_0@13:1 wait_for_external_eopg_q@14:1 full_state_p1_q@15:1 indx_side_indx_valid@16:1 stateid_p0_q@17:3 is_event_p0_q@20:1 lshs_dealloc_p1@21:1 stream_id_r2_q@22:1 vtx_vect_counter_q_not_0@23:1 buff_full_p1@24:1 strmout_valid_p1@25:1 eotg_r2_q@26:1 null_r2_q@27:1 p0_dr@28:1 p0_rtr@29:1 eopg_p0_q@30:1 p0_nobp@31:1")
+  }
 
   /// `VGT_DEBUG_REG21.out_indx_fifo_empty`: bit 0, rw.
   @inlinable public static var out_indx_fifo_empty: RegisterField<Self, Bool> {
@@ -10214,12 +10452,13 @@ public struct VGT_DEBUG_REG21: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG22`: gfx_8_0 register, index 0x16 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG22: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG22: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG22 cm_state16@0:2 cm_state17@2:2 cm_state18@4:2 cm_state19@6:2 cm_state20@8:2 cm_state21@10:2 cm_state22@12:2 cm_state23@14:2 cm_state24@16:2 cm_state25@18:2 cm_state26@20:2 cm_state27@22:2 cm_state28@24:2 cm_state29@26:2 cm_state30@28:2 cm_state31@30:2")
+  }
 
   /// `VGT_DEBUG_REG22.cm_state16`: bits 1:0, rw.
   @inlinable public static var cm_state16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -10271,12 +10510,13 @@ public struct VGT_DEBUG_REG22: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG23`: gfx_8_0 register, index 0x17 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG23: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG23: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG23 frmt_busy@0:1 rcm_frmt_vert_rtr@1:1 rcm_frmt_prim_rtr@2:1 prim_r3_rtr@3:1 prim_r2_rtr@4:1 vert_r3_rtr@5:1 vert_r2_rtr@6:1 vert_r1_rtr@7:1 vert_r0_rtr@8:1 prim_fifo_empty@9:1 prim_fifo_full@10:1 vert_dr_r2_q@11:1 prim_dr_r2_q@12:1 vert_dr_r1_q@13:1 vert_dr_r0_q@14:1 new_verts_r2_q@15:2 verts_sent_r2_q@17:4 prim_state_sel_r2_q@21:3 SPARE@24:8")
+  }
 
   /// `VGT_DEBUG_REG23.frmt_busy`: bit 0, rw.
   @inlinable public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -10351,12 +10591,13 @@ public struct VGT_DEBUG_REG23: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG24`: gfx_8_0 register, index 0x18 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG24: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG24: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG24 avail_es_rb_space_r0_q_23_0@0:24 dependent_st_cut_mode_q@24:2 SPARE31@26:6")
+  }
 
   /// `VGT_DEBUG_REG24.avail_es_rb_space_r0_q_23_0`: bits 23:0, rw.
   @inlinable public static var avail_es_rb_space_r0_q_23_0: RegisterField<Self, UInt32> {
@@ -10373,12 +10614,13 @@ public struct VGT_DEBUG_REG24: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG25`: gfx_8_0 register, index 0x19 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG25: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG25: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG25 avail_gs_rb_space_r0_q_25_0@0:26 active_sm_r0_q@26:4 add_gs_rb_space_r1_q@30:1 add_gs_rb_space_r0_q@31:1")
+  }
 
   /// `VGT_DEBUG_REG25.avail_gs_rb_space_r0_q_25_0`: bits 25:0, rw.
   @inlinable public static var avail_gs_rb_space_r0_q_25_0: RegisterField<Self, UInt32> {
@@ -10402,12 +10644,13 @@ public struct VGT_DEBUG_REG25: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG27`: gfx_8_0 register, index 0x1B of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG27: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG27: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG27 pipe0_dr@0:1 gsc0_dr@1:1 pipe1_dr@2:1 tm_pt_event_rtr@3:1 pipe0_rtr@4:1 gsc0_rtr@5:1 pipe1_rtr@6:1 last_indx_of_prim_p1_q@7:1 indices_to_send_p0_q@8:2 event_flag_p1_q@10:1 eop_p1_q@11:1 gs_out_prim_type_p0_q@12:2 gsc_null_primitive_p0_q@14:1 gsc_eop_p0_q@15:1 gsc_2cycle_output@16:1 gsc_2nd_cycle_p0_q@17:1 last_indx_of_vsprim@18:1 first_vsprim_of_gsprim_p0_q@19:1 gsc_indx_count_p0_q@20:11 last_vsprim_of_gsprim@31:1")
+  }
 
   /// `VGT_DEBUG_REG27.pipe0_dr`: bit 0, rw.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -10495,12 +10738,13 @@ public struct VGT_DEBUG_REG27: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG28`: gfx_8_0 register, index 0x1C of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG28: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG28: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG28 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring2@31:1")
+  }
 
   /// `VGT_DEBUG_REG28.con_state_q`: bits 3:0, rw.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -10637,12 +10881,13 @@ public struct VGT_DEBUG_REG28: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG29`: gfx_8_0 register, index 0x1D of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG29: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG29: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG29 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring3@31:1")
+  }
 
   /// `VGT_DEBUG_REG29.con_state_q`: bits 3:0, rw.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -10779,12 +11024,13 @@ public struct VGT_DEBUG_REG29: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG2`: gfx_8_0 register, index 0x1E of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG2 hs_grp_busy@0:1 hs_noif_busy@1:1 tfmmIsBusy@2:1 lsVertIfBusy_0@3:1 te11_hs_tess_input_rtr@4:1 lsWaveIfBusy_0@5:1 hs_te11_tess_input_rts@6:1 grpModBusy@7:1 lsVertFifoEmpty@8:1 lsWaveFifoEmpty@9:1 hsVertFifoEmpty@10:1 hsWaveFifoEmpty@11:1 hsInputFifoEmpty@12:1 hsTifFifoEmpty@13:1 lsVertFifoFull@14:1 lsWaveFifoFull@15:1 hsVertFifoFull@16:1 hsWaveFifoFull@17:1 hsInputFifoFull@18:1 hsTifFifoFull@19:1 p0_rtr@20:1 p1_rtr@21:1 p0_dr@22:1 p1_dr@23:1 p0_rts@24:1 p1_rts@25:1 ls_sh_id@26:1 lsFwaveFlag@27:1 lsWaveSendFlush@28:1 SPARE@29:3")
+  }
 
   /// `VGT_DEBUG_REG2.hs_grp_busy`: bit 0, rw.
   @inlinable public static var hs_grp_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -10906,12 +11152,13 @@ public struct VGT_DEBUG_REG2: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG3`: gfx_8_0 register, index 0x1F of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG3 lsTgRelInd@0:12 lsWaveRelInd@12:6 lsPatchCnt@18:8 hsWaveRelInd@26:6")
+  }
 
   /// `VGT_DEBUG_REG3.lsTgRelInd`: bits 11:0, rw.
   @inlinable public static var lsTgRelInd: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -10927,12 +11174,13 @@ public struct VGT_DEBUG_REG3: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG4`: gfx_8_0 register, index 0x20 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG4 hsPatchCnt@0:8 hsPrimId_15_0@8:16 hsCpCnt@24:5 hsWaveSendFlush@29:1 hsFwaveFlag@30:1 SPARE@31:1")
+  }
 
   /// `VGT_DEBUG_REG4.hsPatchCnt`: bits 7:0, rw.
   @inlinable public static var hsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -10958,12 +11206,13 @@ public struct VGT_DEBUG_REG4: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG5`: gfx_8_0 register, index 0x21 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG5 SPARE4@0:3 hsWaveCreditCnt_0@3:5 SPARE3@8:3 hsVertCreditCnt_0@11:5 SPARE2@16:3 lsWaveCreditCnt_0@19:5 SPARE1@24:3 lsVertCreditCnt_0@27:5")
+  }
 
   /// `VGT_DEBUG_REG5.SPARE4`: bits 2:0, rw.
   @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -10999,12 +11248,13 @@ public struct VGT_DEBUG_REG5: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG6`: gfx_8_0 register, index 0x22 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG6 debug_BASE@0:16 debug_SIZE@16:16")
+  }
 
   /// `VGT_DEBUG_REG6.debug_BASE`: bits 15:0, rw.
   @inlinable public static var debug_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }

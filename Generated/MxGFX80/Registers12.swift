@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG7 debug_tfmmFifoEmpty@0:1 debug_tfmmFifoFull@1:1 hs_pipe0_dr@2:1 hs_pipe0_rtr@3:1 hs_pipe1_rtr@4:1 SPARE@5:11 TF_addr@16:16")
+  }
 
   /// `VGT_DEBUG_REG7.debug_tfmmFifoEmpty`: bit 0, rw.
   @inlinable public static var debug_tfmmFifoEmpty: RegisterField<Self, Bool> {
@@ -38,12 +39,13 @@ public struct VGT_DEBUG_REG7: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG26: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG26: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG26 cm_state0@0:2 cm_state1@2:2 cm_state2@4:2 cm_state3@6:2 cm_state4@8:2 cm_state5@10:2 cm_state6@12:2 cm_state7@14:2 cm_state8@16:2 cm_state9@18:2 cm_state10@20:2 cm_state11@22:2 cm_state12@24:2 cm_state13@26:2 cm_state14@28:2 cm_state15@30:2")
+  }
 
   /// `VGT_DEBUG_REG26.cm_state0`: bits 1:0, rw.
   @inlinable public static var cm_state0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -95,12 +97,13 @@ public struct VGT_DEBUG_REG26: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG31: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x26 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG31: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG31 pipe0_dr@0:1 pipe0_rtr@1:1 pipe1_outer_dr@2:1 pipe1_inner_dr@3:1 pipe2_outer_dr@4:1 pipe2_inner_dr@5:1 pipe3_outer_dr@6:1 pipe3_inner_dr@7:1 pipe4_outer_dr@8:1 pipe4_inner_dr@9:1 pipe5_outer_dr@10:1 pipe5_inner_dr@11:1 pipe2_outer_rtr@12:1 pipe2_inner_rtr@13:1 pipe3_outer_rtr@14:1 pipe3_inner_rtr@15:1 pipe4_outer_rtr@16:1 pipe4_inner_rtr@17:1 pipe5_outer_rtr@18:1 pipe5_inner_rtr@19:1 pg_con_outer_point1_rts@20:1 pg_con_outer_point2_rts@21:1 pg_con_inner_point1_rts@22:1 pg_con_inner_point2_rts@23:1 pg_patch_fifo_empty@24:1 pg_edge_fifo_empty@25:1 pg_inner3_perp_fifo_empty@26:1 pg_patch_fifo_full@27:1 pg_edge_fifo_full@28:1 pg_inner_perp_fifo_full@29:1 outer_ring_done_q@30:1 inner_ring_done_q@31:1")
+  }
 
   /// `VGT_DEBUG_REG31.pipe0_dr`: bit 0, rw.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -244,12 +247,13 @@ public struct VGT_DEBUG_REG31: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG32: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x27 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG32: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG32 first_ring_of_patch@0:1 last_ring_of_patch@1:1 last_edge_of_outer_ring@2:1 last_point_of_outer_edge@3:1 last_edge_of_inner_ring@4:1 last_point_of_inner_edge@5:1 last_patch_of_tg_p0_q@6:1 event_null_special_p0_q@7:1 event_flag_p5_q@8:1 first_point_of_patch_p5_q@9:1 first_point_of_edge_p5_q@10:1 last_patch_of_tg_p5_q@11:1 tess_topology_p5_q@12:2 pipe5_inner3_rtr@14:1 pipe5_inner2_rtr@15:1 pg_edge_fifo3_full@16:1 pg_edge_fifo2_full@17:1 pg_inner3_point_fifo_full@18:1 pg_outer3_point_fifo_full@19:1 pg_inner2_point_fifo_full@20:1 pg_outer2_point_fifo_full@21:1 pg_inner_point_fifo_full@22:1 pg_outer_point_fifo_full@23:1 inner2_fifos_rtr@24:1 inner_fifos_rtr@25:1 outer_fifos_rtr@26:1 fifos_rtr@27:1 SPARE@28:4")
+  }
 
   /// `VGT_DEBUG_REG32.first_ring_of_patch`: bit 0, rw.
   @inlinable public static var first_ring_of_patch: RegisterField<Self, Bool> {
@@ -389,12 +393,13 @@ public struct VGT_DEBUG_REG32: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG33: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x28 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG33: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x28, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG33 pipe0_patch_dr@0:1 ring3_pipe1_dr@1:1 pipe1_dr@2:1 pipe2_dr@3:1 pipe0_patch_rtr@4:1 ring2_pipe1_dr@5:1 ring1_pipe1_dr@6:1 pipe2_rtr@7:1 pipe3_dr@8:1 pipe3_rtr@9:1 ring2_in_sync_q@10:1 ring1_in_sync_q@11:1 pipe1_patch_rtr@12:1 ring3_in_sync_q@13:1 tm_te11_event_rtr@14:1 first_prim_of_patch_q@15:1 con_prim_fifo_full@16:1 con_vert_fifo_full@17:1 con_prim_fifo_empty@18:1 con_vert_fifo_empty@19:1 last_patch_of_tg_p0_q@20:1 ring3_valid_p2@21:1 ring2_valid_p2@22:1 ring1_valid_p2@23:1 tess_type_p0_q@24:2 tess_topology_p0_q@26:2 te11_out_vert_gs_en@28:1 con_ring3_busy@29:1 con_ring2_busy@30:1 con_ring1_busy@31:1")
+  }
 
   /// `VGT_DEBUG_REG33.pipe0_patch_dr`: bit 0, rw.
   @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -530,12 +535,13 @@ public struct VGT_DEBUG_REG33: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG34: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x29 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG34: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x29, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG34 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring1@31:1")
+  }
 
   /// `VGT_DEBUG_REG34.con_state_q`: bits 3:0, rw.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -672,12 +678,13 @@ public struct VGT_DEBUG_REG34: RegisterValue {
 }
 
 /// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
-public struct VGT_DEBUG_REG36: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VGT_DEBUG_REG36: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VGT_DEBUG_REG36 VGT_PA_clipp_eop@0:32")
+  }
 
   /// `VGT_DEBUG_REG36.VGT_PA_clipp_eop`: bits 31:0, rw.
   @inlinable public static var VGT_PA_clipp_eop: RegisterField<Self, UInt32> {
@@ -686,12 +693,13 @@ public struct VGT_DEBUG_REG36: RegisterValue {
 }
 
 /// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG0 wd_busy_extended@0:1 wd_nodma_busy_extended@1:1 wd_busy@2:1 wd_nodma_busy@3:1 rbiu_busy@4:1 spl_dma_busy@5:1 spl_di_busy@6:1 vgt0_active_q@7:1 vgt1_active_q@8:1 spl_dma_p1_busy@9:1 rbiu_dr_p1_fifo_busy@10:1 rbiu_di_p1_fifo_busy@11:1 SPARE2@12:1 rbiu_dr_fifo_busy@13:1 rbiu_spl_dr_valid@14:1 spl_rbiu_dr_read@15:1 SPARE3@16:1 rbiu_di_fifo_busy@17:1 rbiu_spl_di_valid@18:1 spl_rbiu_di_read@19:1 se0_synced_q@20:1 se1_synced_q@21:1 se2_synced_q@22:1 se3_synced_q@23:1 reg_clk_busy@24:1 input_clk_busy@25:1 core_clk_busy@26:1 vgt2_active_q@27:1 sclk_reg_vld@28:1 sclk_input_vld@29:1 sclk_core_vld@30:1 vgt3_active_q@31:1")
+  }
 
   /// `WD_DEBUG_REG0.wd_busy_extended`: bit 0, rw.
   @inlinable public static var wd_busy_extended: RegisterField<Self, Bool> {
@@ -817,12 +825,13 @@ public struct WD_DEBUG_REG0: RegisterValue {
 }
 
 /// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG1 grbm_fifo_empty@0:1 grbm_fifo_full@1:1 grbm_fifo_we@2:1 grbm_fifo_re@3:1 draw_initiator_valid_q@4:1 event_initiator_valid_q@5:1 event_addr_valid_q@6:1 dma_request_valid_q@7:1 SPARE0@8:1 min_indx_valid_q@9:1 max_indx_valid_q@10:1 indx_offset_valid_q@11:1 grbm_fifo_rdata_reg_id@12:5 grbm_fifo_rdata_state@17:3 free_cnt_q@20:6 rbiu_di_fifo_we@26:1 rbiu_dr_fifo_we@27:1 rbiu_di_fifo_empty@28:1 rbiu_di_fifo_full@29:1 rbiu_dr_fifo_empty@30:1 rbiu_dr_fifo_full@31:1")
+  }
 
   /// `WD_DEBUG_REG1.grbm_fifo_empty`: bit 0, rw.
   @inlinable public static var grbm_fifo_empty: RegisterField<Self, Bool> {
@@ -921,12 +930,13 @@ public struct WD_DEBUG_REG1: RegisterValue {
 }
 
 /// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG2 p1_grbm_fifo_empty@0:1 p1_grbm_fifo_full@1:1 p1_grbm_fifo_we@2:1 p1_grbm_fifo_re@3:1 p1_draw_initiator_valid_q@4:1 p1_event_initiator_valid_q@5:1 p1_event_addr_valid_q@6:1 p1_dma_request_valid_q@7:1 SPARE0@8:1 p1_min_indx_valid_q@9:1 p1_max_indx_valid_q@10:1 p1_indx_offset_valid_q@11:1 p1_grbm_fifo_rdata_reg_id@12:5 p1_grbm_fifo_rdata_state@17:3 p1_free_cnt_q@20:6 p1_rbiu_di_fifo_we@26:1 p1_rbiu_dr_fifo_we@27:1 p1_rbiu_di_fifo_empty@28:1 p1_rbiu_di_fifo_full@29:1 p1_rbiu_dr_fifo_empty@30:1 p1_rbiu_dr_fifo_full@31:1")
+  }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_empty`: bit 0, rw.
   @inlinable public static var p1_grbm_fifo_empty: RegisterField<Self, Bool> {
@@ -1033,12 +1043,13 @@ public struct WD_DEBUG_REG2: RegisterValue {
 }
 
 /// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG3 rbiu_spl_dr_valid@0:1 SPARE0@1:1 pipe0_dr@2:1 pipe0_rtr@3:1 pipe1_dr@4:1 pipe1_rtr@5:1 wd_subdma_fifo_empty@6:1 wd_subdma_fifo_full@7:1 dma_buf_type_p0_q@8:2 dma_zero_indices_p0_q@10:1 dma_req_path_p3_q@11:1 dma_not_eop_p1_q@12:1 out_of_range_p4@13:1 last_sub_dma_p3_q@14:1 last_rdreq_of_sub_dma_p4@15:1 WD_IA_dma_send_d@16:1 WD_IA_dma_rtr@17:1 WD_IA1_dma_send_d@18:1 WD_IA1_dma_rtr@19:1 last_inst_of_dma_p2@20:1 last_sd_of_inst_p2@21:1 last_sd_of_dma_p2@22:1 SPARE1@23:1 WD_IA_dma_busy@24:1 WD_IA1_dma_busy@25:1 send_to_ia1_p3_q@26:1 dma_wd_switch_on_eop_p3_q@27:1 pipe3_dr@28:1 pipe3_rtr@29:1 wd_dma2draw_fifo_empty@30:1 wd_dma2draw_fifo_full@31:1")
+  }
 
   /// `WD_DEBUG_REG3.rbiu_spl_dr_valid`: bit 0, rw.
   @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
@@ -1179,12 +1190,13 @@ public struct WD_DEBUG_REG3: RegisterValue {
 }
 
 /// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG4 rbiu_spl_di_valid@0:1 spl_rbiu_di_read@1:1 rbiu_spl_p1_di_valid@2:1 spl_rbiu_p1_di_read@3:1 pipe0_dr@4:1 pipe0_rtr@5:1 pipe1_dr@6:1 pipe1_rtr@7:1 pipe2_dr@8:1 pipe2_rtr@9:1 pipe3_ld@10:1 pipe3_rtr@11:1 WD_IA_draw_send_d@12:1 WD_IA_draw_rtr@13:1 di_type_p0@14:2 di_state_sel_p1_q@16:3 di_wd_switch_on_eop_p1_q@19:1 rbiu_spl_pipe0_lockout@20:1 last_inst_of_di_p2@21:1 last_sd_of_inst_p2@22:1 last_sd_of_di_p2@23:1 not_eop_wait_p1_q@24:1 not_eop_wait_q@25:1 ext_event_wait_p1_q@26:1 ext_event_wait_q@27:1 WD_IA1_draw_send_d@28:1 WD_IA1_draw_rtr@29:1 send_to_ia1_q@30:1 dual_ia_mode@31:1")
+  }
 
   /// `WD_DEBUG_REG4.rbiu_spl_di_valid`: bit 0, rw.
   @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
@@ -1311,12 +1323,13 @@ public struct WD_DEBUG_REG4: RegisterValue {
 }
 
 /// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG5 p1_rbiu_spl_dr_valid@0:1 SPARE0@1:1 p1_pipe0_dr@2:1 p1_pipe0_rtr@3:1 p1_pipe1_dr@4:1 p1_pipe1_rtr@5:1 p1_wd_subdma_fifo_empty@6:1 p1_wd_subdma_fifo_full@7:1 p1_dma_buf_type_p0_q@8:2 p1_dma_zero_indices_p0_q@10:1 p1_dma_req_path_p3_q@11:1 p1_dma_not_eop_p1_q@12:1 p1_out_of_range_p4@13:1 p1_last_sub_dma_p3_q@14:1 p1_last_rdreq_of_sub_dma_p4@15:1 p1_WD_IA_dma_send_d@16:1 p1_WD_IA_dma_rtr@17:1 p1_WD_IA1_dma_send_d@18:1 p1_WD_IA1_dma_rtr@19:1 p1_last_inst_of_dma_p2@20:1 p1_last_sd_of_inst_p2@21:1 p1_last_sd_of_dma_p2@22:1 SPARE1@23:1 p1_WD_IA_dma_busy@24:1 p1_WD_IA1_dma_busy@25:1 p1_send_to_ia1_p3_q@26:1 p1_dma_wd_switch_on_eop_p3_q@27:1 p1_pipe3_dr@28:1 p1_pipe3_rtr@29:1 p1_wd_dma2draw_fifo_empty@30:1 p1_wd_dma2draw_fifo_full@31:1")
+  }
 
   /// `WD_DEBUG_REG5.p1_rbiu_spl_dr_valid`: bit 0, rw.
   @inlinable public static var p1_rbiu_spl_dr_valid: RegisterField<Self, Bool> {
@@ -1459,12 +1472,13 @@ public struct WD_DEBUG_REG5: RegisterValue {
 }
 
 /// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG6 WD_IA_draw_eop@0:32")
+  }
 
   /// `WD_DEBUG_REG6.WD_IA_draw_eop`: bits 31:0, rw.
   @inlinable public static var WD_IA_draw_eop: RegisterField<Self, UInt32> {
@@ -1473,12 +1487,13 @@ public struct WD_DEBUG_REG6: RegisterValue {
 }
 
 /// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG7 SE0VGT_WD_thdgrp_send_in@0:1 wd_arb_se0_input_fifo_re@1:1 wd_arb_se0_input_fifo_empty@2:1 wd_arb_se0_input_fifo_full@3:1 SPARE0@4:4 SPARE1@8:4 SPARE2@12:4 SPARE3@16:4 se0_thdgrp_is_event@20:1 se0_thdgrp_eop@21:1 SPARE4@22:6 tfreq_arb_tgroup_rtr@28:1 arb_tfreq_tgroup_rts@29:1 arb_tfreq_tgroup_event@30:1 te11_arb_busy@31:1")
+  }
 
   /// `WD_DEBUG_REG7.SE0VGT_WD_thdgrp_send_in`: bit 0, rw.
   @inlinable public static var SE0VGT_WD_thdgrp_send_in: RegisterField<Self, Bool> {
@@ -1545,12 +1560,13 @@ public struct WD_DEBUG_REG7: RegisterValue {
 }
 
 /// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG8 pipe0_dr@0:1 pipe1_dr@1:1 pipe0_rtr@2:1 pipe1_rtr@3:1 tfreq_tg_fifo_empty@4:1 tfreq_tg_fifo_full@5:1 tf_data_fifo_busy_q@6:1 tf_data_fifo_rtr_q@7:1 tf_skid_fifo_empty@8:1 tf_skid_fifo_full@9:1 wd_tc_rdreq_rtr_q@10:1 last_req_of_tg_p2@11:1 se0spi_wd_hs_done_cnt_q@12:6 event_flag_p1_q@18:1 null_flag_p1_q@19:1 tf_data_fifo_cnt_q@20:7 second_tf_ret_data_q@27:1 first_req_of_tg_p1_q@28:1 WD_TC_rdreq_send_out@29:1 WD_TC_rdnfo_stall_out@30:1 TC_WD_rdret_valid_in@31:1")
+  }
 
   /// `WD_DEBUG_REG8.pipe0_dr`: bit 0, rw.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1651,12 +1667,13 @@ public struct WD_DEBUG_REG8: RegisterValue {
 }
 
 /// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG9: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG9 pipe0_dr@0:1 pipec_tf_dr@1:1 pipe2_dr@2:1 event_or_null_flags_p0_q@3:1 pipe0_rtr@4:1 pipe1_rtr@5:1 pipec_tf_rtr@6:1 pipe2_rtr@7:1 ttp_patch_fifo_full@8:1 ttp_patch_fifo_empty@9:1 ttp_tf_fifo_empty@10:1 SPARE0@11:5 tf_fetch_state_q@16:3 last_patch_of_tg@19:1 tf_pointer_p0_q@20:4 dynamic_hs_p0_q@24:1 first_fetch_of_tg_p0_q@25:1 mem_is_even@26:1 SPARE1@27:1 SPARE2@28:2 pipe4_dr@30:1 pipe4_rtr@31:1")
+  }
 
   /// `WD_DEBUG_REG9.pipe0_dr`: bit 0, rw.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1744,12 +1761,13 @@ public struct WD_DEBUG_REG9: RegisterValue {
 }
 
 /// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
-public struct WD_DEBUG_REG10: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum WD_DEBUG_REG10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "WD_DEBUG_REG10 ttp_pd_patch_rts@0:1 ttp_pd_is_event@1:1 ttp_pd_eopg@2:1 ttp_pd_eop@3:1 pipe0_dr@4:1 pipe1_dr@5:1 pipe0_rtr@6:1 pipe1_rtr@7:1 donut_en_p1_q@8:1 donut_se_switch_p2@9:1 patch_se_switch_p2@10:1 last_donut_switch_p2@11:1 last_donut_of_patch_p2@12:1 is_event_p1_q@13:1 eopg_p1_q@14:1 eop_p1_q@15:1 patch_accum_q@16:8 wd_te11_out_se0_fifo_full@24:1 wd_te11_out_se0_fifo_empty@25:1 wd_te11_out_se1_fifo_full@26:1 wd_te11_out_se1_fifo_empty@27:1 wd_te11_out_se2_fifo_full@28:1 wd_te11_out_se2_fifo_empty@29:1 wd_te11_out_se3_fifo_full@30:1 wd_te11_out_se3_fifo_empty@31:1")
+  }
 
   /// `WD_DEBUG_REG10.ttp_pd_patch_rts`: bit 0, rw.
   @inlinable public static var ttp_pd_patch_rts: RegisterField<Self, Bool> {
@@ -1858,14 +1876,15 @@ public struct WD_DEBUG_REG10: RegisterValue {
 }
 
 /// `SQ_WAVE_MODE`: gfx_8_0 register, index 0x11 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_MODE: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_MODE: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_MODE FP_ROUND@0:4 FP_DENORM@4:4 DX10_CLAMP@8:1 IEEE@9:1 LOD_CLAMPED@10:1 DEBUG_EN@11:1 EXCP_EN@12:9 GPR_IDX_EN@27:1 VSKIP@28:1 CSP@29:3")
+  }
 
   /// `SQ_WAVE_MODE.FP_ROUND`: bits 3:0, rw.
   @inlinable public static var FP_ROUND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1899,14 +1918,15 @@ public struct SQ_WAVE_MODE: IndirectRegister {
 }
 
 /// `SQ_WAVE_STATUS`: gfx_8_0 register, index 0x12 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_STATUS: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_STATUS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_STATUS SCC@0:1 SPI_PRIO@1:2 USER_PRIO@3:2 PRIV@5:1 TRAP_EN@6:1 TTRACE_EN@7:1 EXPORT_RDY@8:1 EXECZ@9:1 VCCZ@10:1 IN_TG@11:1 IN_BARRIER@12:1 HALT@13:1 TRAP@14:1 TTRACE_CU_EN@15:1 VALID@16:1 ECC_ERR@17:1 SKIP_EXPORT@18:1 PERF_EN@19:1 COND_DBG_USER@20:1 COND_DBG_SYS@21:1 ALLOW_REPLAY@22:1 INST_ATC@23:1 MUST_EXPORT@27:1")
+  }
 
   /// `SQ_WAVE_STATUS.SCC`: bit 0, rw.
   @inlinable public static var SCC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1979,14 +1999,15 @@ public struct SQ_WAVE_STATUS: IndirectRegister {
 }
 
 /// `SQ_WAVE_TRAPSTS`: gfx_8_0 register, index 0x13 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TRAPSTS: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TRAPSTS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TRAPSTS EXCP@0:9 SAVECTX@10:1 EXCP_CYCLE@16:6 DP_RATE@29:3")
+  }
 
   /// `SQ_WAVE_TRAPSTS.EXCP`: bits 8:0, rw.
   @inlinable public static var EXCP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -2002,14 +2023,15 @@ public struct SQ_WAVE_TRAPSTS: IndirectRegister {
 }
 
 /// `SQ_WAVE_HW_ID`: gfx_8_0 register, index 0x14 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_HW_ID: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_HW_ID: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_HW_ID WAVE_ID@0:4 SIMD_ID@4:2 PIPE_ID@6:2 CU_ID@8:4 SH_ID@12:1 SE_ID@13:2 TG_ID@16:4 VM_ID@20:4 QUEUE_ID@24:3 STATE_ID@27:3 ME_ID@30:2")
+  }
 
   /// `SQ_WAVE_HW_ID.WAVE_ID`: bits 3:0, rw.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2046,14 +2068,15 @@ public struct SQ_WAVE_HW_ID: IndirectRegister {
 }
 
 /// `SQ_WAVE_GPR_ALLOC`: gfx_8_0 register, index 0x15 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_GPR_ALLOC: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_GPR_ALLOC VGPR_BASE@0:6 VGPR_SIZE@8:6 SGPR_BASE@16:6 SGPR_SIZE@24:4")
+  }
 
   /// `SQ_WAVE_GPR_ALLOC.VGPR_BASE`: bits 5:0, rw.
   @inlinable public static var VGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2069,14 +2092,15 @@ public struct SQ_WAVE_GPR_ALLOC: IndirectRegister {
 }
 
 /// `SQ_WAVE_LDS_ALLOC`: gfx_8_0 register, index 0x16 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_LDS_ALLOC: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_LDS_ALLOC LDS_BASE@0:8 LDS_SIZE@12:9")
+  }
 
   /// `SQ_WAVE_LDS_ALLOC.LDS_BASE`: bits 7:0, rw.
   @inlinable public static var LDS_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2086,14 +2110,15 @@ public struct SQ_WAVE_LDS_ALLOC: IndirectRegister {
 }
 
 /// `SQ_WAVE_IB_STS`: gfx_8_0 register, index 0x17 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_IB_STS: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_IB_STS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_STS VM_CNT@0:4 EXP_CNT@4:3 LGKM_CNT@8:4 VALU_CNT@12:3 FIRST_REPLAY@15:1 RCNT@16:4")
+  }
 
   /// `SQ_WAVE_IB_STS.VM_CNT`: bits 3:0, rw.
   @inlinable public static var VM_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2115,70 +2140,75 @@ public struct SQ_WAVE_IB_STS: IndirectRegister {
 }
 
 /// `SQ_WAVE_PC_LO`: gfx_8_0 register, index 0x18 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_PC_LO: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_PC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_PC_LO PC_LO@0:32")
+  }
 
   /// `SQ_WAVE_PC_LO.PC_LO`: bits 31:0, rw.
   @inlinable public static var PC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_PC_HI`: gfx_8_0 register, index 0x19 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_PC_HI: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_PC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_PC_HI PC_HI@0:8")
+  }
 
   /// `SQ_WAVE_PC_HI.PC_HI`: bits 7:0, rw.
   @inlinable public static var PC_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_INST_DW0`: gfx_8_0 register, index 0x1A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_INST_DW0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_INST_DW0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_INST_DW0 INST_DW0@0:32")
+  }
 
   /// `SQ_WAVE_INST_DW0.INST_DW0`: bits 31:0, rw.
   @inlinable public static var INST_DW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_INST_DW1`: gfx_8_0 register, index 0x1B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_INST_DW1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_INST_DW1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_INST_DW1 INST_DW1@0:32")
+  }
 
   /// `SQ_WAVE_INST_DW1.INST_DW1`: bits 31:0, rw.
   @inlinable public static var INST_DW1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_IB_DBG0`: gfx_8_0 register, index 0x1C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_IB_DBG0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_IB_DBG0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_DBG0 IBUF_ST@0:3 PC_INVALID@3:1 NEED_NEXT_DW@4:1 NO_PREFETCH_CNT@5:3 IBUF_RPTR@8:2 IBUF_WPTR@10:2 INST_STR_ST@16:4 MISC_CNT@20:4 ECC_ST@24:2 IS_HYB@26:1 HYB_CNT@27:2 KILL@29:1 NEED_KILL_IFETCH@30:1")
+  }
 
   /// `SQ_WAVE_IB_DBG0.IBUF_ST`: bits 2:0, rw.
   @inlinable public static var IBUF_ST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -2225,14 +2255,15 @@ public struct SQ_WAVE_IB_DBG0: IndirectRegister {
 }
 
 /// `SQ_WAVE_IB_DBG1`: gfx_8_0 register, index 0x1D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_IB_DBG1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_IB_DBG1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_IB_DBG1 IXNACK@0:1 XNACK@1:1 TA_NEED_RESET@2:1 XCNT@4:4 QCNT@8:4")
+  }
 
   /// `SQ_WAVE_IB_DBG1.IXNACK`: bit 0, rw.
   @inlinable public static var IXNACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2251,266 +2282,285 @@ public struct SQ_WAVE_IB_DBG1: IndirectRegister {
 }
 
 /// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TBA_LO: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TBA_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x26C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TBA_LO ADDR_LO@0:32")
+  }
 
   /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TBA_HI: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TBA_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x26D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TBA_HI ADDR_HI@0:8")
+  }
 
   /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TMA_LO: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TMA_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x26E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TMA_LO ADDR_LO@0:32")
+  }
 
   /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TMA_HI: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TMA_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x26F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TMA_HI ADDR_HI@0:8")
+  }
 
   /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, rw.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x270 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x270, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP0 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP1: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x271 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x271, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP1 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP2: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP2: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x272 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x272, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP2 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP3: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP3: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x273 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x273, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP3 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP4: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP4: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x274 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x274, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP4 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP5: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP5: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x275 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x275, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP5 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP6: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP6: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x276 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x276, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP6 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP7: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP7: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x277 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x277, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP7 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP8: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP8: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x278 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x278, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP8 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP9: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP9: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x279 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x279, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP9 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP10: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP10: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x27A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP10 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_TTMP11: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_TTMP11: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x27B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_TTMP11 DATA@0:32")
+  }
 
   /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_M0: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_M0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x27C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_M0 M0@0:32")
+  }
 
   /// `SQ_WAVE_M0.M0`: bits 31:0, rw.
   @inlinable public static var M0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_EXEC_LO`: gfx_8_0 register, index 0x27E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_EXEC_LO: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_EXEC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x27E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_EXEC_LO EXEC_LO@0:32")
+  }
 
   /// `SQ_WAVE_EXEC_LO.EXEC_LO`: bits 31:0, rw.
   @inlinable public static var EXEC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_EXEC_HI`: gfx_8_0 register, index 0x27F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
-public struct SQ_WAVE_EXEC_HI: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum SQ_WAVE_EXEC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var index: UInt32 { 0x27F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SQ_WAVE_EXEC_HI EXEC_HI@0:32")
+  }
 
   /// `SQ_WAVE_EXEC_HI.EXEC_HI`: bits 31:0, rw.
   @inlinable public static var EXEC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `VM_L2_CNTL`: gmc_8_1 register, MMIO dword 0x500 (byte 0x1400), rw, reset 0x0000_0000.
-public struct VM_L2_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CNTL ENABLE_L2_CACHE@0:1 ENABLE_L2_FRAGMENT_PROCESSING@1:1 L2_CACHE_PTE_ENDIAN_SWAP_MODE@2:2 L2_CACHE_PDE_ENDIAN_SWAP_MODE@4:2 L2_PDE0_CACHE_TAG_GENERATION_MODE@8:1 ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE@9:1 ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE@10:1 ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY@11:1 L2_PDE0_CACHE_SPLIT_MODE@12:3 EFFECTIVE_L2_QUEUE_SIZE@15:3 PDE_FAULT_CLASSIFICATION@18:1 CONTEXT1_IDENTITY_ACCESS_MODE@19:2 IDENTITY_MODE_FRAGMENT_SIZE@21:5 L2_CACHE_4K_SWAP_TAG_INDEX_LSBS@26:2 L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS@28:3")
+  }
 
   /// `VM_L2_CNTL.ENABLE_L2_CACHE`: bit 0, rw.
   @inlinable public static var ENABLE_L2_CACHE: RegisterField<Self, Bool> {
@@ -88,12 +89,13 @@ public struct VM_L2_CNTL: Register {
 }
 
 /// `VM_L2_CNTL2`: gmc_8_1 register, MMIO dword 0x501 (byte 0x1404), rw, reset 0x0000_0000.
-public struct VM_L2_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x501 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x501, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CNTL2 INVALIDATE_ALL_L1_TLBS@0:1 INVALIDATE_L2_CACHE@1:1 DISABLE_INVALIDATE_PER_DOMAIN@21:1 DISABLE_BIGK_CACHE_OPTIMIZATION@22:1 L2_CACHE_BIGK_VMID_MODE@23:3 INVALIDATE_CACHE_MODE@26:2 PDE_CACHE_EFFECTIVE_SIZE@28:3")
+  }
 
   /// `VM_L2_CNTL2.INVALIDATE_ALL_L1_TLBS`: bit 0, rw.
   @inlinable public static var INVALIDATE_ALL_L1_TLBS: RegisterField<Self, Bool> {
@@ -132,12 +134,13 @@ public struct VM_L2_CNTL2: Register {
 }
 
 /// `VM_L2_CNTL3`: gmc_8_1 register, MMIO dword 0x502 (byte 0x1408), rw, reset 0x0000_0000.
-public struct VM_L2_CNTL3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x502 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CNTL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x502, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CNTL3 BANK_SELECT@0:6 L2_CACHE_UPDATE_MODE@6:2 L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE@8:5 L2_CACHE_BIGK_FRAGMENT_SIZE@15:5 L2_CACHE_BIGK_ASSOCIATIVITY@20:1 L2_CACHE_4K_EFFECTIVE_SIZE@21:3 L2_CACHE_BIGK_EFFECTIVE_SIZE@24:4 L2_CACHE_4K_FORCE_MISS@28:1 L2_CACHE_BIGK_FORCE_MISS@29:1 PDE_CACHE_FORCE_MISS@30:1 L2_CACHE_4K_ASSOCIATIVITY@31:1")
+  }
 
   /// `VM_L2_CNTL3.BANK_SELECT`: bits 5:0, rw.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -194,12 +197,13 @@ public struct VM_L2_CNTL3: Register {
 }
 
 /// `VM_L2_STATUS`: gmc_8_1 register, MMIO dword 0x503 (byte 0x140C), rw, reset 0x0000_0000.
-public struct VM_L2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x503 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x503, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_STATUS L2_BUSY@0:1 CONTEXT_DOMAIN_BUSY@1:16")
+  }
 
   /// `VM_L2_STATUS.L2_BUSY`: bit 0, rw.
   @inlinable public static var L2_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -211,12 +215,13 @@ public struct VM_L2_STATUS: Register {
 }
 
 /// `VM_CONTEXT0_CNTL`: gmc_8_1 register, MMIO dword 0x504 (byte 0x1410), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
+  }
 
   /// `VM_CONTEXT0_CNTL.ENABLE_CONTEXT`: bit 0, rw.
   @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -328,12 +333,13 @@ public struct VM_CONTEXT0_CNTL: Register {
 }
 
 /// `VM_CONTEXT1_CNTL`: gmc_8_1 register, MMIO dword 0x505 (byte 0x1414), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x505 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x505, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
+  }
 
   /// `VM_CONTEXT1_CNTL.ENABLE_CONTEXT`: bit 0, rw.
   @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -445,12 +451,13 @@ public struct VM_CONTEXT1_CNTL: Register {
 }
 
 /// `VM_DUMMY_PAGE_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0x506 (byte 0x1418), rw, reset 0x0000_0000.
-public struct VM_DUMMY_PAGE_FAULT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x506 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_DUMMY_PAGE_FAULT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x506, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_DUMMY_PAGE_FAULT_CNTL DUMMY_PAGE_FAULT_ENABLE@0:1 DUMMY_PAGE_ADDRESS_LOGICAL@1:1 DUMMY_PAGE_COMPARE_MASK@2:2")
+  }
 
   /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_FAULT_ENABLE`: bit 0, rw.
   @inlinable public static var DUMMY_PAGE_FAULT_ENABLE: RegisterField<Self, Bool> {
@@ -469,12 +476,13 @@ public struct VM_DUMMY_PAGE_FAULT_CNTL: Register {
 }
 
 /// `VM_DUMMY_PAGE_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x507 (byte 0x141C), rw, reset 0x0000_0000.
-public struct VM_DUMMY_PAGE_FAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x507 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_DUMMY_PAGE_FAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x507, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_DUMMY_PAGE_FAULT_ADDR DUMMY_PAGE_ADDR@0:28")
+  }
 
   /// `VM_DUMMY_PAGE_FAULT_ADDR.DUMMY_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var DUMMY_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -483,12 +491,13 @@ public struct VM_DUMMY_PAGE_FAULT_ADDR: Register {
 }
 
 /// `VM_CONTEXT0_CNTL2`: gmc_8_1 register, MMIO dword 0x50C (byte 0x1430), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x50C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
+  }
 
   /// `VM_CONTEXT0_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, rw.
   @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
@@ -517,12 +526,13 @@ public struct VM_CONTEXT0_CNTL2: Register {
 }
 
 /// `VM_CONTEXT1_CNTL2`: gmc_8_1 register, MMIO dword 0x50D (byte 0x1434), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x50D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
+  }
 
   /// `VM_CONTEXT1_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, rw.
   @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
@@ -551,12 +561,13 @@ public struct VM_CONTEXT1_CNTL2: Register {
 }
 
 /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50E (byte 0x1438), rw, reset 0x0000_0000.
-public struct VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x50E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT8_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -565,12 +576,13 @@ public struct VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50F (byte 0x143C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x50F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT9_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -579,12 +591,13 @@ public struct VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x510 (byte 0x1440), rw, reset 0x0000_0000.
-public struct VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x510 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x510, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT10_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -593,12 +606,13 @@ public struct VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x511 (byte 0x1444), rw, reset 0x0000_0000.
-public struct VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x511 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x511, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT11_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -607,12 +621,13 @@ public struct VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x512 (byte 0x1448), rw, reset 0x0000_0000.
-public struct VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x512 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x512, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT12_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -621,12 +636,13 @@ public struct VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x513 (byte 0x144C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x513 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x513, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT13_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -635,12 +651,13 @@ public struct VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x514 (byte 0x1450), rw, reset 0x0000_0000.
-public struct VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x514 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x514, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT14_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -649,12 +666,13 @@ public struct VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x515 (byte 0x1454), rw, reset 0x0000_0000.
-public struct VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x515 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x515, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT15_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -663,12 +681,13 @@ public struct VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), rw, reset 0x0000_0000.
-public struct VM_INVALIDATE_REQUEST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x51E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_INVALIDATE_REQUEST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x51E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_INVALIDATE_REQUEST INVALIDATE_DOMAIN_0@0:1 INVALIDATE_DOMAIN_1@1:1 INVALIDATE_DOMAIN_2@2:1 INVALIDATE_DOMAIN_3@3:1 INVALIDATE_DOMAIN_4@4:1 INVALIDATE_DOMAIN_5@5:1 INVALIDATE_DOMAIN_6@6:1 INVALIDATE_DOMAIN_7@7:1 INVALIDATE_DOMAIN_8@8:1 INVALIDATE_DOMAIN_9@9:1 INVALIDATE_DOMAIN_10@10:1 INVALIDATE_DOMAIN_11@11:1 INVALIDATE_DOMAIN_12@12:1 INVALIDATE_DOMAIN_13@13:1 INVALIDATE_DOMAIN_14@14:1 INVALIDATE_DOMAIN_15@15:1")
+  }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_0`: bit 0, rw.
   @inlinable public static var INVALIDATE_DOMAIN_0: RegisterField<Self, Bool> {
@@ -752,12 +771,13 @@ public struct VM_INVALIDATE_REQUEST: Register {
 }
 
 /// `VM_INVALIDATE_RESPONSE`: gmc_8_1 register, MMIO dword 0x51F (byte 0x147C), rw, reset 0x0000_0000.
-public struct VM_INVALIDATE_RESPONSE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x51F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_INVALIDATE_RESPONSE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x51F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_INVALIDATE_RESPONSE DOMAIN_INVALIDATED_0@0:1 DOMAIN_INVALIDATED_1@1:1 DOMAIN_INVALIDATED_2@2:1 DOMAIN_INVALIDATED_3@3:1 DOMAIN_INVALIDATED_4@4:1 DOMAIN_INVALIDATED_5@5:1 DOMAIN_INVALIDATED_6@6:1 DOMAIN_INVALIDATED_7@7:1 DOMAIN_INVALIDATED_8@8:1 DOMAIN_INVALIDATED_9@9:1 DOMAIN_INVALIDATED_10@10:1 DOMAIN_INVALIDATED_11@11:1 DOMAIN_INVALIDATED_12@12:1 DOMAIN_INVALIDATED_13@13:1 DOMAIN_INVALIDATED_14@14:1 DOMAIN_INVALIDATED_15@15:1")
+  }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_0`: bit 0, rw.
   @inlinable public static var DOMAIN_INVALIDATED_0: RegisterField<Self, Bool> {
@@ -841,12 +861,13 @@ public struct VM_INVALIDATE_RESPONSE: Register {
 }
 
 /// `VM_PRT_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52C (byte 0x14B0), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE0_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x52C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE0_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE0_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE0_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -855,12 +876,13 @@ public struct VM_PRT_APERTURE0_LOW_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52D (byte 0x14B4), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE1_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x52D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE1_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE1_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE1_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -869,12 +891,13 @@ public struct VM_PRT_APERTURE1_LOW_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52E (byte 0x14B8), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE2_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x52E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE2_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE2_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE2_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -883,12 +906,13 @@ public struct VM_PRT_APERTURE2_LOW_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52F (byte 0x14BC), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE3_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x52F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE3_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE3_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE3_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -897,12 +921,13 @@ public struct VM_PRT_APERTURE3_LOW_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x530 (byte 0x14C0), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE0_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x530 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE0_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x530, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE0_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE0_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -911,12 +936,13 @@ public struct VM_PRT_APERTURE0_HIGH_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x531 (byte 0x14C4), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE1_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x531 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE1_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x531, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE1_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE1_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -925,12 +951,13 @@ public struct VM_PRT_APERTURE1_HIGH_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x532 (byte 0x14C8), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE2_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x532 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE2_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x532, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE2_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE2_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -939,12 +966,13 @@ public struct VM_PRT_APERTURE2_HIGH_ADDR: Register {
 }
 
 /// `VM_PRT_APERTURE3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x533 (byte 0x14CC), rw, reset 0x0000_0000.
-public struct VM_PRT_APERTURE3_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x533 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_APERTURE3_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x533, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_APERTURE3_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_PRT_APERTURE3_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -953,12 +981,13 @@ public struct VM_PRT_APERTURE3_HIGH_ADDR: Register {
 }
 
 /// `VM_PRT_CNTL`: gmc_8_1 register, MMIO dword 0x534 (byte 0x14D0), rw, reset 0x0000_0000.
-public struct VM_PRT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x534 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_PRT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x534, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_PRT_CNTL CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS@0:1 TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS@1:1 L2_CACHE_STORE_INVALID_ENTRIES@2:1 L1_TLB_STORE_INVALID_ENTRIES@3:1 CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS@4:1 TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS@5:1 MASK_PDE0_FAULT@6:1")
+  }
 
   /// `VM_PRT_CNTL.CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 0, rw.
   @inlinable public static var CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
@@ -997,12 +1026,13 @@ public struct VM_PRT_CNTL: Register {
 }
 
 /// `VM_CONTEXTS_DISABLE`: gmc_8_1 register, MMIO dword 0x535 (byte 0x14D4), rw, reset 0x0000_0000.
-public struct VM_CONTEXTS_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x535 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXTS_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x535, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXTS_DISABLE DISABLE_CONTEXT_0@0:1 DISABLE_CONTEXT_1@1:1 DISABLE_CONTEXT_2@2:1 DISABLE_CONTEXT_3@3:1 DISABLE_CONTEXT_4@4:1 DISABLE_CONTEXT_5@5:1 DISABLE_CONTEXT_6@6:1 DISABLE_CONTEXT_7@7:1 DISABLE_CONTEXT_8@8:1 DISABLE_CONTEXT_9@9:1 DISABLE_CONTEXT_10@10:1 DISABLE_CONTEXT_11@11:1 DISABLE_CONTEXT_12@12:1 DISABLE_CONTEXT_13@13:1 DISABLE_CONTEXT_14@14:1 DISABLE_CONTEXT_15@15:1")
+  }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_0`: bit 0, rw.
   @inlinable public static var DISABLE_CONTEXT_0: RegisterField<Self, Bool> {
@@ -1086,12 +1116,13 @@ public struct VM_CONTEXTS_DISABLE: Register {
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x536 (byte 0x14D8), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x536 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x536, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
+  }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1114,12 +1145,13 @@ public struct VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x537 (byte 0x14DC), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x537 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x537, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
+  }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1142,36 +1174,39 @@ public struct VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x538 (byte 0x14E0), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x538 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x538, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT NAME@0:32")
+  }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, rw.
   @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x539 (byte 0x14E4), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x539 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x539, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT NAME@0:32")
+  }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, rw.
   @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53E (byte 0x14F8), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x53E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x53E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
+  }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -1180,12 +1215,13 @@ public struct VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53F (byte 0x14FC), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x53F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x53F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
+  }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -1194,12 +1230,13 @@ public struct VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x546 (byte 0x1518), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x546 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x546, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
+  }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -1208,12 +1245,13 @@ public struct VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x547 (byte 0x151C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x547 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x547, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
+  }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -1222,12 +1260,13 @@ public struct VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
 }
 
 /// `VM_FAULT_CLIENT_ID`: gmc_8_1 register, MMIO dword 0x54E (byte 0x1538), rw, reset 0x0000_0000.
-public struct VM_FAULT_CLIENT_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x54E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_FAULT_CLIENT_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x54E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_FAULT_CLIENT_ID MEMORY_CLIENT@0:9 MEMORY_CLIENT_MASK@9:9 MEMORY_CLIENT_ID_MSB@18:1 MEMORY_CLIENT_ID_MASK_MSB@19:1")
+  }
 
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT`: bits 8:0, rw.
   @inlinable public static var MEMORY_CLIENT: RegisterField<Self, UInt16> {
@@ -1251,12 +1290,13 @@ public struct VM_FAULT_CLIENT_ID: Register {
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x54F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x54F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1265,12 +1305,13 @@ public struct VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x550 (byte 0x1540), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x550 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x550, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1279,12 +1320,13 @@ public struct VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x551 (byte 0x1544), rw, reset 0x0000_0000.
-public struct VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x551 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x551, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT2_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1293,12 +1335,13 @@ public struct VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x552 (byte 0x1548), rw, reset 0x0000_0000.
-public struct VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x552 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x552, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT3_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1307,12 +1350,13 @@ public struct VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x553 (byte 0x154C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x553 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x553, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT4_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1321,12 +1365,13 @@ public struct VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x554 (byte 0x1550), rw, reset 0x0000_0000.
-public struct VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x554 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x554, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT5_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1335,12 +1380,13 @@ public struct VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x555 (byte 0x1554), rw, reset 0x0000_0000.
-public struct VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x555 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x555, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT6_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1349,12 +1395,13 @@ public struct VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x556 (byte 0x1558), rw, reset 0x0000_0000.
-public struct VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x556 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x556, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT7_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1363,12 +1410,13 @@ public struct VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x557 (byte 0x155C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x557 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x557, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1377,12 +1425,13 @@ public struct VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x558 (byte 0x1560), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x558 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x558, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1391,12 +1440,13 @@ public struct VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x55F (byte 0x157C), rw, reset 0x0000_0000.
-public struct VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x55F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x55F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT0_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1405,12 +1455,13 @@ public struct VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x560 (byte 0x1580), rw, reset 0x0000_0000.
-public struct VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x560 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x560, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_CONTEXT1_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1419,24 +1470,26 @@ public struct VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
 }
 
 /// `VM_DEBUG`: gmc_8_1 register, MMIO dword 0x56F (byte 0x15BC), rw, reset 0x0000_0000.
-public struct VM_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x56F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x56F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_DEBUG FLAGS@0:32")
+  }
 
   /// `VM_DEBUG.FLAGS`: bits 31:0, rw.
   @inlinable public static var FLAGS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_L2_CG`: gmc_8_1 register, MMIO dword 0x570 (byte 0x15C0), rw, reset 0x0000_0000.
-public struct VM_L2_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x570 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x570, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CG OFFDLY@6:6 ENABLE@18:1 MEM_LS_ENABLE@19:1 OVERRIDE@20:1")
+  }
 
   /// `VM_L2_CG.OFFDLY`: bits 11:6, rw.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
@@ -1452,12 +1505,13 @@ public struct VM_L2_CG: Register {
 }
 
 /// `VM_L2_BANK_SELECT_MASKA`: gmc_8_1 register, MMIO dword 0x572 (byte 0x15C8), rw, reset 0x0000_0000.
-public struct VM_L2_BANK_SELECT_MASKA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x572 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_BANK_SELECT_MASKA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x572, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_BANK_SELECT_MASKA BANK_SELECT_MASK@0:28")
+  }
 
   /// `VM_L2_BANK_SELECT_MASKA.BANK_SELECT_MASK`: bits 27:0, rw.
   @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt32> {
@@ -1466,12 +1520,13 @@ public struct VM_L2_BANK_SELECT_MASKA: Register {
 }
 
 /// `VM_L2_BANK_SELECT_MASKB`: gmc_8_1 register, MMIO dword 0x573 (byte 0x15CC), rw, reset 0x0000_0000.
-public struct VM_L2_BANK_SELECT_MASKB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x573 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_BANK_SELECT_MASKB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x573, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_BANK_SELECT_MASKB BANK_SELECT_MASK@0:8")
+  }
 
   /// `VM_L2_BANK_SELECT_MASKB.BANK_SELECT_MASK`: bits 7:0, rw.
   @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt8> {
@@ -1480,12 +1535,13 @@ public struct VM_L2_BANK_SELECT_MASKB: Register {
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x575 (byte 0x15D4), rw, reset 0x0000_0000.
-public struct VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x575 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x575, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1494,12 +1550,13 @@ public struct VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x576 (byte 0x15D8), rw, reset 0x0000_0000.
-public struct VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x576 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x576, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -1508,12 +1565,13 @@ public struct VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
 }
 
 /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET`: gmc_8_1 register, MMIO dword 0x577 (byte 0x15DC), rw, reset 0x0000_0000.
-public struct VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x577 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x577, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET PHYSICAL_PAGE_OFFSET@0:28")
+  }
 
   /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET.PHYSICAL_PAGE_OFFSET`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_OFFSET: RegisterField<Self, UInt32> {
@@ -1522,12 +1580,13 @@ public struct VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
 }
 
 /// `VM_L2_CNTL4`: gmc_8_1 register, MMIO dword 0x578 (byte 0x15E0), rw, reset 0x0000_0000.
-public struct VM_L2_CNTL4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x578 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_CNTL4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x578, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_CNTL4 L2_CACHE_4K_PARTITION_COUNT@0:6 VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL@6:1 VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED@7:1 VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP@8:1 VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL@9:1 VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED@10:1 VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP@11:1 VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL@12:1 VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED@13:1 VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP@14:1 VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL@15:1 VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED@16:1 VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP@17:1 L2_CACHE_4K_LRU_ADDR_MATCHING@18:1")
+  }
 
   /// `VM_L2_CNTL4.L2_CACHE_4K_PARTITION_COUNT`: bits 5:0, rw.
   @inlinable public static var L2_CACHE_4K_PARTITION_COUNT: RegisterField<Self, UInt8> {
@@ -1601,12 +1660,13 @@ public struct VM_L2_CNTL4: Register {
 }
 
 /// `VM_L2_BANK_SELECT_RESERVED_CID`: gmc_8_1 register, MMIO dword 0x579 (byte 0x15E4), rw, reset 0x0000_0000.
-public struct VM_L2_BANK_SELECT_RESERVED_CID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x579 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_BANK_SELECT_RESERVED_CID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x579, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_BANK_SELECT_RESERVED_CID RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
+  }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_READ_CLIENT_ID`: bits 8:0, rw.
   @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
@@ -1633,12 +1693,13 @@ public struct VM_L2_BANK_SELECT_RESERVED_CID: Register {
 }
 
 /// `VM_L2_BANK_SELECT_RESERVED_CID2`: gmc_8_1 register, MMIO dword 0x57A (byte 0x15E8), rw, reset 0x0000_0000.
-public struct VM_L2_BANK_SELECT_RESERVED_CID2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x57A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VM_L2_BANK_SELECT_RESERVED_CID2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x57A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VM_L2_BANK_SELECT_RESERVED_CID2 RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
+  }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_READ_CLIENT_ID`: bits 8:0, rw.
   @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
@@ -1665,108 +1726,117 @@ public struct VM_L2_BANK_SELECT_RESERVED_CID2: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A0 (byte 0x1E80), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_CITF_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A1 (byte 0x1E84), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_HUB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_RPB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A2 (byte 0x1E88), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_RPB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A3 (byte 0x1E8C), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A4 (byte 0x1E90), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A5 (byte 0x1E94), rw, reset 0x0000_0000.
-public struct MC_VM_L2_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_L2_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_L2_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_VM_L2_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A6 (byte 0x1E98), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `MC_ARB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A7 (byte 0x1E9C), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_CITF_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A8 (byte 0x1EA0), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_CITF_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1778,12 +1848,13 @@ public struct MC_CITF_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A9 (byte 0x1EA4), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_HUB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1795,12 +1866,13 @@ public struct MC_HUB_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AA (byte 0x1EA8), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1812,12 +1884,13 @@ public struct MC_MCBVM_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AB (byte 0x1EAC), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1829,12 +1902,13 @@ public struct MC_MCDVM_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AC (byte 0x1EB0), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_RPB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1846,12 +1920,13 @@ public struct MC_RPB_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_VM_L2_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AD (byte 0x1EB4), rw, reset 0x0000_0000.
-public struct MC_VM_L2_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_L2_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_L2_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_VM_L2_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1863,12 +1938,13 @@ public struct MC_VM_L2_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AE (byte 0x1EB8), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `MC_ARB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1880,12 +1956,13 @@ public struct MC_ARB_PERFCOUNTER_HI: Register {
 }
 
 /// `ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AF (byte 0x1EBC), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1897,12 +1974,13 @@ public struct ATC_PERFCOUNTER_HI: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B0 (byte 0x1EC0), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1921,12 +1999,13 @@ public struct MC_CITF_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B1 (byte 0x1EC4), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1945,12 +2024,13 @@ public struct MC_CITF_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B2 (byte 0x1EC8), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1969,12 +2049,13 @@ public struct MC_CITF_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B3 (byte 0x1ECC), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1993,12 +2074,13 @@ public struct MC_CITF_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B4 (byte 0x1ED0), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2017,12 +2099,13 @@ public struct MC_HUB_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B5 (byte 0x1ED4), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2041,12 +2124,13 @@ public struct MC_HUB_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B6 (byte 0x1ED8), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2065,12 +2149,13 @@ public struct MC_HUB_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B7 (byte 0x1EDC), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2089,12 +2174,13 @@ public struct MC_HUB_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B8 (byte 0x1EE0), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2113,12 +2199,13 @@ public struct MC_RPB_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B9 (byte 0x1EE4), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2137,12 +2224,13 @@ public struct MC_RPB_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BA (byte 0x1EE8), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2161,12 +2249,13 @@ public struct MC_RPB_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BB (byte 0x1EEC), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2185,12 +2274,13 @@ public struct MC_RPB_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7BC (byte 0x1EF0), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2209,12 +2299,13 @@ public struct MC_ARB_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7BD (byte 0x1EF4), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2233,12 +2324,13 @@ public struct MC_ARB_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BE (byte 0x1EF8), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2257,12 +2349,13 @@ public struct MC_ARB_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BF (byte 0x1EFC), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2281,12 +2374,13 @@ public struct MC_ARB_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C0 (byte 0x1F00), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2305,12 +2399,13 @@ public struct MC_MCBVM_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C1 (byte 0x1F04), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2329,12 +2424,13 @@ public struct MC_MCBVM_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C2 (byte 0x1F08), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2353,12 +2449,13 @@ public struct MC_MCBVM_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C3 (byte 0x1F0C), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2377,12 +2474,13 @@ public struct MC_MCBVM_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C4 (byte 0x1F10), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2401,12 +2499,13 @@ public struct MC_MCDVM_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C5 (byte 0x1F14), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2425,12 +2524,13 @@ public struct MC_MCDVM_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C6 (byte 0x1F18), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2449,12 +2549,13 @@ public struct MC_MCDVM_PERFCOUNTER2_CFG: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C7 (byte 0x1F1C), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2473,12 +2574,13 @@ public struct MC_MCDVM_PERFCOUNTER3_CFG: Register {
 }
 
 /// `ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C8 (byte 0x1F20), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2497,12 +2599,13 @@ public struct ATC_PERFCOUNTER0_CFG: Register {
 }
 
 /// `ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C9 (byte 0x1F24), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2521,12 +2624,13 @@ public struct ATC_PERFCOUNTER1_CFG: Register {
 }
 
 /// `ATC_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7CA (byte 0x1F28), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER2_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER2_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `ATC_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2545,12 +2649,13 @@ public struct ATC_PERFCOUNTER2_CFG: Register {
 }
 
 /// `ATC_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7CB (byte 0x1F2C), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER3_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER3_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `ATC_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2569,12 +2674,13 @@ public struct ATC_PERFCOUNTER3_CFG: Register {
 }
 
 /// `MC_VM_L2_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7CC (byte 0x1F30), rw, reset 0x0000_0000.
-public struct MC_VM_L2_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_L2_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_L2_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2593,12 +2699,13 @@ public struct MC_VM_L2_PERFCOUNTER0_CFG: Register {
 }
 
 /// `MC_VM_L2_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7CD (byte 0x1F34), rw, reset 0x0000_0000.
-public struct MC_VM_L2_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_L2_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_L2_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2617,12 +2724,13 @@ public struct MC_VM_L2_PERFCOUNTER1_CFG: Register {
 }
 
 /// `MC_CITF_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CE (byte 0x1F38), rw, reset 0x0000_0000.
-public struct MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2648,12 +2756,13 @@ public struct MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_HUB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CF (byte 0x1F3C), rw, reset 0x0000_0000.
-public struct MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2679,12 +2788,13 @@ public struct MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_RPB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D0 (byte 0x1F40), rw, reset 0x0000_0000.
-public struct MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2710,12 +2820,13 @@ public struct MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D1 (byte 0x1F44), rw, reset 0x0000_0000.
-public struct MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCBVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2741,12 +2852,13 @@ public struct MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D2 (byte 0x1F48), rw, reset 0x0000_0000.
-public struct MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MCDVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2772,12 +2884,13 @@ public struct MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D3 (byte 0x1F4C), rw, reset 0x0000_0000.
-public struct MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_L2_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2803,12 +2916,13 @@ public struct MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_ARB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D4 (byte 0x1F50), rw, reset 0x0000_0000.
-public struct MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2834,12 +2948,13 @@ public struct MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D5 (byte 0x1F54), rw, reset 0x0000_0000.
-public struct ATC_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2865,24 +2980,26 @@ public struct ATC_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `CHUB_ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7D6 (byte 0x1F58), rw, reset 0x0000_0000.
-public struct CHUB_ATC_PERFCOUNTER_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CHUB_ATC_PERFCOUNTER_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CHUB_ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
+  }
 
   /// `CHUB_ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7D7 (byte 0x1F5C), rw, reset 0x0000_0000.
-public struct CHUB_ATC_PERFCOUNTER_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CHUB_ATC_PERFCOUNTER_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CHUB_ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
+  }
 
   /// `CHUB_ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2894,12 +3011,13 @@ public struct CHUB_ATC_PERFCOUNTER_HI: Register {
 }
 
 /// `CHUB_ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7D8 (byte 0x1F60), rw, reset 0x0000_0000.
-public struct CHUB_ATC_PERFCOUNTER0_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CHUB_ATC_PERFCOUNTER0_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CHUB_ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2918,12 +3036,13 @@ public struct CHUB_ATC_PERFCOUNTER0_CFG: Register {
 }
 
 /// `CHUB_ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7D9 (byte 0x1F64), rw, reset 0x0000_0000.
-public struct CHUB_ATC_PERFCOUNTER1_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CHUB_ATC_PERFCOUNTER1_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CHUB_ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
+  }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2942,12 +3061,13 @@ public struct CHUB_ATC_PERFCOUNTER1_CFG: Register {
 }
 
 /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7DA (byte 0x1F68), rw, reset 0x0000_0000.
-public struct CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CHUB_ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
+  }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -2973,12 +3093,13 @@ public struct CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
 }
 
 /// `MC_CONFIG`: gmc_8_1 register, MMIO dword 0x800 (byte 0x2000), rw, reset 0x0000_0000.
-public struct MC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x800 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x800, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CONFIG MCDW_WR_ENABLE@0:1 MCDX_WR_ENABLE@1:1 MCDY_WR_ENABLE@2:1 MCDZ_WR_ENABLE@3:1 MCDS_WR_ENABLE@4:1 MCDT_WR_ENABLE@5:1 MCDU_WR_ENABLE@6:1 MCDV_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MCC_INDEX_MODE_ENABLE@31:1")
+  }
 
   /// `MC_CONFIG.MCDW_WR_ENABLE`: bit 0, rw.
   @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3014,12 +3135,13 @@ public struct MC_CONFIG: Register {
 }
 
 /// `MC_SHARED_CHMAP`: gmc_8_1 register, MMIO dword 0x801 (byte 0x2004), rw, reset 0x0000_0000.
-public struct MC_SHARED_CHMAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x801 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_CHMAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x801, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_CHMAP CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 NOOFCHAN@12:4 CHAN3@16:4 CHAN4@20:4")
+  }
 
   /// `MC_SHARED_CHMAP.CHAN0`: bits 3:0, rw.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3041,12 +3163,13 @@ public struct MC_SHARED_CHMAP: Register {
 }
 
 /// `MC_SHARED_CHREMAP`: gmc_8_1 register, MMIO dword 0x802 (byte 0x2008), rw, reset 0x0000_0000.
-public struct MC_SHARED_CHREMAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x802 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_CHREMAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x802, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_CHREMAP CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 CHAN3@12:4 CHAN4@16:4 CHAN5@20:4 CHAN6@24:4 CHAN7@28:4")
+  }
 
   /// `MC_SHARED_CHREMAP.CHAN0`: bits 3:0, rw.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3074,12 +3197,13 @@ public struct MC_SHARED_CHREMAP: Register {
 }
 
 /// `MC_RD_GRP_GFX`: gmc_8_1 register, MMIO dword 0x803 (byte 0x200C), rw, reset 0x0000_0000.
-public struct MC_RD_GRP_GFX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x803 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_GRP_GFX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x803, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_GRP_GFX CP@0:4 SH@4:4 TLS@8:4 ACPG@12:4 ACPO@16:4 XDMAM@20:4 ISP@24:4 VP8@28:4")
+  }
 
   /// `MC_RD_GRP_GFX.CP`: bits 3:0, rw.
   @inlinable public static var CP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3107,12 +3231,13 @@ public struct MC_RD_GRP_GFX: Register {
 }
 
 /// `MC_WR_GRP_GFX`: gmc_8_1 register, MMIO dword 0x804 (byte 0x2010), rw, reset 0x0000_0000.
-public struct MC_WR_GRP_GFX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x804 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_GRP_GFX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x804, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_GRP_GFX VIN0@0:4 SH@4:4 ACPG@8:4 ACPO@12:4 ISP@16:4 VP8@20:4 XDMA@24:4 XDMAM@28:4")
+  }
 
   /// `MC_WR_GRP_GFX.VIN0`: bits 3:0, rw.
   @inlinable public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3140,12 +3265,13 @@ public struct MC_WR_GRP_GFX: Register {
 }
 
 /// `MC_RD_GRP_SYS`: gmc_8_1 register, MMIO dword 0x805 (byte 0x2014), rw, reset 0x0000_0000.
-public struct MC_RD_GRP_SYS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x805 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_GRP_SYS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x805, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_GRP_SYS RLC@0:4 VMC@4:4 SDMA1@8:4 DMIF@12:4 MCIF@16:4 SMU@20:4 VCE0@24:4 VCE1@28:4")
+  }
 
   /// `MC_RD_GRP_SYS.RLC`: bits 3:0, rw.
   @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3173,12 +3299,13 @@ public struct MC_RD_GRP_SYS: Register {
 }
 
 /// `MC_WR_GRP_SYS`: gmc_8_1 register, MMIO dword 0x806 (byte 0x2018), rw, reset 0x0000_0000.
-public struct MC_WR_GRP_SYS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x806 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_GRP_SYS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x806, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_GRP_SYS IH@0:4 MCIF@4:4 RLC@8:4 SAMMSP@12:4 SMU@16:4 SDMA1@20:4 VCE0@24:4 VCE1@28:4")
+  }
 
   /// `MC_WR_GRP_SYS.IH`: bits 3:0, rw.
   @inlinable public static var IH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3206,12 +3333,13 @@ public struct MC_WR_GRP_SYS: Register {
 }
 
 /// `MC_RD_GRP_OTH`: gmc_8_1 register, MMIO dword 0x807 (byte 0x201C), rw, reset 0x0000_0000.
-public struct MC_RD_GRP_OTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x807 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_GRP_OTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x807, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_GRP_OTH UVD_EXT0@0:4 SDMA0@4:4 HDP@8:4 SEM@12:4 UMC@16:4 UVD@20:4 UVD_EXT1@24:4 SAMMSP@28:4")
+  }
 
   /// `MC_RD_GRP_OTH.UVD_EXT0`: bits 3:0, rw.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3239,12 +3367,13 @@ public struct MC_RD_GRP_OTH: Register {
 }
 
 /// `MC_WR_GRP_OTH`: gmc_8_1 register, MMIO dword 0x808 (byte 0x2020), rw, reset 0x0000_0000.
-public struct MC_WR_GRP_OTH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x808 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_GRP_OTH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x808, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_GRP_OTH UVD_EXT0@0:4 SDMA0@4:4 HDP@8:4 SEM@12:4 UMC@16:4 UVD@20:4 XDP@24:4 UVD_EXT1@28:4")
+  }
 
   /// `MC_WR_GRP_OTH.UVD_EXT0`: bits 3:0, rw.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3272,12 +3401,13 @@ public struct MC_WR_GRP_OTH: Register {
 }
 
 /// `MC_VM_FB_LOCATION`: gmc_8_1 register, MMIO dword 0x809 (byte 0x2024), rw, reset 0x0000_0000.
-public struct MC_VM_FB_LOCATION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x809 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_LOCATION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x809, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_LOCATION FB_BASE@0:16 FB_TOP@16:16")
+  }
 
   /// `MC_VM_FB_LOCATION.FB_BASE`: bits 15:0, rw.
   @inlinable public static var FB_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3287,48 +3417,52 @@ public struct MC_VM_FB_LOCATION: Register {
 }
 
 /// `MC_VM_AGP_TOP`: gmc_8_1 register, MMIO dword 0x80A (byte 0x2028), rw, reset 0x0000_0000.
-public struct MC_VM_AGP_TOP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_AGP_TOP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_AGP_TOP AGP_TOP@0:18")
+  }
 
   /// `MC_VM_AGP_TOP.AGP_TOP`: bits 17:0, rw.
   @inlinable public static var AGP_TOP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_AGP_BOT`: gmc_8_1 register, MMIO dword 0x80B (byte 0x202C), rw, reset 0x0000_0000.
-public struct MC_VM_AGP_BOT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_AGP_BOT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_AGP_BOT AGP_BOT@0:18")
+  }
 
   /// `MC_VM_AGP_BOT.AGP_BOT`: bits 17:0, rw.
   @inlinable public static var AGP_BOT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_AGP_BASE`: gmc_8_1 register, MMIO dword 0x80C (byte 0x2030), rw, reset 0x0000_0000.
-public struct MC_VM_AGP_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_AGP_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_AGP_BASE AGP_BASE@0:18")
+  }
 
   /// `MC_VM_AGP_BASE.AGP_BASE`: bits 17:0, rw.
   @inlinable public static var AGP_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x80D (byte 0x2034), rw, reset 0x0000_0000.
-public struct MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_SYSTEM_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -3337,12 +3471,13 @@ public struct MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
 }
 
 /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x80E (byte 0x2038), rw, reset 0x0000_0000.
-public struct MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_SYSTEM_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -3351,12 +3486,13 @@ public struct MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
 }
 
 /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x80F (byte 0x203C), rw, reset 0x0000_0000.
-public struct MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR PHYSICAL_PAGE_NUMBER@0:28")
+  }
 
   /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -3365,12 +3501,13 @@ public struct MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_CNTL`: gmc_8_1 register, MMIO dword 0x810 (byte 0x2040), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x810 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x810, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_CNTL DC_WRITE_HIT_REGION_0_MODE@0:2 DC_WRITE_HIT_REGION_1_MODE@2:2 DC_WRITE_HIT_REGION_2_MODE@4:2 DC_WRITE_HIT_REGION_3_MODE@6:2 DC_MEMORY_WRITE_LOCAL@8:1 DC_MEMORY_WRITE_SYSTEM@9:1")
+  }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_0_MODE`: bits 1:0, rw.
   @inlinable public static var DC_WRITE_HIT_REGION_0_MODE: RegisterField<Self, UInt8> {
@@ -3404,12 +3541,13 @@ public struct MC_VM_DC_WRITE_CNTL: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x811 (byte 0x2044), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x811 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x811, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3418,12 +3556,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x812 (byte 0x2048), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x812 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x812, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3432,12 +3571,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x813 (byte 0x204C), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x813 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x813, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3446,12 +3586,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x814 (byte 0x2050), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x814 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x814, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3460,12 +3601,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x815 (byte 0x2054), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x815 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x815, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3474,12 +3616,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x816 (byte 0x2058), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x816 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x816, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3488,12 +3631,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x817 (byte 0x205C), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x817 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x817, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3502,12 +3646,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x818 (byte 0x2060), rw, reset 0x0000_0000.
-public struct MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x818 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x818, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
+  }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -3516,12 +3661,13 @@ public struct MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
 }
 
 /// `MC_VM_MX_L1_TLB_CNTL`: gmc_8_1 register, MMIO dword 0x819 (byte 0x2064), rw, reset 0x0000_0000.
-public struct MC_VM_MX_L1_TLB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x819 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MX_L1_TLB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x819, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MX_L1_TLB_CNTL ENABLE_L1_TLB@0:1 ENABLE_L1_FRAGMENT_PROCESSING@1:1 SYSTEM_ACCESS_MODE@3:2 SYSTEM_APERTURE_UNMAPPED_ACCESS@5:1 ENABLE_ADVANCED_DRIVER_MODEL@6:1 ECO_BITS@7:4")
+  }
 
   /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_TLB`: bit 0, rw.
   @inlinable public static var ENABLE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3551,24 +3697,26 @@ public struct MC_VM_MX_L1_TLB_CNTL: Register {
 }
 
 /// `MC_VM_FB_OFFSET`: gmc_8_1 register, MMIO dword 0x81A (byte 0x2068), rw, reset 0x0000_0000.
-public struct MC_VM_FB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_OFFSET FB_OFFSET@0:18")
+  }
 
   /// `MC_VM_FB_OFFSET.FB_OFFSET`: bits 17:0, rw.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_STEERING`: gmc_8_1 register, MMIO dword 0x81B (byte 0x206C), rw, reset 0x0000_0000.
-public struct MC_VM_STEERING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_STEERING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_STEERING DEFAULT_STEERING@0:2")
+  }
 
   /// `MC_VM_STEERING.DEFAULT_STEERING`: bits 1:0, rw.
   @inlinable public static var DEFAULT_STEERING: RegisterField<Self, UInt8> {
@@ -3577,12 +3725,13 @@ public struct MC_VM_STEERING: Register {
 }
 
 /// `MC_SHARED_CHREMAP2`: gmc_8_1 register, MMIO dword 0x81C (byte 0x2070), rw, reset 0x0000_0000.
-public struct MC_SHARED_CHREMAP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_CHREMAP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_CHREMAP2 CHAN8@0:4 CHAN9@4:4 CHAN10@8:4 CHAN11@12:4 CHAN12@16:4 CHAN13@20:4 CHAN14@24:4 CHAN15@28:4")
+  }
 
   /// `MC_SHARED_CHREMAP2.CHAN8`: bits 3:0, rw.
   @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3610,24 +3759,26 @@ public struct MC_SHARED_CHREMAP2: Register {
 }
 
 /// `MC_SHARED_VF_ENABLE`: gmc_8_1 register, MMIO dword 0x81D (byte 0x2074), rw, reset 0x0000_0000.
-public struct MC_SHARED_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_VF_ENABLE VF_ENABLE@0:1")
+  }
 
   /// `MC_SHARED_VF_ENABLE.VF_ENABLE`: bit 0, rw.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_SHARED_VIRT_RESET_REQ`: gmc_8_1 register, MMIO dword 0x81E (byte 0x2078), rw, reset 0x0000_0000.
-public struct MC_SHARED_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `MC_SHARED_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3637,12 +3788,13 @@ public struct MC_SHARED_VIRT_RESET_REQ: Register {
 }
 
 /// `MC_SHARED_ACTIVE_FCN_ID`: gmc_8_1 register, MMIO dword 0x81F (byte 0x207C), rw, reset 0x0000_0000.
-public struct MC_SHARED_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
+  }
 
   /// `MC_SHARED_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3652,12 +3804,13 @@ public struct MC_SHARED_ACTIVE_FCN_ID: Register {
 }
 
 /// `MC_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x828 (byte 0x20A0), rw, reset 0x0000_0000.
-public struct MC_CONFIG_MCD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x828 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CONFIG_MCD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x828, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CONFIG_MCD MCD0_WR_ENABLE@0:1 MCD1_WR_ENABLE@1:1 MCD2_WR_ENABLE@2:1 MCD3_WR_ENABLE@3:1 MCD4_WR_ENABLE@4:1 MCD5_WR_ENABLE@5:1 MCD6_WR_ENABLE@6:1 MCD7_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MC_RD_ENABLE_SUB@11:1 ARB0_WR_ENABLE@12:1 ARB1_WR_ENABLE@13:1 MCD_INDEX_MODE_ENABLE@31:1")
+  }
 
   /// `MC_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, rw.
   @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3708,12 +3861,13 @@ public struct MC_CONFIG_MCD: Register {
 }
 
 /// `MC_CG_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x829 (byte 0x20A4), rw, reset 0x0000_0000.
-public struct MC_CG_CONFIG_MCD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x829 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CG_CONFIG_MCD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x829, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CG_CONFIG_MCD MCD0_WR_ENABLE@0:1 MCD1_WR_ENABLE@1:1 MCD2_WR_ENABLE@2:1 MCD3_WR_ENABLE@3:1 MCD4_WR_ENABLE@4:1 MCD5_WR_ENABLE@5:1 MCD6_WR_ENABLE@6:1 MCD7_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MC_RD_ENABLE_SUB@11:1 INDEX@13:16")
+  }
 
   /// `MC_CG_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, rw.
   @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3752,12 +3906,13 @@ public struct MC_CG_CONFIG_MCD: Register {
 }
 
 /// `MC_MEM_POWER_LS`: gmc_8_1 register, MMIO dword 0x82A (byte 0x20A8), rw, reset 0x0000_0000.
-public struct MC_MEM_POWER_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x82A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_MEM_POWER_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_MEM_POWER_LS LS_SETUP@0:6 LS_HOLD@6:6")
+  }
 
   /// `MC_MEM_POWER_LS.LS_SETUP`: bits 5:0, rw.
   @inlinable public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3767,12 +3922,13 @@ public struct MC_MEM_POWER_LS: Register {
 }
 
 /// `MC_SHARED_BLACKOUT_CNTL`: gmc_8_1 register, MMIO dword 0x82B (byte 0x20AC), rw, reset 0x0000_0000.
-public struct MC_SHARED_BLACKOUT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x82B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SHARED_BLACKOUT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SHARED_BLACKOUT_CNTL BLACKOUT_MODE@0:3 BLACKOUT_SEQ_FREE@3:1 BLACKOUT_MCD_NUM@4:8 FREE_TIE_HIGH@12:1 SRBM_DUMMY_READ_RETURN@13:1")
+  }
 
   /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MODE`: bits 2:0, rw.
   @inlinable public static var BLACKOUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -3797,12 +3953,13 @@ public struct MC_SHARED_BLACKOUT_CNTL: Register {
 }
 
 /// `MC_HUB_MISC_POWER`: gmc_8_1 register, MMIO dword 0x82D (byte 0x20B4), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_POWER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x82D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_POWER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_POWER SRBM_GATE_OVERRIDE@2:1 PM_BLACKOUT_CNTL@3:2")
+  }
 
   /// `MC_HUB_MISC_POWER.SRBM_GATE_OVERRIDE`: bit 2, rw.
   @inlinable public static var SRBM_GATE_OVERRIDE: RegisterField<Self, Bool> {
@@ -3816,12 +3973,13 @@ public struct MC_HUB_MISC_POWER: Register {
 }
 
 /// `MC_HUB_MISC_HUB_CG`: gmc_8_1 register, MMIO dword 0x82E (byte 0x20B8), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_HUB_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x82E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_HUB_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_HUB_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_HUB_MISC_HUB_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3840,12 +3998,13 @@ public struct MC_HUB_MISC_HUB_CG: Register {
 }
 
 /// `MC_HUB_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x82F (byte 0x20BC), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_VM_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x82F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_VM_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_HUB_MISC_VM_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3864,12 +4023,13 @@ public struct MC_HUB_MISC_VM_CG: Register {
 }
 
 /// `MC_HUB_MISC_SIP_CG`: gmc_8_1 register, MMIO dword 0x830 (byte 0x20C0), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_SIP_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x830 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_SIP_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x830, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_SIP_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_HUB_MISC_SIP_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3888,12 +4048,13 @@ public struct MC_HUB_MISC_SIP_CG: Register {
 }
 
 /// `MC_HUB_MISC_STATUS`: gmc_8_1 register, MMIO dword 0x832 (byte 0x20C8), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x832 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x832, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_STATUS OUTSTANDING_READ@0:1 OUTSTANDING_WRITE@1:1 OUTSTANDING_ATOMIC@2:1 OUTSTANDING_HUB_RDREQ@3:1 OUTSTANDING_HUB_RDRET@4:1 OUTSTANDING_HUB_WRREQ@5:1 OUTSTANDING_HUB_WRRET@6:1 OUTSTANDING_HUB_ATOMIC_REQ@7:1 OUTSTANDING_HUB_ATOMIC_RET@8:1 OUTSTANDING_RPB_READ@9:1 OUTSTANDING_RPB_WRITE@10:1 OUTSTANDING_RPB_ATOMIC@11:1 OUTSTANDING_MCD_READ@12:1 OUTSTANDING_MCD_WRITE@13:1 OUTSTANDING_MCD_ATOMIC@14:1 RPB_BUSY@15:1 WRITE_DEADLOCK_WARNING@16:1 READ_DEADLOCK_WARNING@17:1 ATOMIC_DEADLOCK_WARNING@18:1 GFX_BUSY@19:1")
+  }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_READ`: bit 0, rw.
   @inlinable public static var OUTSTANDING_READ: RegisterField<Self, Bool> {
@@ -3993,36 +4154,39 @@ public struct MC_HUB_MISC_STATUS: Register {
 }
 
 /// `MC_HUB_MISC_OVERRIDE`: gmc_8_1 register, MMIO dword 0x833 (byte 0x20CC), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_OVERRIDE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x833 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_OVERRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x833, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_OVERRIDE IDLE@0:2")
+  }
 
   /// `MC_HUB_MISC_OVERRIDE.IDLE`: bits 1:0, rw.
   @inlinable public static var IDLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `MC_HUB_MISC_FRAMING`: gmc_8_1 register, MMIO dword 0x834 (byte 0x20D0), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_FRAMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x834 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_FRAMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x834, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_FRAMING BITS@0:32")
+  }
 
   /// `MC_HUB_MISC_FRAMING.BITS`: bits 31:0, rw.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_WDP_CNTL`: gmc_8_1 register, MMIO dword 0x835 (byte 0x20D4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x835 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x835, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CNTL JUMPAHEAD_GBL0@1:1 JUMPAHEAD_GBL1@2:1 JUMPAHEAD_INTERNAL@3:1 OVERRIDE_STALL_ENABLE@4:1 DEBUG_REG@5:8 DISABLE_SELF_INIT_GBL0@13:1 DISABLE_SELF_INIT_GBL1@14:1 DISABLE_SELF_INIT_INTERNAL@15:1 FAIR_CH_SW@16:1 LCLWRREQ_BYPASS@17:1 DISP_WAIT_EOP@18:1 MCD_WAIT_EOP@19:1 SIP_WAIT_EOP@20:1 UVD_VCE_WRITE_PRI_EN@21:1 WRITE_PRI_EN@22:1 IH_PHYSADDR_ENABLE@23:1")
+  }
 
   /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL0`: bit 1, rw.
   @inlinable public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -4090,12 +4254,13 @@ public struct MC_HUB_WDP_CNTL: Register {
 }
 
 /// `MC_HUB_WDP_ERR`: gmc_8_1 register, MMIO dword 0x836 (byte 0x20D8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ERR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x836 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ERR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x836, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ERR MGPU1_TARG_SYS@0:1 MGPU2_TARG_SYS@1:1")
+  }
 
   /// `MC_HUB_WDP_ERR.MGPU1_TARG_SYS`: bit 0, rw.
   @inlinable public static var MGPU1_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4105,12 +4270,13 @@ public struct MC_HUB_WDP_ERR: Register {
 }
 
 /// `MC_HUB_WDP_BP`: gmc_8_1 register, MMIO dword 0x837 (byte 0x20DC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_BP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x837 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_BP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x837, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_BP ENABLE@0:1 RDRET@1:17 WRREQ@18:12")
+  }
 
   /// `MC_HUB_WDP_BP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4123,12 +4289,13 @@ public struct MC_HUB_WDP_BP: Register {
 }
 
 /// `MC_HUB_WDP_STATUS`: gmc_8_1 register, MMIO dword 0x838 (byte 0x20E0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x838 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x838, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_STATUS SIP_AVAIL@0:1 MCDW_RD_AVAIL@1:1 MCDX_RD_AVAIL@2:1 MCDY_RD_AVAIL@3:1 MCDZ_RD_AVAIL@4:1 MCDS_RD_AVAIL@5:1 MCDT_RD_AVAIL@6:1 MCDU_RD_AVAIL@7:1 MCDV_RD_AVAIL@8:1 MCDW_WR_AVAIL@9:1 MCDX_WR_AVAIL@10:1 MCDY_WR_AVAIL@11:1 MCDZ_WR_AVAIL@12:1 MCDS_WR_AVAIL@13:1 MCDT_WR_AVAIL@14:1 MCDU_WR_AVAIL@15:1 MCDV_WR_AVAIL@16:1 GBL0_VM_FULL@17:1 GBL0_STOR_FULL@18:1 GBL0_BYPASS_STOR_FULL@19:1 GBL1_VM_FULL@20:1 GBL1_STOR_FULL@21:1 GBL1_BYPASS_STOR_FULL@22:1")
+  }
 
   /// `MC_HUB_WDP_STATUS.SIP_AVAIL`: bit 0, rw.
   @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4209,12 +4376,13 @@ public struct MC_HUB_WDP_STATUS: Register {
 }
 
 /// `MC_HUB_RDREQ_STATUS`: gmc_8_1 register, MMIO dword 0x839 (byte 0x20E4), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x839 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x839, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_STATUS SIP_AVAIL@0:1 MCDW_RD_AVAIL@1:1 MCDX_RD_AVAIL@2:1 MCDY_RD_AVAIL@3:1 MCDZ_RD_AVAIL@4:1 MCDS_RD_AVAIL@5:1 MCDT_RD_AVAIL@6:1 MCDU_RD_AVAIL@7:1 MCDV_RD_AVAIL@8:1 GBL0_VM_FULL@9:1 GBL0_STOR_FULL@10:1 GBL0_BYPASS_STOR_FULL@11:1 GBL1_VM_FULL@12:1 GBL1_STOR_FULL@13:1 GBL1_BYPASS_STOR_FULL@14:1 PWRXPRESS_ERR@15:1")
+  }
 
   /// `MC_HUB_RDREQ_STATUS.SIP_AVAIL`: bit 0, rw.
   @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4274,12 +4442,13 @@ public struct MC_HUB_RDREQ_STATUS: Register {
 }
 
 /// `MC_HUB_WRRET_STATUS`: gmc_8_1 register, MMIO dword 0x83A (byte 0x20E8), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_STATUS MCDW_AVAIL@0:1 MCDX_AVAIL@1:1 MCDY_AVAIL@2:1 MCDZ_AVAIL@3:1 MCDS_AVAIL@4:1 MCDT_AVAIL@5:1 MCDU_AVAIL@6:1 MCDV_AVAIL@7:1")
+  }
 
   /// `MC_HUB_WRRET_STATUS.MCDW_AVAIL`: bit 0, rw.
   @inlinable public static var MCDW_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4307,12 +4476,13 @@ public struct MC_HUB_WRRET_STATUS: Register {
 }
 
 /// `MC_HUB_RDREQ_CNTL`: gmc_8_1 register, MMIO dword 0x83B (byte 0x20EC), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_CNTL REMOTE_BLACKOUT@0:1 JUMPAHEAD_GBL0@2:1 JUMPAHEAD_GBL1@3:1 OVERRIDE_STALL_ENABLE@4:1 MCDW_STALL_MODE@5:1 MCDX_STALL_MODE@6:1 MCDY_STALL_MODE@7:1 MCDZ_STALL_MODE@8:1 MCDS_STALL_MODE@9:1 MCDT_STALL_MODE@10:1 MCDU_STALL_MODE@11:1 MCDV_STALL_MODE@12:1 BREAK_HDP_DEADLOCK@13:1 DEBUG_REG@14:7 DISABLE_SELF_INIT_GBL0@21:1 DISABLE_SELF_INIT_GBL1@22:1 PWRXPRESS_MODE@23:1 ACPG_HP_TO_MCD_OVERRIDE@24:1 GBL0_PRI_ENABLE@25:1 UVD_TRANSCODE_ENABLE@26:1 DMIF_URG_THRESHOLD@27:4")
+  }
 
   /// `MC_HUB_RDREQ_CNTL.REMOTE_BLACKOUT`: bit 0, rw.
   @inlinable public static var REMOTE_BLACKOUT: RegisterField<Self, Bool> {
@@ -4415,12 +4585,13 @@ public struct MC_HUB_RDREQ_CNTL: Register {
 }
 
 /// `MC_HUB_WRRET_CNTL`: gmc_8_1 register, MMIO dword 0x83C (byte 0x20F0), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_CNTL JUMPAHEAD@0:1 BP@1:20 BP_ENABLE@21:1 DEBUG_REG@22:8 DISABLE_SELF_INIT@30:1 FAIR_CH_SW@31:1")
+  }
 
   /// `MC_HUB_WRRET_CNTL.JUMPAHEAD`: bit 0, rw.
   @inlinable public static var JUMPAHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4444,12 +4615,13 @@ public struct MC_HUB_WRRET_CNTL: Register {
 }
 
 /// `MC_HUB_RDREQ_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83D (byte 0x20F4), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_WTM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_WTM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
+  }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
@@ -4493,12 +4665,13 @@ public struct MC_HUB_RDREQ_WTM_CNTL: Register {
 }
 
 /// `MC_HUB_WDP_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83E (byte 0x20F8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_WTM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_WTM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
+  }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
@@ -4542,12 +4715,13 @@ public struct MC_HUB_WDP_WTM_CNTL: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS`: gmc_8_1 register, MMIO dword 0x83F (byte 0x20FC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x83F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
+  }
 
   /// `MC_HUB_WDP_CREDITS.VM0`: bits 7:0, rw.
   @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4563,12 +4737,13 @@ public struct MC_HUB_WDP_CREDITS: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS2`: gmc_8_1 register, MMIO dword 0x840 (byte 0x2100), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x840 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x840, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS2 STOR0_PRI@0:8 STOR1_PRI@8:8 VM2@16:8 VM3@24:8")
+  }
 
   /// `MC_HUB_WDP_CREDITS2.STOR0_PRI`: bits 7:0, rw.
   @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4584,12 +4759,13 @@ public struct MC_HUB_WDP_CREDITS2: Register {
 }
 
 /// `MC_HUB_WDP_GBL0`: gmc_8_1 register, MMIO dword 0x841 (byte 0x2104), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_GBL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x841 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_GBL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x841, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_GBL0 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
+  }
 
   /// `MC_HUB_WDP_GBL0.MAXBURST`: bits 3:0, rw.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4617,12 +4793,13 @@ public struct MC_HUB_WDP_GBL0: Register {
 }
 
 /// `MC_HUB_WDP_GBL1`: gmc_8_1 register, MMIO dword 0x842 (byte 0x2108), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_GBL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x842 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_GBL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x842, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_GBL1 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
+  }
 
   /// `MC_HUB_WDP_GBL1.MAXBURST`: bits 3:0, rw.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4650,12 +4827,13 @@ public struct MC_HUB_WDP_GBL1: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS3`: gmc_8_1 register, MMIO dword 0x843 (byte 0x210C), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x843 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x843, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS3 STOR0_URG@0:8 STOR1_URG@8:8")
+  }
 
   /// `MC_HUB_WDP_CREDITS3.STOR0_URG`: bits 7:0, rw.
   @inlinable public static var STOR0_URG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4665,12 +4843,13 @@ public struct MC_HUB_WDP_CREDITS3: Register {
 }
 
 /// `MC_HUB_RDREQ_CREDITS`: gmc_8_1 register, MMIO dword 0x844 (byte 0x2110), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x844 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x844, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
+  }
 
   /// `MC_HUB_RDREQ_CREDITS.VM0`: bits 7:0, rw.
   @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4686,12 +4865,13 @@ public struct MC_HUB_RDREQ_CREDITS: Register {
 }
 
 /// `MC_HUB_RDREQ_CREDITS2`: gmc_8_1 register, MMIO dword 0x845 (byte 0x2114), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_CREDITS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x845 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_CREDITS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x845, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_CREDITS2 STOR0_PRI@0:8 STOR1_PRI@8:8")
+  }
 
   /// `MC_HUB_RDREQ_CREDITS2.STOR0_PRI`: bits 7:0, rw.
   @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4701,12 +4881,13 @@ public struct MC_HUB_RDREQ_CREDITS2: Register {
 }
 
 /// `MC_HUB_SHARED_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x846 (byte 0x2118), rw, reset 0x0000_0000.
-public struct MC_HUB_SHARED_DAGB_DLY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x846 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_SHARED_DAGB_DLY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x846, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_SHARED_DAGB_DLY DLY@0:6 CLI@16:6 POS@24:5")
+  }
 
   /// `MC_HUB_SHARED_DAGB_DLY.DLY`: bits 5:0, rw.
   @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4719,12 +4900,13 @@ public struct MC_HUB_SHARED_DAGB_DLY: Register {
 }
 
 /// `MC_HUB_MISC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x847 (byte 0x211C), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_IDLE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x847 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_IDLE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x847, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_IDLE_STATUS OUTSTANDING_GFX_READ@0:1 OUTSTANDING_GFX_WRITE@1:1 OUTSTANDING_RLC_READ@2:1 OUTSTANDING_RLC_WRITE@3:1 OUTSTANDING_SDMA0_READ@4:1 OUTSTANDING_SDMA0_WRITE@5:1 OUTSTANDING_SDMA1_READ@6:1 OUTSTANDING_SDMA1_WRITE@7:1 OUTSTANDING_DISP_READ@8:1 OUTSTANDING_DISP_WRITE@9:1 OUTSTANDING_UVD_READ@10:1 OUTSTANDING_UVD_WRITE@11:1 OUTSTANDING_SMU_READ@12:1 OUTSTANDING_SMU_WRITE@13:1 OUTSTANDING_HDP_READ@14:1 OUTSTANDING_HDP_WRITE@15:1 OUTSTANDING_OTH_READ@16:1 OUTSTANDING_OTH_WRITE@17:1 OUTSTANDING_VMC_READ@18:1 OUTSTANDING_VMC_WRITE@19:1 OUTSTANDING_VCE_READ@20:1 OUTSTANDING_VCE_WRITE@21:1 OUTSTANDING_ACP_READ@22:1 OUTSTANDING_ACP_WRITE@23:1 OUTSTANDING_SAMMSP_READ@24:1 OUTSTANDING_SAMMSP_WRITE@25:1 OUTSTANDING_XDMA_READ@26:1 OUTSTANDING_XDMA_WRITE@27:1 OUTSTANDING_ISP_READ@28:1 OUTSTANDING_ISP_WRITE@29:1 OUTSTANDING_VP8_READ@30:1 OUTSTANDING_VP8_WRITE@31:1")
+  }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_READ`: bit 0, rw.
   @inlinable public static var OUTSTANDING_GFX_READ: RegisterField<Self, Bool> {
@@ -4888,12 +5070,13 @@ public struct MC_HUB_MISC_IDLE_STATUS: Register {
 }
 
 /// `MC_HUB_RDREQ_DMIF_LIMIT`: gmc_8_1 register, MMIO dword 0x848 (byte 0x2120), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_DMIF_LIMIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x848 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_DMIF_LIMIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x848, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_DMIF_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
+  }
 
   /// `MC_HUB_RDREQ_DMIF_LIMIT.ENABLE`: bits 1:0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4903,12 +5086,13 @@ public struct MC_HUB_RDREQ_DMIF_LIMIT: Register {
 }
 
 /// `MC_HUB_RDREQ_ACPG_LIMIT`: gmc_8_1 register, MMIO dword 0x849 (byte 0x2124), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ACPG_LIMIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x849 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ACPG_LIMIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x849, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ACPG_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
+  }
 
   /// `MC_HUB_RDREQ_ACPG_LIMIT.ENABLE`: bits 1:0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4918,12 +5102,13 @@ public struct MC_HUB_RDREQ_ACPG_LIMIT: Register {
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84A (byte 0x2128), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_BYPASS_GBL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_BYPASS_GBL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_BYPASS_GBL0 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
+  }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4946,12 +5131,13 @@ public struct MC_HUB_WDP_BYPASS_GBL0: Register {
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL1`: gmc_8_1 register, MMIO dword 0x84B (byte 0x212C), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_BYPASS_GBL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_BYPASS_GBL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_BYPASS_GBL1 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
+  }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4974,12 +5160,13 @@ public struct MC_HUB_WDP_BYPASS_GBL1: Register {
 }
 
 /// `MC_HUB_RDREQ_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84C (byte 0x2130), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_BYPASS_GBL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_BYPASS_GBL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_BYPASS_GBL0 ENABLE@0:1 CID1@1:8 CID2@9:8")
+  }
 
   /// `MC_HUB_RDREQ_BYPASS_GBL0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4992,12 +5179,13 @@ public struct MC_HUB_RDREQ_BYPASS_GBL0: Register {
 }
 
 /// `MC_HUB_WDP_SH2`: gmc_8_1 register, MMIO dword 0x84D (byte 0x2134), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SH2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SH2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SH2 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SH2.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5039,12 +5227,13 @@ public struct MC_HUB_WDP_SH2: Register {
 }
 
 /// `MC_HUB_WDP_SH3`: gmc_8_1 register, MMIO dword 0x84E (byte 0x2138), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SH3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SH3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SH3 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SH3.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5086,12 +5275,13 @@ public struct MC_HUB_WDP_SH3: Register {
 }
 
 /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x84F (byte 0x213C), rw, reset 0x0000_0000.
-public struct MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x84F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_MISC_ATOMIC_IDLE_STATUS OUTSTANDING_GFX_ATOMIC@0:1 OUTSTANDING_RLC_ATOMIC@1:1 OUTSTANDING_SDMA0_ATOMIC@2:1 OUTSTANDING_SDMA1_ATOMIC@3:1 OUTSTANDING_DISP_ATOMIC@4:1 OUTSTANDING_UVD_ATOMIC@5:1 OUTSTANDING_SMU_ATOMIC@6:1 OUTSTANDING_HDP_ATOMIC@7:1 OUTSTANDING_OTH_ATOMIC@8:1 OUTSTANDING_VMC_ATOMIC@9:1 OUTSTANDING_VCE_ATOMIC@10:1 OUTSTANDING_ACP_ATOMIC@11:1 OUTSTANDING_SAMMSP_ATOMIC@12:1 OUTSTANDING_XDMA_ATOMIC@13:1 OUTSTANDING_ISP_ATOMIC@14:1 OUTSTANDING_VP8_ATOMIC@15:1 OUTSTANDING_VIN0_READ@16:1 OUTSTANDING_VIN0_WRITE@17:1 OUTSTANDING_VIN0_ATOMIC@18:1 OUTSTANDING_TLS_READ@19:1 OUTSTANDING_TLS_WRITE@20:1 OUTSTANDING_TLS_ATOMIC@21:1")
+  }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_GFX_ATOMIC`: bit 0, rw.
   @inlinable public static var OUTSTANDING_GFX_ATOMIC: RegisterField<Self, Bool> {
@@ -5205,12 +5395,13 @@ public struct MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
 }
 
 /// `MC_HUB_WDP_VIN0`: gmc_8_1 register, MMIO dword 0x850 (byte 0x2140), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VIN0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x850 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VIN0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x850, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VIN0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_VIN0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5252,12 +5443,13 @@ public struct MC_HUB_WDP_VIN0: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDW`: gmc_8_1 register, MMIO dword 0x851 (byte 0x2144), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x851 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x851, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDW.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5289,12 +5481,13 @@ public struct MC_HUB_RDREQ_MCDW: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDX`: gmc_8_1 register, MMIO dword 0x852 (byte 0x2148), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x852 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x852, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDX.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5326,12 +5519,13 @@ public struct MC_HUB_RDREQ_MCDX: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDY`: gmc_8_1 register, MMIO dword 0x853 (byte 0x214C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x853 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x853, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDY.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5363,12 +5557,13 @@ public struct MC_HUB_RDREQ_MCDY: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDZ`: gmc_8_1 register, MMIO dword 0x854 (byte 0x2150), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x854 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x854, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDZ.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5400,12 +5595,13 @@ public struct MC_HUB_RDREQ_MCDZ: Register {
 }
 
 /// `MC_HUB_RDREQ_SIP`: gmc_8_1 register, MMIO dword 0x855 (byte 0x2154), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SIP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x855 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SIP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x855, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SIP ASK_CREDITS@0:7 MED_CREDIT_SEL@7:1 DISPLAY_CREDITS@8:7")
+  }
 
   /// `MC_HUB_RDREQ_SIP.ASK_CREDITS`: bits 6:0, rw.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -5420,12 +5616,13 @@ public struct MC_HUB_RDREQ_SIP: Register {
 }
 
 /// `MC_HUB_RDREQ_GBL0`: gmc_8_1 register, MMIO dword 0x856 (byte 0x2158), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_GBL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x856 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_GBL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x856, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_GBL0 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
+  }
 
   /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD`: bits 7:0, rw.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
@@ -5439,12 +5636,13 @@ public struct MC_HUB_RDREQ_GBL0: Register {
 }
 
 /// `MC_HUB_RDREQ_GBL1`: gmc_8_1 register, MMIO dword 0x857 (byte 0x215C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_GBL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x857 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_GBL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x857, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_GBL1 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
+  }
 
   /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD`: bits 7:0, rw.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
@@ -5458,12 +5656,13 @@ public struct MC_HUB_RDREQ_GBL1: Register {
 }
 
 /// `MC_HUB_RDREQ_SMU`: gmc_8_1 register, MMIO dword 0x858 (byte 0x2160), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SMU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x858 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SMU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x858, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_SMU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5500,12 +5699,13 @@ public struct MC_HUB_RDREQ_SMU: Register {
 }
 
 /// `MC_HUB_RDREQ_SDMA0`: gmc_8_1 register, MMIO dword 0x859 (byte 0x2164), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SDMA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x859 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SDMA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x859, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_SDMA0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5542,12 +5742,13 @@ public struct MC_HUB_RDREQ_SDMA0: Register {
 }
 
 /// `MC_HUB_RDREQ_HDP`: gmc_8_1 register, MMIO dword 0x85A (byte 0x2168), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_HDP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_HDP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_HDP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5584,12 +5785,13 @@ public struct MC_HUB_RDREQ_HDP: Register {
 }
 
 /// `MC_HUB_RDREQ_SDMA1`: gmc_8_1 register, MMIO dword 0x85B (byte 0x216C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SDMA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SDMA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_SDMA1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5626,12 +5828,13 @@ public struct MC_HUB_RDREQ_SDMA1: Register {
 }
 
 /// `MC_HUB_RDREQ_RLC`: gmc_8_1 register, MMIO dword 0x85C (byte 0x2170), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_RLC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_RLC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_RLC.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5668,12 +5871,13 @@ public struct MC_HUB_RDREQ_RLC: Register {
 }
 
 /// `MC_HUB_RDREQ_SEM`: gmc_8_1 register, MMIO dword 0x85D (byte 0x2174), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SEM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SEM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_SEM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5710,12 +5914,13 @@ public struct MC_HUB_RDREQ_SEM: Register {
 }
 
 /// `MC_HUB_RDREQ_VCE0`: gmc_8_1 register, MMIO dword 0x85E (byte 0x2178), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VCE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VCE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_RDREQ_VCE0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5755,12 +5960,13 @@ public struct MC_HUB_RDREQ_VCE0: Register {
 }
 
 /// `MC_HUB_RDREQ_UMC`: gmc_8_1 register, MMIO dword 0x85F (byte 0x217C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_UMC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x85F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_UMC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_RDREQ_UMC.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5800,12 +6006,13 @@ public struct MC_HUB_RDREQ_UMC: Register {
 }
 
 /// `MC_HUB_RDREQ_UVD`: gmc_8_1 register, MMIO dword 0x860 (byte 0x2180), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_UVD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x860 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_UVD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x860, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_RDREQ_UVD.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5845,12 +6052,13 @@ public struct MC_HUB_RDREQ_UVD: Register {
 }
 
 /// `MC_HUB_RDREQ_TLS`: gmc_8_1 register, MMIO dword 0x861 (byte 0x2184), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_TLS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x861 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_TLS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x861, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_TLS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_TLS.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5887,12 +6095,13 @@ public struct MC_HUB_RDREQ_TLS: Register {
 }
 
 /// `MC_HUB_RDREQ_DMIF`: gmc_8_1 register, MMIO dword 0x862 (byte 0x2188), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_DMIF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x862 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_DMIF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x862, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_DMIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_DMIF.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5929,12 +6138,13 @@ public struct MC_HUB_RDREQ_DMIF: Register {
 }
 
 /// `MC_HUB_RDREQ_MCIF`: gmc_8_1 register, MMIO dword 0x863 (byte 0x218C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCIF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x863 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCIF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x863, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_MCIF.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5971,12 +6181,13 @@ public struct MC_HUB_RDREQ_MCIF: Register {
 }
 
 /// `MC_HUB_RDREQ_VMC`: gmc_8_1 register, MMIO dword 0x864 (byte 0x2190), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VMC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x864 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VMC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x864, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_VMC.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6013,12 +6224,13 @@ public struct MC_HUB_RDREQ_VMC: Register {
 }
 
 /// `MC_HUB_RDREQ_VCEU0`: gmc_8_1 register, MMIO dword 0x865 (byte 0x2194), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VCEU0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x865 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VCEU0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x865, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_VCEU0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6055,12 +6267,13 @@ public struct MC_HUB_RDREQ_VCEU0: Register {
 }
 
 /// `MC_HUB_WDP_MCDW`: gmc_8_1 register, MMIO dword 0x866 (byte 0x2198), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x866 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x866, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDW.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6094,12 +6307,13 @@ public struct MC_HUB_WDP_MCDW: Register {
 }
 
 /// `MC_HUB_WDP_MCDX`: gmc_8_1 register, MMIO dword 0x867 (byte 0x219C), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x867 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x867, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDX.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6133,12 +6347,13 @@ public struct MC_HUB_WDP_MCDX: Register {
 }
 
 /// `MC_HUB_WDP_MCDY`: gmc_8_1 register, MMIO dword 0x868 (byte 0x21A0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x868 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x868, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDY.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6172,12 +6387,13 @@ public struct MC_HUB_WDP_MCDY: Register {
 }
 
 /// `MC_HUB_WDP_MCDZ`: gmc_8_1 register, MMIO dword 0x869 (byte 0x21A4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x869 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x869, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDZ.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6211,12 +6427,13 @@ public struct MC_HUB_WDP_MCDZ: Register {
 }
 
 /// `MC_HUB_WDP_SIP`: gmc_8_1 register, MMIO dword 0x86A (byte 0x21A8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SIP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SIP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SIP STALL_MODE@0:2 ASK_CREDITS@2:7")
+  }
 
   /// `MC_HUB_WDP_SIP.STALL_MODE`: bits 1:0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6226,12 +6443,13 @@ public struct MC_HUB_WDP_SIP: Register {
 }
 
 /// `MC_HUB_WDP_SDMA1`: gmc_8_1 register, MMIO dword 0x86B (byte 0x21AC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SDMA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SDMA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SDMA1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6273,12 +6491,13 @@ public struct MC_HUB_WDP_SDMA1: Register {
 }
 
 /// `MC_HUB_WDP_SH0`: gmc_8_1 register, MMIO dword 0x86C (byte 0x21B0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SH0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SH0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SH0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SH0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6320,12 +6539,13 @@ public struct MC_HUB_WDP_SH0: Register {
 }
 
 /// `MC_HUB_WDP_MCIF`: gmc_8_1 register, MMIO dword 0x86D (byte 0x21B4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCIF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCIF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_MCIF.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6367,12 +6587,13 @@ public struct MC_HUB_WDP_MCIF: Register {
 }
 
 /// `MC_HUB_WDP_VCE0`: gmc_8_1 register, MMIO dword 0x86E (byte 0x21B8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VCE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VCE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
+  }
 
   /// `MC_HUB_WDP_VCE0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6417,12 +6638,13 @@ public struct MC_HUB_WDP_VCE0: Register {
 }
 
 /// `MC_HUB_WDP_XDP`: gmc_8_1 register, MMIO dword 0x86F (byte 0x21BC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_XDP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x86F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_XDP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_XDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_XDP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6464,12 +6686,13 @@ public struct MC_HUB_WDP_XDP: Register {
 }
 
 /// `MC_HUB_WDP_IH`: gmc_8_1 register, MMIO dword 0x870 (byte 0x21C0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_IH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x870 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_IH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x870, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_IH ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_IH.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6511,12 +6734,13 @@ public struct MC_HUB_WDP_IH: Register {
 }
 
 /// `MC_HUB_WDP_RLC`: gmc_8_1 register, MMIO dword 0x871 (byte 0x21C4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_RLC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x871 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_RLC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x871, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_RLC.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6558,12 +6782,13 @@ public struct MC_HUB_WDP_RLC: Register {
 }
 
 /// `MC_HUB_WDP_SEM`: gmc_8_1 register, MMIO dword 0x872 (byte 0x21C8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SEM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x872 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SEM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x872, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SEM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6605,12 +6830,13 @@ public struct MC_HUB_WDP_SEM: Register {
 }
 
 /// `MC_HUB_WDP_SMU`: gmc_8_1 register, MMIO dword 0x873 (byte 0x21CC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SMU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x873 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SMU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x873, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SMU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6652,12 +6878,13 @@ public struct MC_HUB_WDP_SMU: Register {
 }
 
 /// `MC_HUB_WDP_SH1`: gmc_8_1 register, MMIO dword 0x874 (byte 0x21D0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SH1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x874 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SH1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x874, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SH1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SH1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6699,12 +6926,13 @@ public struct MC_HUB_WDP_SH1: Register {
 }
 
 /// `MC_HUB_WDP_UMC`: gmc_8_1 register, MMIO dword 0x875 (byte 0x21D4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_UMC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x875 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_UMC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x875, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_UMC.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6746,12 +6974,13 @@ public struct MC_HUB_WDP_UMC: Register {
 }
 
 /// `MC_HUB_WDP_UVD`: gmc_8_1 register, MMIO dword 0x876 (byte 0x21D8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_UVD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x876 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_UVD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x876, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
+  }
 
   /// `MC_HUB_WDP_UVD.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6796,12 +7025,13 @@ public struct MC_HUB_WDP_UVD: Register {
 }
 
 /// `MC_HUB_WDP_HDP`: gmc_8_1 register, MMIO dword 0x877 (byte 0x21DC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_HDP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x877 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_HDP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x877, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_HDP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6843,12 +7073,13 @@ public struct MC_HUB_WDP_HDP: Register {
 }
 
 /// `MC_HUB_WDP_SDMA0`: gmc_8_1 register, MMIO dword 0x878 (byte 0x21E0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SDMA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x878 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SDMA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x878, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SDMA0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6890,12 +7121,13 @@ public struct MC_HUB_WDP_SDMA0: Register {
 }
 
 /// `MC_HUB_WRRET_MCDW`: gmc_8_1 register, MMIO dword 0x879 (byte 0x21E4), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x879 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x879, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDW STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDW.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6905,12 +7137,13 @@ public struct MC_HUB_WRRET_MCDW: Register {
 }
 
 /// `MC_HUB_WRRET_MCDX`: gmc_8_1 register, MMIO dword 0x87A (byte 0x21E8), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDX STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDX.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6920,12 +7153,13 @@ public struct MC_HUB_WRRET_MCDX: Register {
 }
 
 /// `MC_HUB_WRRET_MCDY`: gmc_8_1 register, MMIO dword 0x87B (byte 0x21EC), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDY STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDY.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6935,12 +7169,13 @@ public struct MC_HUB_WRRET_MCDY: Register {
 }
 
 /// `MC_HUB_WRRET_MCDZ`: gmc_8_1 register, MMIO dword 0x87C (byte 0x21F0), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDZ STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDZ.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6950,12 +7185,13 @@ public struct MC_HUB_WRRET_MCDZ: Register {
 }
 
 /// `MC_HUB_WDP_VCEU0`: gmc_8_1 register, MMIO dword 0x87D (byte 0x21F4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VCEU0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VCEU0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_VCEU0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6997,12 +7233,13 @@ public struct MC_HUB_WDP_VCEU0: Register {
 }
 
 /// `MC_HUB_WDP_XDMAM`: gmc_8_1 register, MMIO dword 0x87E (byte 0x21F8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_XDMAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_XDMAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_XDMAM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7044,12 +7281,13 @@ public struct MC_HUB_WDP_XDMAM: Register {
 }
 
 /// `MC_HUB_WDP_XDMA`: gmc_8_1 register, MMIO dword 0x87F (byte 0x21FC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_XDMA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x87F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_XDMA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_XDMA ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_XDMA.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7091,12 +7329,13 @@ public struct MC_HUB_WDP_XDMA: Register {
 }
 
 /// `MC_HUB_RDREQ_XDMAM`: gmc_8_1 register, MMIO dword 0x880 (byte 0x2200), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_XDMAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x880 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_XDMAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x880, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_XDMAM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7133,12 +7372,13 @@ public struct MC_HUB_RDREQ_XDMAM: Register {
 }
 
 /// `MC_HUB_RDREQ_ACPG`: gmc_8_1 register, MMIO dword 0x881 (byte 0x2204), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ACPG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x881 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ACPG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x881, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
+  }
 
   /// `MC_HUB_RDREQ_ACPG.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7190,12 +7430,13 @@ public struct MC_HUB_RDREQ_ACPG: Register {
 }
 
 /// `MC_HUB_RDREQ_ACPO`: gmc_8_1 register, MMIO dword 0x882 (byte 0x2208), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ACPO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x882 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ACPO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x882, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
+  }
 
   /// `MC_HUB_RDREQ_ACPO.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7247,12 +7488,13 @@ public struct MC_HUB_RDREQ_ACPO: Register {
 }
 
 /// `MC_HUB_RDREQ_SAMMSP`: gmc_8_1 register, MMIO dword 0x883 (byte 0x220C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_SAMMSP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x883 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_SAMMSP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x883, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_SAMMSP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7289,12 +7531,13 @@ public struct MC_HUB_RDREQ_SAMMSP: Register {
 }
 
 /// `MC_HUB_RDREQ_VP8`: gmc_8_1 register, MMIO dword 0x884 (byte 0x2210), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VP8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x884 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VP8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x884, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_VP8.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7331,12 +7574,13 @@ public struct MC_HUB_RDREQ_VP8: Register {
 }
 
 /// `MC_HUB_RDREQ_VP8U`: gmc_8_1 register, MMIO dword 0x885 (byte 0x2214), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VP8U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x885 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VP8U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x885, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_VP8U.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7373,12 +7617,13 @@ public struct MC_HUB_RDREQ_VP8U: Register {
 }
 
 /// `MC_HUB_WDP_ACPG`: gmc_8_1 register, MMIO dword 0x886 (byte 0x2218), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ACPG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x886 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ACPG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x886, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ACPG.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7435,12 +7680,13 @@ public struct MC_HUB_WDP_ACPG: Register {
 }
 
 /// `MC_HUB_WDP_ACPO`: gmc_8_1 register, MMIO dword 0x887 (byte 0x221C), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ACPO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x887 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ACPO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x887, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ACPO.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7497,12 +7743,13 @@ public struct MC_HUB_WDP_ACPO: Register {
 }
 
 /// `MC_HUB_WDP_SAMMSP`: gmc_8_1 register, MMIO dword 0x888 (byte 0x2220), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_SAMMSP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x888 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_SAMMSP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x888, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_SAMMSP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7544,12 +7791,13 @@ public struct MC_HUB_WDP_SAMMSP: Register {
 }
 
 /// `MC_HUB_WDP_VP8`: gmc_8_1 register, MMIO dword 0x889 (byte 0x2224), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VP8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x889 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VP8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x889, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_VP8.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7591,12 +7839,13 @@ public struct MC_HUB_WDP_VP8: Register {
 }
 
 /// `MC_HUB_WDP_VP8U`: gmc_8_1 register, MMIO dword 0x88A (byte 0x2228), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VP8U: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x88A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VP8U: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x88A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_VP8U.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7638,12 +7887,13 @@ public struct MC_HUB_WDP_VP8U: Register {
 }
 
 /// `MC_VM_MB_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x891 (byte 0x2244), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB0_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x891 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB0_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x891, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {

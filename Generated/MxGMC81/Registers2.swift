@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB1_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x892 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x892, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -41,12 +42,13 @@ public struct MC_VM_MB_L1_TLB1_DEBUG: Register {
 }
 
 /// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB2_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x893 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x893, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -78,60 +80,65 @@ public struct MC_VM_MB_L1_TLB2_DEBUG: Register {
 }
 
 /// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB0_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x895 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x895, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB0_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x896 (byte 0x2258), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x896 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x896, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB1_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MB_L1_TLB1_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x897 (byte 0x225C), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x897 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x897, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB2_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MB_L1_TLB2_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x8A1 (byte 0x2284), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L2ARBITER_L2_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L2ARBITER_L2_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
+  }
 
   /// `MC_VM_MB_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, rw.
   @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MB_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x8A5 (byte 0x2294), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB3_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB3_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -163,192 +170,208 @@ public struct MC_VM_MB_L1_TLB3_DEBUG: Register {
 }
 
 /// `MC_VM_MB_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x8A6 (byte 0x2298), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLB3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLB3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLB3_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MB_L1_TLB3_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8CD (byte 0x2334), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR0 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8CE (byte 0x2338), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR1 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8CF (byte 0x233C), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR2 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8D0 (byte 0x2340), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR3 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR4`: gmc_8_1 register, MMIO dword 0x8D1 (byte 0x2344), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR4 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR4.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR5`: gmc_8_1 register, MMIO dword 0x8D2 (byte 0x2348), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR5 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR5.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR6`: gmc_8_1 register, MMIO dword 0x8D3 (byte 0x234C), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR6 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR6.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR7`: gmc_8_1 register, MMIO dword 0x8D4 (byte 0x2350), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR7 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR7.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR8`: gmc_8_1 register, MMIO dword 0x8D5 (byte 0x2354), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR8 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR8.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR9`: gmc_8_1 register, MMIO dword 0x8D6 (byte 0x2358), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_SRC_APRTR9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_SRC_APRTR9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_SRC_APRTR9 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_RTR_SRC_APRTR9.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8D7 (byte 0x235C), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_SRC_APRTR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_SRC_APRTR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_SRC_APRTR0 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8D8 (byte 0x2360), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_SRC_APRTR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_SRC_APRTR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_SRC_APRTR1 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8D9 (byte 0x2364), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_SRC_APRTR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_SRC_APRTR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_SRC_APRTR2 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8DA (byte 0x2368), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_SRC_APRTR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_SRC_APRTR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_SRC_APRTR3 BASE_ADDR@0:25")
+  }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, rw.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8DB (byte 0x236C), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP0.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -370,12 +393,13 @@ public struct MC_XPB_RTR_DEST_MAP0: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8DC (byte 0x2370), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP1.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -397,12 +421,13 @@ public struct MC_XPB_RTR_DEST_MAP1: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8DD (byte 0x2374), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP2.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -424,12 +449,13 @@ public struct MC_XPB_RTR_DEST_MAP2: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8DE (byte 0x2378), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP3.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -451,12 +477,13 @@ public struct MC_XPB_RTR_DEST_MAP3: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP4`: gmc_8_1 register, MMIO dword 0x8DF (byte 0x237C), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP4 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP4.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -478,12 +505,13 @@ public struct MC_XPB_RTR_DEST_MAP4: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP5`: gmc_8_1 register, MMIO dword 0x8E0 (byte 0x2380), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP5 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP5.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -505,12 +533,13 @@ public struct MC_XPB_RTR_DEST_MAP5: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP6`: gmc_8_1 register, MMIO dword 0x8E1 (byte 0x2384), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP6 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP6.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -532,12 +561,13 @@ public struct MC_XPB_RTR_DEST_MAP6: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP7`: gmc_8_1 register, MMIO dword 0x8E2 (byte 0x2388), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP7 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP7.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -559,12 +589,13 @@ public struct MC_XPB_RTR_DEST_MAP7: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP8`: gmc_8_1 register, MMIO dword 0x8E3 (byte 0x238C), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP8 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP8.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -586,12 +617,13 @@ public struct MC_XPB_RTR_DEST_MAP8: Register {
 }
 
 /// `MC_XPB_RTR_DEST_MAP9`: gmc_8_1 register, MMIO dword 0x8E4 (byte 0x2390), rw, reset 0x0000_0000.
-public struct MC_XPB_RTR_DEST_MAP9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_RTR_DEST_MAP9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_RTR_DEST_MAP9 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_RTR_DEST_MAP9.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -613,12 +645,13 @@ public struct MC_XPB_RTR_DEST_MAP9: Register {
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8E5 (byte 0x2394), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_DEST_MAP0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_DEST_MAP0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -640,12 +673,13 @@ public struct MC_XPB_XDMA_RTR_DEST_MAP0: Register {
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8E6 (byte 0x2398), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_DEST_MAP1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_DEST_MAP1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -667,12 +701,13 @@ public struct MC_XPB_XDMA_RTR_DEST_MAP1: Register {
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8E7 (byte 0x239C), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_DEST_MAP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_DEST_MAP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -694,12 +729,13 @@ public struct MC_XPB_XDMA_RTR_DEST_MAP2: Register {
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8E8 (byte 0x23A0), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_RTR_DEST_MAP3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_RTR_DEST_MAP3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
+  }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.NMR`: bit 0, rw.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -721,12 +757,13 @@ public struct MC_XPB_XDMA_RTR_DEST_MAP3: Register {
 }
 
 /// `MC_XPB_CLG_CFG0`: gmc_8_1 register, MMIO dword 0x8E9 (byte 0x23A4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8E9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG0 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG0.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -745,12 +782,13 @@ public struct MC_XPB_CLG_CFG0: Register {
 }
 
 /// `MC_XPB_CLG_CFG1`: gmc_8_1 register, MMIO dword 0x8EA (byte 0x23A8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8EA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8EA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG1 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG1.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -769,12 +807,13 @@ public struct MC_XPB_CLG_CFG1: Register {
 }
 
 /// `MC_XPB_CLG_CFG2`: gmc_8_1 register, MMIO dword 0x8EB (byte 0x23AC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8EB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8EB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG2 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG2.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -793,12 +832,13 @@ public struct MC_XPB_CLG_CFG2: Register {
 }
 
 /// `MC_XPB_CLG_CFG3`: gmc_8_1 register, MMIO dword 0x8EC (byte 0x23B0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG3 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG3.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -817,12 +857,13 @@ public struct MC_XPB_CLG_CFG3: Register {
 }
 
 /// `MC_XPB_CLG_CFG4`: gmc_8_1 register, MMIO dword 0x8ED (byte 0x23B4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8ED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8ED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG4 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG4.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -841,12 +882,13 @@ public struct MC_XPB_CLG_CFG4: Register {
 }
 
 /// `MC_XPB_CLG_CFG5`: gmc_8_1 register, MMIO dword 0x8EE (byte 0x23B8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8EE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8EE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG5 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG5.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -865,12 +907,13 @@ public struct MC_XPB_CLG_CFG5: Register {
 }
 
 /// `MC_XPB_CLG_CFG6`: gmc_8_1 register, MMIO dword 0x8EF (byte 0x23BC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8EF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8EF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG6 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG6.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -889,12 +932,13 @@ public struct MC_XPB_CLG_CFG6: Register {
 }
 
 /// `MC_XPB_CLG_CFG7`: gmc_8_1 register, MMIO dword 0x8F0 (byte 0x23C0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG7 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG7.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -913,12 +957,13 @@ public struct MC_XPB_CLG_CFG7: Register {
 }
 
 /// `MC_XPB_CLG_CFG8`: gmc_8_1 register, MMIO dword 0x8F1 (byte 0x23C4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG8 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG8.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -937,12 +982,13 @@ public struct MC_XPB_CLG_CFG8: Register {
 }
 
 /// `MC_XPB_CLG_CFG9`: gmc_8_1 register, MMIO dword 0x8F2 (byte 0x23C8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG9 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG9.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -961,12 +1007,13 @@ public struct MC_XPB_CLG_CFG9: Register {
 }
 
 /// `MC_XPB_CLG_CFG10`: gmc_8_1 register, MMIO dword 0x8F3 (byte 0x23CC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG10 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG10.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -985,12 +1032,13 @@ public struct MC_XPB_CLG_CFG10: Register {
 }
 
 /// `MC_XPB_CLG_CFG11`: gmc_8_1 register, MMIO dword 0x8F4 (byte 0x23D0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG11 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG11.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1009,12 +1057,13 @@ public struct MC_XPB_CLG_CFG11: Register {
 }
 
 /// `MC_XPB_CLG_CFG12`: gmc_8_1 register, MMIO dword 0x8F5 (byte 0x23D4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG12 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG12.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1033,12 +1082,13 @@ public struct MC_XPB_CLG_CFG12: Register {
 }
 
 /// `MC_XPB_CLG_CFG13`: gmc_8_1 register, MMIO dword 0x8F6 (byte 0x23D8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG13 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG13.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1057,12 +1107,13 @@ public struct MC_XPB_CLG_CFG13: Register {
 }
 
 /// `MC_XPB_CLG_CFG14`: gmc_8_1 register, MMIO dword 0x8F7 (byte 0x23DC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG14 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG14.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1081,12 +1132,13 @@ public struct MC_XPB_CLG_CFG14: Register {
 }
 
 /// `MC_XPB_CLG_CFG15`: gmc_8_1 register, MMIO dword 0x8F8 (byte 0x23E0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG15 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG15.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1105,12 +1157,13 @@ public struct MC_XPB_CLG_CFG15: Register {
 }
 
 /// `MC_XPB_CLG_CFG16`: gmc_8_1 register, MMIO dword 0x8F9 (byte 0x23E4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG16 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG16.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1129,12 +1182,13 @@ public struct MC_XPB_CLG_CFG16: Register {
 }
 
 /// `MC_XPB_CLG_CFG17`: gmc_8_1 register, MMIO dword 0x8FA (byte 0x23E8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG17 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG17.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1153,12 +1207,13 @@ public struct MC_XPB_CLG_CFG17: Register {
 }
 
 /// `MC_XPB_CLG_CFG18`: gmc_8_1 register, MMIO dword 0x8FB (byte 0x23EC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG18 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG18.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1177,12 +1232,13 @@ public struct MC_XPB_CLG_CFG18: Register {
 }
 
 /// `MC_XPB_CLG_CFG19`: gmc_8_1 register, MMIO dword 0x8FC (byte 0x23F0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG19 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG19.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1201,12 +1257,13 @@ public struct MC_XPB_CLG_CFG19: Register {
 }
 
 /// `MC_XPB_CLG_EXTRA`: gmc_8_1 register, MMIO dword 0x8FD (byte 0x23F4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_EXTRA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_EXTRA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_EXTRA CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
+  }
 
   /// `MC_XPB_CLG_EXTRA.CMP0`: bits 7:0, rw.
   @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1225,12 +1282,13 @@ public struct MC_XPB_CLG_EXTRA: Register {
 }
 
 /// `MC_XPB_LB_ADDR`: gmc_8_1 register, MMIO dword 0x8FE (byte 0x23F8), rw, reset 0x0000_0000.
-public struct MC_XPB_LB_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_LB_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_LB_ADDR CMP0@0:10 MASK0@10:10 CMP1@20:6 MASK1@26:6")
+  }
 
   /// `MC_XPB_LB_ADDR.CMP0`: bits 9:0, rw.
   @inlinable public static var CMP0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -1246,12 +1304,13 @@ public struct MC_XPB_LB_ADDR: Register {
 }
 
 /// `MC_XPB_UNC_THRESH_HST`: gmc_8_1 register, MMIO dword 0x8FF (byte 0x23FC), rw, reset 0x0000_0000.
-public struct MC_XPB_UNC_THRESH_HST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x8FF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_UNC_THRESH_HST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8FF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_UNC_THRESH_HST CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
+  }
 
   /// `MC_XPB_UNC_THRESH_HST.CHANGE_PREF`: bits 5:0, rw.
   @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1264,12 +1323,13 @@ public struct MC_XPB_UNC_THRESH_HST: Register {
 }
 
 /// `MC_XPB_UNC_THRESH_SID`: gmc_8_1 register, MMIO dword 0x900 (byte 0x2400), rw, reset 0x0000_0000.
-public struct MC_XPB_UNC_THRESH_SID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x900 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_UNC_THRESH_SID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x900, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_UNC_THRESH_SID CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
+  }
 
   /// `MC_XPB_UNC_THRESH_SID.CHANGE_PREF`: bits 5:0, rw.
   @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1282,12 +1342,13 @@ public struct MC_XPB_UNC_THRESH_SID: Register {
 }
 
 /// `MC_XPB_WCB_STS`: gmc_8_1 register, MMIO dword 0x901 (byte 0x2404), rw, reset 0x0000_0000.
-public struct MC_XPB_WCB_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x901 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_WCB_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x901, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_WCB_STS PBUF_VLD@0:16 WCB_HST_DATA_BUF_CNT@16:7 WCB_SID_DATA_BUF_CNT@23:7")
+  }
 
   /// `MC_XPB_WCB_STS.PBUF_VLD`: bits 15:0, rw.
   @inlinable public static var PBUF_VLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1304,12 +1365,13 @@ public struct MC_XPB_WCB_STS: Register {
 }
 
 /// `MC_XPB_WCB_CFG`: gmc_8_1 register, MMIO dword 0x902 (byte 0x2408), rw, reset 0x0000_0000.
-public struct MC_XPB_WCB_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x902 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_WCB_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x902, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_WCB_CFG TIMEOUT@0:16 HST_MAX@16:2 SID_MAX@18:2")
+  }
 
   /// `MC_XPB_WCB_CFG.TIMEOUT`: bits 15:0, rw.
   @inlinable public static var TIMEOUT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1322,12 +1384,13 @@ public struct MC_XPB_WCB_CFG: Register {
 }
 
 /// `MC_XPB_P2P_BAR_CFG`: gmc_8_1 register, MMIO dword 0x903 (byte 0x240C), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x903 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x903, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR_CFG ADDR_SIZE@0:4 SEND_BAR@4:2 SNOOP@6:1 SEND_DIS@7:1 COMPRESS_DIS@8:1 UPDATE_DIS@9:1 REGBAR_FROM_SYSBAR@10:1 RD_EN@11:1 ATC_TRANSLATED@12:1")
+  }
 
   /// `MC_XPB_P2P_BAR_CFG.ADDR_SIZE`: bits 3:0, rw.
   @inlinable public static var ADDR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1362,12 +1425,13 @@ public struct MC_XPB_P2P_BAR_CFG: Register {
 }
 
 /// `MC_XPB_P2P_BAR0`: gmc_8_1 register, MMIO dword 0x904 (byte 0x2410), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x904 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x904, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR0 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR0.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1395,12 +1459,13 @@ public struct MC_XPB_P2P_BAR0: Register {
 }
 
 /// `MC_XPB_P2P_BAR1`: gmc_8_1 register, MMIO dword 0x905 (byte 0x2414), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x905 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x905, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR1 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR1.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1428,12 +1493,13 @@ public struct MC_XPB_P2P_BAR1: Register {
 }
 
 /// `MC_XPB_P2P_BAR2`: gmc_8_1 register, MMIO dword 0x906 (byte 0x2418), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x906 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x906, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR2 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR2.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1461,12 +1527,13 @@ public struct MC_XPB_P2P_BAR2: Register {
 }
 
 /// `MC_XPB_P2P_BAR3`: gmc_8_1 register, MMIO dword 0x907 (byte 0x241C), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x907 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x907, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR3 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR3.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1494,12 +1561,13 @@ public struct MC_XPB_P2P_BAR3: Register {
 }
 
 /// `MC_XPB_P2P_BAR4`: gmc_8_1 register, MMIO dword 0x908 (byte 0x2420), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x908 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x908, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR4 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR4.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1527,12 +1595,13 @@ public struct MC_XPB_P2P_BAR4: Register {
 }
 
 /// `MC_XPB_P2P_BAR5`: gmc_8_1 register, MMIO dword 0x909 (byte 0x2424), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x909 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x909, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR5 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR5.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1560,12 +1629,13 @@ public struct MC_XPB_P2P_BAR5: Register {
 }
 
 /// `MC_XPB_P2P_BAR6`: gmc_8_1 register, MMIO dword 0x90A (byte 0x2428), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR6 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR6.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1593,12 +1663,13 @@ public struct MC_XPB_P2P_BAR6: Register {
 }
 
 /// `MC_XPB_P2P_BAR7`: gmc_8_1 register, MMIO dword 0x90B (byte 0x242C), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR7 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR7.HOST_FLUSH`: bits 3:0, rw.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1626,12 +1697,13 @@ public struct MC_XPB_P2P_BAR7: Register {
 }
 
 /// `MC_XPB_P2P_BAR_SETUP`: gmc_8_1 register, MMIO dword 0x90C (byte 0x2430), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR_SETUP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR_SETUP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR_SETUP SEL@0:8 REG_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
+  }
 
   /// `MC_XPB_P2P_BAR_SETUP.SEL`: bits 7:0, rw.
   @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1656,12 +1728,13 @@ public struct MC_XPB_P2P_BAR_SETUP: Register {
 }
 
 /// `MC_XPB_P2P_BAR_DEBUG`: gmc_8_1 register, MMIO dword 0x90D (byte 0x2434), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR_DEBUG SEL@0:8 HOST_FLUSH@8:4 MEM_SYS_BAR@12:4")
+  }
 
   /// `MC_XPB_P2P_BAR_DEBUG.SEL`: bits 7:0, rw.
   @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1674,12 +1747,13 @@ public struct MC_XPB_P2P_BAR_DEBUG: Register {
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_ABOVE`: gmc_8_1 register, MMIO dword 0x90E (byte 0x2438), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR_DELTA_ABOVE EN@0:8 DELTA@8:20")
+  }
 
   /// `MC_XPB_P2P_BAR_DELTA_ABOVE.EN`: bits 7:0, rw.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1689,12 +1763,13 @@ public struct MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_BELOW`: gmc_8_1 register, MMIO dword 0x90F (byte 0x243C), rw, reset 0x0000_0000.
-public struct MC_XPB_P2P_BAR_DELTA_BELOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x90F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_P2P_BAR_DELTA_BELOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_P2P_BAR_DELTA_BELOW EN@0:8 DELTA@8:20")
+  }
 
   /// `MC_XPB_P2P_BAR_DELTA_BELOW.EN`: bits 7:0, rw.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1704,12 +1779,13 @@ public struct MC_XPB_P2P_BAR_DELTA_BELOW: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x910 (byte 0x2440), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x910 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x910, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR0.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1722,12 +1798,13 @@ public struct MC_XPB_PEER_SYS_BAR0: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x911 (byte 0x2444), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x911 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x911, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR1.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1740,12 +1817,13 @@ public struct MC_XPB_PEER_SYS_BAR1: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x912 (byte 0x2448), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x912 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x912, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR2.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1758,12 +1836,13 @@ public struct MC_XPB_PEER_SYS_BAR2: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x913 (byte 0x244C), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x913 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x913, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR3.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1776,12 +1855,13 @@ public struct MC_XPB_PEER_SYS_BAR3: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR4`: gmc_8_1 register, MMIO dword 0x914 (byte 0x2450), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x914 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x914, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR4 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR4.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1794,12 +1874,13 @@ public struct MC_XPB_PEER_SYS_BAR4: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR5`: gmc_8_1 register, MMIO dword 0x915 (byte 0x2454), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x915 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x915, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR5 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR5.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1812,12 +1893,13 @@ public struct MC_XPB_PEER_SYS_BAR5: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR6`: gmc_8_1 register, MMIO dword 0x916 (byte 0x2458), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x916 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x916, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR6 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR6.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1830,12 +1912,13 @@ public struct MC_XPB_PEER_SYS_BAR6: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR7`: gmc_8_1 register, MMIO dword 0x917 (byte 0x245C), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x917 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x917, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR7 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR7.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1848,12 +1931,13 @@ public struct MC_XPB_PEER_SYS_BAR7: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR8`: gmc_8_1 register, MMIO dword 0x918 (byte 0x2460), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x918 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x918, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR8 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR8.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1866,12 +1950,13 @@ public struct MC_XPB_PEER_SYS_BAR8: Register {
 }
 
 /// `MC_XPB_PEER_SYS_BAR9`: gmc_8_1 register, MMIO dword 0x919 (byte 0x2464), rw, reset 0x0000_0000.
-public struct MC_XPB_PEER_SYS_BAR9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x919 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PEER_SYS_BAR9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x919, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PEER_SYS_BAR9 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_PEER_SYS_BAR9.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1884,12 +1969,13 @@ public struct MC_XPB_PEER_SYS_BAR9: Register {
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x91A (byte 0x2468), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_PEER_SYS_BAR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_PEER_SYS_BAR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR0.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1902,12 +1988,13 @@ public struct MC_XPB_XDMA_PEER_SYS_BAR0: Register {
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x91B (byte 0x246C), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_PEER_SYS_BAR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_PEER_SYS_BAR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR1.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1920,12 +2007,13 @@ public struct MC_XPB_XDMA_PEER_SYS_BAR1: Register {
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x91C (byte 0x2470), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_PEER_SYS_BAR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_PEER_SYS_BAR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR2.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1938,12 +2026,13 @@ public struct MC_XPB_XDMA_PEER_SYS_BAR2: Register {
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x91D (byte 0x2474), rw, reset 0x0000_0000.
-public struct MC_XPB_XDMA_PEER_SYS_BAR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_XDMA_PEER_SYS_BAR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_XDMA_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
+  }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR3.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1956,12 +2045,13 @@ public struct MC_XPB_XDMA_PEER_SYS_BAR3: Register {
 }
 
 /// `MC_XPB_CLK_GAT`: gmc_8_1 register, MMIO dword 0x91E (byte 0x2478), rw, reset 0x0000_0000.
-public struct MC_XPB_CLK_GAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLK_GAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLK_GAT ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_XPB_CLK_GAT.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -1980,12 +2070,13 @@ public struct MC_XPB_CLK_GAT: Register {
 }
 
 /// `MC_XPB_INTF_CFG`: gmc_8_1 register, MMIO dword 0x91F (byte 0x247C), rw, reset 0x0000_0000.
-public struct MC_XPB_INTF_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x91F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_INTF_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_INTF_CFG RPB_WRREQ_CRD@0:8 MC_WRRET_ASK@8:8 XSP_REQ_CRD@16:7 BIF_REG_SNOOP_SEL@23:1 BIF_REG_SNOOP_VAL@24:1 BIF_MEM_SNOOP_SEL@25:1 BIF_MEM_SNOOP_VAL@26:1 XSP_SNOOP_SEL@27:2 XSP_SNOOP_VAL@29:1 XSP_ORDERING_SEL@30:1 XSP_ORDERING_VAL@31:1")
+  }
 
   /// `MC_XPB_INTF_CFG.RPB_WRREQ_CRD`: bits 7:0, rw.
   @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2036,12 +2127,13 @@ public struct MC_XPB_INTF_CFG: Register {
 }
 
 /// `MC_XPB_INTF_STS`: gmc_8_1 register, MMIO dword 0x920 (byte 0x2480), rw, reset 0x0000_0000.
-public struct MC_XPB_INTF_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x920 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_INTF_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x920, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_INTF_STS RPB_WRREQ_CRD@0:8 XSP_REQ_CRD@8:7 HOP_DATA_BUF_FULL@15:1 HOP_ATTR_BUF_FULL@16:1 CNS_BUF_FULL@17:1 CNS_BUF_BUSY@18:1 RPB_RDREQ_CRD@19:8")
+  }
 
   /// `MC_XPB_INTF_STS.RPB_WRREQ_CRD`: bits 7:0, rw.
   @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2072,12 +2164,13 @@ public struct MC_XPB_INTF_STS: Register {
 }
 
 /// `MC_XPB_PIPE_STS`: gmc_8_1 register, MMIO dword 0x921 (byte 0x2484), rw, reset 0x0000_0000.
-public struct MC_XPB_PIPE_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x921 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PIPE_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x921, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PIPE_STS WCB_ANY_PBUF@0:1 WCB_HST_DATA_BUF_CNT@1:7 WCB_SID_DATA_BUF_CNT@8:7 WCB_HST_RD_PTR_BUF_FULL@15:1 WCB_SID_RD_PTR_BUF_FULL@16:1 WCB_HST_REQ_FIFO_FULL@17:1 WCB_SID_REQ_FIFO_FULL@18:1 WCB_HST_REQ_OBUF_FULL@19:1 WCB_SID_REQ_OBUF_FULL@20:1 WCB_HST_DATA_OBUF_FULL@21:1 WCB_SID_DATA_OBUF_FULL@22:1 RET_BUF_FULL@23:1 XPB_CLK_BUSY_BITS@24:8")
+  }
 
   /// `MC_XPB_PIPE_STS.WCB_ANY_PBUF`: bit 0, rw.
   @inlinable public static var WCB_ANY_PBUF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2142,12 +2235,13 @@ public struct MC_XPB_PIPE_STS: Register {
 }
 
 /// `MC_XPB_SUB_CTRL`: gmc_8_1 register, MMIO dword 0x922 (byte 0x2488), rw, reset 0x0000_0000.
-public struct MC_XPB_SUB_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x922 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_SUB_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x922, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_SUB_CTRL WRREQ_BYPASS_XPB@0:1 STALL_CNS_RTR_REQ@1:1 STALL_RTR_RPB_WRREQ@2:1 STALL_RTR_MAP_REQ@3:1 STALL_MAP_WCB_REQ@4:1 STALL_WCB_SID_REQ@5:1 STALL_MC_XSP_REQ_SEND@6:1 STALL_WCB_HST_REQ@7:1 STALL_HST_HOP_REQ@8:1 STALL_XPB_RPB_REQ_ATTR@9:1 RESET_CNS@10:1 RESET_RTR@11:1 RESET_RET@12:1 RESET_MAP@13:1 RESET_WCB@14:1 RESET_HST@15:1 RESET_HOP@16:1 RESET_SID@17:1 RESET_SRB@18:1 RESET_CGR@19:1")
+  }
 
   /// `MC_XPB_SUB_CTRL.WRREQ_BYPASS_XPB`: bit 0, rw.
   @inlinable public static var WRREQ_BYPASS_XPB: RegisterField<Self, Bool> {
@@ -2231,12 +2325,13 @@ public struct MC_XPB_SUB_CTRL: Register {
 }
 
 /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB`: gmc_8_1 register, MMIO dword 0x923 (byte 0x248C), rw, reset 0x0000_0000.
-public struct MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x923 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x923, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_MAP_INVERT_FLUSH_NUM_LSB ALTER_FLUSH_NUM@0:16")
+  }
 
   /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB.ALTER_FLUSH_NUM`: bits 15:0, rw.
   @inlinable public static var ALTER_FLUSH_NUM: RegisterField<Self, UInt16> {
@@ -2245,12 +2340,13 @@ public struct MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
 }
 
 /// `MC_XPB_PERF_KNOBS`: gmc_8_1 register, MMIO dword 0x924 (byte 0x2490), rw, reset 0x0000_0000.
-public struct MC_XPB_PERF_KNOBS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x924 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_PERF_KNOBS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x924, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_PERF_KNOBS CNS_FIFO_DEPTH@0:6 WCB_HST_FIFO_DEPTH@6:6 WCB_SID_FIFO_DEPTH@12:6")
+  }
 
   /// `MC_XPB_PERF_KNOBS.CNS_FIFO_DEPTH`: bits 5:0, rw.
   @inlinable public static var CNS_FIFO_DEPTH: RegisterField<Self, UInt8> {
@@ -2269,36 +2365,39 @@ public struct MC_XPB_PERF_KNOBS: Register {
 }
 
 /// `MC_XPB_STICKY`: gmc_8_1 register, MMIO dword 0x925 (byte 0x2494), rw, reset 0x0000_0000.
-public struct MC_XPB_STICKY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x925 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_STICKY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x925, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_STICKY BITS@0:32")
+  }
 
   /// `MC_XPB_STICKY.BITS`: bits 31:0, rw.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_STICKY_W1C`: gmc_8_1 register, MMIO dword 0x926 (byte 0x2498), rw, reset 0x0000_0000.
-public struct MC_XPB_STICKY_W1C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x926 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_STICKY_W1C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x926, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_STICKY_W1C BITS@0:32")
+  }
 
   /// `MC_XPB_STICKY_W1C.BITS`: bits 31:0, rw.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_MISC_CFG`: gmc_8_1 register, MMIO dword 0x927 (byte 0x249C), rw, reset 0x0000_0000.
-public struct MC_XPB_MISC_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x927 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_MISC_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x927, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_MISC_CFG FIELDNAME0@0:8 FIELDNAME1@8:8 FIELDNAME2@16:8 FIELDNAME3@24:7 TRIGGERNAME@31:1")
+  }
 
   /// `MC_XPB_MISC_CFG.FIELDNAME0`: bits 7:0, rw.
   @inlinable public static var FIELDNAME0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2317,12 +2416,13 @@ public struct MC_XPB_MISC_CFG: Register {
 }
 
 /// `MC_XPB_CLG_CFG20`: gmc_8_1 register, MMIO dword 0x928 (byte 0x24A0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x928 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x928, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG20 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG20.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2341,12 +2441,13 @@ public struct MC_XPB_CLG_CFG20: Register {
 }
 
 /// `MC_XPB_CLG_CFG21`: gmc_8_1 register, MMIO dword 0x929 (byte 0x24A4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG21: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x929 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x929, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG21 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG21.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2365,12 +2466,13 @@ public struct MC_XPB_CLG_CFG21: Register {
 }
 
 /// `MC_XPB_CLG_CFG22`: gmc_8_1 register, MMIO dword 0x92A (byte 0x24A8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG22: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG22 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG22.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2389,12 +2491,13 @@ public struct MC_XPB_CLG_CFG22: Register {
 }
 
 /// `MC_XPB_CLG_CFG23`: gmc_8_1 register, MMIO dword 0x92B (byte 0x24AC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG23: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG23: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG23 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG23.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2413,12 +2516,13 @@ public struct MC_XPB_CLG_CFG23: Register {
 }
 
 /// `MC_XPB_CLG_CFG24`: gmc_8_1 register, MMIO dword 0x92C (byte 0x24B0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG24: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG24: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG24 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG24.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2437,12 +2541,13 @@ public struct MC_XPB_CLG_CFG24: Register {
 }
 
 /// `MC_XPB_CLG_CFG25`: gmc_8_1 register, MMIO dword 0x92D (byte 0x24B4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG25: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG25: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG25 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG25.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2461,12 +2566,13 @@ public struct MC_XPB_CLG_CFG25: Register {
 }
 
 /// `MC_XPB_CLG_CFG26`: gmc_8_1 register, MMIO dword 0x92E (byte 0x24B8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG26: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG26: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG26 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG26.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2485,12 +2591,13 @@ public struct MC_XPB_CLG_CFG26: Register {
 }
 
 /// `MC_XPB_CLG_CFG27`: gmc_8_1 register, MMIO dword 0x92F (byte 0x24BC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG27: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x92F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG27: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG27 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG27.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2509,12 +2616,13 @@ public struct MC_XPB_CLG_CFG27: Register {
 }
 
 /// `MC_XPB_CLG_CFG28`: gmc_8_1 register, MMIO dword 0x930 (byte 0x24C0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG28: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x930 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG28: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x930, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG28 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG28.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2533,12 +2641,13 @@ public struct MC_XPB_CLG_CFG28: Register {
 }
 
 /// `MC_XPB_CLG_CFG29`: gmc_8_1 register, MMIO dword 0x931 (byte 0x24C4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG29: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x931 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG29: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x931, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG29 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG29.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2557,12 +2666,13 @@ public struct MC_XPB_CLG_CFG29: Register {
 }
 
 /// `MC_XPB_CLG_CFG30`: gmc_8_1 register, MMIO dword 0x932 (byte 0x24C8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG30: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x932 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG30: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x932, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG30 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG30.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2581,12 +2691,13 @@ public struct MC_XPB_CLG_CFG30: Register {
 }
 
 /// `MC_XPB_CLG_CFG31`: gmc_8_1 register, MMIO dword 0x933 (byte 0x24CC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG31: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x933 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG31: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x933, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG31 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG31.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2605,24 +2716,26 @@ public struct MC_XPB_CLG_CFG31: Register {
 }
 
 /// `MC_XPB_INTF_CFG2`: gmc_8_1 register, MMIO dword 0x934 (byte 0x24D0), rw, reset 0x0000_0000.
-public struct MC_XPB_INTF_CFG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x934 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_INTF_CFG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x934, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_INTF_CFG2 RPB_RDREQ_CRD@0:8")
+  }
 
   /// `MC_XPB_INTF_CFG2.RPB_RDREQ_CRD`: bits 7:0, rw.
   @inlinable public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_XPB_CLG_EXTRA_RD`: gmc_8_1 register, MMIO dword 0x935 (byte 0x24D4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_EXTRA_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x935 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_EXTRA_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x935, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_EXTRA_RD CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
+  }
 
   /// `MC_XPB_CLG_EXTRA_RD.CMP0`: bits 7:0, rw.
   @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2641,12 +2754,13 @@ public struct MC_XPB_CLG_EXTRA_RD: Register {
 }
 
 /// `MC_XPB_CLG_CFG32`: gmc_8_1 register, MMIO dword 0x936 (byte 0x24D8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG32: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x936 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG32: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x936, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG32 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG32.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2665,12 +2779,13 @@ public struct MC_XPB_CLG_CFG32: Register {
 }
 
 /// `MC_XPB_CLG_CFG33`: gmc_8_1 register, MMIO dword 0x937 (byte 0x24DC), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG33: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x937 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG33: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x937, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG33 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG33.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2689,12 +2804,13 @@ public struct MC_XPB_CLG_CFG33: Register {
 }
 
 /// `MC_XPB_CLG_CFG34`: gmc_8_1 register, MMIO dword 0x938 (byte 0x24E0), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG34: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x938 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG34: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x938, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG34 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG34.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2713,12 +2829,13 @@ public struct MC_XPB_CLG_CFG34: Register {
 }
 
 /// `MC_XPB_CLG_CFG35`: gmc_8_1 register, MMIO dword 0x939 (byte 0x24E4), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG35: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x939 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG35: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x939, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG35 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG35.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2737,12 +2854,13 @@ public struct MC_XPB_CLG_CFG35: Register {
 }
 
 /// `MC_XPB_CLG_CFG36`: gmc_8_1 register, MMIO dword 0x93A (byte 0x24E8), rw, reset 0x0000_0000.
-public struct MC_XPB_CLG_CFG36: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x93A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XPB_CLG_CFG36: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x93A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XPB_CLG_CFG36 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
+  }
 
   /// `MC_XPB_CLG_CFG36.WCB_NUM`: bits 3:0, rw.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2761,12 +2879,13 @@ public struct MC_XPB_CLG_CFG36: Register {
 }
 
 /// `MC_RPB_CONF`: gmc_8_1 register, MMIO dword 0x94D (byte 0x2534), rw, reset 0x0000_0000.
-public struct MC_RPB_CONF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x94D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_CONF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x94D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_CONF XPB_PCIE_ORDER@15:1 RPB_RD_PCIE_ORDER@16:1 RPB_WR_PCIE_ORDER@17:1")
+  }
 
   /// `MC_RPB_CONF.XPB_PCIE_ORDER`: bit 15, rw.
   @inlinable public static var XPB_PCIE_ORDER: RegisterField<Self, Bool> {
@@ -2785,12 +2904,13 @@ public struct MC_RPB_CONF: Register {
 }
 
 /// `MC_RPB_IF_CONF`: gmc_8_1 register, MMIO dword 0x94E (byte 0x2538), rw, reset 0x0000_0000.
-public struct MC_RPB_IF_CONF: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x94E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_IF_CONF: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x94E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_IF_CONF RPB_BIF_CREDITS@0:8 OUTSTANDING_WRRET_ASK@8:8")
+  }
 
   /// `MC_RPB_IF_CONF.RPB_BIF_CREDITS`: bits 7:0, rw.
   @inlinable public static var RPB_BIF_CREDITS: RegisterField<Self, UInt8> {
@@ -2804,12 +2924,13 @@ public struct MC_RPB_IF_CONF: Register {
 }
 
 /// `MC_RPB_DBG1`: gmc_8_1 register, MMIO dword 0x94F (byte 0x253C), rw, reset 0x0000_0000.
-public struct MC_RPB_DBG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x94F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_DBG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x94F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_DBG1 RPB_BIF_OUTSTANDING_RD@0:8 RPB_BIF_OUTSTANDING_RD_32B@8:12 DEBUG_BITS@20:12")
+  }
 
   /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD`: bits 7:0, rw.
   @inlinable public static var RPB_BIF_OUTSTANDING_RD: RegisterField<Self, UInt8> {
@@ -2826,12 +2947,13 @@ public struct MC_RPB_DBG1: Register {
 }
 
 /// `MC_RPB_EFF_CNTL`: gmc_8_1 register, MMIO dword 0x950 (byte 0x2540), rw, reset 0x0000_0000.
-public struct MC_RPB_EFF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x950 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_EFF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x950, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_EFF_CNTL WR_LAZY_TIMER@0:8 RD_LAZY_TIMER@8:8")
+  }
 
   /// `MC_RPB_EFF_CNTL.WR_LAZY_TIMER`: bits 7:0, rw.
   @inlinable public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2841,12 +2963,13 @@ public struct MC_RPB_EFF_CNTL: Register {
 }
 
 /// `MC_RPB_ARB_CNTL`: gmc_8_1 register, MMIO dword 0x951 (byte 0x2544), rw, reset 0x0000_0000.
-public struct MC_RPB_ARB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x951 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_ARB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x951, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_ARB_CNTL WR_SWITCH_NUM@0:8 RD_SWITCH_NUM@8:8 ATC_SWITCH_NUM@16:8")
+  }
 
   /// `MC_RPB_ARB_CNTL.WR_SWITCH_NUM`: bits 7:0, rw.
   @inlinable public static var WR_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2861,12 +2984,13 @@ public struct MC_RPB_ARB_CNTL: Register {
 }
 
 /// `MC_RPB_BIF_CNTL`: gmc_8_1 register, MMIO dword 0x952 (byte 0x2548), rw, reset 0x0000_0000.
-public struct MC_RPB_BIF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x952 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_BIF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x952, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_BIF_CNTL ARB_SWITCH_NUM@0:8 XPB_SWITCH_NUM@8:8")
+  }
 
   /// `MC_RPB_BIF_CNTL.ARB_SWITCH_NUM`: bits 7:0, rw.
   @inlinable public static var ARB_SWITCH_NUM: RegisterField<Self, UInt8> {
@@ -2880,12 +3004,13 @@ public struct MC_RPB_BIF_CNTL: Register {
 }
 
 /// `MC_RPB_WR_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x953 (byte 0x254C), rw, reset 0x0000_0000.
-public struct MC_RPB_WR_SWITCH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x953 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_WR_SWITCH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x953, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_WR_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
+  }
 
   /// `MC_RPB_WR_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, rw.
   @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
@@ -2909,12 +3034,13 @@ public struct MC_RPB_WR_SWITCH_CNTL: Register {
 }
 
 /// `MC_RPB_WR_COMBINE_CNTL`: gmc_8_1 register, MMIO dword 0x954 (byte 0x2550), rw, reset 0x0000_0000.
-public struct MC_RPB_WR_COMBINE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x954 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_WR_COMBINE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x954, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_WR_COMBINE_CNTL WC_ENABLE@0:1 WC_MAX_PACKET_SIZE@1:2 WC_FLUSH_TIMER@3:4 WC_ALIGN@7:1")
+  }
 
   /// `MC_RPB_WR_COMBINE_CNTL.WC_ENABLE`: bit 0, rw.
   @inlinable public static var WC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2934,12 +3060,13 @@ public struct MC_RPB_WR_COMBINE_CNTL: Register {
 }
 
 /// `MC_RPB_RD_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x955 (byte 0x2554), rw, reset 0x0000_0000.
-public struct MC_RPB_RD_SWITCH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x955 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_RD_SWITCH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x955, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_RD_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
+  }
 
   /// `MC_RPB_RD_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, rw.
   @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
@@ -2963,12 +3090,13 @@ public struct MC_RPB_RD_SWITCH_CNTL: Register {
 }
 
 /// `MC_RPB_CID_QUEUE_WR`: gmc_8_1 register, MMIO dword 0x956 (byte 0x2558), rw, reset 0x0000_0000.
-public struct MC_RPB_CID_QUEUE_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x956 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_CID_QUEUE_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x956, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_CID_QUEUE_WR CLIENT_ID@0:8 UPDATE_MODE@8:1 WRITE_QUEUE@9:2 READ_QUEUE@11:2 UPDATE@13:1")
+  }
 
   /// `MC_RPB_CID_QUEUE_WR.CLIENT_ID`: bits 7:0, rw.
   @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2987,12 +3115,13 @@ public struct MC_RPB_CID_QUEUE_WR: Register {
 }
 
 /// `MC_RPB_CID_QUEUE_RD`: gmc_8_1 register, MMIO dword 0x957 (byte 0x255C), rw, reset 0x0000_0000.
-public struct MC_RPB_CID_QUEUE_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x957 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_CID_QUEUE_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x957, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_CID_QUEUE_RD CLIENT_ID@0:8 WRITE_QUEUE@8:2 READ_QUEUE@10:2")
+  }
 
   /// `MC_RPB_CID_QUEUE_RD.CLIENT_ID`: bits 7:0, rw.
   @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3005,12 +3134,13 @@ public struct MC_RPB_CID_QUEUE_RD: Register {
 }
 
 /// `MC_RPB_PERF_COUNTER_CNTL`: gmc_8_1 register, MMIO dword 0x958 (byte 0x2560), rw, reset 0x0000_0000.
-public struct MC_RPB_PERF_COUNTER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x958 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERF_COUNTER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x958, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERF_COUNTER_CNTL PERF_COUNTER_SELECT@0:2 CLEAR_SELECTED_PERF_COUNTER@2:1 CLEAR_ALL_PERF_COUNTERS@3:1 STOP_ON_COUNTER_SATURATION@4:1 ENABLE_PERF_COUNTERS@5:4 PERF_COUNTER_ASSIGN_0@9:5 PERF_COUNTER_ASSIGN_1@14:5 PERF_COUNTER_ASSIGN_2@19:5 PERF_COUNTER_ASSIGN_3@24:5")
+  }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_SELECT`: bits 1:0, rw.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
@@ -3059,12 +3189,13 @@ public struct MC_RPB_PERF_COUNTER_CNTL: Register {
 }
 
 /// `MC_RPB_PERF_COUNTER_STATUS`: gmc_8_1 register, MMIO dword 0x959 (byte 0x2564), rw, reset 0x0000_0000.
-public struct MC_RPB_PERF_COUNTER_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x959 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_PERF_COUNTER_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x959, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_PERF_COUNTER_STATUS PERFORMANCE_COUNTER_VALUE@0:32")
+  }
 
   /// `MC_RPB_PERF_COUNTER_STATUS.PERFORMANCE_COUNTER_VALUE`: bits 31:0, rw.
   @inlinable public static var PERFORMANCE_COUNTER_VALUE: RegisterField<Self, UInt32> {
@@ -3073,12 +3204,13 @@ public struct MC_RPB_PERF_COUNTER_STATUS: Register {
 }
 
 /// `MC_RPB_CID_QUEUE_EX`: gmc_8_1 register, MMIO dword 0x95A (byte 0x2568), rw, reset 0x0000_0000.
-public struct MC_RPB_CID_QUEUE_EX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x95A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_CID_QUEUE_EX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x95A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_CID_QUEUE_EX START@0:1 OFFSET@1:5")
+  }
 
   /// `MC_RPB_CID_QUEUE_EX.START`: bit 0, rw.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3088,12 +3220,13 @@ public struct MC_RPB_CID_QUEUE_EX: Register {
 }
 
 /// `MC_RPB_CID_QUEUE_EX_DATA`: gmc_8_1 register, MMIO dword 0x95B (byte 0x256C), rw, reset 0x0000_0000.
-public struct MC_RPB_CID_QUEUE_EX_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x95B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_CID_QUEUE_EX_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x95B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_CID_QUEUE_EX_DATA WRITE_ENTRIES@0:16 READ_ENTRIES@16:16")
+  }
 
   /// `MC_RPB_CID_QUEUE_EX_DATA.WRITE_ENTRIES`: bits 15:0, rw.
   @inlinable public static var WRITE_ENTRIES: RegisterField<Self, UInt16> {
@@ -3107,12 +3240,13 @@ public struct MC_RPB_CID_QUEUE_EX_DATA: Register {
 }
 
 /// `MC_RPB_TCI_CNTL`: gmc_8_1 register, MMIO dword 0x95C (byte 0x2570), rw, reset 0x0000_0000.
-public struct MC_RPB_TCI_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x95C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_TCI_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x95C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_TCI_CNTL TCI_ENABLE@0:1 TCI_POLICY@1:2 TCI_VOL@3:1 TCI_VMID@4:4 TCI_REQ_CREDITS@8:8 TCI_MAX_WRITES@16:8 TCI_MAX_READS@24:8")
+  }
 
   /// `MC_RPB_TCI_CNTL.TCI_ENABLE`: bit 0, rw.
   @inlinable public static var TCI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3143,12 +3277,13 @@ public struct MC_RPB_TCI_CNTL: Register {
 }
 
 /// `MC_RPB_TCI_CNTL2`: gmc_8_1 register, MMIO dword 0x95D (byte 0x2574), rw, reset 0x0000_0000.
-public struct MC_RPB_TCI_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x95D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RPB_TCI_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x95D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RPB_TCI_CNTL2 TCI_POLICY@0:1 TCI_MTYPE@1:2 TCI_SNOOP@3:1 TCI_PHYSICAL@4:1 TCI_PERF_CNTR_EN@5:1 TCI_EXE@6:1")
+  }
 
   /// `MC_RPB_TCI_CNTL2.TCI_POLICY`: bit 0, rw.
   @inlinable public static var TCI_POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3172,12 +3307,13 @@ public struct MC_RPB_TCI_CNTL2: Register {
 }
 
 /// `MC_CITF_XTRA_ENABLE`: gmc_8_1 register, MMIO dword 0x96D (byte 0x25B4), rw, reset 0x0000_0000.
-public struct MC_CITF_XTRA_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x96D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_XTRA_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x96D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_XTRA_ENABLE CB1_RD@0:1 CB1_WR@1:1 DB1_RD@2:1 DB1_WR@3:1 TC2_RD@4:1 ARB_DBG@8:4 TC2_WR@12:1 CB0_CONNECT_CNTL@13:2 DB0_CONNECT_CNTL@15:2 CB1_CONNECT_CNTL@17:2 DB1_CONNECT_CNTL@19:2 TC0_CONNECT_CNTL@21:2 TC1_CONNECT_CNTL@23:2 CB0_CID_CNTL_ENABLE@25:1 DB0_CID_CNTL_ENABLE@26:1 CB1_CID_CNTL_ENABLE@27:1 DB1_CID_CNTL_ENABLE@28:1 TC2_REPAIR_ENABLE@29:2")
+  }
 
   /// `MC_CITF_XTRA_ENABLE.CB1_RD`: bit 0, rw.
   @inlinable public static var CB1_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3257,24 +3393,26 @@ public struct MC_CITF_XTRA_ENABLE: Register {
 }
 
 /// `CC_MC_MAX_CHANNEL`: gmc_8_1 register, MMIO dword 0x96E (byte 0x25B8), rw, reset 0x0000_0000.
-public struct CC_MC_MAX_CHANNEL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x96E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_MC_MAX_CHANNEL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x96E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_MC_MAX_CHANNEL NOOFCHAN@1:4")
+  }
 
   /// `CC_MC_MAX_CHANNEL.NOOFCHAN`: bits 4:1, rw.
   @inlinable public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 }
 
 /// `MC_CG_CONFIG`: gmc_8_1 register, MMIO dword 0x96F (byte 0x25BC), rw, reset 0x0000_0000.
-public struct MC_CG_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x96F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CG_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x96F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CG_CONFIG MCDW_WR_ENABLE@0:1 MCDX_WR_ENABLE@1:1 MCDY_WR_ENABLE@2:1 MCDZ_WR_ENABLE@3:1 MC_RD_ENABLE@4:2 INDEX@6:16")
+  }
 
   /// `MC_CG_CONFIG.MCDW_WR_ENABLE`: bit 0, rw.
   @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3296,12 +3434,13 @@ public struct MC_CG_CONFIG: Register {
 }
 
 /// `MC_CITF_CNTL`: gmc_8_1 register, MMIO dword 0x970 (byte 0x25C0), rw, reset 0x0000_0000.
-public struct MC_CITF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x970 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x970, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CNTL IGNOREPM@2:1 EXEMPTPM@3:1 GFX_IDLE_OVERRIDE@4:2 MCD_SRBM_MASK_ENABLE@6:1 CNTR_CHMAP_MODE@7:2 REMOTE_RB_CONNECT_ENABLE@9:1")
+  }
 
   /// `MC_CITF_CNTL.IGNOREPM`: bit 2, rw.
   @inlinable public static var IGNOREPM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
@@ -3331,12 +3470,13 @@ public struct MC_CITF_CNTL: Register {
 }
 
 /// `MC_CITF_CREDITS_VM`: gmc_8_1 register, MMIO dword 0x971 (byte 0x25C4), rw, reset 0x0000_0000.
-public struct MC_CITF_CREDITS_VM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x971 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CREDITS_VM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x971, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CREDITS_VM READ_ALL@0:6 WRITE_ALL@6:6")
+  }
 
   /// `MC_CITF_CREDITS_VM.READ_ALL`: bits 5:0, rw.
   @inlinable public static var READ_ALL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3346,12 +3486,13 @@ public struct MC_CITF_CREDITS_VM: Register {
 }
 
 /// `MC_CITF_CREDITS_ARB_RD`: gmc_8_1 register, MMIO dword 0x972 (byte 0x25C8), rw, reset 0x0000_0000.
-public struct MC_CITF_CREDITS_ARB_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x972 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CREDITS_ARB_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x972, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CREDITS_ARB_RD READ_LCL@0:8 READ_HUB@8:8 READ_PRI@16:8 LCL_PRI@24:1 HUB_PRI@25:1")
+  }
 
   /// `MC_CITF_CREDITS_ARB_RD.READ_LCL`: bits 7:0, rw.
   @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3370,12 +3511,13 @@ public struct MC_CITF_CREDITS_ARB_RD: Register {
 }
 
 /// `MC_CITF_CREDITS_ARB_WR`: gmc_8_1 register, MMIO dword 0x973 (byte 0x25CC), rw, reset 0x0000_0000.
-public struct MC_CITF_CREDITS_ARB_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x973 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CREDITS_ARB_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x973, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CREDITS_ARB_WR WRITE_LCL@0:8 WRITE_HUB@8:8 WRITE_PRI@16:8 HUB_PRI@24:1 LCL_PRI@25:1")
+  }
 
   /// `MC_CITF_CREDITS_ARB_WR.WRITE_LCL`: bits 7:0, rw.
   @inlinable public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3394,12 +3536,13 @@ public struct MC_CITF_CREDITS_ARB_WR: Register {
 }
 
 /// `MC_CITF_DAGB_CNTL`: gmc_8_1 register, MMIO dword 0x974 (byte 0x25D0), rw, reset 0x0000_0000.
-public struct MC_CITF_DAGB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x974 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_DAGB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x974, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_DAGB_CNTL JUMP_AHEAD@0:1 CENTER_RD_MAX_BURST@1:4 DISABLE_SELF_INIT@5:1 CENTER_WR_MAX_BURST@6:4")
+  }
 
   /// `MC_CITF_DAGB_CNTL.JUMP_AHEAD`: bit 0, rw.
   @inlinable public static var JUMP_AHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3421,12 +3564,13 @@ public struct MC_CITF_DAGB_CNTL: Register {
 }
 
 /// `MC_CITF_INT_CREDITS`: gmc_8_1 register, MMIO dword 0x975 (byte 0x25D4), rw, reset 0x0000_0000.
-public struct MC_CITF_INT_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x975 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_INT_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x975, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_INT_CREDITS REMRDRET@0:6 CNTR_RD_HUB_LP@12:6 CNTR_RD_HUB_HP@18:6 CNTR_RD_LCL@24:6")
+  }
 
   /// `MC_CITF_INT_CREDITS.REMRDRET`: bits 5:0, rw.
   @inlinable public static var REMRDRET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3446,12 +3590,13 @@ public struct MC_CITF_INT_CREDITS: Register {
 }
 
 /// `MC_CITF_RET_MODE`: gmc_8_1 register, MMIO dword 0x976 (byte 0x25D8), rw, reset 0x0000_0000.
-public struct MC_CITF_RET_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x976 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_RET_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x976, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_RET_MODE INORDER_RD@0:1 INORDER_WR@1:1 REMPRI_RD@2:1 REMPRI_WR@3:1 LCLPRI_RD@4:1 LCLPRI_WR@5:1 RDRET_STALL_EN@6:1 RDRET_STALL_THRESHOLD@7:8")
+  }
 
   /// `MC_CITF_RET_MODE.INORDER_RD`: bit 0, rw.
   @inlinable public static var INORDER_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3481,12 +3626,13 @@ public struct MC_CITF_RET_MODE: Register {
 }
 
 /// `MC_CITF_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x977 (byte 0x25DC), rw, reset 0x0000_0000.
-public struct MC_CITF_DAGB_DLY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x977 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_DAGB_DLY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x977, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_DAGB_DLY DLY@0:5 CLI@16:6 POS@24:6")
+  }
 
   /// `MC_CITF_DAGB_DLY.DLY`: bits 4:0, rw.
   @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -3499,12 +3645,13 @@ public struct MC_CITF_DAGB_DLY: Register {
 }
 
 /// `MC_RD_GRP_EXT`: gmc_8_1 register, MMIO dword 0x978 (byte 0x25E0), rw, reset 0x0000_0000.
-public struct MC_RD_GRP_EXT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x978 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_GRP_EXT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x978, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_GRP_EXT DBSTEN0@0:4 TC0@4:4")
+  }
 
   /// `MC_RD_GRP_EXT.DBSTEN0`: bits 3:0, rw.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3514,12 +3661,13 @@ public struct MC_RD_GRP_EXT: Register {
 }
 
 /// `MC_WR_GRP_EXT`: gmc_8_1 register, MMIO dword 0x979 (byte 0x25E4), rw, reset 0x0000_0000.
-public struct MC_WR_GRP_EXT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x979 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_GRP_EXT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x979, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_GRP_EXT DBSTEN0@0:4 TC0@4:4")
+  }
 
   /// `MC_WR_GRP_EXT.DBSTEN0`: bits 3:0, rw.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3529,12 +3677,13 @@ public struct MC_WR_GRP_EXT: Register {
 }
 
 /// `MC_CITF_REMREQ`: gmc_8_1 register, MMIO dword 0x97A (byte 0x25E8), rw, reset 0x0000_0000.
-public struct MC_CITF_REMREQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_REMREQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_REMREQ READ_CREDITS@0:7 WRITE_CREDITS@7:7 CREDITS_ENABLE@14:1")
+  }
 
   /// `MC_CITF_REMREQ.READ_CREDITS`: bits 6:0, rw.
   @inlinable public static var READ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -3549,12 +3698,13 @@ public struct MC_CITF_REMREQ: Register {
 }
 
 /// `MC_WR_TC0`: gmc_8_1 register, MMIO dword 0x97B (byte 0x25EC), rw, reset 0x0000_0000.
-public struct MC_WR_TC0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_TC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_WR_TC0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3586,12 +3736,13 @@ public struct MC_WR_TC0: Register {
 }
 
 /// `MC_WR_TC1`: gmc_8_1 register, MMIO dword 0x97C (byte 0x25F0), rw, reset 0x0000_0000.
-public struct MC_WR_TC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_TC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_WR_TC1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3623,12 +3774,13 @@ public struct MC_WR_TC1: Register {
 }
 
 /// `MC_CITF_INT_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x97D (byte 0x25F4), rw, reset 0x0000_0000.
-public struct MC_CITF_INT_CREDITS_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_INT_CREDITS_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_INT_CREDITS_WR CNTR_WR_HUB@0:6 CNTR_WR_LCL@6:6")
+  }
 
   /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_HUB`: bits 5:0, rw.
   @inlinable public static var CNTR_WR_HUB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -3638,24 +3790,26 @@ public struct MC_CITF_INT_CREDITS_WR: Register {
 }
 
 /// `MC_CITF_CREDITS_ARB_RD2`: gmc_8_1 register, MMIO dword 0x97E (byte 0x25F8), rw, reset 0x0000_0000.
-public struct MC_CITF_CREDITS_ARB_RD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CREDITS_ARB_RD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CREDITS_ARB_RD2 READ_MED@0:8")
+  }
 
   /// `MC_CITF_CREDITS_ARB_RD2.READ_MED`: bits 7:0, rw.
   @inlinable public static var READ_MED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_CITF_WTM_RD_CNTL`: gmc_8_1 register, MMIO dword 0x97F (byte 0x25FC), rw, reset 0x0000_0000.
-public struct MC_CITF_WTM_RD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x97F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_WTM_RD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_WTM_RD_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
+  }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
@@ -3707,12 +3861,13 @@ public struct MC_CITF_WTM_RD_CNTL: Register {
 }
 
 /// `MC_CITF_WTM_WR_CNTL`: gmc_8_1 register, MMIO dword 0x980 (byte 0x2600), rw, reset 0x0000_0000.
-public struct MC_CITF_WTM_WR_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x980 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_WTM_WR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x980, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_WTM_WR_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
+  }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
@@ -3764,12 +3919,13 @@ public struct MC_CITF_WTM_WR_CNTL: Register {
 }
 
 /// `MC_RD_CB`: gmc_8_1 register, MMIO dword 0x981 (byte 0x2604), rw, reset 0x0000_0000.
-public struct MC_RD_CB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x981 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_CB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x981, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_RD_CB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3801,12 +3957,13 @@ public struct MC_RD_CB: Register {
 }
 
 /// `MC_RD_DB`: gmc_8_1 register, MMIO dword 0x982 (byte 0x2608), rw, reset 0x0000_0000.
-public struct MC_RD_DB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x982 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_DB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x982, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_RD_DB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3838,12 +3995,13 @@ public struct MC_RD_DB: Register {
 }
 
 /// `MC_RD_TC0`: gmc_8_1 register, MMIO dword 0x983 (byte 0x260C), rw, reset 0x0000_0000.
-public struct MC_RD_TC0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x983 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_TC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x983, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_RD_TC0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3875,12 +4033,13 @@ public struct MC_RD_TC0: Register {
 }
 
 /// `MC_RD_TC1`: gmc_8_1 register, MMIO dword 0x984 (byte 0x2610), rw, reset 0x0000_0000.
-public struct MC_RD_TC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x984 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_TC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x984, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_RD_TC1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3912,12 +4071,13 @@ public struct MC_RD_TC1: Register {
 }
 
 /// `MC_RD_HUB`: gmc_8_1 register, MMIO dword 0x985 (byte 0x2614), rw, reset 0x0000_0000.
-public struct MC_RD_HUB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x985 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_HUB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x985, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_RD_HUB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3949,12 +4109,13 @@ public struct MC_RD_HUB: Register {
 }
 
 /// `MC_WR_CB`: gmc_8_1 register, MMIO dword 0x986 (byte 0x2618), rw, reset 0x0000_0000.
-public struct MC_WR_CB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x986 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_CB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x986, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_WR_CB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3986,12 +4147,13 @@ public struct MC_WR_CB: Register {
 }
 
 /// `MC_WR_DB`: gmc_8_1 register, MMIO dword 0x987 (byte 0x261C), rw, reset 0x0000_0000.
-public struct MC_WR_DB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x987 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_DB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x987, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_WR_DB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4023,12 +4185,13 @@ public struct MC_WR_DB: Register {
 }
 
 /// `MC_WR_HUB`: gmc_8_1 register, MMIO dword 0x988 (byte 0x2620), rw, reset 0x0000_0000.
-public struct MC_WR_HUB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x988 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_HUB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x988, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
+  }
 
   /// `MC_WR_HUB.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4060,12 +4223,13 @@ public struct MC_WR_HUB: Register {
 }
 
 /// `MC_CITF_CREDITS_XBAR`: gmc_8_1 register, MMIO dword 0x989 (byte 0x2624), rw, reset 0x0000_0000.
-public struct MC_CITF_CREDITS_XBAR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x989 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_CREDITS_XBAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x989, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_CREDITS_XBAR READ_LCL@0:8 WRITE_LCL@8:8")
+  }
 
   /// `MC_CITF_CREDITS_XBAR.READ_LCL`: bits 7:0, rw.
   @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4075,12 +4239,13 @@ public struct MC_CITF_CREDITS_XBAR: Register {
 }
 
 /// `MC_RD_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98A (byte 0x2628), rw, reset 0x0000_0000.
-public struct MC_RD_GRP_LCL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x98A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_RD_GRP_LCL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x98A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_RD_GRP_LCL CB0@12:4 CBCMASK0@16:4 CBFMASK0@20:4 DB0@24:4 DBHTILE0@28:4")
+  }
 
   /// `MC_RD_GRP_LCL.CB0`: bits 15:12, rw.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
@@ -4099,12 +4264,13 @@ public struct MC_RD_GRP_LCL: Register {
 }
 
 /// `MC_WR_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98B (byte 0x262C), rw, reset 0x0000_0000.
-public struct MC_WR_GRP_LCL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x98B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_WR_GRP_LCL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x98B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_WR_GRP_LCL CB0@0:4 CBCMASK0@4:4 CBFMASK0@8:4 DB0@12:4 DBHTILE0@16:4 SX0@20:4 CBIMMED0@28:4")
+  }
 
   /// `MC_WR_GRP_LCL.CB0`: bits 3:0, rw.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4129,24 +4295,26 @@ public struct MC_WR_GRP_LCL: Register {
 }
 
 /// `MC_CITF_PERF_MON_CNTL2`: gmc_8_1 register, MMIO dword 0x98E (byte 0x2638), rw, reset 0x0000_0000.
-public struct MC_CITF_PERF_MON_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x98E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERF_MON_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x98E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERF_MON_CNTL2 CID@0:8")
+  }
 
   /// `MC_CITF_PERF_MON_CNTL2.CID`: bits 7:0, rw.
   @inlinable public static var CID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_CITF_PERF_MON_RSLT2`: gmc_8_1 register, MMIO dword 0x991 (byte 0x2644), rw, reset 0x0000_0000.
-public struct MC_CITF_PERF_MON_RSLT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x991 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_PERF_MON_RSLT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x991, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_PERF_MON_RSLT2 CB_RD_BUSY@1:1 DB_RD_BUSY@2:1 TC0_RD_BUSY@3:1 VC0_RD_BUSY@4:1 TC1_RD_BUSY@5:1 VC1_RD_BUSY@6:1 CB_WR_BUSY@7:1 DB_WR_BUSY@8:1 SX_WR_BUSY@9:1 TC2_RD_BUSY@10:1 TC0_WR_BUSY@11:1 TC1_WR_BUSY@12:1 TC2_WR_BUSY@13:1 TC0_ATOM_BUSY@14:1 TC1_ATOM_BUSY@15:1 TC2_ATOM_BUSY@16:1 CB_ATOM_BUSY@17:1 DB_ATOM_BUSY@18:1")
+  }
 
   /// `MC_CITF_PERF_MON_RSLT2.CB_RD_BUSY`: bit 1, rw.
   @inlinable public static var CB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -4204,12 +4372,13 @@ public struct MC_CITF_PERF_MON_RSLT2: Register {
 }
 
 /// `MC_CITF_MISC_RD_CG`: gmc_8_1 register, MMIO dword 0x992 (byte 0x2648), rw, reset 0x0000_0000.
-public struct MC_CITF_MISC_RD_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x992 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_MISC_RD_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x992, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_MISC_RD_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_CITF_MISC_RD_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4228,12 +4397,13 @@ public struct MC_CITF_MISC_RD_CG: Register {
 }
 
 /// `MC_CITF_MISC_WR_CG`: gmc_8_1 register, MMIO dword 0x993 (byte 0x264C), rw, reset 0x0000_0000.
-public struct MC_CITF_MISC_WR_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x993 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_MISC_WR_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x993, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_MISC_WR_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_CITF_MISC_WR_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4252,12 +4422,13 @@ public struct MC_CITF_MISC_WR_CG: Register {
 }
 
 /// `MC_CITF_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x994 (byte 0x2650), rw, reset 0x0000_0000.
-public struct MC_CITF_MISC_VM_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x994 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CITF_MISC_VM_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x994, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CITF_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `MC_CITF_MISC_VM_CG.ONDLY`: bits 5:0, rw.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4276,12 +4447,13 @@ public struct MC_CITF_MISC_VM_CG: Register {
 }
 
 /// `MC_VM_MD_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x998 (byte 0x2660), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB0_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x998 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB0_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x998, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -4313,12 +4485,13 @@ public struct MC_VM_MD_L1_TLB0_DEBUG: Register {
 }
 
 /// `MC_VM_MD_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x999 (byte 0x2664), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB1_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x999 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB1_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x999, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -4350,12 +4523,13 @@ public struct MC_VM_MD_L1_TLB1_DEBUG: Register {
 }
 
 /// `MC_VM_MD_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x99A (byte 0x2668), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB2_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x99A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB2_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x99A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -4387,60 +4561,65 @@ public struct MC_VM_MD_L1_TLB2_DEBUG: Register {
 }
 
 /// `MC_VM_MD_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x99B (byte 0x266C), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB0_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x99B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x99B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB0_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MD_L1_TLB0_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x99C (byte 0x2670), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x99C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x99C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB1_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MD_L1_TLB1_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x99D (byte 0x2674), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x99D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x99D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB2_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MD_L1_TLB2_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x9A4 (byte 0x2690), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L2ARBITER_L2_CREDITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L2ARBITER_L2_CREDITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
+  }
 
   /// `MC_VM_MD_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, rw.
   @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MD_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x9A7 (byte 0x269C), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB3_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB3_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
+  }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
@@ -4472,24 +4651,26 @@ public struct MC_VM_MD_L1_TLB3_DEBUG: Register {
 }
 
 /// `MC_VM_MD_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x9A8 (byte 0x26A0), rw, reset 0x0000_0000.
-public struct MC_VM_MD_L1_TLB3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MD_L1_TLB3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MD_L1_TLB3_STATUS BUSY@0:1")
+  }
 
   /// `MC_VM_MD_L1_TLB3_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_ARB_ATOMIC`: gmc_8_1 register, MMIO dword 0x9BE (byte 0x26F8), rw, reset 0x0000_0000.
-public struct MC_ARB_ATOMIC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_ATOMIC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_ATOMIC TC_GRP@0:3 TC_GRP_EN@3:1 SDMA_GRP@4:3 SDMA_GRP_EN@7:1 OUTSTANDING@8:8 ATOMIC_RTN_GRP@16:8")
+  }
 
   /// `MC_ARB_ATOMIC.TC_GRP`: bits 2:0, rw.
   @inlinable public static var TC_GRP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4513,12 +4694,13 @@ public struct MC_ARB_ATOMIC: Register {
 }
 
 /// `MC_ARB_AGE_CNTL`: gmc_8_1 register, MMIO dword 0x9BF (byte 0x26FC), rw, reset 0x0000_0000.
-public struct MC_ARB_AGE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_AGE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_AGE_CNTL RESET_RD_GROUP0@0:1 RESET_RD_GROUP1@1:1 RESET_RD_GROUP2@2:1 RESET_RD_GROUP3@3:1 RESET_RD_GROUP4@4:1 RESET_RD_GROUP5@5:1 RESET_RD_GROUP6@6:1 RESET_RD_GROUP7@7:1 RESET_WR_GROUP0@8:1 RESET_WR_GROUP1@9:1 RESET_WR_GROUP2@10:1 RESET_WR_GROUP3@11:1 RESET_WR_GROUP4@12:1 RESET_WR_GROUP5@13:1 RESET_WR_GROUP6@14:1 RESET_WR_GROUP7@15:1 AGE_LOW_RATE_RD@16:3 AGE_LOW_RATE_WR@19:3 TIMER_STALL_RD@22:1 TIMER_STALL_WR@23:1 EXTEND_WEIGHT_RD@24:1 EXTEND_WEIGHT_WR@25:1")
+  }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP0`: bit 0, rw.
   @inlinable public static var RESET_RD_GROUP0: RegisterField<Self, Bool> {
@@ -4632,12 +4814,13 @@ public struct MC_ARB_AGE_CNTL: Register {
 }
 
 /// `MC_ARB_RET_CREDITS2`: gmc_8_1 register, MMIO dword 0x9C0 (byte 0x2700), rw, reset 0x0000_0000.
-public struct MC_ARB_RET_CREDITS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RET_CREDITS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RET_CREDITS2 ACP_WR@0:8 NECKDOWN_CNTR_EN_RD@8:1 NECKDOWN_CNTR_EN_WR@9:1 ACP_RDRET_URG@10:1 HDP_RDRET_URG@11:1 NECKDOWN_CNTR_MONITOR_RD@12:1 NECKDOWN_CNTR_MONITOR_WR@13:1 DISABLE_DISP_RDY_RD@14:1 DISABLE_ACP_RDY_WR@15:1 RDRET_CREDIT_MED@16:8")
+  }
 
   /// `MC_ARB_RET_CREDITS2.ACP_WR`: bits 7:0, rw.
   @inlinable public static var ACP_WR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4685,12 +4868,13 @@ public struct MC_ARB_RET_CREDITS2: Register {
 }
 
 /// `MC_ARB_FED_CNTL`: gmc_8_1 register, MMIO dword 0x9C1 (byte 0x2704), rw, reset 0x0000_0000.
-public struct MC_ARB_FED_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_FED_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_FED_CNTL MODE@0:2 WR_ERR@2:2 KEEP_POISON_IN_PAGE@4:1 RDRET_PARITY_NACK@5:1 USE_LEGACY_NACK@6:1 DEBUG_RSV@7:25")
+  }
 
   /// `MC_ARB_FED_CNTL.MODE`: bits 1:0, rw.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4718,12 +4902,13 @@ public struct MC_ARB_FED_CNTL: Register {
 }
 
 /// `MC_ARB_GECC2_STATUS`: gmc_8_1 register, MMIO dword 0x9C2 (byte 0x2708), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2_STATUS CORR_STS0@0:1 UNCORR_STS0@1:1 FED_STS0@2:1 RSVD0@3:1 CORR_STS1@4:1 UNCORR_STS1@5:1 FED_STS1@6:1 RSVD1@7:1 CORR_CLEAR0@8:1 UNCORR_CLEAR0@9:1 FED_CLEAR0@10:1 RSVD2@11:1 CORR_CLEAR1@12:1 UNCORR_CLEAR1@13:1 FED_CLEAR1@14:1 RSVD3@15:1 RMWRD_CORR_STS0@16:1 RMWRD_UNCORR_STS0@17:1 RSVD4@18:2 RMWRD_CORR_STS1@20:1 RMWRD_UNCORR_STS1@21:1 RSVD5@22:2 RMWRD_CORR_CLEAR0@24:1 RMWRD_UNCORR_CLEAR0@25:1 RSVD6@26:2 RMWRD_CORR_CLEAR1@28:1 RMWRD_UNCORR_CLEAR1@29:1")
+  }
 
   /// `MC_ARB_GECC2_STATUS.CORR_STS0`: bit 0, rw.
   @inlinable public static var CORR_STS0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4824,12 +5009,13 @@ public struct MC_ARB_GECC2_STATUS: Register {
 }
 
 /// `MC_ARB_GECC2_MISC`: gmc_8_1 register, MMIO dword 0x9C3 (byte 0x270C), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2_MISC STREAK_BREAK@0:4 COL10_HACK@4:1 CWRD_IN_REPLAY@5:1 NO_EOB_ALL_WR_IN_REPLAY@6:1 RMW_LM_WR_STALL@7:1 RMW_STALL_RELEASE@8:1 WR_EDC_MASK_REPLAY@9:1 CWRD_REPLAY_AGAIN@10:1 WRRDWR_REPLAY_AGAIN@11:1 ALLOW_RMW_ERR_AFTER_REPLAY@12:1 DEBUG_RSV@13:19")
+  }
 
   /// `MC_ARB_GECC2_MISC.STREAK_BREAK`: bits 3:0, rw.
   @inlinable public static var STREAK_BREAK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4880,12 +5066,13 @@ public struct MC_ARB_GECC2_MISC: Register {
 }
 
 /// `MC_ARB_GECC2_DEBUG`: gmc_8_1 register, MMIO dword 0x9C4 (byte 0x2710), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2_DEBUG NUM_ERR_BITS@0:2 DIRECTION@2:1 DATA_FIELD@3:2 SW_INJECTION@5:1")
+  }
 
   /// `MC_ARB_GECC2_DEBUG.NUM_ERR_BITS`: bits 1:0, rw.
   @inlinable public static var NUM_ERR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4901,12 +5088,13 @@ public struct MC_ARB_GECC2_DEBUG: Register {
 }
 
 /// `MC_ARB_GECC2_DEBUG2`: gmc_8_1 register, MMIO dword 0x9C5 (byte 0x2714), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2_DEBUG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2_DEBUG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2_DEBUG2 PERIOD@0:8 ERR0_START@8:8 ERR1_START@16:8 ERR2_START@24:8")
+  }
 
   /// `MC_ARB_GECC2_DEBUG2.PERIOD`: bits 7:0, rw.
   @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4922,12 +5110,13 @@ public struct MC_ARB_GECC2_DEBUG2: Register {
 }
 
 /// `MC_ARB_PERF_CID`: gmc_8_1 register, MMIO dword 0x9C6 (byte 0x2718), rw, reset 0x0000_0000.
-public struct MC_ARB_PERF_CID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PERF_CID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PERF_CID CH0@0:8 CH1@8:8 CH0_EN@16:1 CH1_EN@17:1")
+  }
 
   /// `MC_ARB_PERF_CID.CH0`: bits 7:0, rw.
   @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4943,12 +5132,13 @@ public struct MC_ARB_PERF_CID: Register {
 }
 
 /// `MC_ARB_SNOOP`: gmc_8_1 register, MMIO dword 0x9C7 (byte 0x271C), rw, reset 0x0000_0000.
-public struct MC_ARB_SNOOP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_SNOOP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_SNOOP TC_GRP_RD@0:3 TC_GRP_RD_EN@3:1 TC_GRP_WR@4:3 TC_GRP_WR_EN@7:1 SDMA_GRP_RD@8:3 SDMA_GRP_RD_EN@11:1 SDMA_GRP_WR@12:3 SDMA_GRP_WR_EN@15:1 OUTSTANDING_RD@16:8 OUTSTANDING_WR@24:8")
+  }
 
   /// `MC_ARB_SNOOP.TC_GRP_RD`: bits 2:0, rw.
   @inlinable public static var TC_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4990,12 +5180,13 @@ public struct MC_ARB_SNOOP: Register {
 }
 
 /// `MC_ARB_GRUB`: gmc_8_1 register, MMIO dword 0x9C8 (byte 0x2720), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB GRUB_WATERMARK@0:8 GRUB_WATERMARK_PRI@8:8 GRUB_WATERMARK_MED@16:8 REG_WR_EN@24:2 REG_RD_SEL@26:1")
+  }
 
   /// `MC_ARB_GRUB.GRUB_WATERMARK`: bits 7:0, rw.
   @inlinable public static var GRUB_WATERMARK: RegisterField<Self, UInt8> {
@@ -5020,12 +5211,13 @@ public struct MC_ARB_GRUB: Register {
 }
 
 /// `MC_ARB_GECC2`: gmc_8_1 register, MMIO dword 0x9C9 (byte 0x2724), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2 ENABLE@0:1 ECC_MODE@1:2 PAGE_BIT0@3:2 EXOR_BANK_SEL@5:2 NO_GECC_CLI@7:4 READ_ERR@11:3 CLOSE_BANK_RMW@14:1 COLFIFO_WATER@15:6 WRADDR_CONV@21:1 RMWRD_UNCOR_POISON@22:1")
+  }
 
   /// `MC_ARB_GECC2.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5065,12 +5257,13 @@ public struct MC_ARB_GECC2: Register {
 }
 
 /// `MC_ARB_GECC2_CLI`: gmc_8_1 register, MMIO dword 0x9CA (byte 0x2728), rw, reset 0x0000_0000.
-public struct MC_ARB_GECC2_CLI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GECC2_CLI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GECC2_CLI NO_GECC_CLI0@0:8 NO_GECC_CLI1@8:8 NO_GECC_CLI2@16:8 NO_GECC_CLI3@24:8")
+  }
 
   /// `MC_ARB_GECC2_CLI.NO_GECC_CLI0`: bits 7:0, rw.
   @inlinable public static var NO_GECC_CLI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5086,12 +5279,13 @@ public struct MC_ARB_GECC2_CLI: Register {
 }
 
 /// `MC_ARB_ADDR_SWIZ0`: gmc_8_1 register, MMIO dword 0x9CB (byte 0x272C), rw, reset 0x0000_0000.
-public struct MC_ARB_ADDR_SWIZ0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_ADDR_SWIZ0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_ADDR_SWIZ0 A8@0:4 A9@4:4 A10@8:4 A11@12:4 A12@16:4 A13@20:4 A14@24:4 A15@28:4")
+  }
 
   /// `MC_ARB_ADDR_SWIZ0.A8`: bits 3:0, rw.
   @inlinable public static var A8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5119,12 +5313,13 @@ public struct MC_ARB_ADDR_SWIZ0: Register {
 }
 
 /// `MC_ARB_ADDR_SWIZ1`: gmc_8_1 register, MMIO dword 0x9CC (byte 0x2730), rw, reset 0x0000_0000.
-public struct MC_ARB_ADDR_SWIZ1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_ADDR_SWIZ1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_ADDR_SWIZ1 A16@0:4 A17@4:4 A18@8:4 A19@12:4")
+  }
 
   /// `MC_ARB_ADDR_SWIZ1.A16`: bits 3:0, rw.
   @inlinable public static var A16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5140,12 +5335,13 @@ public struct MC_ARB_ADDR_SWIZ1: Register {
 }
 
 /// `MC_ARB_MISC3`: gmc_8_1 register, MMIO dword 0x9CD (byte 0x2734), rw, reset 0x0000_0000.
-public struct MC_ARB_MISC3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MISC3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MISC3 NO_GECC_EXT_EOB@0:1 CHAN4_EN@1:1 CHAN4_ARB_SEL@2:1 UVD_URG_MODE@3:1 UVD_DMIF_HARSH_WT_EN@4:1 TBD_FIELD@5:27")
+  }
 
   /// `MC_ARB_MISC3.NO_GECC_EXT_EOB`: bit 0, rw.
   @inlinable public static var NO_GECC_EXT_EOB: RegisterField<Self, Bool> {
@@ -5171,12 +5367,13 @@ public struct MC_ARB_MISC3: Register {
 }
 
 /// `MC_ARB_GRUB_PROMOTE`: gmc_8_1 register, MMIO dword 0x9CE (byte 0x2738), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_PROMOTE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_PROMOTE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_PROMOTE URGENT_RD@0:8 URGENT_WR@8:8 PROMOTE_RD@16:8 PROMOTE_WR@24:8")
+  }
 
   /// `MC_ARB_GRUB_PROMOTE.URGENT_RD`: bits 7:0, rw.
   @inlinable public static var URGENT_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5192,24 +5389,26 @@ public struct MC_ARB_GRUB_PROMOTE: Register {
 }
 
 /// `MC_ARB_RTT_DATA`: gmc_8_1 register, MMIO dword 0x9CF (byte 0x273C), rw, reset 0x0000_0000.
-public struct MC_ARB_RTT_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RTT_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RTT_DATA PATTERN@0:8")
+  }
 
   /// `MC_ARB_RTT_DATA.PATTERN`: bits 7:0, rw.
   @inlinable public static var PATTERN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_ARB_RTT_CNTL0`: gmc_8_1 register, MMIO dword 0x9D0 (byte 0x2740), rw, reset 0x0000_0000.
-public struct MC_ARB_RTT_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RTT_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RTT_CNTL0 ENABLE@0:1 START_IDLE@1:1 START_R2W@2:2 FLUSH_ON_ENTER@4:1 HARSH_START@5:1 TPS_HARSH_PRIORITY@6:1 TWRT_HARSH_PRIORITY@7:1 BREAK_ON_HARSH@8:1 BREAK_ON_URGENTRD@9:1 BREAK_ON_URGENTWR@10:1 TRAIN_PERIOD@11:3 START_R2W_RFSH@14:1 DEBUG_RSV_0@15:1 DEBUG_RSV_1@16:1 DEBUG_RSV_2@17:1 DEBUG_RSV_3@18:1 DEBUG_RSV_4@19:1 DEBUG_RSV_5@20:1 DEBUG_RSV_6@21:1 DEBUG_RSV_7@22:1 DEBUG_RSV_8@23:1 DATA_CNTL@24:1 NEIGHBOR_BIT@25:1")
+  }
 
   /// `MC_ARB_RTT_CNTL0.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5292,12 +5491,13 @@ public struct MC_ARB_RTT_CNTL0: Register {
 }
 
 /// `MC_ARB_RTT_CNTL1`: gmc_8_1 register, MMIO dword 0x9D1 (byte 0x2744), rw, reset 0x0000_0000.
-public struct MC_ARB_RTT_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RTT_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RTT_CNTL1 WINDOW_SIZE@0:5 WINDOW_UPDATE@5:1 WINDOW_INC_THRESHOLD@6:7 WINDOW_DEC_THRESHOLD@13:7 WINDOW_SIZE_MAX@20:5 WINDOW_SIZE_MIN@25:5 WINDOW_UPDATE_COUNT@30:2")
+  }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE`: bits 4:0, rw.
   @inlinable public static var WINDOW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -5332,12 +5532,13 @@ public struct MC_ARB_RTT_CNTL1: Register {
 }
 
 /// `MC_ARB_RTT_CNTL2`: gmc_8_1 register, MMIO dword 0x9D2 (byte 0x2748), rw, reset 0x0000_0000.
-public struct MC_ARB_RTT_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RTT_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RTT_CNTL2 SAMPLE_CNT@0:6 PHASE_ADJUST_THRESHOLD@6:6 PHASE_ADJUST_SIZE@12:1 FILTER_CNTL@13:1")
+  }
 
   /// `MC_ARB_RTT_CNTL2.SAMPLE_CNT`: bits 5:0, rw.
   @inlinable public static var SAMPLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -5357,12 +5558,13 @@ public struct MC_ARB_RTT_CNTL2: Register {
 }
 
 /// `MC_ARB_RTT_DEBUG`: gmc_8_1 register, MMIO dword 0x9D3 (byte 0x274C), rw, reset 0x0000_0000.
-public struct MC_ARB_RTT_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RTT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RTT_DEBUG DEBUG_BYTE_CH0@0:2 DEBUG_BYTE_CH1@2:2 SHIFTED_PHASE_CH0@4:8 WINDOW_SIZE_CH0@12:5 SHIFTED_PHASE_CH1@17:8 WINDOW_SIZE_CH1@25:5")
+  }
 
   /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH0`: bits 1:0, rw.
   @inlinable public static var DEBUG_BYTE_CH0: RegisterField<Self, UInt8> {
@@ -5396,12 +5598,13 @@ public struct MC_ARB_RTT_DEBUG: Register {
 }
 
 /// `MC_ARB_CAC_CNTL`: gmc_8_1 register, MMIO dword 0x9D4 (byte 0x2750), rw, reset 0x0000_0000.
-public struct MC_ARB_CAC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_CAC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_CAC_CNTL ENABLE@0:1 READ_WEIGHT@1:6 WRITE_WEIGHT@7:6 ALLOW_OVERFLOW@13:1")
+  }
 
   /// `MC_ARB_CAC_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5419,12 +5622,13 @@ public struct MC_ARB_CAC_CNTL: Register {
 }
 
 /// `MC_ARB_MISC2`: gmc_8_1 register, MMIO dword 0x9D5 (byte 0x2754), rw, reset 0x0000_0000.
-public struct MC_ARB_MISC2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MISC2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MISC2 TCCDL4_BANKBIT3_XOR_ENABLE@5:1 TCCDL4_BANKBIT3_XOR_COLBIT4@6:1 TCCDL4_BANKBIT3_XOR_COLBIT5@7:1 TCCDL4_BANKBIT3_XOR_COLBIT6@8:1 TCCDL4_BANKBIT3_XOR_COLBIT7@9:1 TCCDL4_BANKBIT3_XOR_COLBIT8@10:1 POP_IDLE_REPLAY@11:1 RDRET_NO_REORDERING@12:1 RDRET_NO_BP@13:1 RDRET_SEQ_SKID@14:4 GECC@18:1 GECC_RST@19:1 GECC_STATUS@20:1 TAGFIFO_THRESHOLD@21:4 WCDR_REPLAY_MASKCNT@25:3 REPLAY_DEBUG@28:1 ARB_DEBUG29@29:1 SEQ_RDY_POP_IDLE@30:1 TCCDL4_REPLAY_EOB@31:1")
+  }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_ENABLE`: bit 5, rw.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_ENABLE: RegisterField<Self, Bool> {
@@ -5511,12 +5715,13 @@ public struct MC_ARB_MISC2: Register {
 }
 
 /// `MC_ARB_MISC`: gmc_8_1 register, MMIO dword 0x9D6 (byte 0x2758), rw, reset 0x0000_0000.
-public struct MC_ARB_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MISC STICKY_RFSH@0:1 IDLE_RFSH@1:1 STUTTER_RFSH@2:1 CHAN_COUPLE@3:8 HARSHNESS@11:8 SMART_RDWR_SW@19:1 CALI_ENABLE@20:1 CALI_RATES@21:2 DISPURGVLD_NOWRT@23:1 DISPURG_NOSW2WR@24:1 DISPURG_STALL@25:1 DISPURG_THROTTLE@26:4 EXTEND_WEIGHT@30:1 ACPURG_STALL@31:1")
+  }
 
   /// `MC_ARB_MISC.STICKY_RFSH`: bit 0, rw.
   @inlinable public static var STICKY_RFSH: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5568,12 +5773,13 @@ public struct MC_ARB_MISC: Register {
 }
 
 /// `MC_ARB_BANKMAP`: gmc_8_1 register, MMIO dword 0x9D7 (byte 0x275C), rw, reset 0x0000_0000.
-public struct MC_ARB_BANKMAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_BANKMAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_BANKMAP BANK0@0:4 BANK1@4:4 BANK2@8:4 BANK3@12:4 RANK@16:4")
+  }
 
   /// `MC_ARB_BANKMAP.BANK0`: bits 3:0, rw.
   @inlinable public static var BANK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5592,12 +5798,13 @@ public struct MC_ARB_BANKMAP: Register {
 }
 
 /// `MC_ARB_RAMCFG`: gmc_8_1 register, MMIO dword 0x9D8 (byte 0x2760), rw, reset 0x0000_0000.
-public struct MC_ARB_RAMCFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RAMCFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RAMCFG NOOFBANK@0:2 NOOFRANKS@2:1 NOOFROWS@3:3 NOOFCOLS@6:2 CHANSIZE@8:1 RSV_1@9:1 RSV_2@10:1 RSV_3@11:1 NOOFGROUPS@12:1 RSV_4@13:5")
+  }
 
   /// `MC_ARB_RAMCFG.NOOFBANK`: bits 1:0, rw.
   @inlinable public static var NOOFBANK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5631,12 +5838,13 @@ public struct MC_ARB_RAMCFG: Register {
 }
 
 /// `MC_ARB_POP`: gmc_8_1 register, MMIO dword 0x9D9 (byte 0x2764), rw, reset 0x0000_0000.
-public struct MC_ARB_POP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_POP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_POP ENABLE_ARB@0:1 SPEC_OPEN@1:1 POP_DEPTH@2:4 WRDATAINDEX_DEPTH@6:6 SKID_DEPTH@12:3 WAIT_AFTER_RFSH@15:2 QUICK_STOP@17:1 ENABLE_TWO_PAGE@18:1 ALLOW_EOB_BY_WRRET_STALL@19:1")
+  }
 
   /// `MC_ARB_POP.ENABLE_ARB`: bit 0, rw.
   @inlinable public static var ENABLE_ARB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5675,12 +5883,13 @@ public struct MC_ARB_POP: Register {
 }
 
 /// `MC_ARB_MINCLKS`: gmc_8_1 register, MMIO dword 0x9DA (byte 0x2768), rw, reset 0x0000_0000.
-public struct MC_ARB_MINCLKS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MINCLKS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MINCLKS READ_CLKS@0:8 WRITE_CLKS@8:8 ARB_RW_SWITCH@16:1 RW_SWITCH_HARSH@17:2")
+  }
 
   /// `MC_ARB_MINCLKS.READ_CLKS`: bits 7:0, rw.
   @inlinable public static var READ_CLKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5698,12 +5907,13 @@ public struct MC_ARB_MINCLKS: Register {
 }
 
 /// `MC_ARB_SQM_CNTL`: gmc_8_1 register, MMIO dword 0x9DB (byte 0x276C), rw, reset 0x0000_0000.
-public struct MC_ARB_SQM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_SQM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_SQM_CNTL MIN_PENAL@0:8 DYN_SQM_ENABLE@8:1 SQM_RDY16@9:1 SQM_RESERVE@10:6 RATIO@16:8 RATIO_DEBUG@24:8")
+  }
 
   /// `MC_ARB_SQM_CNTL.MIN_PENAL`: bits 7:0, rw.
   @inlinable public static var MIN_PENAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5725,12 +5935,13 @@ public struct MC_ARB_SQM_CNTL: Register {
 }
 
 /// `MC_ARB_ADDR_HASH`: gmc_8_1 register, MMIO dword 0x9DC (byte 0x2770), rw, reset 0x0000_0000.
-public struct MC_ARB_ADDR_HASH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_ADDR_HASH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_ADDR_HASH BANK_XOR_ENABLE@0:4 COL_XOR@4:8 ROW_XOR@12:16")
+  }
 
   /// `MC_ARB_ADDR_HASH.BANK_XOR_ENABLE`: bits 3:0, rw.
   @inlinable public static var BANK_XOR_ENABLE: RegisterField<Self, UInt8> {
@@ -5745,12 +5956,13 @@ public struct MC_ARB_ADDR_HASH: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING`: gmc_8_1 register, MMIO dword 0x9DD (byte 0x2774), rw, reset 0x0000_0000.
-public struct MC_ARB_DRAM_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_DRAM_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_DRAM_TIMING ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
+  }
 
   /// `MC_ARB_DRAM_TIMING.ACTRD`: bits 7:0, rw.
   @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5766,12 +5978,13 @@ public struct MC_ARB_DRAM_TIMING: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING2`: gmc_8_1 register, MMIO dword 0x9DE (byte 0x2778), rw, reset 0x0000_0000.
-public struct MC_ARB_DRAM_TIMING2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_DRAM_TIMING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_DRAM_TIMING2 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
+  }
 
   /// `MC_ARB_DRAM_TIMING2.RAS2RAS`: bits 7:0, rw.
   @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5787,12 +6000,13 @@ public struct MC_ARB_DRAM_TIMING2: Register {
 }
 
 /// `MC_ARB_WTM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9DF (byte 0x277C), rw, reset 0x0000_0000.
-public struct MC_ARB_WTM_CNTL_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_WTM_CNTL_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_WTM_CNTL_RD WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
+  }
 
   /// `MC_ARB_WTM_CNTL_RD.WTMODE`: bits 1:0, rw.
   @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5851,12 +6065,13 @@ public struct MC_ARB_WTM_CNTL_RD: Register {
 }
 
 /// `MC_ARB_WTM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E0 (byte 0x2780), rw, reset 0x0000_0000.
-public struct MC_ARB_WTM_CNTL_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_WTM_CNTL_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_WTM_CNTL_WR WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
+  }
 
   /// `MC_ARB_WTM_CNTL_WR.WTMODE`: bits 1:0, rw.
   @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5915,12 +6130,13 @@ public struct MC_ARB_WTM_CNTL_WR: Register {
 }
 
 /// `MC_ARB_WTM_GRPWT_RD`: gmc_8_1 register, MMIO dword 0x9E1 (byte 0x2784), rw, reset 0x0000_0000.
-public struct MC_ARB_WTM_GRPWT_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_WTM_GRPWT_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_WTM_GRPWT_RD GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
+  }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP0`: bits 1:0, rw.
   @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5951,12 +6167,13 @@ public struct MC_ARB_WTM_GRPWT_RD: Register {
 }
 
 /// `MC_ARB_WTM_GRPWT_WR`: gmc_8_1 register, MMIO dword 0x9E2 (byte 0x2788), rw, reset 0x0000_0000.
-public struct MC_ARB_WTM_GRPWT_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_WTM_GRPWT_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_WTM_GRPWT_WR GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
+  }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP0`: bits 1:0, rw.
   @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5987,12 +6204,13 @@ public struct MC_ARB_WTM_GRPWT_WR: Register {
 }
 
 /// `MC_ARB_TM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9E3 (byte 0x278C), rw, reset 0x0000_0000.
-public struct MC_ARB_TM_CNTL_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_TM_CNTL_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_TM_CNTL_RD GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
+  }
 
   /// `MC_ARB_TM_CNTL_RD.GROUPBY_RANK`: bit 0, rw.
   @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6008,12 +6226,13 @@ public struct MC_ARB_TM_CNTL_RD: Register {
 }
 
 /// `MC_ARB_TM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E4 (byte 0x2790), rw, reset 0x0000_0000.
-public struct MC_ARB_TM_CNTL_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_TM_CNTL_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_TM_CNTL_WR GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
+  }
 
   /// `MC_ARB_TM_CNTL_WR.GROUPBY_RANK`: bit 0, rw.
   @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6029,12 +6248,13 @@ public struct MC_ARB_TM_CNTL_WR: Register {
 }
 
 /// `MC_ARB_LAZY0_RD`: gmc_8_1 register, MMIO dword 0x9E5 (byte 0x2794), rw, reset 0x0000_0000.
-public struct MC_ARB_LAZY0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LAZY0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LAZY0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_LAZY0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6050,12 +6270,13 @@ public struct MC_ARB_LAZY0_RD: Register {
 }
 
 /// `MC_ARB_LAZY0_WR`: gmc_8_1 register, MMIO dword 0x9E6 (byte 0x2798), rw, reset 0x0000_0000.
-public struct MC_ARB_LAZY0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LAZY0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LAZY0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_LAZY0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6071,12 +6292,13 @@ public struct MC_ARB_LAZY0_WR: Register {
 }
 
 /// `MC_ARB_LAZY1_RD`: gmc_8_1 register, MMIO dword 0x9E7 (byte 0x279C), rw, reset 0x0000_0000.
-public struct MC_ARB_LAZY1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LAZY1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LAZY1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_LAZY1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6092,12 +6314,13 @@ public struct MC_ARB_LAZY1_RD: Register {
 }
 
 /// `MC_ARB_LAZY1_WR`: gmc_8_1 register, MMIO dword 0x9E8 (byte 0x27A0), rw, reset 0x0000_0000.
-public struct MC_ARB_LAZY1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LAZY1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LAZY1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_LAZY1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6113,12 +6336,13 @@ public struct MC_ARB_LAZY1_WR: Register {
 }
 
 /// `MC_ARB_AGE_RD`: gmc_8_1 register, MMIO dword 0x9E9 (byte 0x27A4), rw, reset 0x0000_0000.
-public struct MC_ARB_AGE_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9E9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_AGE_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_AGE_RD RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
+  }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP0`: bits 1:0, rw.
   @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6194,12 +6418,13 @@ public struct MC_ARB_AGE_RD: Register {
 }
 
 /// `MC_ARB_AGE_WR`: gmc_8_1 register, MMIO dword 0x9EA (byte 0x27A8), rw, reset 0x0000_0000.
-public struct MC_ARB_AGE_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9EA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_AGE_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9EA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_AGE_WR RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
+  }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP0`: bits 1:0, rw.
   @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -6275,12 +6500,13 @@ public struct MC_ARB_AGE_WR: Register {
 }
 
 /// `MC_ARB_RFSH_CNTL`: gmc_8_1 register, MMIO dword 0x9EB (byte 0x27AC), rw, reset 0x0000_0000.
-public struct MC_ARB_RFSH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9EB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RFSH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9EB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RFSH_CNTL ENABLE@0:1 URG0@1:5 URG1@6:5 ACCUM@11:1 SINGLE_BANK@12:1 PUSH_SINGLE_BANK_REFRESH@13:1 PENDING_RATE_SEL@14:3 REFSB_PER_PAGE@17:1")
+  }
 
   /// `MC_ARB_RFSH_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6314,24 +6540,26 @@ public struct MC_ARB_RFSH_CNTL: Register {
 }
 
 /// `MC_ARB_RFSH_RATE`: gmc_8_1 register, MMIO dword 0x9EC (byte 0x27B0), rw, reset 0x0000_0000.
-public struct MC_ARB_RFSH_RATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RFSH_RATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RFSH_RATE POWERMODE0@0:8")
+  }
 
   /// `MC_ARB_RFSH_RATE.POWERMODE0`: bits 7:0, rw.
   @inlinable public static var POWERMODE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_ARB_PM_CNTL`: gmc_8_1 register, MMIO dword 0x9ED (byte 0x27B4), rw, reset 0x0000_0000.
-public struct MC_ARB_PM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9ED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_PM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9ED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_PM_CNTL OVERRIDE_CGSTATE@0:2 OVRR_CGRFSH@2:1 OVRR_CGSQM@3:1 SRFSH_ON_D1@4:1 BLKOUT_ON_D1@5:1 IDLE_ON_D1@6:1 OVRR_PM@7:1 OVRR_PM_STATE@8:2 OVRR_RD@10:1 OVRR_RD_STATE@11:1 OVRR_WR@12:1 OVRR_WR_STATE@13:1 OVRR_RFSH@14:1 OVRR_RFSH_STATE@15:1 OVRR_RD0_BUSY@16:1 OVRR_RD1_BUSY@17:1 IDLE_ON_D2@18:1 IDLE_ON_D3@19:1 IDLE_CNT@20:4 OVRR_WR0_BUSY@24:1 OVRR_WR1_BUSY@25:1")
+  }
 
   /// `MC_ARB_PM_CNTL.OVERRIDE_CGSTATE`: bits 1:0, rw.
   @inlinable public static var OVERRIDE_CGSTATE: RegisterField<Self, UInt8> {
@@ -6402,12 +6630,13 @@ public struct MC_ARB_PM_CNTL: Register {
 }
 
 /// `MC_ARB_GDEC_RD_CNTL`: gmc_8_1 register, MMIO dword 0x9EE (byte 0x27B8), rw, reset 0x0000_0000.
-public struct MC_ARB_GDEC_RD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9EE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GDEC_RD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9EE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GDEC_RD_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
+  }
 
   /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT0`: bits 3:0, rw.
   @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6428,12 +6657,13 @@ public struct MC_ARB_GDEC_RD_CNTL: Register {
 }
 
 /// `MC_ARB_GDEC_WR_CNTL`: gmc_8_1 register, MMIO dword 0x9EF (byte 0x27BC), rw, reset 0x0000_0000.
-public struct MC_ARB_GDEC_WR_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9EF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GDEC_WR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9EF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GDEC_WR_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
+  }
 
   /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT0`: bits 3:0, rw.
   @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6454,12 +6684,13 @@ public struct MC_ARB_GDEC_WR_CNTL: Register {
 }
 
 /// `MC_ARB_LM_RD`: gmc_8_1 register, MMIO dword 0x9F0 (byte 0x27C0), rw, reset 0x0000_0000.
-public struct MC_ARB_LM_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LM_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LM_RD STREAK_LIMIT@0:8 STREAK_LIMIT_UBER@8:8 STREAK_BREAK@16:1 STREAK_UBER@17:1 ENABLE_TWO_LIST@18:1 POPIDLE_RST_TWOLIST@19:1 SKID1_RST_TWOLIST@20:1 BANKGROUP_CONFIG@21:3")
+  }
 
   /// `MC_ARB_LM_RD.STREAK_LIMIT`: bits 7:0, rw.
   @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6497,12 +6728,13 @@ public struct MC_ARB_LM_RD: Register {
 }
 
 /// `MC_ARB_LM_WR`: gmc_8_1 register, MMIO dword 0x9F1 (byte 0x27C4), rw, reset 0x0000_0000.
-public struct MC_ARB_LM_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_LM_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_LM_WR STREAK_LIMIT@0:8 STREAK_LIMIT_UBER@8:8 STREAK_BREAK@16:1 STREAK_UBER@17:1 ENABLE_TWO_LIST@18:1 POPIDLE_RST_TWOLIST@19:1 SKID1_RST_TWOLIST@20:1 BANKGROUP_CONFIG@21:3 MASKWR_LM_EOB@24:1 ATOMIC_LM_EOB@25:1 ATOMIC_RTN_LM_EOB@26:1")
+  }
 
   /// `MC_ARB_LM_WR.STREAK_LIMIT`: bits 7:0, rw.
   @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6551,12 +6783,13 @@ public struct MC_ARB_LM_WR: Register {
 }
 
 /// `MC_ARB_REMREQ`: gmc_8_1 register, MMIO dword 0x9F2 (byte 0x27C8), rw, reset 0x0000_0000.
-public struct MC_ARB_REMREQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_REMREQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_REMREQ RD_WATER@0:8 WR_WATER@8:8 WR_MAXBURST_SIZE@16:4 WR_LAZY_TIMER@20:4 ENABLE_REMOTE_NACK_REQ@24:1")
+  }
 
   /// `MC_ARB_REMREQ.RD_WATER`: bits 7:0, rw.
   @inlinable public static var RD_WATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6581,12 +6814,13 @@ public struct MC_ARB_REMREQ: Register {
 }
 
 /// `MC_ARB_REPLAY`: gmc_8_1 register, MMIO dword 0x9F3 (byte 0x27CC), rw, reset 0x0000_0000.
-public struct MC_ARB_REPLAY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_REPLAY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_REPLAY ENABLE_RD@0:1 ENABLE_WR@1:1 WRACK_MODE@2:1 WAW_ENABLE@3:1 RAW_ENABLE@4:1 IGNORE_WR_CDC@5:1 BREAK_ON_STALL@6:1 BOS_ENABLE_WAIT_CYC@7:1 BOS_WAIT_CYC@8:7 NO_PCH_AT_REPLAY_START@15:1")
+  }
 
   /// `MC_ARB_REPLAY.ENABLE_RD`: bit 0, rw.
   @inlinable public static var ENABLE_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6624,12 +6858,13 @@ public struct MC_ARB_REPLAY: Register {
 }
 
 /// `MC_ARB_RET_CREDITS_RD`: gmc_8_1 register, MMIO dword 0x9F4 (byte 0x27D0), rw, reset 0x0000_0000.
-public struct MC_ARB_RET_CREDITS_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RET_CREDITS_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RET_CREDITS_RD LCL@0:8 HUB@8:8 DISP@16:8 RETURN_CREDIT@24:8")
+  }
 
   /// `MC_ARB_RET_CREDITS_RD.LCL`: bits 7:0, rw.
   @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6647,12 +6882,13 @@ public struct MC_ARB_RET_CREDITS_RD: Register {
 }
 
 /// `MC_ARB_RET_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x9F5 (byte 0x27D4), rw, reset 0x0000_0000.
-public struct MC_ARB_RET_CREDITS_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_RET_CREDITS_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_RET_CREDITS_WR LCL@0:8 HUB@8:8 RETURN_CREDIT@16:8 WRRET_SEQ_SKID@24:4 WRRET_BP@28:1")
+  }
 
   /// `MC_ARB_RET_CREDITS_WR.LCL`: bits 7:0, rw.
   @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6675,12 +6911,13 @@ public struct MC_ARB_RET_CREDITS_WR: Register {
 }
 
 /// `MC_ARB_MAX_LAT_CID`: gmc_8_1 register, MMIO dword 0x9F6 (byte 0x27D8), rw, reset 0x0000_0000.
-public struct MC_ARB_MAX_LAT_CID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MAX_LAT_CID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MAX_LAT_CID CID_CH0@0:8 CID_CH1@8:8 WRITE_CH0@16:1 WRITE_CH1@17:1 REALTIME_CH0@18:1 REALTIME_CH1@19:1")
+  }
 
   /// `MC_ARB_MAX_LAT_CID.CID_CH0`: bits 7:0, rw.
   @inlinable public static var CID_CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6702,36 +6939,39 @@ public struct MC_ARB_MAX_LAT_CID: Register {
 }
 
 /// `MC_ARB_MAX_LAT_RSLT0`: gmc_8_1 register, MMIO dword 0x9F7 (byte 0x27DC), rw, reset 0x0000_0000.
-public struct MC_ARB_MAX_LAT_RSLT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MAX_LAT_RSLT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MAX_LAT_RSLT0 MAX_LATENCY@0:32")
+  }
 
   /// `MC_ARB_MAX_LAT_RSLT0.MAX_LATENCY`: bits 31:0, rw.
   @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_MAX_LAT_RSLT1`: gmc_8_1 register, MMIO dword 0x9F8 (byte 0x27E0), rw, reset 0x0000_0000.
-public struct MC_ARB_MAX_LAT_RSLT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_MAX_LAT_RSLT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_MAX_LAT_RSLT1 MAX_LATENCY@0:32")
+  }
 
   /// `MC_ARB_MAX_LAT_RSLT1.MAX_LATENCY`: bits 31:0, rw.
   @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_GRUB_REALTIME_RD`: gmc_8_1 register, MMIO dword 0x9F9 (byte 0x27E4), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_REALTIME_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_REALTIME_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_REALTIME_RD CB0@0:1 CBCMASK0@1:1 CBFMASK0@2:1 DB0@3:1 DBHTILE0@4:1 DBSTEN0@5:1 TC0@6:1 IA@7:1 ACPG@8:1 ACPO@9:1 DMIF@10:1 DMIF_EXT0@11:1 DMIF_EXT1@12:1 DMIF_TW@13:1 MCIF@14:1 RLC@15:1 VMC@16:1 SDMA1@17:1 SMU@18:1 VCE0@19:1 VCE1@20:1 XDMAM@21:1 SDMA0@22:1 HDP@23:1 UMC@24:1 UVD@25:1 UVD_EXT0@26:1 UVD_EXT1@27:1 SEM@28:1 SAMMSP@29:1 VP8@30:1 ISP@31:1")
+  }
 
   /// `MC_ARB_GRUB_REALTIME_RD.CB0`: bit 0, rw.
   @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6831,12 +7071,13 @@ public struct MC_ARB_GRUB_REALTIME_RD: Register {
 }
 
 /// `MC_ARB_CG`: gmc_8_1 register, MMIO dword 0x9FA (byte 0x27E8), rw, reset 0x0000_0000.
-public struct MC_ARB_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_CG CG_ARB_REQ@0:8 CG_ARB_RESP@8:8 RSV_0@16:8 RSV_1@24:8")
+  }
 
   /// `MC_ARB_CG.CG_ARB_REQ`: bits 7:0, rw.
   @inlinable public static var CG_ARB_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6852,12 +7093,13 @@ public struct MC_ARB_CG: Register {
 }
 
 /// `MC_ARB_GRUB_REALTIME_WR`: gmc_8_1 register, MMIO dword 0x9FB (byte 0x27EC), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_REALTIME_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_REALTIME_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_REALTIME_WR CB0@0:1 CBCMASK0@1:1 CBFMASK0@2:1 CBIMMED0@3:1 DB0@4:1 DBHTILE0@5:1 DBSTEN0@6:1 TC0@7:1 SH@8:1 ACPG@9:1 ACPO@10:1 MCIF@11:1 RLC@12:1 SDMA1@13:1 SMU@14:1 VCE0@15:1 VCE1@16:1 SAMMSP@17:1 XDMA@18:1 XDMAM@19:1 SDMA0@20:1 HDP@21:1 UMC@22:1 UVD@23:1 UVD_EXT0@24:1 UVD_EXT1@25:1 XDP@26:1 SEM@27:1 IH@28:1 VP8@29:1 ISP@30:1 VIN0@31:1")
+  }
 
   /// `MC_ARB_GRUB_REALTIME_WR.CB0`: bit 0, rw.
   @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6957,12 +7199,13 @@ public struct MC_ARB_GRUB_REALTIME_WR: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING_1`: gmc_8_1 register, MMIO dword 0x9FC (byte 0x27F0), rw, reset 0x0000_0000.
-public struct MC_ARB_DRAM_TIMING_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_DRAM_TIMING_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_DRAM_TIMING_1 ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
+  }
 
   /// `MC_ARB_DRAM_TIMING_1.ACTRD`: bits 7:0, rw.
   @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6978,12 +7221,13 @@ public struct MC_ARB_DRAM_TIMING_1: Register {
 }
 
 /// `MC_ARB_BUSY_STATUS`: gmc_8_1 register, MMIO dword 0x9FD (byte 0x27F4), rw, reset 0x0000_0000.
-public struct MC_ARB_BUSY_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9FD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_BUSY_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9FD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_BUSY_STATUS LM_RD0@0:1 LM_RD1@1:1 LM_WR0@2:1 LM_WR1@3:1 HM_RD0@4:1 HM_RD1@5:1 HM_WR0@6:1 HM_WR1@7:1 WDE_RD0@8:1 WDE_RD1@9:1 WDE_WR0@10:1 WDE_WR1@11:1 POP0@12:1 POP1@13:1 TAGFIFO0@14:1 TAGFIFO1@15:1 REPLAY0@16:1 REPLAY1@17:1 RDRET0@18:1 RDRET1@19:1 GECC2_RD0@20:1 GECC2_RD1@21:1 GECC2_WR0@22:1 GECC2_WR1@23:1 WRRET0@24:1 WRRET1@25:1 RTT0@26:1 RTT1@27:1 REM_RD0@28:1 REM_RD1@29:1 REM_WR0@30:1 REM_WR1@31:1")
+  }
 
   /// `MC_ARB_BUSY_STATUS.LM_RD0`: bit 0, rw.
   @inlinable public static var LM_RD0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7083,12 +7327,13 @@ public struct MC_ARB_BUSY_STATUS: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING2_1`: gmc_8_1 register, MMIO dword 0x9FF (byte 0x27FC), rw, reset 0x0000_0000.
-public struct MC_ARB_DRAM_TIMING2_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9FF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_DRAM_TIMING2_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9FF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_DRAM_TIMING2_1 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
+  }
 
   /// `MC_ARB_DRAM_TIMING2_1.RAS2RAS`: bits 7:0, rw.
   @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -7104,12 +7349,13 @@ public struct MC_ARB_DRAM_TIMING2_1: Register {
 }
 
 /// `MC_ARB_GRUB2`: gmc_8_1 register, MMIO dword 0xA01 (byte 0x2804), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB2 REALTIME_GRP_RD@0:8 REALTIME_GRP_WR@8:8 DISP_RD_STALL_EN@16:1 ACP_RD_STALL_EN@17:1 UVD_RD_STALL_EN@18:1 VCE0_RD_STALL_EN@19:1 VCE1_RD_STALL_EN@20:1 REALTIME_RD_WTS@21:1 REALTIME_WR_WTS@22:1 URGENT_BY_DISP_STALL@23:1 PROMOTE_BY_DMIF_URG@24:1 PRIORITY_URGENT_OUTSTANDING_ONLY_RD@25:1 PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD@26:1 PRIORITY_URGENT_OUTSTANDING_ONLY_WR@27:1 PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR@28:1")
+  }
 
   /// `MC_ARB_GRUB2.REALTIME_GRP_RD`: bits 7:0, rw.
   @inlinable public static var REALTIME_GRP_RD: RegisterField<Self, UInt8> {
@@ -7188,12 +7434,13 @@ public struct MC_ARB_GRUB2: Register {
 }
 
 /// `MC_ARB_BURST_TIME`: gmc_8_1 register, MMIO dword 0xA02 (byte 0x2808), rw, reset 0x0000_0000.
-public struct MC_ARB_BURST_TIME: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_BURST_TIME: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_BURST_TIME STATE0@0:5 STATE1@5:5 TRRDS0@10:5 TRRDS1@15:5 TRRDL0@20:5 TRRDL1@25:5")
+  }
 
   /// `MC_ARB_BURST_TIME.STATE0`: bits 4:0, rw.
   @inlinable public static var STATE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -7215,12 +7462,13 @@ public struct MC_ARB_BURST_TIME: Register {
 }
 
 /// `MC_BIST_CNTL`: gmc_8_1 register, MMIO dword 0xA05 (byte 0x2814), rw, reset 0x0000_0000.
-public struct MC_BIST_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_CNTL RESET@0:1 RUN@1:1 PTR_RST_D0@2:1 PTR_RST_D1@3:1 MOP_MODE@4:1 ADR_MODE@5:1 DAT_MODE@6:1 LOOP@10:2 ENABLE_D0@12:1 ENABLE_D1@13:1 LOAD_RTDATA_CH@14:1 LOOP_CNT@16:12 DONE@30:1 LOAD_RTDATA@31:1")
+  }
 
   /// `MC_BIST_CNTL.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7268,12 +7516,13 @@ public struct MC_BIST_CNTL: Register {
 }
 
 /// `MC_BIST_AUTO_CNTL`: gmc_8_1 register, MMIO dword 0xA06 (byte 0x2818), rw, reset 0x0000_0000.
-public struct MC_BIST_AUTO_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_AUTO_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_AUTO_CNTL MOP@0:2 ADR_GEN@4:4 LFSR_KEY@8:16 LFSR_RESET@24:1 ADR_RESET@25:1")
+  }
 
   /// `MC_BIST_AUTO_CNTL.MOP`: bits 1:0, rw.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -7292,12 +7541,13 @@ public struct MC_BIST_AUTO_CNTL: Register {
 }
 
 /// `MC_BIST_DIR_CNTL`: gmc_8_1 register, MMIO dword 0xA07 (byte 0x281C), rw, reset 0x0000_0000.
-public struct MC_BIST_DIR_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DIR_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DIR_CNTL MOP@0:3 EOB@3:1 MOP_LOAD@4:1 DATA_LOAD@5:1 CMD_RTR_D0@6:1 DAT_RTR_D0@7:1 CMD_RTR_D1@8:1 DAT_RTR_D1@9:1 MOP3@10:1")
+  }
 
   /// `MC_BIST_DIR_CNTL.MOP`: bits 2:0, rw.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }

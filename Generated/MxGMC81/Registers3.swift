@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `MC_BIST_SADDR`: gmc_8_1 register, MMIO dword 0xA08 (byte 0x2820), rw, reset 0x0000_0000.
-public struct MC_BIST_SADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_SADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_SADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
+  }
 
   /// `MC_BIST_SADDR.COL`: bits 9:0, rw.
   @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -31,12 +32,13 @@ public struct MC_BIST_SADDR: Register {
 }
 
 /// `MC_BIST_EADDR`: gmc_8_1 register, MMIO dword 0xA09 (byte 0x2824), rw, reset 0x0000_0000.
-public struct MC_BIST_EADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_EADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_EADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
+  }
 
   /// `MC_BIST_EADDR.COL`: bits 9:0, rw.
   @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -58,120 +60,130 @@ public struct MC_BIST_EADDR: Register {
 }
 
 /// `MC_BIST_DATA_WORD0`: gmc_8_1 register, MMIO dword 0xA0A (byte 0x2828), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD0 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD1`: gmc_8_1 register, MMIO dword 0xA0B (byte 0x282C), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD1 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD2`: gmc_8_1 register, MMIO dword 0xA0C (byte 0x2830), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD2 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD3`: gmc_8_1 register, MMIO dword 0xA0D (byte 0x2834), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD3 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD4`: gmc_8_1 register, MMIO dword 0xA0E (byte 0x2838), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD4 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD5`: gmc_8_1 register, MMIO dword 0xA0F (byte 0x283C), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD5 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD6`: gmc_8_1 register, MMIO dword 0xA10 (byte 0x2840), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD6 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD7`: gmc_8_1 register, MMIO dword 0xA11 (byte 0x2844), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_WORD7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_WORD7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_WORD7 DATA@0:32")
+  }
 
   /// `MC_BIST_DATA_WORD7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_MASK`: gmc_8_1 register, MMIO dword 0xA12 (byte 0x2848), rw, reset 0x0000_0000.
-public struct MC_BIST_DATA_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_DATA_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_DATA_MASK MASK@0:32")
+  }
 
   /// `MC_BIST_DATA_MASK.MASK`: bits 31:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_MISMATCH_ADDR`: gmc_8_1 register, MMIO dword 0xA13 (byte 0x284C), rw, reset 0x0000_0000.
-public struct MC_BIST_MISMATCH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_MISMATCH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_MISMATCH_ADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
+  }
 
   /// `MC_BIST_MISMATCH_ADDR.COL`: bits 9:0, rw.
   @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -193,156 +205,169 @@ public struct MC_BIST_MISMATCH_ADDR: Register {
 }
 
 /// `MC_BIST_RDATA_WORD0`: gmc_8_1 register, MMIO dword 0xA14 (byte 0x2850), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD0 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD0.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD1`: gmc_8_1 register, MMIO dword 0xA15 (byte 0x2854), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD1 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD1.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD2`: gmc_8_1 register, MMIO dword 0xA16 (byte 0x2858), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD2 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD2.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD3`: gmc_8_1 register, MMIO dword 0xA17 (byte 0x285C), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD3 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD3.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD4`: gmc_8_1 register, MMIO dword 0xA18 (byte 0x2860), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD4 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD4.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD5`: gmc_8_1 register, MMIO dword 0xA19 (byte 0x2864), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD5 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD5.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD6`: gmc_8_1 register, MMIO dword 0xA1A (byte 0x2868), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD6 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD6.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD7`: gmc_8_1 register, MMIO dword 0xA1B (byte 0x286C), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_WORD7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_WORD7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_WORD7 RDATA@0:32")
+  }
 
   /// `MC_BIST_RDATA_WORD7.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_MASK`: gmc_8_1 register, MMIO dword 0xA1C (byte 0x2870), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_MASK MASK@0:32")
+  }
 
   /// `MC_BIST_RDATA_MASK.MASK`: bits 31:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_EDC`: gmc_8_1 register, MMIO dword 0xA1D (byte 0x2874), rw, reset 0x0000_0000.
-public struct MC_BIST_RDATA_EDC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_RDATA_EDC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_RDATA_EDC EDC@0:32")
+  }
 
   /// `MC_BIST_RDATA_EDC.EDC`: bits 31:0, rw.
   @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_0_S`: gmc_8_1 register, MMIO dword 0xA1E (byte 0x2878), rw, reset 0x0000_0000.
-public struct MC_SEQ_RESERVE_0_S: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RESERVE_0_S: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RESERVE_0_S SCLK_FIELD@0:32")
+  }
 
   /// `MC_SEQ_RESERVE_0_S.SCLK_FIELD`: bits 31:0, rw.
   @inlinable public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_1_S`: gmc_8_1 register, MMIO dword 0xA1F (byte 0x287C), rw, reset 0x0000_0000.
-public struct MC_SEQ_RESERVE_1_S: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RESERVE_1_S: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RESERVE_1_S SCLK_FIELD@0:32")
+  }
 
   /// `MC_SEQ_RESERVE_1_S.SCLK_FIELD`: bits 31:0, rw.
   @inlinable public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_S`: gmc_8_1 register, MMIO dword 0xA20 (byte 0x2880), rw, reset 0x0000_0000.
-public struct MC_SEQ_STATUS_S: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_STATUS_S: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_STATUS_S SEQ0_ARB_DATA_FIFO_FULL@0:1 SEQ1_ARB_DATA_FIFO_FULL@1:1 SEQ0_ARB_CMD_FIFO_FULL@4:1 SEQ1_ARB_CMD_FIFO_FULL@5:1 SEQ0_RS_DATA_FIFO_EMPTY@8:1 SEQ1_RS_DATA_FIFO_EMPTY@9:1")
+  }
 
   /// `MC_SEQ_STATUS_S.SEQ0_ARB_DATA_FIFO_FULL`: bit 0, rw.
   @inlinable public static var SEQ0_ARB_DATA_FIFO_FULL: RegisterField<Self, Bool> {
@@ -376,24 +401,26 @@ public struct MC_SEQ_STATUS_S: Register {
 }
 
 /// `MC_CG_DATAPORT`: gmc_8_1 register, MMIO dword 0xA21 (byte 0x2884), rw, reset 0x0000_0000.
-public struct MC_CG_DATAPORT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_CG_DATAPORT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_CG_DATAPORT DATA_FIELD@0:32")
+  }
 
   /// `MC_CG_DATAPORT.DATA_FIELD`: bits 31:0, rw.
   @inlinable public static var DATA_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MPLL_OVERRIDE`: gmc_8_1 register, MMIO dword 0xA22 (byte 0x2888), rw, reset 0x0000_0000.
-public struct MC_SEQ_MPLL_OVERRIDE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MPLL_OVERRIDE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MPLL_OVERRIDE AD_PLL_RESET_OVERRIDE@0:1 DQ_0_0_PLL_RESET_OVERRIDE@1:1 DQ_0_1_PLL_RESET_OVERRIDE@2:1 DQ_1_0_PLL_RESET_OVERRIDE@3:1 DQ_1_1_PLL_RESET_OVERRIDE@4:1 ATGM_CLK_SEL_OVERRIDE@5:1 TEST_BYPASS_CLK_EN_OVERRIDE@6:1 TEST_BYPASS_CLK_SEL_OVERRIDE@7:1")
+  }
 
   /// `MC_SEQ_MPLL_OVERRIDE.AD_PLL_RESET_OVERRIDE`: bit 0, rw.
   @inlinable public static var AD_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
@@ -437,12 +464,13 @@ public struct MC_SEQ_MPLL_OVERRIDE: Register {
 }
 
 /// `MC_SEQ_CNTL`: gmc_8_1 register, MMIO dword 0xA25 (byte 0x2894), rw, reset 0x0000_0000.
-public struct MC_SEQ_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA25 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA25, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CNTL MEM_ADDR_MAP_COLS@0:2 MEM_ADDR_MAP_BANK@2:2 SAFE_MODE@4:2 DAT_INV@6:1 MSK_DF1@7:1 CHANNEL_DISABLE@8:2 MSKOFF_DAT_TL@14:1 MSKOFF_DAT_TH@15:1 RET_HOLD_EOP@16:1 BANKGROUP_SIZE@17:1 BANKGROUP_ENB@18:1 RTR_OVERRIDE@19:1 ARB_REQCMD_WMK@20:4 ARB_REQDAT_WMK@24:4 ARB_RTDAT_WMK@28:4")
+  }
 
   /// `MC_SEQ_CNTL.MEM_ADDR_MAP_COLS`: bits 1:0, rw.
   @inlinable public static var MEM_ADDR_MAP_COLS: RegisterField<Self, UInt8> {
@@ -505,12 +533,13 @@ public struct MC_SEQ_CNTL: Register {
 }
 
 /// `MC_SEQ_DRAM`: gmc_8_1 register, MMIO dword 0xA26 (byte 0x2898), rw, reset 0x0000_0000.
-public struct MC_SEQ_DRAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA26 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_DRAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA26, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_DRAM ADR_2CK@0:1 ADR_MUX@1:1 ADR_DF1@2:1 AP8@3:1 DAT_DF1@4:1 DQS_DF1@5:1 DQM_DF1@6:1 DQM_ACT@7:1 STB_CNT@8:4 CKE_DYN@12:1 CKE_ACT@13:1 BO4@14:1 DLL_CLR@15:1 DLL_CNT@16:8 DAT_INV@24:1 INV_ACM@25:1 ODT_ENB@26:1 ODT_ACT@27:1 RST_CTL@28:1 TRI_MIO_DYN@29:1 TRI_CKE@30:1 RDSTRB_RSYC_DIS@31:1")
+  }
 
   /// `MC_SEQ_DRAM.ADR_2CK`: bit 0, rw.
   @inlinable public static var ADR_2CK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -582,12 +611,13 @@ public struct MC_SEQ_DRAM: Register {
 }
 
 /// `MC_SEQ_DRAM_2`: gmc_8_1 register, MMIO dword 0xA27 (byte 0x289C), rw, reset 0x0000_0000.
-public struct MC_SEQ_DRAM_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA27 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_DRAM_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA27, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_DRAM_2 ADR_DDR@0:1 ADR_DBI@1:1 ADR_DBI_ACM@2:1 CMD_QDR@3:1 DAT_QDR@4:1 WDAT_EDC@5:1 RDAT_EDC@6:1 DQM_EST@7:1 RD_DQS@8:1 WR_DQS@9:1 PLL_EST@10:1 PLL_CLR@11:1 DLL_EST@12:1 BNK_MRS@13:1 DBI_OVR@14:1 TRI_CLK@15:1 PLL_CNT@16:8 PCH_BNK@24:1 ADBI_DF1@25:1 ADBI_ACT@26:1 DBI_DF1@27:1 DBI_ACT@28:1 DBI_EDC_DF1@29:1 TESTCHIP_EN@30:1 CS_BY16@31:1")
+  }
 
   /// `MC_SEQ_DRAM_2.ADR_DDR`: bit 0, rw.
   @inlinable public static var ADR_DDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -666,12 +696,13 @@ public struct MC_SEQ_DRAM_2: Register {
 }
 
 /// `MC_SEQ_RAS_TIMING`: gmc_8_1 register, MMIO dword 0xA28 (byte 0x28A0), rw, reset 0x0000_0000.
-public struct MC_SEQ_RAS_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA28 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RAS_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA28, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RAS_TIMING TRCDW@0:5 TRCDWA@5:5 TRCDR@10:5 TRCDRA@15:5 TRRD@20:4 TRC@24:7")
+  }
 
   /// `MC_SEQ_RAS_TIMING.TRCDW`: bits 4:0, rw.
   @inlinable public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -693,12 +724,13 @@ public struct MC_SEQ_RAS_TIMING: Register {
 }
 
 /// `MC_SEQ_CAS_TIMING`: gmc_8_1 register, MMIO dword 0xA29 (byte 0x28A4), rw, reset 0x0000_0000.
-public struct MC_SEQ_CAS_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA29 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CAS_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA29, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CAS_TIMING TNOPW@0:2 TNOPR@2:2 TR2W@4:5 TCCDL@9:3 TR2R@12:4 TW2R@16:5 TCL@24:5")
+  }
 
   /// `MC_SEQ_CAS_TIMING.TNOPW`: bits 1:0, rw.
   @inlinable public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -723,12 +755,13 @@ public struct MC_SEQ_CAS_TIMING: Register {
 }
 
 /// `MC_SEQ_MISC_TIMING`: gmc_8_1 register, MMIO dword 0xA2A (byte 0x28A8), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC_TIMING TRP_WRA@0:6 TRP_RDA@8:6 TRP@15:5 TRFC@20:9")
+  }
 
   /// `MC_SEQ_MISC_TIMING.TRP_WRA`: bits 5:0, rw.
   @inlinable public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -744,12 +777,13 @@ public struct MC_SEQ_MISC_TIMING: Register {
 }
 
 /// `MC_SEQ_MISC_TIMING2`: gmc_8_1 register, MMIO dword 0xA2B (byte 0x28AC), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC_TIMING2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC_TIMING2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC_TIMING2 PA2RDATA@0:3 PA2WDATA@4:3 FAW@8:5 TREDC@13:3 TWEDC@16:5 T32AW@21:4 TWDATATR@28:4")
+  }
 
   /// `MC_SEQ_MISC_TIMING2.PA2RDATA`: bits 2:0, rw.
   @inlinable public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -774,12 +808,13 @@ public struct MC_SEQ_MISC_TIMING2: Register {
 }
 
 /// `MC_SEQ_PMG_TIMING`: gmc_8_1 register, MMIO dword 0xA2C (byte 0x28B0), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_TIMING TCKSRE@0:3 TCKSRX@4:3 TCKE_PULSE@8:4 TCKE@12:6 SEQ_IDLE@18:3 TCKE_PULSE_MSB@23:1 SEQ_IDLE_SS@24:8")
+  }
 
   /// `MC_SEQ_PMG_TIMING.TCKSRE`: bits 2:0, rw.
   @inlinable public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -806,12 +841,13 @@ public struct MC_SEQ_PMG_TIMING: Register {
 }
 
 /// `MC_SEQ_RD_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2D (byte 0x28B4), rw, reset 0x0000_0000.
-public struct MC_SEQ_RD_CTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RD_CTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RD_CTL_D0 RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
+  }
 
   /// `MC_SEQ_RD_CTL_D0.RCV_DLY`: bits 2:0, rw.
   @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -842,12 +878,13 @@ public struct MC_SEQ_RD_CTL_D0: Register {
 }
 
 /// `MC_SEQ_RD_CTL_D1`: gmc_8_1 register, MMIO dword 0xA2E (byte 0x28B8), rw, reset 0x0000_0000.
-public struct MC_SEQ_RD_CTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RD_CTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RD_CTL_D1 RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
+  }
 
   /// `MC_SEQ_RD_CTL_D1.RCV_DLY`: bits 2:0, rw.
   @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -878,12 +915,13 @@ public struct MC_SEQ_RD_CTL_D1: Register {
 }
 
 /// `MC_SEQ_WR_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2F (byte 0x28BC), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA2F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_D0 DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
+  }
 
   /// `MC_SEQ_WR_CTL_D0.DAT_DLY`: bits 3:0, rw.
   @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -926,12 +964,13 @@ public struct MC_SEQ_WR_CTL_D0: Register {
 }
 
 /// `MC_SEQ_WR_CTL_D1`: gmc_8_1 register, MMIO dword 0xA30 (byte 0x28C0), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_D1 DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
+  }
 
   /// `MC_SEQ_WR_CTL_D1.DAT_DLY`: bits 3:0, rw.
   @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -974,12 +1013,13 @@ public struct MC_SEQ_WR_CTL_D1: Register {
 }
 
 /// `MC_SEQ_CMD`: gmc_8_1 register, MMIO dword 0xA31 (byte 0x28C4), rw, reset 0x0000_0000.
-public struct MC_SEQ_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CMD ADR@0:16 MOP@16:4 END@20:1 CSB@21:2 CHAN0@24:1 CHAN1@25:1 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_SEQ_CMD.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1007,12 +1047,13 @@ public struct MC_SEQ_CMD: Register {
 }
 
 /// `MC_SEQ_SUP_CNTL`: gmc_8_1 register, MMIO dword 0xA32 (byte 0x28C8), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_CNTL RUN@0:1 SINGLE_STEP@1:1 SW_WAKE@2:1 RESET_PC@3:1 PGM_WRITE@4:1 PGM_READ@5:1 FAST_WRITE@6:1 BKPT_CLEAR@7:1 PGM_CHKSUM@23:9")
+  }
 
   /// `MC_SEQ_SUP_CNTL.RUN`: bit 0, rw.
   @inlinable public static var RUN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1043,24 +1084,26 @@ public struct MC_SEQ_SUP_CNTL: Register {
 }
 
 /// `MC_SEQ_SUP_PGM`: gmc_8_1 register, MMIO dword 0xA33 (byte 0x28CC), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_PGM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA33 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_PGM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA33, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_PGM CNTL@0:32")
+  }
 
   /// `MC_SEQ_SUP_PGM.CNTL`: bits 31:0, rw.
   @inlinable public static var CNTL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_PMG_AUTO_CMD`: gmc_8_1 register, MMIO dword 0xA34 (byte 0x28D0), rw, reset 0x0000_0000.
-public struct MC_PMG_AUTO_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_AUTO_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_AUTO_CMD ADR@0:17 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_PMG_AUTO_CMD.ADR`: bits 16:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
@@ -1073,12 +1116,13 @@ public struct MC_PMG_AUTO_CMD: Register {
 }
 
 /// `MC_PMG_AUTO_CFG`: gmc_8_1 register, MMIO dword 0xA35 (byte 0x28D4), rw, reset 0x0000_0000.
-public struct MC_PMG_AUTO_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA35 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_AUTO_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA35, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_AUTO_CFG SYC_CLK@0:1 RST_MRS@1:1 TRI_MIO@2:1 XSR_TMR@4:4 SS_ALWAYS_SLF@8:1 SS_S_SLF@9:1 SCDS_MODE@10:1 EXIT_ALLOW_STOP@11:1 RFS_SRX@12:1 PREA_SRX@13:1 STUTTER_EN@14:1 SELFREFR_COMMIT_0@15:1 MRS_WAIT_CNT@16:4 WRITE_DURING_DLOCK@20:1 YCLK_ON@21:1 RXPDNB@22:1 SELFREFR_COMMIT_1@23:1 DLL_CNT@24:8")
+  }
 
   /// `MC_PMG_AUTO_CFG.SYC_CLK`: bit 0, rw.
   @inlinable public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1144,12 +1188,13 @@ public struct MC_PMG_AUTO_CFG: Register {
 }
 
 /// `MC_IMP_CNTL`: gmc_8_1 register, MMIO dword 0xA36 (byte 0x28D8), rw, reset 0x0000_0000.
-public struct MC_IMP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA36 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IMP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA36, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IMP_CNTL MEM_IO_UPDATE_RATE@0:5 CAL_VREF_SEL@5:1 CAL_VREFMODE@6:1 TIMEOUT_ERR@8:1 CLEAR_TIMEOUT_ERR@9:1 MEM_IO_SAMPLE_CNT@13:3 CAL_VREF@16:7 CAL_WHEN_IDLE@29:1 CAL_WHEN_REFRESH@30:1 CAL_PWRON@31:1")
+  }
 
   /// `MC_IMP_CNTL.MEM_IO_UPDATE_RATE`: bits 4:0, rw.
   @inlinable public static var MEM_IO_UPDATE_RATE: RegisterField<Self, UInt8> {
@@ -1191,12 +1236,13 @@ public struct MC_IMP_CNTL: Register {
 }
 
 /// `MC_IMP_DEBUG`: gmc_8_1 register, MMIO dword 0xA37 (byte 0x28DC), rw, reset 0x0000_0000.
-public struct MC_IMP_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA37 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IMP_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA37, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IMP_DEBUG TSTARTUP_CNTR@0:8 TIMEOUT_CNTR@8:8 PMVCAL_RESERVED@16:12 DEBUG_CAL_EN@28:1 DEBUG_CAL_START@29:1 DEBUG_CAL_INTR@30:1 DEBUG_CAL_DONE@31:1")
+  }
 
   /// `MC_IMP_DEBUG.TSTARTUP_CNTR`: bits 7:0, rw.
   @inlinable public static var TSTARTUP_CNTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1229,12 +1275,13 @@ public struct MC_IMP_DEBUG: Register {
 }
 
 /// `MC_IMP_STATUS`: gmc_8_1 register, MMIO dword 0xA38 (byte 0x28E0), rw, reset 0x0000_0000.
-public struct MC_IMP_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA38 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IMP_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA38, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IMP_STATUS PSTR_CAL@0:8 PSTR_ACCUM_VAL@8:8 NSTR_CAL@16:8 NSTR_ACCUM_VAL@24:8")
+  }
 
   /// `MC_IMP_STATUS.PSTR_CAL`: bits 7:0, rw.
   @inlinable public static var PSTR_CAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1254,12 +1301,13 @@ public struct MC_IMP_STATUS: Register {
 }
 
 /// `MC_SEQ_WCDR_CTRL`: gmc_8_1 register, MMIO dword 0xA39 (byte 0x28E4), rw, reset 0x0000_0000.
-public struct MC_SEQ_WCDR_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA39 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WCDR_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA39, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WCDR_CTRL WCDR_PRE@0:8 WCDR_TIM@8:4 WR_EN@12:1 RD_EN@13:1 AREF_EN@14:1 TRAIN_EN@15:1 TWCDRL@16:4 PRBS_EN@20:1 PRBS_RST@21:1 PREAMBLE@24:4 PRE_MASK@28:4")
+  }
 
   /// `MC_SEQ_WCDR_CTRL.WCDR_PRE`: bits 7:0, rw.
   @inlinable public static var WCDR_PRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1296,12 +1344,13 @@ public struct MC_SEQ_WCDR_CTRL: Register {
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_CNTL`: gmc_8_1 register, MMIO dword 0xA3A (byte 0x28E8), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_WAKEUP_CNTL BOOT_UP_ADDR_TRAIN@0:1 BOOT_UP_WCK_TRAIN@1:1 BOOT_UP_READ_TRAIN@2:1 BOOT_UP_WRITE_TRAIN@3:1 SELF_REFRESH_ADDR_TRAIN@4:1 SELF_REFRESH_WCK_TRAIN@5:1 SELF_REFRESH_READ_TRAIN@6:1 SELF_REFRESH_WRITE_TRAIN@7:1 AUTO_REFRESH_ADDR_TRAIN@8:1 AUTO_REFRESH_WCK_TRAIN@9:1 AUTO_REFRESH_READ_TRAIN@10:1 AUTO_REFRESH_WRITE_TRAIN@11:1 WRITE_ECC_ADDR_TRAIN@12:1 WRITE_ECC_WCK_TRAIN@13:1 WRITE_ECC_READ_TRAIN@14:1 WRITE_ECC_WRITE_TRAIN@15:1 READ_ECC_ADDR_TRAIN@16:1 READ_ECC_WCK_TRAIN@17:1 READ_ECC_READ_TRAIN@18:1 READ_ECC_WRITE_TRAIN@19:1 AUTO_REFRESH_WAKEUP_EARLY@20:1 STOP_WCK_D0@21:1 STOP_WCK_D1@22:1 BLOCK_ARB_RD_D0@24:1 BLOCK_ARB_WR_D0@25:1 BLOCK_ARB_RD_D1@26:1 BLOCK_ARB_WR_D1@27:1 SW_WAKEUP@28:1 DISP_ASTOP_WAKEUP@29:1 TRAIN_DONE_D0@30:1 TRAIN_DONE_D1@31:1")
+  }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BOOT_UP_ADDR_TRAIN`: bit 0, rw.
   @inlinable public static var BOOT_UP_ADDR_TRAIN: RegisterField<Self, Bool> {
@@ -1450,12 +1499,13 @@ public struct MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD`: gmc_8_1 register, MMIO dword 0xA3B (byte 0x28EC), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_EDC_THRESHOLD WRITE_EDC_THRESHOLD@0:16 READ_EDC_THRESHOLD@16:16")
+  }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD.WRITE_EDC_THRESHOLD`: bits 15:0, rw.
   @inlinable public static var WRITE_EDC_THRESHOLD: RegisterField<Self, UInt16> {
@@ -1469,12 +1519,13 @@ public struct MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_EDGE`: gmc_8_1 register, MMIO dword 0xA3C (byte 0x28F0), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_WAKEUP_EDGE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_WAKEUP_EDGE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_WAKEUP_EDGE D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
+  }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_ARF_WAKEUP`: bit 0, rw.
   @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1595,12 +1646,13 @@ public struct MC_SEQ_TRAIN_WAKEUP_EDGE: Register {
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_MASK`: gmc_8_1 register, MMIO dword 0xA3D (byte 0x28F4), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_WAKEUP_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_WAKEUP_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_WAKEUP_MASK D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
+  }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_ARF_WAKEUP`: bit 0, rw.
   @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1721,12 +1773,13 @@ public struct MC_SEQ_TRAIN_WAKEUP_MASK: Register {
 }
 
 /// `MC_SEQ_TRAIN_CAPTURE`: gmc_8_1 register, MMIO dword 0xA3E (byte 0x28F8), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_CAPTURE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_CAPTURE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_CAPTURE D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
+  }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_ARF_WAKEUP`: bit 0, rw.
   @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1847,12 +1900,13 @@ public struct MC_SEQ_TRAIN_CAPTURE: Register {
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_CLEAR`: gmc_8_1 register, MMIO dword 0xA3F (byte 0x28FC), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA3F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_WAKEUP_CLEAR D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 CLEARALL@16:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
+  }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_ARF_WAKEUP`: bit 0, rw.
   @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1976,12 +2030,13 @@ public struct MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
 }
 
 /// `MC_SEQ_TRAIN_TIMING`: gmc_8_1 register, MMIO dword 0xA40 (byte 0x2900), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_TIMING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_TIMING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_TIMING TWT2RT@0:5 TARF2T@5:5 TT2ROW@10:5 TLD2LD@15:5")
+  }
 
   /// `MC_SEQ_TRAIN_TIMING.TWT2RT`: bits 4:0, rw.
   @inlinable public static var TWT2RT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -1997,12 +2052,13 @@ public struct MC_SEQ_TRAIN_TIMING: Register {
 }
 
 /// `MC_TRAIN_EDCCDR_R_D0`: gmc_8_1 register, MMIO dword 0xA41 (byte 0x2904), rw, reset 0x0000_0000.
-public struct MC_TRAIN_EDCCDR_R_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_EDCCDR_R_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_EDCCDR_R_D0 EDC0@0:8 EDC1@8:8 EDC2@16:8 EDC3@24:8")
+  }
 
   /// `MC_TRAIN_EDCCDR_R_D0.EDC0`: bits 7:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2018,12 +2074,13 @@ public struct MC_TRAIN_EDCCDR_R_D0: Register {
 }
 
 /// `MC_TRAIN_EDCCDR_R_D1`: gmc_8_1 register, MMIO dword 0xA42 (byte 0x2908), rw, reset 0x0000_0000.
-public struct MC_TRAIN_EDCCDR_R_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_EDCCDR_R_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_EDCCDR_R_D1 EDC0@0:8 EDC1@8:8 EDC2@16:8 EDC3@24:8")
+  }
 
   /// `MC_TRAIN_EDCCDR_R_D1.EDC0`: bits 7:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2039,24 +2096,26 @@ public struct MC_TRAIN_EDCCDR_R_D1: Register {
 }
 
 /// `MC_TRAIN_PRBSERR_0_D0`: gmc_8_1 register, MMIO dword 0xA43 (byte 0x290C), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_0_D0 DQ_STATUS@0:32")
+  }
 
   /// `MC_TRAIN_PRBSERR_0_D0.DQ_STATUS`: bits 31:0, rw.
   @inlinable public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D0`: gmc_8_1 register, MMIO dword 0xA44 (byte 0x2910), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_1_D0 DBI_STATUS@0:4 EDC_STATUS@4:4 WCK_STATUS@8:4 WCDR_STATUS@12:4 PMA_PRBSCLR@28:1 PMD0_PRBSCLR@29:1 PMD1_PRBSCLR@30:1")
+  }
 
   /// `MC_TRAIN_PRBSERR_1_D0.DBI_STATUS`: bits 3:0, rw.
   @inlinable public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2081,12 +2140,13 @@ public struct MC_TRAIN_PRBSERR_1_D0: Register {
 }
 
 /// `MC_TRAIN_EDC_STATUS_D0`: gmc_8_1 register, MMIO dword 0xA45 (byte 0x2914), rw, reset 0x0000_0000.
-public struct MC_TRAIN_EDC_STATUS_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_EDC_STATUS_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_EDC_STATUS_D0 WEDC_CNT@0:16 REDC_CNT@16:16")
+  }
 
   /// `MC_TRAIN_EDC_STATUS_D0.WEDC_CNT`: bits 15:0, rw.
   @inlinable public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2096,24 +2156,26 @@ public struct MC_TRAIN_EDC_STATUS_D0: Register {
 }
 
 /// `MC_TRAIN_PRBSERR_0_D1`: gmc_8_1 register, MMIO dword 0xA46 (byte 0x2918), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_0_D1 DQ_STATUS@0:32")
+  }
 
   /// `MC_TRAIN_PRBSERR_0_D1.DQ_STATUS`: bits 31:0, rw.
   @inlinable public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D1`: gmc_8_1 register, MMIO dword 0xA47 (byte 0x291C), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_1_D1 DBI_STATUS@0:4 EDC_STATUS@4:4 WCK_STATUS@8:4 WCDR_STATUS@12:4 PMA_PRBSCLR@28:1 PMD0_PRBSCLR@29:1 PMD1_PRBSCLR@30:1")
+  }
 
   /// `MC_TRAIN_PRBSERR_1_D1.DBI_STATUS`: bits 3:0, rw.
   @inlinable public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2138,12 +2200,13 @@ public struct MC_TRAIN_PRBSERR_1_D1: Register {
 }
 
 /// `MC_TRAIN_EDC_STATUS_D1`: gmc_8_1 register, MMIO dword 0xA48 (byte 0x2920), rw, reset 0x0000_0000.
-public struct MC_TRAIN_EDC_STATUS_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_EDC_STATUS_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_EDC_STATUS_D1 WEDC_CNT@0:16 REDC_CNT@16:16")
+  }
 
   /// `MC_TRAIN_EDC_STATUS_D1.WEDC_CNT`: bits 15:0, rw.
   @inlinable public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2153,12 +2216,13 @@ public struct MC_TRAIN_EDC_STATUS_D1: Register {
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA49 (byte 0x2924), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_DPHY0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_DPHY0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_DPHY0_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
+  }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2211,12 +2275,13 @@ public struct MC_IO_TXCNTL_DPHY0_D0: Register {
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4A (byte 0x2928), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_DPHY1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_DPHY1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_DPHY1_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
+  }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2269,12 +2334,13 @@ public struct MC_IO_TXCNTL_DPHY1_D0: Register {
 }
 
 /// `MC_IO_TXCNTL_APHY_D0`: gmc_8_1 register, MMIO dword 0xA4B (byte 0x292C), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_APHY_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_APHY_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_APHY_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 TXBPASS_SEL@12:1 PMA_LOOPBACK@13:3 PDRV@16:4 NDRV@20:3 YCLKON@23:1 TSTEN@24:1 TXRESET@25:1 TXBYPASS@26:1 TXBYPASS_DATA@27:3 CKE_BIT@30:1 CKE_SEL@31:1")
+  }
 
   /// `MC_IO_TXCNTL_APHY_D0.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2334,12 +2400,13 @@ public struct MC_IO_TXCNTL_APHY_D0: Register {
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA4C (byte 0x2930), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL_DPHY0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL_DPHY0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL_DPHY0_D0 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
+  }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RXBIASSEL`: bits 1:0, rw.
   @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2388,12 +2455,13 @@ public struct MC_IO_RXCNTL_DPHY0_D0: Register {
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4D (byte 0x2934), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL_DPHY1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL_DPHY1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL_DPHY1_D0 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
+  }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RXBIASSEL`: bits 1:0, rw.
   @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2442,12 +2510,13 @@ public struct MC_IO_RXCNTL_DPHY1_D0: Register {
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA4E (byte 0x2938), rw, reset 0x0000_0000.
-public struct MC_IO_DPHY_STR_CNTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DPHY_STR_CNTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DPHY_STR_CNTL_D0 PSTR_OFF_D@0:6 NSTR_OFF_D@6:6 PSTR_OFF_S@12:6 NSTR_OFF_S@18:6 USE_D_CAL@24:1 USE_S_CAL@25:1 CAL_SEL@26:2 LOAD_D_STR@28:1 LOAD_S_STR@29:1 AUTO_LD_STR@30:1")
+  }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.PSTR_OFF_D`: bits 5:0, rw.
   @inlinable public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2481,12 +2550,13 @@ public struct MC_IO_DPHY_STR_CNTL_D0: Register {
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA4F (byte 0x293C), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_DPHY0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_DPHY0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_DPHY0_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
+  }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2539,12 +2609,13 @@ public struct MC_IO_TXCNTL_DPHY0_D1: Register {
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA50 (byte 0x2940), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_DPHY1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_DPHY1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_DPHY1_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
+  }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2597,12 +2668,13 @@ public struct MC_IO_TXCNTL_DPHY1_D1: Register {
 }
 
 /// `MC_IO_TXCNTL_APHY_D1`: gmc_8_1 register, MMIO dword 0xA51 (byte 0x2944), rw, reset 0x0000_0000.
-public struct MC_IO_TXCNTL_APHY_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_TXCNTL_APHY_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_TXCNTL_APHY_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 TXBPASS_SEL@12:1 PMA_LOOPBACK@13:3 PDRV@16:4 NDRV@20:3 YCLKON@23:1 TSTEN@24:1 TXRESET@25:1 TXBYPASS@26:1 TXBYPASS_DATA@27:3 CKE_BIT@30:1 CKE_SEL@31:1")
+  }
 
   /// `MC_IO_TXCNTL_APHY_D1.BIASSEL`: bits 1:0, rw.
   @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2662,12 +2734,13 @@ public struct MC_IO_TXCNTL_APHY_D1: Register {
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA52 (byte 0x2948), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL_DPHY0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL_DPHY0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL_DPHY0_D1 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
+  }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RXBIASSEL`: bits 1:0, rw.
   @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2716,12 +2789,13 @@ public struct MC_IO_RXCNTL_DPHY0_D1: Register {
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA53 (byte 0x294C), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL_DPHY1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL_DPHY1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL_DPHY1_D1 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
+  }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RXBIASSEL`: bits 1:0, rw.
   @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2770,12 +2844,13 @@ public struct MC_IO_RXCNTL_DPHY1_D1: Register {
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA54 (byte 0x2950), rw, reset 0x0000_0000.
-public struct MC_IO_DPHY_STR_CNTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DPHY_STR_CNTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DPHY_STR_CNTL_D1 PSTR_OFF_D@0:6 NSTR_OFF_D@6:6 PSTR_OFF_S@12:6 NSTR_OFF_S@18:6 USE_D_CAL@24:1 USE_S_CAL@25:1 CAL_SEL@26:2 LOAD_D_STR@28:1 LOAD_S_STR@29:1 AUTO_LD_STR@30:1")
+  }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.PSTR_OFF_D`: bits 5:0, rw.
   @inlinable public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -2809,12 +2884,13 @@ public struct MC_IO_DPHY_STR_CNTL_D1: Register {
 }
 
 /// `MC_IO_CDRCNTL_D0`: gmc_8_1 register, MMIO dword 0xA55 (byte 0x2954), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA55 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA55, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL_D0 RXPHASE_B01@0:4 RXPHASE_B23@4:4 RXCDREN_B01@8:1 RXCDREN_B23@9:1 RXCDRBYPASS_B01@10:1 RXCDRBYPASS_B23@11:1 RXPHASE1_B01@12:4 RXPHASE1_B23@16:4 DQTXCDREN_B0@20:1 DQTXCDREN_B1@21:1 DQRXCDREN_B0@22:1 DQRXCDREN_B1@23:1 WCDRRXCDREN_B0@24:1 WCDRRXCDREN_B1@25:1 WCDREDC_B0@26:1 WCDREDC_B1@27:1 DQRXSEL_B0@28:1 DQRXSEL_B1@29:1 DQTXSEL_B0@30:1 DQTXSEL_B1@31:1")
+  }
 
   /// `MC_IO_CDRCNTL_D0.RXPHASE_B01`: bits 3:0, rw.
   @inlinable public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2886,12 +2962,13 @@ public struct MC_IO_CDRCNTL_D0: Register {
 }
 
 /// `MC_IO_CDRCNTL_D1`: gmc_8_1 register, MMIO dword 0xA56 (byte 0x2958), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA56 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA56, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL_D1 RXPHASE_B01@0:4 RXPHASE_B23@4:4 RXCDREN_B01@8:1 RXCDREN_B23@9:1 RXCDRBYPASS_B01@10:1 RXCDRBYPASS_B23@11:1 RXPHASE1_B01@12:4 RXPHASE1_B23@16:4 DQTXCDREN_B0@20:1 DQTXCDREN_B1@21:1 DQRXCDREN_B0@22:1 DQRXCDREN_B1@23:1 WCDRRXCDREN_B0@24:1 WCDRRXCDREN_B1@25:1 WCDREDC_B0@26:1 WCDREDC_B1@27:1 DQRXSEL_B0@28:1 DQRXSEL_B1@29:1 DQTXSEL_B0@30:1 DQTXSEL_B1@31:1")
+  }
 
   /// `MC_IO_CDRCNTL_D1.RXPHASE_B01`: bits 3:0, rw.
   @inlinable public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2963,12 +3040,13 @@ public struct MC_IO_CDRCNTL_D1: Register {
 }
 
 /// `MC_SEQ_FIFO_CTL`: gmc_8_1 register, MMIO dword 0xA57 (byte 0x295C), rw, reset 0x0000_0000.
-public struct MC_SEQ_FIFO_CTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA57 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_FIFO_CTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA57, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_FIFO_CTL W_LD_INIT_D0@0:2 W_SYC_SEL@2:2 R_LD_INIT@4:2 R_SYC_SEL@6:2 CG_DIS_D0@8:1 CG_DIS_D1@9:1 W_LD_INIT_D1@10:2 SYC_DLY@12:3 W_ASYC_EXT@16:2 W_DSYC_EXT@18:2 R_DQS_LD_INIT@20:4 R_DQS_STEP@24:4 R_DQS_FRC@28:1")
+  }
 
   /// `MC_SEQ_FIFO_CTL.W_LD_INIT_D0`: bits 1:0, rw.
   @inlinable public static var W_LD_INIT_D0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3013,12 +3091,13 @@ public struct MC_SEQ_FIFO_CTL: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA58 (byte 0x2960), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA58 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA58, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE0_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3046,12 +3125,13 @@ public struct MC_SEQ_TXFRAMING_BYTE0_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA59 (byte 0x2964), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA59 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA59, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE1_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3079,12 +3159,13 @@ public struct MC_SEQ_TXFRAMING_BYTE1_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA5A (byte 0x2968), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE2_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE2_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE2_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3112,12 +3193,13 @@ public struct MC_SEQ_TXFRAMING_BYTE2_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA5B (byte 0x296C), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE3_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE3_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE3_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3145,12 +3227,13 @@ public struct MC_SEQ_TXFRAMING_BYTE3_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA5C (byte 0x2970), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_DBI_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_DBI_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_DBI_D0 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_DBI_D0.DBI0`: bits 3:0, rw.
   @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3166,12 +3249,13 @@ public struct MC_SEQ_TXFRAMING_DBI_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA5D (byte 0x2974), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_EDC_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_EDC_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_EDC_D0 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.EDC0`: bits 3:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3199,12 +3283,13 @@ public struct MC_SEQ_TXFRAMING_EDC_D0: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D0`: gmc_8_1 register, MMIO dword 0xA5E (byte 0x2978), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_FCK_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_FCK_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_FCK_D0 FCK0@0:4 FCK1@4:4 FCK2@8:4 FCK3@12:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_FCK_D0.FCK0`: bits 3:0, rw.
   @inlinable public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3220,24 +3305,26 @@ public struct MC_SEQ_TXFRAMING_FCK_D0: Register {
 }
 
 /// `MC_SEQ_MISC8`: gmc_8_1 register, MMIO dword 0xA5F (byte 0x297C), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA5F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC8 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC8.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA60 (byte 0x2980), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA60 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA60, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE0_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3265,12 +3352,13 @@ public struct MC_SEQ_TXFRAMING_BYTE0_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA61 (byte 0x2984), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA61 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA61, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE1_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3298,12 +3386,13 @@ public struct MC_SEQ_TXFRAMING_BYTE1_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA62 (byte 0x2988), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE2_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA62 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE2_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA62, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE2_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3331,12 +3420,13 @@ public struct MC_SEQ_TXFRAMING_BYTE2_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA63 (byte 0x298C), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_BYTE3_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA63 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_BYTE3_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA63, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_BYTE3_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3364,12 +3454,13 @@ public struct MC_SEQ_TXFRAMING_BYTE3_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA64 (byte 0x2990), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_DBI_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA64 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_DBI_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA64, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_DBI_D1 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_DBI_D1.DBI0`: bits 3:0, rw.
   @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3385,12 +3476,13 @@ public struct MC_SEQ_TXFRAMING_DBI_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA65 (byte 0x2994), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_EDC_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA65 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_EDC_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA65, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_EDC_D1 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.EDC0`: bits 3:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3418,12 +3510,13 @@ public struct MC_SEQ_TXFRAMING_EDC_D1: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D1`: gmc_8_1 register, MMIO dword 0xA66 (byte 0x2998), rw, reset 0x0000_0000.
-public struct MC_SEQ_TXFRAMING_FCK_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA66 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TXFRAMING_FCK_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA66, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TXFRAMING_FCK_D1 FCK0@0:4 FCK1@4:4 FCK2@8:4 FCK3@12:4")
+  }
 
   /// `MC_SEQ_TXFRAMING_FCK_D1.FCK0`: bits 3:0, rw.
   @inlinable public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3439,12 +3532,13 @@ public struct MC_SEQ_TXFRAMING_FCK_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA67 (byte 0x299C), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA67 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA67, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE0_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3472,12 +3566,13 @@ public struct MC_SEQ_RXFRAMING_BYTE0_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA68 (byte 0x29A0), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA68 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA68, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE1_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3505,12 +3600,13 @@ public struct MC_SEQ_RXFRAMING_BYTE1_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA69 (byte 0x29A4), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE2_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA69 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE2_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA69, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE2_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3538,12 +3634,13 @@ public struct MC_SEQ_RXFRAMING_BYTE2_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA6A (byte 0x29A8), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE3_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE3_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE3_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3571,12 +3668,13 @@ public struct MC_SEQ_RXFRAMING_BYTE3_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA6B (byte 0x29AC), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_DBI_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_DBI_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_DBI_D0 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_DBI_D0.DBI0`: bits 3:0, rw.
   @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3592,12 +3690,13 @@ public struct MC_SEQ_RXFRAMING_DBI_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA6C (byte 0x29B0), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_EDC_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_EDC_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_EDC_D0 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.EDC0`: bits 3:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3625,12 +3724,13 @@ public struct MC_SEQ_RXFRAMING_EDC_D0: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA6D (byte 0x29B4), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE0_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3658,12 +3758,13 @@ public struct MC_SEQ_RXFRAMING_BYTE0_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA6E (byte 0x29B8), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE1_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3691,12 +3792,13 @@ public struct MC_SEQ_RXFRAMING_BYTE1_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA6F (byte 0x29BC), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE2_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA6F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE2_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE2_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3724,12 +3826,13 @@ public struct MC_SEQ_RXFRAMING_BYTE2_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA70 (byte 0x29C0), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_BYTE3_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA70 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_BYTE3_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA70, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_BYTE3_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ0`: bits 3:0, rw.
   @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3757,12 +3860,13 @@ public struct MC_SEQ_RXFRAMING_BYTE3_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA71 (byte 0x29C4), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_DBI_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA71 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_DBI_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA71, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_DBI_D1 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_DBI_D1.DBI0`: bits 3:0, rw.
   @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3778,12 +3882,13 @@ public struct MC_SEQ_RXFRAMING_DBI_D1: Register {
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA72 (byte 0x29C8), rw, reset 0x0000_0000.
-public struct MC_SEQ_RXFRAMING_EDC_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA72 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RXFRAMING_EDC_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA72, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RXFRAMING_EDC_D1 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
+  }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.EDC0`: bits 3:0, rw.
   @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3811,12 +3916,13 @@ public struct MC_SEQ_RXFRAMING_EDC_D1: Register {
 }
 
 /// `MC_IO_PAD_CNTL`: gmc_8_1 register, MMIO dword 0xA73 (byte 0x29CC), rw, reset 0x0000_0000.
-public struct MC_IO_PAD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA73 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_PAD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA73, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_PAD_CNTL MEM_IO_IMP_MIN@0:8 MEM_IO_IMP_MAX@8:8 TXPHASE_GRAY@16:1 RXPHASE_GRAY@17:1 OVL_YCLKON_D0@18:1 OVL_YCLKON_D1@19:1 ATBSEL@20:4 ATBEN@24:6 ATBSEL_D1@30:1 ATBSEL_D0@31:1")
+  }
 
   /// `MC_IO_PAD_CNTL.MEM_IO_IMP_MIN`: bits 7:0, rw.
   @inlinable public static var MEM_IO_IMP_MIN: RegisterField<Self, UInt8> {
@@ -3854,12 +3960,13 @@ public struct MC_IO_PAD_CNTL: Register {
 }
 
 /// `MC_IO_PAD_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA74 (byte 0x29D0), rw, reset 0x0000_0000.
-public struct MC_IO_PAD_CNTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA74 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_PAD_CNTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA74, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_PAD_CNTL_D0 DELAY_CLK_SYNC@2:1 DELAY_CMD_SYNC@3:1 DELAY_ADR_SYNC@4:1 MEM_FALL_OUT_CLK@7:1 MEM_FALL_OUT_CMD@8:1 MEM_FALL_OUT_ADR@9:1 FORCE_EN_RD_STR@10:1 EN_RD_STR_DLY@11:1 DISABLE_CMD@12:1 DISABLE_ADR@13:1 VREFI_EN@14:1 VREFI_SEL@15:5 CK_AUTO_EN@20:1 CK_DELAY_SEL@21:1 CK_DELAY_N@22:2 CK_DELAY_P@24:2 TXPWROFF_CKE@27:1 UNI_STR@28:1 DIFF_STR@29:1 GDDR_PWRON@30:1 TXPWROFF_CLK@31:1")
+  }
 
   /// `MC_IO_PAD_CNTL_D0.DELAY_CLK_SYNC`: bit 2, rw.
   @inlinable public static var DELAY_CLK_SYNC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
@@ -3934,12 +4041,13 @@ public struct MC_IO_PAD_CNTL_D0: Register {
 }
 
 /// `MC_IO_PAD_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA75 (byte 0x29D4), rw, reset 0x0000_0000.
-public struct MC_IO_PAD_CNTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA75 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_PAD_CNTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA75, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_PAD_CNTL_D1 DELAY_DATA_SYNC@0:1 DELAY_STR_SYNC@1:1 DELAY_CLK_SYNC@2:1 DELAY_CMD_SYNC@3:1 DELAY_ADR_SYNC@4:1 MEM_FALL_OUT_DATA@5:1 MEM_FALL_OUT_STR@6:1 MEM_FALL_OUT_CLK@7:1 MEM_FALL_OUT_CMD@8:1 MEM_FALL_OUT_ADR@9:1 FORCE_EN_RD_STR@10:1 EN_RD_STR_DLY@11:1 DISABLE_CMD@12:1 DISABLE_ADR@13:1 VREFI_EN@14:1 VREFI_SEL@15:5 CK_AUTO_EN@20:1 CK_DELAY_SEL@21:1 CK_DELAY_N@22:2 CK_DELAY_P@24:2 TXPWROFF_CKE@27:1 UNI_STR@28:1 DIFF_STR@29:1 GDDR_PWRON@30:1 TXPWROFF_CLK@31:1")
+  }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_DATA_SYNC`: bit 0, rw.
   @inlinable public static var DELAY_DATA_SYNC: RegisterField<Self, Bool> {
@@ -4032,12 +4140,13 @@ public struct MC_IO_PAD_CNTL_D1: Register {
 }
 
 /// `MC_NPL_STATUS`: gmc_8_1 register, MMIO dword 0xA76 (byte 0x29D8), rw, reset 0x0000_0000.
-public struct MC_NPL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA76 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_NPL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA76, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_NPL_STATUS D0_PDELAY@0:2 D0_NDELAY@2:2 D0_PEARLY@4:1 D0_NEARLY@5:1 D1_PDELAY@6:2 D1_NDELAY@8:2 D1_PEARLY@10:1 D1_NEARLY@11:1")
+  }
 
   /// `MC_NPL_STATUS.D0_PDELAY`: bits 1:0, rw.
   @inlinable public static var D0_PDELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4065,12 +4174,13 @@ public struct MC_NPL_STATUS: Register {
 }
 
 /// `MC_SEQ_PERF_CNTL`: gmc_8_1 register, MMIO dword 0xA77 (byte 0x29DC), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA77 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA77, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_CNTL MONITOR_PERIOD@0:30 CNTL@30:2")
+  }
 
   /// `MC_SEQ_PERF_CNTL.MONITOR_PERIOD`: bits 29:0, rw.
   @inlinable public static var MONITOR_PERIOD: RegisterField<Self, UInt32> {
@@ -4082,12 +4192,13 @@ public struct MC_SEQ_PERF_CNTL: Register {
 }
 
 /// `MC_SEQ_PERF_SEQ_CTL`: gmc_8_1 register, MMIO dword 0xA78 (byte 0x29E0), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA78 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA78, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CTL SEL_A@0:4 SEL_B@4:4 SEL_CH0_C@8:4 SEL_CH0_D@12:4 SEL_CH1_A@16:4 SEL_CH1_B@20:4 SEL_CH1_C@24:4 SEL_CH1_D@28:4")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_A`: bits 3:0, rw.
   @inlinable public static var SEL_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4115,60 +4226,65 @@ public struct MC_SEQ_PERF_SEQ_CTL: Register {
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I0`: gmc_8_1 register, MMIO dword 0xA79 (byte 0x29E4), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_A_I0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA79 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_A_I0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA79, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_A_I0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_A_I0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I1`: gmc_8_1 register, MMIO dword 0xA7A (byte 0x29E8), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_A_I1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_A_I1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_A_I1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_A_I1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I0`: gmc_8_1 register, MMIO dword 0xA7B (byte 0x29EC), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_B_I0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_B_I0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_B_I0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_B_I0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I1`: gmc_8_1 register, MMIO dword 0xA7C (byte 0x29F0), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_B_I1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_B_I1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_B_I1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_B_I1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_M`: gmc_8_1 register, MMIO dword 0xA7D (byte 0x29F4), rw, reset 0x0000_0000.
-public struct MC_SEQ_STATUS_M: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_STATUS_M: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_STATUS_M PWRUP_COMPL_D0@0:1 PWRUP_COMPL_D1@1:1 CMD_RDY_D0@2:1 CMD_RDY_D1@3:1 SLF_D0@4:1 SLF_D1@5:1 SS_SLF_D0@6:1 SS_SLF_D1@7:1 SEQ0_ARB_CMD_FIFO_EMPTY@8:1 SEQ1_ARB_CMD_FIFO_EMPTY@9:1 SEQ0_RS_DATA_FIFO_FULL@12:1 SEQ1_RS_DATA_FIFO_FULL@13:1 SEQ0_BUSY@14:1 SEQ1_BUSY@15:1 PMG_PWRSTATE@16:1 PMG_FSMSTATE@20:5 SEQ0_BUSY_HYS@25:1 SEQ1_BUSY_HYS@26:1 SEQ0_ALLOWSTOP@27:1 SEQ1_ALLOWSTOP@28:1")
+  }
 
   /// `MC_SEQ_STATUS_M.PWRUP_COMPL_D0`: bit 0, rw.
   @inlinable public static var PWRUP_COMPL_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4244,72 +4360,78 @@ public struct MC_SEQ_STATUS_M: Register {
 }
 
 /// `MC_SEQ_VENDOR_ID_I0`: gmc_8_1 register, MMIO dword 0xA7E (byte 0x29F8), rw, reset 0x0000_0000.
-public struct MC_SEQ_VENDOR_ID_I0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_VENDOR_ID_I0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_VENDOR_ID_I0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_VENDOR_ID_I0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_VENDOR_ID_I1`: gmc_8_1 register, MMIO dword 0xA7F (byte 0x29FC), rw, reset 0x0000_0000.
-public struct MC_SEQ_VENDOR_ID_I1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA7F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_VENDOR_ID_I1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_VENDOR_ID_I1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_VENDOR_ID_I1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC0`: gmc_8_1 register, MMIO dword 0xA80 (byte 0x2A00), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC1`: gmc_8_1 register, MMIO dword 0xA81 (byte 0x2A04), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_M`: gmc_8_1 register, MMIO dword 0xA82 (byte 0x2A08), rw, reset 0x0000_0000.
-public struct MC_SEQ_RESERVE_M: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RESERVE_M: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RESERVE_M MCLK_FIELD@0:32")
+  }
 
   /// `MC_SEQ_RESERVE_M.MCLK_FIELD`: bits 31:0, rw.
   @inlinable public static var MCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_PMG_CMD_EMRS`: gmc_8_1 register, MMIO dword 0xA83 (byte 0x2A0C), rw, reset 0x0000_0000.
-public struct MC_PMG_CMD_EMRS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_CMD_EMRS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_CMD_EMRS ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_PMG_CMD_EMRS.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4334,12 +4456,13 @@ public struct MC_PMG_CMD_EMRS: Register {
 }
 
 /// `MC_PMG_CFG`: gmc_8_1 register, MMIO dword 0xA84 (byte 0x2A10), rw, reset 0x0000_0000.
-public struct MC_PMG_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_CFG SYC_CLK@0:1 RST_MRS@1:1 RST_EMRS@2:1 TRI_MIO@3:1 XSR_TMR@4:4 RST_MRS1@8:1 RST_MRS2@9:1 DPM_WAKE@10:1 RFS_SRX@12:1 PREA_SRX@13:1 MRS_WAIT_CNT@16:4 WRITE_DURING_DLOCK@20:1 YCLK_ON@21:1 EARLY_ACK_ACPI@22:1 RXPDNB@25:1 ZQCL_SEND@26:2")
+  }
 
   /// `MC_PMG_CFG.SYC_CLK`: bit 0, rw.
   @inlinable public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4395,108 +4518,117 @@ public struct MC_PMG_CFG: Register {
 }
 
 /// `MC_SEQ_SUP_GP2_STAT`: gmc_8_1 register, MMIO dword 0xA85 (byte 0x2A14), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_GP2_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_GP2_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_GP2_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_GP2_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP3_STAT`: gmc_8_1 register, MMIO dword 0xA86 (byte 0x2A18), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_GP3_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_GP3_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_GP3_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_GP3_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_IR_STAT`: gmc_8_1 register, MMIO dword 0xA87 (byte 0x2A1C), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_IR_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_IR_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_IR_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_IR_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_DEC_STAT`: gmc_8_1 register, MMIO dword 0xA88 (byte 0x2A20), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_DEC_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_DEC_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_DEC_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_DEC_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_PGM_STAT`: gmc_8_1 register, MMIO dword 0xA89 (byte 0x2A24), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_PGM_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_PGM_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_PGM_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_PGM_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_R_PGM`: gmc_8_1 register, MMIO dword 0xA8A (byte 0x2A28), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_R_PGM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_R_PGM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_R_PGM PGM@0:32")
+  }
 
   /// `MC_SEQ_SUP_R_PGM.PGM`: bits 31:0, rw.
   @inlinable public static var PGM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC3`: gmc_8_1 register, MMIO dword 0xA8B (byte 0x2A2C), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC3 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC3.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC4`: gmc_8_1 register, MMIO dword 0xA8C (byte 0x2A30), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC4 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC4.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL`: gmc_8_1 register, MMIO dword 0xA8D (byte 0x2A34), rw, reset 0x0000_0000.
-public struct MC_BIST_CMP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_CMP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_CMP_CNTL CMP_MASK_BYTE@0:4 CMP_MASK_BIT@4:8 LOAD_RTEDC@12:1 DATA_STORE_SEL@13:1 EDC_STORE_SEL@14:1 ENABLE_CMD_FIFO@15:1 CMP@16:2 DAT_MODE@18:1 EDC_STORE_MODE@19:1 DATA_STORE_MODE@20:2 MISMATCH_CNT@22:10")
+  }
 
   /// `MC_BIST_CMP_CNTL.CMP_MASK_BYTE`: bits 3:0, rw.
   @inlinable public static var CMP_MASK_BYTE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4543,12 +4675,13 @@ public struct MC_BIST_CMP_CNTL: Register {
 }
 
 /// `MC_BIST_CMD_CNTL`: gmc_8_1 register, MMIO dword 0xA8E (byte 0x2A38), rw, reset 0x0000_0000.
-public struct MC_BIST_CMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_CMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_CMD_CNTL RESET@0:1 CMD_ISSUE_MODE@1:1 CMD_ISSUE_LOOP@2:1 LOOP_END_CONDITION@3:1 LOOP_CNT_MAX@4:12 CMD_ISSUE_MODE_U@16:1 CMD_ISSUE_RUN@17:1 LOOP_CNT_RD@18:10 ENABLE_D0@28:1 ENABLE_D1@29:1 STATUS_CH@30:1 DONE@31:1")
+  }
 
   /// `MC_BIST_CMD_CNTL.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4596,36 +4729,39 @@ public struct MC_BIST_CMD_CNTL: Register {
 }
 
 /// `MC_SEQ_SUP_GP0_STAT`: gmc_8_1 register, MMIO dword 0xA8F (byte 0x2A3C), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_GP0_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_GP0_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_GP0_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_GP0_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP1_STAT`: gmc_8_1 register, MMIO dword 0xA90 (byte 0x2A40), rw, reset 0x0000_0000.
-public struct MC_SEQ_SUP_GP1_STAT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SUP_GP1_STAT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SUP_GP1_STAT STATUS@0:32")
+  }
 
   /// `MC_SEQ_SUP_GP1_STAT.STATUS`: bits 31:0, rw.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xA91 (byte 0x2A44), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_DEBUG_INDEX IO_DEBUG_INDEX@0:9")
+  }
 
   /// `MC_SEQ_IO_DEBUG_INDEX.IO_DEBUG_INDEX`: bits 8:0, rw.
   @inlinable public static var IO_DEBUG_INDEX: RegisterField<Self, UInt16> {
@@ -4634,12 +4770,13 @@ public struct MC_SEQ_IO_DEBUG_INDEX: Register {
 }
 
 /// `MC_SEQ_IO_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xA92 (byte 0x2A48), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_DEBUG_DATA IO_DEBUG_DATA@0:32")
+  }
 
   /// `MC_SEQ_IO_DEBUG_DATA.IO_DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var IO_DEBUG_DATA: RegisterField<Self, UInt32> {
@@ -4648,12 +4785,13 @@ public struct MC_SEQ_IO_DEBUG_DATA: Register {
 }
 
 /// `MC_SEQ_BYTE_REMAP_D0`: gmc_8_1 register, MMIO dword 0xA93 (byte 0x2A4C), rw, reset 0x0000_0000.
-public struct MC_SEQ_BYTE_REMAP_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BYTE_REMAP_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BYTE_REMAP_D0 BYTE0@0:2 BYTE1@2:2 BYTE2@4:2 BYTE3@6:2")
+  }
 
   /// `MC_SEQ_BYTE_REMAP_D0.BYTE0`: bits 1:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4669,12 +4807,13 @@ public struct MC_SEQ_BYTE_REMAP_D0: Register {
 }
 
 /// `MC_SEQ_BYTE_REMAP_D1`: gmc_8_1 register, MMIO dword 0xA94 (byte 0x2A50), rw, reset 0x0000_0000.
-public struct MC_SEQ_BYTE_REMAP_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BYTE_REMAP_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BYTE_REMAP_D1 BYTE0@0:2 BYTE1@2:2 BYTE2@4:2 BYTE3@6:2")
+  }
 
   /// `MC_SEQ_BYTE_REMAP_D1.BYTE0`: bits 1:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4690,36 +4829,39 @@ public struct MC_SEQ_BYTE_REMAP_D1: Register {
 }
 
 /// `MC_SEQ_MISC5`: gmc_8_1 register, MMIO dword 0xA95 (byte 0x2A54), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC5 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC5.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC6`: gmc_8_1 register, MMIO dword 0xA96 (byte 0x2A58), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC6 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC6.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_APHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA97 (byte 0x2A5C), rw, reset 0x0000_0000.
-public struct MC_IO_APHY_STR_CNTL_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_APHY_STR_CNTL_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_APHY_STR_CNTL_D0 PSTR_OFF_A@0:6 NSTR_OFF_A@6:6 PSTR_OFF_D_RD@12:6 USE_A_CAL@24:1 USE_D_RD_CAL@25:1 CAL_SEL@26:2 LOAD_A_STR@28:1 LOAD_D_RD_STR@29:1")
+  }
 
   /// `MC_IO_APHY_STR_CNTL_D0.PSTR_OFF_A`: bits 5:0, rw.
   @inlinable public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4749,12 +4891,13 @@ public struct MC_IO_APHY_STR_CNTL_D0: Register {
 }
 
 /// `MC_IO_APHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA98 (byte 0x2A60), rw, reset 0x0000_0000.
-public struct MC_IO_APHY_STR_CNTL_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_APHY_STR_CNTL_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_APHY_STR_CNTL_D1 PSTR_OFF_A@0:6 NSTR_OFF_A@6:6 PSTR_OFF_D_RD@12:6 USE_A_CAL@24:1 USE_D_RD_CAL@25:1 CAL_SEL@26:2 LOAD_A_STR@28:1 LOAD_D_RD_STR@29:1")
+  }
 
   /// `MC_IO_APHY_STR_CNTL_D1.PSTR_OFF_A`: bits 5:0, rw.
   @inlinable public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4784,24 +4927,26 @@ public struct MC_IO_APHY_STR_CNTL_D1: Register {
 }
 
 /// `MC_SEQ_MISC7`: gmc_8_1 register, MMIO dword 0xA99 (byte 0x2A64), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC7 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC7.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_CG`: gmc_8_1 register, MMIO dword 0xA9A (byte 0x2A68), rw, reset 0x0000_0000.
-public struct MC_SEQ_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CG CG_SEQ_REQ@0:8 CG_SEQ_RESP@8:8 SEQ_CG_REQ@16:8 SEQ_CG_RESP@24:8")
+  }
 
   /// `MC_SEQ_CG.CG_SEQ_REQ`: bits 7:0, rw.
   @inlinable public static var CG_SEQ_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4817,12 +4962,13 @@ public struct MC_SEQ_CG: Register {
 }
 
 /// `MC_SEQ_RAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9B (byte 0x2A6C), rw, reset 0x0000_0000.
-public struct MC_SEQ_RAS_TIMING_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RAS_TIMING_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RAS_TIMING_LP TRCDW@0:5 TRCDWA@5:5 TRCDR@10:5 TRCDRA@15:5 TRRD@20:4 TRC@24:7")
+  }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRCDW`: bits 4:0, rw.
   @inlinable public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -4844,12 +4990,13 @@ public struct MC_SEQ_RAS_TIMING_LP: Register {
 }
 
 /// `MC_SEQ_CAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9C (byte 0x2A70), rw, reset 0x0000_0000.
-public struct MC_SEQ_CAS_TIMING_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CAS_TIMING_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CAS_TIMING_LP TNOPW@0:2 TNOPR@2:2 TR2W@4:5 TCCDL@9:3 TR2R@12:4 TW2R@16:5 TCL@24:5")
+  }
 
   /// `MC_SEQ_CAS_TIMING_LP.TNOPW`: bits 1:0, rw.
   @inlinable public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4874,12 +5021,13 @@ public struct MC_SEQ_CAS_TIMING_LP: Register {
 }
 
 /// `MC_SEQ_MISC_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9D (byte 0x2A74), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC_TIMING_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC_TIMING_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC_TIMING_LP TRP_WRA@0:6 TRP_RDA@8:6 TRP@15:5 TRFC@20:9")
+  }
 
   /// `MC_SEQ_MISC_TIMING_LP.TRP_WRA`: bits 5:0, rw.
   @inlinable public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -4895,12 +5043,13 @@ public struct MC_SEQ_MISC_TIMING_LP: Register {
 }
 
 /// `MC_SEQ_MISC_TIMING2_LP`: gmc_8_1 register, MMIO dword 0xA9E (byte 0x2A78), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC_TIMING2_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC_TIMING2_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC_TIMING2_LP PA2RDATA@0:3 PA2WDATA@4:3 FAW@8:5 TREDC@13:3 TWEDC@16:5 TADR@21:3 TFCKTR@24:4 TWDATATR@28:4")
+  }
 
   /// `MC_SEQ_MISC_TIMING2_LP.PA2RDATA`: bits 2:0, rw.
   @inlinable public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4928,12 +5077,13 @@ public struct MC_SEQ_MISC_TIMING2_LP: Register {
 }
 
 /// `MC_SEQ_WR_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xA9F (byte 0x2A7C), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_D0_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xA9F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_D0_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_D0_LP DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
+  }
 
   /// `MC_SEQ_WR_CTL_D0_LP.DAT_DLY`: bits 3:0, rw.
   @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4976,12 +5126,13 @@ public struct MC_SEQ_WR_CTL_D0_LP: Register {
 }
 
 /// `MC_SEQ_WR_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAA0 (byte 0x2A80), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_D1_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_D1_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_D1_LP DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
+  }
 
   /// `MC_SEQ_WR_CTL_D1_LP.DAT_DLY`: bits 3:0, rw.
   @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5024,12 +5175,13 @@ public struct MC_SEQ_WR_CTL_D1_LP: Register {
 }
 
 /// `MC_SEQ_PMG_CMD_EMRS_LP`: gmc_8_1 register, MMIO dword 0xAA1 (byte 0x2A84), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_CMD_EMRS_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_CMD_EMRS_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_CMD_EMRS_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5054,12 +5206,13 @@ public struct MC_SEQ_PMG_CMD_EMRS_LP: Register {
 }
 
 /// `MC_SEQ_PMG_CMD_MRS_LP`: gmc_8_1 register, MMIO dword 0xAA2 (byte 0x2A88), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_CMD_MRS_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_CMD_MRS_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_CMD_MRS_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5084,12 +5237,13 @@ public struct MC_SEQ_PMG_CMD_MRS_LP: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D0`: gmc_8_1 register, MMIO dword 0xAA3 (byte 0x2A8C), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B0_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5117,12 +5271,13 @@ public struct MC_SEQ_BIT_REMAP_B0_D0: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D0`: gmc_8_1 register, MMIO dword 0xAA4 (byte 0x2A90), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B1_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5150,12 +5305,13 @@ public struct MC_SEQ_BIT_REMAP_B1_D0: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D0`: gmc_8_1 register, MMIO dword 0xAA5 (byte 0x2A94), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B2_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B2_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B2_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5183,12 +5339,13 @@ public struct MC_SEQ_BIT_REMAP_B2_D0: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D0`: gmc_8_1 register, MMIO dword 0xAA6 (byte 0x2A98), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B3_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B3_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B3_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5216,12 +5373,13 @@ public struct MC_SEQ_BIT_REMAP_B3_D0: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D1`: gmc_8_1 register, MMIO dword 0xAA7 (byte 0x2A9C), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B0_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5249,12 +5407,13 @@ public struct MC_SEQ_BIT_REMAP_B0_D1: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D1`: gmc_8_1 register, MMIO dword 0xAA8 (byte 0x2AA0), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B1_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5282,12 +5441,13 @@ public struct MC_SEQ_BIT_REMAP_B1_D1: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D1`: gmc_8_1 register, MMIO dword 0xAA9 (byte 0x2AA4), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B2_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAA9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B2_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B2_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5315,12 +5475,13 @@ public struct MC_SEQ_BIT_REMAP_B2_D1: Register {
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D1`: gmc_8_1 register, MMIO dword 0xAAA (byte 0x2AA8), rw, reset 0x0000_0000.
-public struct MC_SEQ_BIT_REMAP_B3_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_BIT_REMAP_B3_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_BIT_REMAP_B3_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
+  }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT0`: bits 2:0, rw.
   @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -5348,12 +5509,13 @@ public struct MC_SEQ_BIT_REMAP_B3_D1: Register {
 }
 
 /// `MC_PMG_CMD_MRS`: gmc_8_1 register, MMIO dword 0xAAB (byte 0x2AAC), rw, reset 0x0000_0000.
-public struct MC_PMG_CMD_MRS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_CMD_MRS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_CMD_MRS ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_PMG_CMD_MRS.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5378,132 +5540,143 @@ public struct MC_PMG_CMD_MRS: Register {
 }
 
 /// `MC_SEQ_IO_RWORD0`: gmc_8_1 register, MMIO dword 0xAAC (byte 0x2AB0), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD0 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD0.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD1`: gmc_8_1 register, MMIO dword 0xAAD (byte 0x2AB4), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD1 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD1.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD2`: gmc_8_1 register, MMIO dword 0xAAE (byte 0x2AB8), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD2 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD2.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD3`: gmc_8_1 register, MMIO dword 0xAAF (byte 0x2ABC), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAAF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAAF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD3 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD3.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD4`: gmc_8_1 register, MMIO dword 0xAB0 (byte 0x2AC0), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD4 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD4.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD5`: gmc_8_1 register, MMIO dword 0xAB1 (byte 0x2AC4), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD5 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD5.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD6`: gmc_8_1 register, MMIO dword 0xAB2 (byte 0x2AC8), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD6 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD6.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD7`: gmc_8_1 register, MMIO dword 0xAB3 (byte 0x2ACC), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RWORD7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RWORD7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RWORD7 RDATA@0:32")
+  }
 
   /// `MC_SEQ_IO_RWORD7.RDATA`: bits 31:0, rw.
   @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RDBI`: gmc_8_1 register, MMIO dword 0xAB4 (byte 0x2AD0), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RDBI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RDBI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RDBI MASK@0:32")
+  }
 
   /// `MC_SEQ_IO_RDBI.MASK`: bits 31:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_REDC`: gmc_8_1 register, MMIO dword 0xAB5 (byte 0x2AD4), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_REDC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_REDC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_REDC EDC@0:32")
+  }
 
   /// `MC_SEQ_IO_REDC.EDC`: bits 31:0, rw.
   @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL_2`: gmc_8_1 register, MMIO dword 0xAB6 (byte 0x2AD8), rw, reset 0x0000_0000.
-public struct MC_BIST_CMP_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_BIST_CMP_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_BIST_CMP_CNTL_2 DATA_STORE_CNT@0:5 DATA_STORE_CNT_RST@8:1 EDC_STORE_CNT@12:5 EDC_STORE_CNT_RST@20:1")
+  }
 
   /// `MC_BIST_CMP_CNTL_2.DATA_STORE_CNT`: bits 4:0, rw.
   @inlinable public static var DATA_STORE_CNT: RegisterField<Self, UInt8> {
@@ -5527,12 +5700,13 @@ public struct MC_BIST_CMP_CNTL_2: Register {
 }
 
 /// `MC_SEQ_IO_RESERVE_D0`: gmc_8_1 register, MMIO dword 0xAB7 (byte 0x2ADC), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RESERVE_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RESERVE_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RESERVE_D0 DPHY0_RSV@0:12 DPHY1_RSV@12:12 APHY_RSV@24:8")
+  }
 
   /// `MC_SEQ_IO_RESERVE_D0.DPHY0_RSV`: bits 11:0, rw.
   @inlinable public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -5545,12 +5719,13 @@ public struct MC_SEQ_IO_RESERVE_D0: Register {
 }
 
 /// `MC_SEQ_IO_RESERVE_D1`: gmc_8_1 register, MMIO dword 0xAB8 (byte 0x2AE0), rw, reset 0x0000_0000.
-public struct MC_SEQ_IO_RESERVE_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_IO_RESERVE_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_IO_RESERVE_D1 DPHY0_RSV@0:12 DPHY1_RSV@12:12 APHY_RSV@24:8")
+  }
 
   /// `MC_SEQ_IO_RESERVE_D1.DPHY0_RSV`: bits 11:0, rw.
   @inlinable public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -5563,12 +5738,13 @@ public struct MC_SEQ_IO_RESERVE_D1: Register {
 }
 
 /// `MC_SEQ_PMG_PG_HWCNTL`: gmc_8_1 register, MMIO dword 0xAB9 (byte 0x2AE4), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_PG_HWCNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAB9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_PG_HWCNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_PG_HWCNTL PWRGATE_EN@0:1 STAGGER_EN@1:1 TPGCG@2:4 D_DLY@6:2 AC_DLY@8:2 G_DLY@10:4 TXAO@16:1 RXAO@17:1 ACAO@18:1")
+  }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.PWRGATE_EN`: bit 0, rw.
   @inlinable public static var PWRGATE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5599,12 +5775,13 @@ public struct MC_SEQ_PMG_PG_HWCNTL: Register {
 }
 
 /// `MC_SEQ_PMG_PG_SWCNTL_0`: gmc_8_1 register, MMIO dword 0xABA (byte 0x2AE8), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_PG_SWCNTL_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_PG_SWCNTL_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_PG_SWCNTL_0 PMD0_DQ_TX_ENB@0:1 PMD0_DBI_TX_ENB@1:1 PMD0_EDC_TX_ENB@2:1 PMD0_WCLKX_TX_ENB@3:1 PMD0_DQ_RX_ENB@4:1 PMD0_DBI_RX_ENB@5:1 PMD0_EDC_RX_ENB@6:1 PMD0_WCLKX_RX_ENB@7:1 PMD1_DQ_TX_ENB@8:1 PMD1_DBI_TX_ENB@9:1 PMD1_EDC_TX_ENB@10:1 PMD1_WCLKX_TX_ENB@11:1 PMD1_DQ_RX_ENB@12:1 PMD1_DBI_RX_ENB@13:1 PMD1_EDC_RX_ENB@14:1 PMD1_WCLKX_RX_ENB@15:1 PMA0_AC_ENB@16:1 GMCON_SR_COMMIT@31:1")
+  }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_DQ_TX_ENB`: bit 0, rw.
   @inlinable public static var PMD0_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5690,12 +5867,13 @@ public struct MC_SEQ_PMG_PG_SWCNTL_0: Register {
 }
 
 /// `MC_SEQ_PMG_PG_SWCNTL_1`: gmc_8_1 register, MMIO dword 0xABB (byte 0x2AEC), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_PG_SWCNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_PG_SWCNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_PG_SWCNTL_1 PMD2_DQ_TX_ENB@0:1 PMD2_DBI_TX_ENB@1:1 PMD2_EDC_TX_ENB@2:1 PMD2_WCLKX_TX_ENB@3:1 PMD2_DQ_RX_ENB@4:1 PMD2_DBI_RX_ENB@5:1 PMD2_EDC_RX_ENB@6:1 PMD2_WCLKX_RX_ENB@7:1 PMD3_DQ_TX_ENB@8:1 PMD3_DBI_TX_ENB@9:1 PMD3_EDC_TX_ENB@10:1 PMD3_WCLKX_TX_ENB@11:1 PMD3_DQ_RX_ENB@12:1 PMD3_DBI_RX_ENB@13:1 PMD3_EDC_RX_ENB@14:1 PMD3_WCLKX_RX_ENB@15:1 PMA1_AC_ENB@16:1 GMCON_SR_COMMIT@31:1")
+  }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_DQ_TX_ENB`: bit 0, rw.
   @inlinable public static var PMD2_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5781,12 +5959,13 @@ public struct MC_SEQ_PMG_PG_SWCNTL_1: Register {
 }
 
 /// `MC_IMP_DQ_STATUS`: gmc_8_1 register, MMIO dword 0xABC (byte 0x2AF0), rw, reset 0x0000_0000.
-public struct MC_IMP_DQ_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IMP_DQ_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IMP_DQ_STATUS CH0_DQ_PSTR@0:8 CH0_DQ_NSTR@8:8 CH1_DQ_PSTR@16:8 CH1_DQ_NSTR@24:8")
+  }
 
   /// `MC_IMP_DQ_STATUS.CH0_DQ_PSTR`: bits 7:0, rw.
   @inlinable public static var CH0_DQ_PSTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5802,12 +5981,13 @@ public struct MC_IMP_DQ_STATUS: Register {
 }
 
 /// `MC_SEQ_TCG_CNTL`: gmc_8_1 register, MMIO dword 0xABD (byte 0x2AF4), rw, reset 0x0000_0000.
-public struct MC_SEQ_TCG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TCG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TCG_CNTL RESET@0:1 ENABLE_D0@1:1 ENABLE_D1@2:1 START@3:1 NFIFO@4:3 INFINITE_CMD@7:1 MOP@8:4 DATA_CNT@12:4 LOAD_FIFO@16:1 SHORT_LDFF@17:1 FRAME_TRAIN@18:1 BURST_NUM@19:3 ISSUE_AREF@22:1 TXDBI_CNTL@23:1 VPTR_MASK@24:1 AREF_LAST@25:1 AREF_BOTH@26:1 LD_RTDATA_OVR@28:1 LD_RTDATA_CH@29:1 DONE@31:1")
+  }
 
   /// `MC_SEQ_TCG_CNTL.RESET`: bit 0, rw.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5871,12 +6051,13 @@ public struct MC_SEQ_TCG_CNTL: Register {
 }
 
 /// `MC_SEQ_TSM_CTRL`: gmc_8_1 register, MMIO dword 0xABE (byte 0x2AF8), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_CTRL START@0:1 CAPTURE_START@1:1 DONE@2:1 ERR@3:1 STEP@4:1 DIRECTION@5:1 INVERT@6:1 MASK_BITS@7:1 UPDATE_LOOP@8:2 ROT_INV@10:1 DUAL_CH_EN@11:1 DONE0@12:1 DONE1@13:1 POINTER@16:16")
+  }
 
   /// `MC_SEQ_TSM_CTRL.START`: bit 0, rw.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5922,12 +6103,13 @@ public struct MC_SEQ_TSM_CTRL: Register {
 }
 
 /// `MC_SEQ_TSM_GCNT`: gmc_8_1 register, MMIO dword 0xABF (byte 0x2AFC), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_GCNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xABF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_GCNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xABF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_GCNT TRUE_ACT@0:4 FALSE_ACT@4:4 TESTS@8:8 COMP_VALUE@16:16")
+  }
 
   /// `MC_SEQ_TSM_GCNT.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5943,12 +6125,13 @@ public struct MC_SEQ_TSM_GCNT: Register {
 }
 
 /// `MC_SEQ_TSM_OCNT`: gmc_8_1 register, MMIO dword 0xAC0 (byte 0x2B00), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_OCNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_OCNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_OCNT TRUE_ACT@0:4 FALSE_ACT@4:4 TESTS@8:8 CMP_VALUE@16:16")
+  }
 
   /// `MC_SEQ_TSM_OCNT.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5964,12 +6147,13 @@ public struct MC_SEQ_TSM_OCNT: Register {
 }
 
 /// `MC_SEQ_TSM_NCNT`: gmc_8_1 register, MMIO dword 0xAC1 (byte 0x2B04), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_NCNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_NCNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_NCNT TRUE_ACT@0:4 FALSE_ACT@4:4 TESTS@8:8 RANGE_LOW@16:4 RANGE_HIGH@20:4 NIBBLE_SKIP@24:4")
+  }
 
   /// `MC_SEQ_TSM_NCNT.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5991,12 +6175,13 @@ public struct MC_SEQ_TSM_NCNT: Register {
 }
 
 /// `MC_SEQ_TSM_BCNT`: gmc_8_1 register, MMIO dword 0xAC2 (byte 0x2B08), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_BCNT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_BCNT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_BCNT TRUE_ACT@0:4 FALSE_ACT@4:4 BCNT_TESTS@8:8 COMP_VALUE@16:8 DONE_TESTS@24:8")
+  }
 
   /// `MC_SEQ_TSM_BCNT.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6015,12 +6200,13 @@ public struct MC_SEQ_TSM_BCNT: Register {
 }
 
 /// `MC_SEQ_TSM_FLAG`: gmc_8_1 register, MMIO dword 0xAC3 (byte 0x2B0C), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_FLAG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_FLAG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_FLAG TRUE_ACT@0:4 FALSE_ACT@4:4 FLAG_TESTS@8:8 NBBL_MASK@16:4 ERROR_TESTS@24:8")
+  }
 
   /// `MC_SEQ_TSM_FLAG.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6039,12 +6225,13 @@ public struct MC_SEQ_TSM_FLAG: Register {
 }
 
 /// `MC_SEQ_TSM_UPDATE`: gmc_8_1 register, MMIO dword 0xAC4 (byte 0x2B10), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_UPDATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_UPDATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_UPDATE TRUE_ACT@0:4 FALSE_ACT@4:4 UPDT_TESTS@8:8 AREF_COUNT@16:8 CAPTR_TESTS@24:8")
+  }
 
   /// `MC_SEQ_TSM_UPDATE.TRUE_ACT`: bits 3:0, rw.
   @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6063,36 +6250,39 @@ public struct MC_SEQ_TSM_UPDATE: Register {
 }
 
 /// `MC_SEQ_TSM_EDC`: gmc_8_1 register, MMIO dword 0xAC5 (byte 0x2B14), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_EDC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_EDC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_EDC EDC@0:32")
+  }
 
   /// `MC_SEQ_TSM_EDC.EDC`: bits 31:0, rw.
   @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TSM_DBI`: gmc_8_1 register, MMIO dword 0xAC6 (byte 0x2B18), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_DBI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_DBI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_DBI DBI@0:32")
+  }
 
   /// `MC_SEQ_TSM_DBI.DBI`: bits 31:0, rw.
   @inlinable public static var DBI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RD_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xAC7 (byte 0x2B1C), rw, reset 0x0000_0000.
-public struct MC_SEQ_RD_CTL_D0_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RD_CTL_D0_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RD_CTL_D0_LP RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
+  }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RCV_DLY`: bits 2:0, rw.
   @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -6123,12 +6313,13 @@ public struct MC_SEQ_RD_CTL_D0_LP: Register {
 }
 
 /// `MC_SEQ_RD_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAC8 (byte 0x2B20), rw, reset 0x0000_0000.
-public struct MC_SEQ_RD_CTL_D1_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_RD_CTL_D1_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_RD_CTL_D1_LP RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
+  }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RCV_DLY`: bits 2:0, rw.
   @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -6159,36 +6350,39 @@ public struct MC_SEQ_RD_CTL_D1_LP: Register {
 }
 
 /// `MC_SEQ_TIMER_WR`: gmc_8_1 register, MMIO dword 0xAC9 (byte 0x2B24), rw, reset 0x0000_0000.
-public struct MC_SEQ_TIMER_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TIMER_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TIMER_WR COUNTER@0:32")
+  }
 
   /// `MC_SEQ_TIMER_WR.COUNTER`: bits 31:0, rw.
   @inlinable public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TIMER_RD`: gmc_8_1 register, MMIO dword 0xACA (byte 0x2B28), rw, reset 0x0000_0000.
-public struct MC_SEQ_TIMER_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TIMER_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TIMER_RD COUNTER@0:32")
+  }
 
   /// `MC_SEQ_TIMER_RD.COUNTER`: bits 31:0, rw.
   @inlinable public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_DRAM_ERROR_INSERTION`: gmc_8_1 register, MMIO dword 0xACB (byte 0x2B2C), rw, reset 0x0000_0000.
-public struct MC_SEQ_DRAM_ERROR_INSERTION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_DRAM_ERROR_INSERTION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_DRAM_ERROR_INSERTION TX@0:16 RX@16:16")
+  }
 
   /// `MC_SEQ_DRAM_ERROR_INSERTION.TX`: bits 15:0, rw.
   @inlinable public static var TX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6198,12 +6392,13 @@ public struct MC_SEQ_DRAM_ERROR_INSERTION: Register {
 }
 
 /// `MC_PHY_TIMING_D0`: gmc_8_1 register, MMIO dword 0xACC (byte 0x2B30), rw, reset 0x0000_0000.
-public struct MC_PHY_TIMING_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PHY_TIMING_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PHY_TIMING_D0 RXC0_DLY@0:4 RXC0_EXT@4:4 RXC1_DLY@8:4 RXC1_EXT@12:4 TXC0_DLY@16:3 TXC0_EXT@20:4 TXC1_DLY@24:3 TXC1_EXT@28:4")
+  }
 
   /// `MC_PHY_TIMING_D0.RXC0_DLY`: bits 3:0, rw.
   @inlinable public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6231,12 +6426,13 @@ public struct MC_PHY_TIMING_D0: Register {
 }
 
 /// `MC_PHY_TIMING_D1`: gmc_8_1 register, MMIO dword 0xACD (byte 0x2B34), rw, reset 0x0000_0000.
-public struct MC_PHY_TIMING_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PHY_TIMING_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PHY_TIMING_D1 RXC0_DLY@0:4 RXC0_EXT@4:4 RXC1_DLY@8:4 RXC1_EXT@12:4 TXC0_DLY@16:3 TXC0_EXT@20:4 TXC1_DLY@24:3 TXC1_EXT@28:4")
+  }
 
   /// `MC_PHY_TIMING_D1.RXC0_DLY`: bits 3:0, rw.
   @inlinable public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6264,12 +6460,13 @@ public struct MC_PHY_TIMING_D1: Register {
 }
 
 /// `MC_PHY_TIMING_2`: gmc_8_1 register, MMIO dword 0xACE (byte 0x2B38), rw, reset 0x0000_0000.
-public struct MC_PHY_TIMING_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PHY_TIMING_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PHY_TIMING_2 IND_LD_CNT@0:7 RXC0_INV@8:1 RXC1_INV@9:1 TXC0_INV@10:1 TXC1_INV@11:1 RXC0_FRC@12:1 RXC1_FRC@13:1 TXC0_FRC@14:1 TXC1_FRC@15:1 TX_CDREN_D0@16:1 TX_CDREN_D1@17:1 ADR_CLKEN_D0@18:1 ADR_CLKEN_D1@19:1 WR_DLY@20:4 RXDPWRONC0_FRC@24:1 RXDPWRONC1_FRC@25:1")
+  }
 
   /// `MC_PHY_TIMING_2.IND_LD_CNT`: bits 6:0, rw.
   @inlinable public static var IND_LD_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -6325,12 +6522,13 @@ public struct MC_PHY_TIMING_2: Register {
 }
 
 /// `MC_SEQ_TSM_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xACF (byte 0x2B3C), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xACF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xACF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_DEBUG_INDEX TSM_DEBUG_INDEX@0:5")
+  }
 
   /// `MC_SEQ_TSM_DEBUG_INDEX.TSM_DEBUG_INDEX`: bits 4:0, rw.
   @inlinable public static var TSM_DEBUG_INDEX: RegisterField<Self, UInt8> {
@@ -6339,12 +6537,13 @@ public struct MC_SEQ_TSM_DEBUG_INDEX: Register {
 }
 
 /// `MC_SEQ_TSM_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xAD0 (byte 0x2B40), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_DEBUG_DATA TSM_DEBUG_DATA@0:32")
+  }
 
   /// `MC_SEQ_TSM_DEBUG_DATA.TSM_DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var TSM_DEBUG_DATA: RegisterField<Self, UInt32> {
@@ -6353,12 +6552,13 @@ public struct MC_SEQ_TSM_DEBUG_DATA: Register {
 }
 
 /// `MC_PMG_CMD_MRS1`: gmc_8_1 register, MMIO dword 0xAD1 (byte 0x2B44), rw, reset 0x0000_0000.
-public struct MC_PMG_CMD_MRS1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_CMD_MRS1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_CMD_MRS1 ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_PMG_CMD_MRS1.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6383,12 +6583,13 @@ public struct MC_PMG_CMD_MRS1: Register {
 }
 
 /// `MC_SEQ_PMG_CMD_MRS1_LP`: gmc_8_1 register, MMIO dword 0xAD2 (byte 0x2B48), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_CMD_MRS1_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_CMD_MRS1_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_CMD_MRS1_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6413,12 +6614,13 @@ public struct MC_SEQ_PMG_CMD_MRS1_LP: Register {
 }
 
 /// `MC_SEQ_PMG_TIMING_LP`: gmc_8_1 register, MMIO dword 0xAD3 (byte 0x2B4C), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_TIMING_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_TIMING_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_TIMING_LP TCKSRE@0:3 TCKSRX@4:3 TCKE_PULSE@8:4 TCKE@12:6 SEQ_IDLE@18:3 TCKE_PULSE_MSB@23:1 SEQ_IDLE_SS@24:8")
+  }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKSRE`: bits 2:0, rw.
   @inlinable public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -6445,12 +6647,13 @@ public struct MC_SEQ_PMG_TIMING_LP: Register {
 }
 
 /// `MC_SEQ_CNTL_2`: gmc_8_1 register, MMIO dword 0xAD4 (byte 0x2B50), rw, reset 0x0000_0000.
-public struct MC_SEQ_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CNTL_2 DRST_PDRV@0:4 DRST_PU@4:1 DRST_PD@5:1 ARB_RTDAT_WMK_MSB@8:2 DRST_NSTR@10:6 DRST_PSTR@16:6 PLL_TX_PWRON_D0@22:1 PLL_TX_PWRON_D1@23:1 PLL_RX_PWRON_D0@24:4 PLL_RX_PWRON_D1@28:4")
+  }
 
   /// `MC_SEQ_CNTL_2.DRST_PDRV`: bits 3:0, rw.
   @inlinable public static var DRST_PDRV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6494,12 +6697,13 @@ public struct MC_SEQ_CNTL_2: Register {
 }
 
 /// `MC_SEQ_WR_CTL_2`: gmc_8_1 register, MMIO dword 0xAD5 (byte 0x2B54), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_2 DAT_DLY_H_D0@0:1 DQS_DLY_H_D0@1:1 OEN_DLY_H_D0@2:1 DAT_DLY_H_D1@3:1 DQS_DLY_H_D1@4:1 OEN_DLY_H_D1@5:1 WCDR_EN@6:1")
+  }
 
   /// `MC_SEQ_WR_CTL_2.DAT_DLY_H_D0`: bit 0, rw.
   @inlinable public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6524,12 +6728,13 @@ public struct MC_SEQ_WR_CTL_2: Register {
 }
 
 /// `MC_SEQ_WR_CTL_2_LP`: gmc_8_1 register, MMIO dword 0xAD6 (byte 0x2B58), rw, reset 0x0000_0000.
-public struct MC_SEQ_WR_CTL_2_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_WR_CTL_2_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_WR_CTL_2_LP DAT_DLY_H_D0@0:1 DQS_DLY_H_D0@1:1 OEN_DLY_H_D0@2:1 DAT_DLY_H_D1@3:1 DQS_DLY_H_D1@4:1 OEN_DLY_H_D1@5:1 WCDR_EN@6:1")
+  }
 
   /// `MC_SEQ_WR_CTL_2_LP.DAT_DLY_H_D0`: bit 0, rw.
   @inlinable public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6554,12 +6759,13 @@ public struct MC_SEQ_WR_CTL_2_LP: Register {
 }
 
 /// `MC_PMG_CMD_MRS2`: gmc_8_1 register, MMIO dword 0xAD7 (byte 0x2B5C), rw, reset 0x0000_0000.
-public struct MC_PMG_CMD_MRS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_PMG_CMD_MRS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_PMG_CMD_MRS2 ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_PMG_CMD_MRS2.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6584,12 +6790,13 @@ public struct MC_PMG_CMD_MRS2: Register {
 }
 
 /// `MC_SEQ_PMG_CMD_MRS2_LP`: gmc_8_1 register, MMIO dword 0xAD8 (byte 0x2B60), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_CMD_MRS2_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_CMD_MRS2_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_CMD_MRS2_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
+  }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -6614,60 +6821,65 @@ public struct MC_SEQ_PMG_CMD_MRS2_LP: Register {
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I0`: gmc_8_1 register, MMIO dword 0xAD9 (byte 0x2B64), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_C_I0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAD9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_C_I0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_C_I0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_C_I0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I1`: gmc_8_1 register, MMIO dword 0xADA (byte 0x2B68), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_C_I1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_C_I1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_C_I1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_C_I1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I0`: gmc_8_1 register, MMIO dword 0xADB (byte 0x2B6C), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_D_I0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_D_I0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_D_I0 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_D_I0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I1`: gmc_8_1 register, MMIO dword 0xADC (byte 0x2B70), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_SEQ_CNT_D_I1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_SEQ_CNT_D_I1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_SEQ_CNT_D_I1 VALUE@0:32")
+  }
 
   /// `MC_SEQ_PERF_SEQ_CNT_D_I1.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_CDRCNTL1_D0`: gmc_8_1 register, MMIO dword 0xADD (byte 0x2B74), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL1_D0 DQ_RXPHASE_B0@0:8 DQ_RXPHASE_B1@8:8 WCDR_TXPHASE_B0@16:8 WCDR_TXPHASE_B1@24:8")
+  }
 
   /// `MC_IO_CDRCNTL1_D0.DQ_RXPHASE_B0`: bits 7:0, rw.
   @inlinable public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6687,12 +6899,13 @@ public struct MC_IO_CDRCNTL1_D0: Register {
 }
 
 /// `MC_IO_CDRCNTL1_D1`: gmc_8_1 register, MMIO dword 0xADE (byte 0x2B78), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL1_D1 DQ_RXPHASE_B0@0:8 DQ_RXPHASE_B1@8:8 WCDR_TXPHASE_B0@16:8 WCDR_TXPHASE_B1@24:8")
+  }
 
   /// `MC_IO_CDRCNTL1_D1.DQ_RXPHASE_B0`: bits 7:0, rw.
   @inlinable public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -6712,12 +6925,13 @@ public struct MC_IO_CDRCNTL1_D1: Register {
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xADF (byte 0x2B7C), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL1_DPHY0_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xADF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL1_DPHY0_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xADF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL1_DPHY0_D0 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
+  }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL1_MSB`: bits 3:0, rw.
   @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6764,12 +6978,13 @@ public struct MC_IO_RXCNTL1_DPHY0_D0: Register {
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xAE0 (byte 0x2B80), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL1_DPHY1_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL1_DPHY1_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL1_DPHY1_D0 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
+  }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL1_MSB`: bits 3:0, rw.
   @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6816,12 +7031,13 @@ public struct MC_IO_RXCNTL1_DPHY1_D0: Register {
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xAE1 (byte 0x2B84), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL1_DPHY0_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL1_DPHY0_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL1_DPHY0_D1 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
+  }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL1_MSB`: bits 3:0, rw.
   @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6868,12 +7084,13 @@ public struct MC_IO_RXCNTL1_DPHY0_D1: Register {
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xAE2 (byte 0x2B88), rw, reset 0x0000_0000.
-public struct MC_IO_RXCNTL1_DPHY1_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_RXCNTL1_DPHY1_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_RXCNTL1_DPHY1_D1 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
+  }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL1_MSB`: bits 3:0, rw.
   @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -6920,24 +7137,26 @@ public struct MC_IO_RXCNTL1_DPHY1_D1: Register {
 }
 
 /// `MC_SEQ_TSM_WCDR`: gmc_8_1 register, MMIO dword 0xAE3 (byte 0x2B8C), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_WCDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_WCDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_WCDR WCDR@0:32")
+  }
 
   /// `MC_SEQ_TSM_WCDR.WCDR`: bits 31:0, rw.
   @inlinable public static var WCDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_CDRCNTL2_D0`: gmc_8_1 register, MMIO dword 0xAE4 (byte 0x2B90), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL2_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL2_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL2_D0 CDR_FB_SEL0@0:1 CDR_FB_SEL1@1:1 EDC_RXEN_OVR0@2:1 EDC_RXEN_OVR1@3:1 TXCDRBYPASS0@4:1 TXCDRBYPASS1@5:1 WCK_RXEN_OVR0@6:1 WCK_RXEN_OVR1@7:1 WCDRTXPWRON@8:4 WCDRTXSEL@12:4 WCDRTRACK01@16:4")
+  }
 
   /// `MC_IO_CDRCNTL2_D0.CDR_FB_SEL0`: bit 0, rw.
   @inlinable public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6974,12 +7193,13 @@ public struct MC_IO_CDRCNTL2_D0: Register {
 }
 
 /// `MC_IO_CDRCNTL2_D1`: gmc_8_1 register, MMIO dword 0xAE5 (byte 0x2B94), rw, reset 0x0000_0000.
-public struct MC_IO_CDRCNTL2_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_CDRCNTL2_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_CDRCNTL2_D1 CDR_FB_SEL0@0:1 CDR_FB_SEL1@1:1 EDC_RXEN_OVR0@2:1 EDC_RXEN_OVR1@3:1 TXCDRBYPASS0@4:1 TXCDRBYPASS1@5:1 WCK_RXEN_OVR0@6:1 WCK_RXEN_OVR1@7:1 WCDRTXPWRON@8:4 WCDRTXSEL@12:4 WCDRTRACK01@16:4")
+  }
 
   /// `MC_IO_CDRCNTL2_D1.CDR_FB_SEL0`: bit 0, rw.
   @inlinable public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7016,12 +7236,13 @@ public struct MC_IO_CDRCNTL2_D1: Register {
 }
 
 /// `MC_SEQ_TSM_MISC`: gmc_8_1 register, MMIO dword 0xAE6 (byte 0x2B98), rw, reset 0x0000_0000.
-public struct MC_SEQ_TSM_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TSM_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TSM_MISC WCDR_PTR@0:16 WCDR_MASK@16:4 CH1_OFFSET@20:6 CH1_WCDR_OFFSET@26:6")
+  }
 
   /// `MC_SEQ_TSM_MISC.WCDR_PTR`: bits 15:0, rw.
   @inlinable public static var WCDR_PTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -7039,24 +7260,26 @@ public struct MC_SEQ_TSM_MISC: Register {
 }
 
 /// `MC_SEQ_MISC9`: gmc_8_1 register, MMIO dword 0xAE7 (byte 0x2B9C), rw, reset 0x0000_0000.
-public struct MC_SEQ_MISC9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_MISC9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_MISC9 VALUE@0:32")
+  }
 
   /// `MC_SEQ_MISC9.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCLK_PWRMGT_CNTL`: gmc_8_1 register, MMIO dword 0xAE8 (byte 0x2BA0), rw, reset 0x0000_0000.
-public struct MCLK_PWRMGT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCLK_PWRMGT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCLK_PWRMGT_CNTL DLL_SPEED@0:5 DLL_READY@6:1 MC_INT_CNTL@7:1 MRDCK0_PDNB@8:1 MRDCK1_PDNB@9:1 MRDCK0_RESET@16:1 MRDCK1_RESET@17:1 DLL_READY_READ@24:1")
+  }
 
   /// `MCLK_PWRMGT_CNTL.DLL_SPEED`: bits 4:0, rw.
   @inlinable public static var DLL_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
@@ -7086,12 +7309,13 @@ public struct MCLK_PWRMGT_CNTL: Register {
 }
 
 /// `DLL_CNTL`: gmc_8_1 register, MMIO dword 0xAE9 (byte 0x2BA4), rw, reset 0x0000_0000.
-public struct DLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAE9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DLL_CNTL DLL_RESET_TIME@0:10 DLL_LOCK_TIME@12:10 MRDCK0_BYPASS@24:1 MRDCK1_BYPASS@25:1 PWR2_MODE@26:1")
+  }
 
   /// `DLL_CNTL.DLL_RESET_TIME`: bits 9:0, rw.
   @inlinable public static var DLL_RESET_TIME: RegisterField<Self, UInt16> {
@@ -7114,12 +7338,13 @@ public struct DLL_CNTL: Register {
 }
 
 /// `MPLL_SEQ_UCODE_1`: gmc_8_1 register, MMIO dword 0xAEA (byte 0x2BA8), rw, reset 0x0000_0000.
-public struct MPLL_SEQ_UCODE_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAEA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_SEQ_UCODE_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAEA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_SEQ_UCODE_1 INSTR0@0:4 INSTR1@4:4 INSTR2@8:4 INSTR3@12:4 INSTR4@16:4 INSTR5@20:4 INSTR6@24:4 INSTR7@28:4")
+  }
 
   /// `MPLL_SEQ_UCODE_1.INSTR0`: bits 3:0, rw.
   @inlinable public static var INSTR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -7147,12 +7372,13 @@ public struct MPLL_SEQ_UCODE_1: Register {
 }
 
 /// `MPLL_SEQ_UCODE_2`: gmc_8_1 register, MMIO dword 0xAEB (byte 0x2BAC), rw, reset 0x0000_0000.
-public struct MPLL_SEQ_UCODE_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAEB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_SEQ_UCODE_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAEB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_SEQ_UCODE_2 INSTR8@0:4 INSTR9@4:4 INSTR10@8:4 INSTR11@12:4 INSTR12@16:4 INSTR13@20:4 INSTR14@24:4 INSTR15@28:4")
+  }
 
   /// `MPLL_SEQ_UCODE_2.INSTR8`: bits 3:0, rw.
   @inlinable public static var INSTR8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -7180,12 +7406,13 @@ public struct MPLL_SEQ_UCODE_2: Register {
 }
 
 /// `MPLL_CNTL_MODE`: gmc_8_1 register, MMIO dword 0xAEC (byte 0x2BB0), rw, reset 0x0000_0000.
-public struct MPLL_CNTL_MODE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAEC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_CNTL_MODE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAEC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_CNTL_MODE INSTR_DELAY@0:8 MPLL_SW_DIR_CONTROL@8:1 GDDR_PWRON_OVR@9:1 MPLL_MCLK_SEL@11:1 SPARE_1@12:1 QDR@13:1 MPLL_CTLREQ@14:1 MPLL_CHG_STATUS@16:1 FORCE_TESTMODE@17:1 FAST_LOCK_EN@20:1 FAST_LOCK_CNTRL@21:2 SPARE_2@23:1 SS_SSEN@24:2 SS_DSMODE_EN@26:1 VTOI_BIAS_CNTRL@27:1 SPARE_3@28:3 GLOBAL_MPLL_RESET@31:1")
+  }
 
   /// `MPLL_CNTL_MODE.INSTR_DELAY`: bits 7:0, rw.
   @inlinable public static var INSTR_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -7252,12 +7479,13 @@ public struct MPLL_CNTL_MODE: Register {
 }
 
 /// `MPLL_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAED (byte 0x2BB4), rw, reset 0x0000_0000.
-public struct MPLL_FUNC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_FUNC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_FUNC_CNTL SPARE_0@5:1 BG_100ADJ@8:4 BG_135ADJ@16:4 BWCTRL@20:8 REG_BIAS@30:2")
+  }
 
   /// `MPLL_FUNC_CNTL.SPARE_0`: bit 5, rw.
   @inlinable public static var SPARE_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
@@ -7276,12 +7504,13 @@ public struct MPLL_FUNC_CNTL: Register {
 }
 
 /// `MPLL_FUNC_CNTL_1`: gmc_8_1 register, MMIO dword 0xAEE (byte 0x2BB8), rw, reset 0x0000_0000.
-public struct MPLL_FUNC_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAEE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_FUNC_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAEE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_FUNC_CNTL_1 VCO_MODE@0:2 SPARE_0@2:2 CLKFRAC@4:12 CLKF@16:12 SPARE_1@28:4")
+  }
 
   /// `MPLL_FUNC_CNTL_1.VCO_MODE`: bits 1:0, rw.
   @inlinable public static var VCO_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -7300,12 +7529,13 @@ public struct MPLL_FUNC_CNTL_1: Register {
 }
 
 /// `MPLL_FUNC_CNTL_2`: gmc_8_1 register, MMIO dword 0xAEF (byte 0x2BBC), rw, reset 0x0000_0000.
-public struct MPLL_FUNC_CNTL_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAEF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_FUNC_CNTL_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAEF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_FUNC_CNTL_2 VCTRLADC_EN@0:1 TEST_VCTL_EN@1:1 RESET_EN@2:1 TEST_BYPCLK_EN@3:1 TEST_BYPCLK_SRC@4:1 TEST_FBDIV_FRAC_BYPASS@5:1 TEST_BYPMCLK@6:1 MPLL_UNLOCK_CLEAR@7:1 TEST_VCTL_CNTRL@8:1 TEST_FBDIV_SSC_BYPASS@9:1 RESET_TIMER@10:2 PFD_RESET_CNTRL@12:2 RISEFBVCO_EN@14:1 PWRGOOD_OVR@15:1 ISO_DIS_P@16:1 BACKUP_2@17:3 LF_CNTRL@20:7 BACKUP@27:5")
+  }
 
   /// `MPLL_FUNC_CNTL_2.VCTRLADC_EN`: bit 0, rw.
   @inlinable public static var VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7375,12 +7605,13 @@ public struct MPLL_FUNC_CNTL_2: Register {
 }
 
 /// `MPLL_AD_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF0 (byte 0x2BC0), rw, reset 0x0000_0000.
-public struct MPLL_AD_FUNC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_AD_FUNC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_AD_FUNC_CNTL YCLK_POST_DIV@0:3 SPARE@3:29")
+  }
 
   /// `MPLL_AD_FUNC_CNTL.YCLK_POST_DIV`: bits 2:0, rw.
   @inlinable public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7390,12 +7621,13 @@ public struct MPLL_AD_FUNC_CNTL: Register {
 }
 
 /// `MPLL_DQ_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF1 (byte 0x2BC4), rw, reset 0x0000_0000.
-public struct MPLL_DQ_FUNC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_DQ_FUNC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_DQ_FUNC_CNTL YCLK_POST_DIV@0:3 SPARE_0@3:1 YCLK_SEL@4:1 SPARE@5:27")
+  }
 
   /// `MPLL_DQ_FUNC_CNTL.YCLK_POST_DIV`: bits 2:0, rw.
   @inlinable public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7411,12 +7643,13 @@ public struct MPLL_DQ_FUNC_CNTL: Register {
 }
 
 /// `MPLL_TIME`: gmc_8_1 register, MMIO dword 0xAF2 (byte 0x2BC8), rw, reset 0x0000_0000.
-public struct MPLL_TIME: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_TIME: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_TIME MPLL_LOCK_TIME@0:16 MPLL_RESET_TIME@16:16")
+  }
 
   /// `MPLL_TIME.MPLL_LOCK_TIME`: bits 15:0, rw.
   @inlinable public static var MPLL_LOCK_TIME: RegisterField<Self, UInt16> {
@@ -7430,12 +7663,13 @@ public struct MPLL_TIME: Register {
 }
 
 /// `MPLL_SS1`: gmc_8_1 register, MMIO dword 0xAF3 (byte 0x2BCC), rw, reset 0x0000_0000.
-public struct MPLL_SS1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_SS1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_SS1 CLKV@0:26 SPARE@26:6")
+  }
 
   /// `MPLL_SS1.CLKV`: bits 25:0, rw.
   @inlinable public static var CLKV: RegisterField<Self, UInt32> { .init(lsb: 0, width: 26) }
@@ -7445,12 +7679,13 @@ public struct MPLL_SS1: Register {
 }
 
 /// `MPLL_SS2`: gmc_8_1 register, MMIO dword 0xAF4 (byte 0x2BD0), rw, reset 0x0000_0000.
-public struct MPLL_SS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_SS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_SS2 CLKS@0:12 SPARE@12:20")
+  }
 
   /// `MPLL_SS2.CLKS`: bits 11:0, rw.
   @inlinable public static var CLKS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
@@ -7460,12 +7695,13 @@ public struct MPLL_SS2: Register {
 }
 
 /// `MPLL_CONTROL`: gmc_8_1 register, MMIO dword 0xAF5 (byte 0x2BD4), rw, reset 0x0000_0000.
-public struct MPLL_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_CONTROL GDDR_PWRON@0:1 REFCLK_PWRON@1:1 PLL_BUF_PWRON_TX@2:1 AD_BG_PWRON@12:1 AD_PLL_PWRON@13:1 AD_PLL_RESET@14:1 SPARE_AD_0@15:1 DQ_0_0_BG_PWRON@16:1 DQ_0_0_PLL_PWRON@17:1 DQ_0_0_PLL_RESET@18:1 SPARE_DQ_0_0@19:1 DQ_0_1_BG_PWRON@20:1 DQ_0_1_PLL_PWRON@21:1 DQ_0_1_PLL_RESET@22:1 SPARE_DQ_0_1@23:1 DQ_1_0_BG_PWRON@24:1 DQ_1_0_PLL_PWRON@25:1 DQ_1_0_PLL_RESET@26:1 SPARE_DQ_1_0@27:1 DQ_1_1_BG_PWRON@28:1 DQ_1_1_PLL_PWRON@29:1 DQ_1_1_PLL_RESET@30:1 SPARE_DQ_1_1@31:1")
+  }
 
   /// `MPLL_CONTROL.GDDR_PWRON`: bit 0, rw.
   @inlinable public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7564,12 +7800,13 @@ public struct MPLL_CONTROL: Register {
 }
 
 /// `MPLL_AD_STATUS`: gmc_8_1 register, MMIO dword 0xAF6 (byte 0x2BD8), rw, reset 0x0000_0000.
-public struct MPLL_AD_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_AD_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_AD_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
+  }
 
   /// `MPLL_AD_STATUS.VCTRLADC`: bits 2:0, rw.
   @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7597,12 +7834,13 @@ public struct MPLL_AD_STATUS: Register {
 }
 
 /// `MPLL_DQ_0_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF7 (byte 0x2BDC), rw, reset 0x0000_0000.
-public struct MPLL_DQ_0_0_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_DQ_0_0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_DQ_0_0_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
+  }
 
   /// `MPLL_DQ_0_0_STATUS.VCTRLADC`: bits 2:0, rw.
   @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7630,12 +7868,13 @@ public struct MPLL_DQ_0_0_STATUS: Register {
 }
 
 /// `MPLL_DQ_0_1_STATUS`: gmc_8_1 register, MMIO dword 0xAF8 (byte 0x2BE0), rw, reset 0x0000_0000.
-public struct MPLL_DQ_0_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_DQ_0_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_DQ_0_1_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
+  }
 
   /// `MPLL_DQ_0_1_STATUS.VCTRLADC`: bits 2:0, rw.
   @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7663,12 +7902,13 @@ public struct MPLL_DQ_0_1_STATUS: Register {
 }
 
 /// `MPLL_DQ_1_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF9 (byte 0x2BE4), rw, reset 0x0000_0000.
-public struct MPLL_DQ_1_0_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAF9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_DQ_1_0_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_DQ_1_0_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
+  }
 
   /// `MPLL_DQ_1_0_STATUS.VCTRLADC`: bits 2:0, rw.
   @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7696,12 +7936,13 @@ public struct MPLL_DQ_1_0_STATUS: Register {
 }
 
 /// `MPLL_DQ_1_1_STATUS`: gmc_8_1 register, MMIO dword 0xAFA (byte 0x2BE8), rw, reset 0x0000_0000.
-public struct MPLL_DQ_1_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MPLL_DQ_1_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MPLL_DQ_1_1_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
+  }
 
   /// `MPLL_DQ_1_1_STATUS.VCTRLADC`: bits 2:0, rw.
   @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -7729,12 +7970,13 @@ public struct MPLL_DQ_1_1_STATUS: Register {
 }
 
 /// `MC_TRAIN_PRBSERR_2_D0`: gmc_8_1 register, MMIO dword 0xAFB (byte 0x2BEC), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_2_D0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_2_D0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_2_D0 CK_STATUS@0:1 CKB_STATUS@1:1 CS_STATUS@4:2 CKE_STATUS@8:1 RAS_STATUS@9:1 CAS_STATUS@10:1 WE_STATUS@11:1 ADDR_STATUS@16:10 ABI_STATUS@28:1")
+  }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CK_STATUS`: bit 0, rw.
   @inlinable public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7767,12 +8009,13 @@ public struct MC_TRAIN_PRBSERR_2_D0: Register {
 }
 
 /// `MC_TRAIN_PRBSERR_2_D1`: gmc_8_1 register, MMIO dword 0xAFC (byte 0x2BF0), rw, reset 0x0000_0000.
-public struct MC_TRAIN_PRBSERR_2_D1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TRAIN_PRBSERR_2_D1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TRAIN_PRBSERR_2_D1 CK_STATUS@0:1 CKB_STATUS@1:1 CS_STATUS@4:2 CKE_STATUS@8:1 RAS_STATUS@9:1 CAS_STATUS@10:1 WE_STATUS@11:1 ADDR_STATUS@16:10 ABI_STATUS@28:1")
+  }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CK_STATUS`: bit 0, rw.
   @inlinable public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7805,12 +8048,13 @@ public struct MC_TRAIN_PRBSERR_2_D1: Register {
 }
 
 /// `MC_SEQ_PERF_CNTL_1`: gmc_8_1 register, MMIO dword 0xAFD (byte 0x2BF4), rw, reset 0x0000_0000.
-public struct MC_SEQ_PERF_CNTL_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PERF_CNTL_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PERF_CNTL_1 PAUSE@0:1 SEL_A_MSB@8:1 SEL_B_MSB@9:1 SEL_CH0_C_MSB@10:1 SEL_CH0_D_MSB@11:1 SEL_CH1_A_MSB@12:1 SEL_CH1_B_MSB@13:1 SEL_CH1_C_MSB@14:1 SEL_CH1_D_MSB@15:1")
+  }
 
   /// `MC_SEQ_PERF_CNTL_1.PAUSE`: bit 0, rw.
   @inlinable public static var PAUSE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7841,12 +8085,13 @@ public struct MC_SEQ_PERF_CNTL_1: Register {
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD2`: gmc_8_1 register, MMIO dword 0xAFE (byte 0x2BF8), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_EDC_THRESHOLD2 THRESHOLD_PERIOD@0:32")
+  }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD2.THRESHOLD_PERIOD`: bits 31:0, rw.
   @inlinable public static var THRESHOLD_PERIOD: RegisterField<Self, UInt32> {
@@ -7855,12 +8100,13 @@ public struct MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD3`: gmc_8_1 register, MMIO dword 0xAFF (byte 0x2BFC), rw, reset 0x0000_0000.
-public struct MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xAFF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAFF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_TRAIN_EDC_THRESHOLD3 CH0_LINK_RETRAIN_STATUS@0:1 CH1_LINK_RETRAIN_STATUS@1:1 CLEAR_RETRAIN_STATUS@2:1 RETRAIN_VBI@3:1 RETRAIN_MONITOR@4:2 CH0_LINK_RETRAIN_IN_PROGRESS@8:1 CH1_LINK_RETRAIN_IN_PROGRESS@9:1")
+  }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CH0_LINK_RETRAIN_STATUS`: bit 0, rw.
   @inlinable public static var CH0_LINK_RETRAIN_STATUS: RegisterField<Self, Bool> {
@@ -7897,12 +8143,13 @@ public struct MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
 }
 
 /// `MC_XBAR_ADDR_DEC`: gmc_8_1 register, MMIO dword 0xC80 (byte 0x3200), rw, reset 0x0000_0000.
-public struct MC_XBAR_ADDR_DEC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_ADDR_DEC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_ADDR_DEC NO_DIV_BY_3@0:1 GECC@1:1 RB_SPLIT@2:1 RB_SPLIT_COLHI@3:1")
+  }
 
   /// `MC_XBAR_ADDR_DEC.NO_DIV_BY_3`: bit 0, rw.
   @inlinable public static var NO_DIV_BY_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7918,12 +8165,13 @@ public struct MC_XBAR_ADDR_DEC: Register {
 }
 
 /// `MC_XBAR_REMOTE`: gmc_8_1 register, MMIO dword 0xC81 (byte 0x3204), rw, reset 0x0000_0000.
-public struct MC_XBAR_REMOTE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_REMOTE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_REMOTE WRREQ_EN_GOQ@0:1 RDREQ_EN_GOQ@1:1")
+  }
 
   /// `MC_XBAR_REMOTE.WRREQ_EN_GOQ`: bit 0, rw.
   @inlinable public static var WRREQ_EN_GOQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -7933,12 +8181,13 @@ public struct MC_XBAR_REMOTE: Register {
 }
 
 /// `MC_XBAR_WRREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC82 (byte 0x3208), rw, reset 0x0000_0000.
-public struct MC_XBAR_WRREQ_CREDIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_WRREQ_CREDIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_WRREQ_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_WRREQ_CREDIT.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -7954,12 +8203,13 @@ public struct MC_XBAR_WRREQ_CREDIT: Register {
 }
 
 /// `MC_XBAR_RDREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC83 (byte 0x320C), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDREQ_CREDIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDREQ_CREDIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDREQ_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }

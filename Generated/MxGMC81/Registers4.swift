@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDREQ_PRI_CREDIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDREQ_PRI_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -25,12 +26,13 @@ public struct MC_XBAR_RDREQ_PRI_CREDIT: Register {
 }
 
 /// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), rw, reset 0x0000_0000.
-public struct MC_XBAR_WRRET_CREDIT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_WRRET_CREDIT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_WRRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -46,12 +48,13 @@ public struct MC_XBAR_WRRET_CREDIT1: Register {
 }
 
 /// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), rw, reset 0x0000_0000.
-public struct MC_XBAR_WRRET_CREDIT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_WRRET_CREDIT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_WRRET_CREDIT2 OUT4@0:8 OUT5@8:8")
+  }
 
   /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, rw.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -61,12 +64,13 @@ public struct MC_XBAR_WRRET_CREDIT2: Register {
 }
 
 /// `MC_XBAR_RDRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC87 (byte 0x321C), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDRET_CREDIT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDRET_CREDIT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_RDRET_CREDIT1.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -82,12 +86,13 @@ public struct MC_XBAR_RDRET_CREDIT1: Register {
 }
 
 /// `MC_XBAR_RDRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC88 (byte 0x3220), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDRET_CREDIT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDRET_CREDIT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDRET_CREDIT2 OUT4@0:8 OUT5@8:8 HUB_LP_RDRET_SKID@16:8")
+  }
 
   /// `MC_XBAR_RDRET_CREDIT2.OUT4`: bits 7:0, rw.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -102,12 +107,13 @@ public struct MC_XBAR_RDRET_CREDIT2: Register {
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT1`: gmc_8_1 register, MMIO dword 0xC89 (byte 0x3224), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDRET_PRI_CREDIT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDRET_PRI_CREDIT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDRET_PRI_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
+  }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT0`: bits 7:0, rw.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -123,12 +129,13 @@ public struct MC_XBAR_RDRET_PRI_CREDIT1: Register {
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT2`: gmc_8_1 register, MMIO dword 0xC8A (byte 0x3228), rw, reset 0x0000_0000.
-public struct MC_XBAR_RDRET_PRI_CREDIT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_RDRET_PRI_CREDIT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_RDRET_PRI_CREDIT2 OUT4@0:8 OUT5@8:8")
+  }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT4`: bits 7:0, rw.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -138,12 +145,13 @@ public struct MC_XBAR_RDRET_PRI_CREDIT2: Register {
 }
 
 /// `MC_XBAR_CHTRIREMAP`: gmc_8_1 register, MMIO dword 0xC8B (byte 0x322C), rw, reset 0x0000_0000.
-public struct MC_XBAR_CHTRIREMAP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_CHTRIREMAP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_CHTRIREMAP CH0@0:2 CH1@2:2 CH2@4:2")
+  }
 
   /// `MC_XBAR_CHTRIREMAP.CH0`: bits 1:0, rw.
   @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -156,12 +164,13 @@ public struct MC_XBAR_CHTRIREMAP: Register {
 }
 
 /// `MC_XBAR_TWOCHAN`: gmc_8_1 register, MMIO dword 0xC8C (byte 0x3230), rw, reset 0x0000_0000.
-public struct MC_XBAR_TWOCHAN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_TWOCHAN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_TWOCHAN DISABLE_ONEPORT@0:1 CH0@1:2 CH1@3:2")
+  }
 
   /// `MC_XBAR_TWOCHAN.DISABLE_ONEPORT`: bit 0, rw.
   @inlinable public static var DISABLE_ONEPORT: RegisterField<Self, Bool> {
@@ -176,12 +185,13 @@ public struct MC_XBAR_TWOCHAN: Register {
 }
 
 /// `MC_XBAR_ARB`: gmc_8_1 register, MMIO dword 0xC8D (byte 0x3234), rw, reset 0x0000_0000.
-public struct MC_XBAR_ARB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_ARB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_ARB HUBRD_HIGHEST@0:1 DISABLE_HUB_STALL_HIGHEST@1:1 BREAK_BURST_CID_CHANGE@2:1 ACP_RDRET_URG@3:1 HDP_RDRET_URG@4:1 BREAK_BURST_BY_URG@5:1")
+  }
 
   /// `MC_XBAR_ARB.HUBRD_HIGHEST`: bit 0, rw.
   @inlinable public static var HUBRD_HIGHEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -209,12 +219,13 @@ public struct MC_XBAR_ARB: Register {
 }
 
 /// `MC_XBAR_ARB_MAX_BURST`: gmc_8_1 register, MMIO dword 0xC8E (byte 0x3238), rw, reset 0x0000_0000.
-public struct MC_XBAR_ARB_MAX_BURST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_ARB_MAX_BURST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_ARB_MAX_BURST RD_PORT0@0:4 RD_PORT1@4:4 RD_PORT2@8:4 RD_PORT3@12:4 WR_PORT0@16:4 WR_PORT1@20:4 WR_PORT2@24:4 WR_PORT3@28:4")
+  }
 
   /// `MC_XBAR_ARB_MAX_BURST.RD_PORT0`: bits 3:0, rw.
   @inlinable public static var RD_PORT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -242,12 +253,13 @@ public struct MC_XBAR_ARB_MAX_BURST: Register {
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xC8F (byte 0x323C), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_CNTL0 START_THRESH@0:12 STOP_THRESH@12:12 START_MODE@24:2 STOP_MODE@26:2 ALLOW_WRAP@28:1")
+  }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.START_THRESH`: bits 11:0, rw.
   @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
@@ -270,12 +282,13 @@ public struct MC_XBAR_FIFO_MON_CNTL0: Register {
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xC90 (byte 0x3240), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_CNTL1 THRESH_CNTR_ID@0:8 START_TRIG_ID@8:8 STOP_TRIG_ID@16:8")
+  }
 
   /// `MC_XBAR_FIFO_MON_CNTL1.THRESH_CNTR_ID`: bits 7:0, rw.
   @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
@@ -290,12 +303,13 @@ public struct MC_XBAR_FIFO_MON_CNTL1: Register {
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL2`: gmc_8_1 register, MMIO dword 0xC91 (byte 0x3244), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_CNTL2 MON0_ID@0:8 MON1_ID@8:8 MON2_ID@16:8 MON3_ID@24:8")
+  }
 
   /// `MC_XBAR_FIFO_MON_CNTL2.MON0_ID`: bits 7:0, rw.
   @inlinable public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -311,60 +325,65 @@ public struct MC_XBAR_FIFO_MON_CNTL2: Register {
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xC92 (byte 0x3248), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_RSLT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_RSLT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_RSLT0 COUNT@0:32")
+  }
 
   /// `MC_XBAR_FIFO_MON_RSLT0.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xC93 (byte 0x324C), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_RSLT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_RSLT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_RSLT1 COUNT@0:32")
+  }
 
   /// `MC_XBAR_FIFO_MON_RSLT1.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT2`: gmc_8_1 register, MMIO dword 0xC94 (byte 0x3250), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_RSLT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_RSLT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_RSLT2 COUNT@0:32")
+  }
 
   /// `MC_XBAR_FIFO_MON_RSLT2.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT3`: gmc_8_1 register, MMIO dword 0xC95 (byte 0x3254), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_RSLT3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_RSLT3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_RSLT3 COUNT@0:32")
+  }
 
   /// `MC_XBAR_FIFO_MON_RSLT3.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_MAX_THSH`: gmc_8_1 register, MMIO dword 0xC96 (byte 0x3258), rw, reset 0x0000_0000.
-public struct MC_XBAR_FIFO_MON_MAX_THSH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_FIFO_MON_MAX_THSH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_FIFO_MON_MAX_THSH MON0@0:8 MON1@8:8 MON2@16:8 MON3@24:8")
+  }
 
   /// `MC_XBAR_FIFO_MON_MAX_THSH.MON0`: bits 7:0, rw.
   @inlinable public static var MON0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -380,36 +399,39 @@ public struct MC_XBAR_FIFO_MON_MAX_THSH: Register {
 }
 
 /// `MC_XBAR_SPARE0`: gmc_8_1 register, MMIO dword 0xC97 (byte 0x325C), rw, reset 0x0000_0000.
-public struct MC_XBAR_SPARE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_SPARE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_SPARE0 BIT@0:32")
+  }
 
   /// `MC_XBAR_SPARE0.BIT`: bits 31:0, rw.
   @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_SPARE1`: gmc_8_1 register, MMIO dword 0xC98 (byte 0x3260), rw, reset 0x0000_0000.
-public struct MC_XBAR_SPARE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_XBAR_SPARE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_XBAR_SPARE1 BIT@0:32")
+  }
 
   /// `MC_XBAR_SPARE1.BIT`: bits 31:0, rw.
   @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_VM_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC0 (byte 0x3300), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE0_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE0_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE0_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
+  }
 
   /// `ATC_VM_APERTURE0_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -418,12 +440,13 @@ public struct ATC_VM_APERTURE0_LOW_ADDR: Register {
 }
 
 /// `ATC_VM_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC1 (byte 0x3304), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE1_LOW_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE1_LOW_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE1_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
+  }
 
   /// `ATC_VM_APERTURE1_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -432,12 +455,13 @@ public struct ATC_VM_APERTURE1_LOW_ADDR: Register {
 }
 
 /// `ATC_VM_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC2 (byte 0x3308), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE0_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE0_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE0_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
+  }
 
   /// `ATC_VM_APERTURE0_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -446,12 +470,13 @@ public struct ATC_VM_APERTURE0_HIGH_ADDR: Register {
 }
 
 /// `ATC_VM_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC3 (byte 0x330C), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE1_HIGH_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE1_HIGH_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE1_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
+  }
 
   /// `ATC_VM_APERTURE1_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
@@ -460,12 +485,13 @@ public struct ATC_VM_APERTURE1_HIGH_ADDR: Register {
 }
 
 /// `ATC_VM_APERTURE0_CNTL`: gmc_8_1 register, MMIO dword 0xCC4 (byte 0x3310), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE0_CNTL ATS_ACCESS_MODE@0:2")
+  }
 
   /// `ATC_VM_APERTURE0_CNTL.ATS_ACCESS_MODE`: bits 1:0, rw.
   @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
@@ -474,12 +500,13 @@ public struct ATC_VM_APERTURE0_CNTL: Register {
 }
 
 /// `ATC_VM_APERTURE1_CNTL`: gmc_8_1 register, MMIO dword 0xCC5 (byte 0x3314), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE1_CNTL ATS_ACCESS_MODE@0:2")
+  }
 
   /// `ATC_VM_APERTURE1_CNTL.ATS_ACCESS_MODE`: bits 1:0, rw.
   @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
@@ -488,12 +515,13 @@ public struct ATC_VM_APERTURE1_CNTL: Register {
 }
 
 /// `ATC_VM_APERTURE0_CNTL2`: gmc_8_1 register, MMIO dword 0xCC6 (byte 0x3318), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE0_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE0_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE0_CNTL2 VMIDS_USING_RANGE@0:16")
+  }
 
   /// `ATC_VM_APERTURE0_CNTL2.VMIDS_USING_RANGE`: bits 15:0, rw.
   @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
@@ -502,12 +530,13 @@ public struct ATC_VM_APERTURE0_CNTL2: Register {
 }
 
 /// `ATC_VM_APERTURE1_CNTL2`: gmc_8_1 register, MMIO dword 0xCC7 (byte 0x331C), rw, reset 0x0000_0000.
-public struct ATC_VM_APERTURE1_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VM_APERTURE1_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VM_APERTURE1_CNTL2 VMIDS_USING_RANGE@0:16")
+  }
 
   /// `ATC_VM_APERTURE1_CNTL2.VMIDS_USING_RANGE`: bits 15:0, rw.
   @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
@@ -516,12 +545,13 @@ public struct ATC_VM_APERTURE1_CNTL2: Register {
 }
 
 /// `ATC_ATS_CNTL`: gmc_8_1 register, MMIO dword 0xCC9 (byte 0x3324), rw, reset 0x0000_0000.
-public struct ATC_ATS_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_CNTL DISABLE_ATC@0:1 DISABLE_PRI@1:1 DISABLE_PASID@2:1 CREDITS_ATS_RPB@8:6 DEBUG_ECO@16:4")
+  }
 
   /// `ATC_ATS_CNTL.DISABLE_ATC`: bit 0, rw.
   @inlinable public static var DISABLE_ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -542,12 +572,13 @@ public struct ATC_ATS_CNTL: Register {
 }
 
 /// `ATC_ATS_DEBUG`: gmc_8_1 register, MMIO dword 0xCCA (byte 0x3328), rw, reset 0x0000_0000.
-public struct ATC_ATS_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_DEBUG INVALIDATE_ALL@0:1 IDENT_RETURN@1:1 ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS@2:1 PAGE_REQUESTS_USE_RELAXED_ORDERING@5:1 PRIV_BIT@6:1 EXE_BIT@7:1 PAGE_REQUEST_PERMS@8:1 UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE@9:1 NUM_REQUESTS_AT_ERR@10:4 DISALLOW_ERR_TO_DONE@14:1 IGNORE_FED@15:1 INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED@16:1 DEBUG_BUS_SELECT@17:1 DISABLE_INVALIDATE_PER_DOMAIN@18:1 DISABLE_VMID0_PASID_MAPPING@19:1 DISABLE_INVALIDATION_ON_WORLD_SWITCH@20:1 ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT@21:1")
+  }
 
   /// `ATC_ATS_DEBUG.INVALIDATE_ALL`: bit 0, rw.
   @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -626,12 +657,13 @@ public struct ATC_ATS_DEBUG: Register {
 }
 
 /// `ATC_ATS_FAULT_DEBUG`: gmc_8_1 register, MMIO dword 0xCCB (byte 0x332C), rw, reset 0x0000_0000.
-public struct ATC_ATS_FAULT_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_FAULT_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_FAULT_DEBUG CREDITS_ATS_IH@0:5 ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES@8:1 CLEAR_FAULT_STATUS_ADDR@16:1")
+  }
 
   /// `ATC_ATS_FAULT_DEBUG.CREDITS_ATS_IH`: bits 4:0, rw.
   @inlinable public static var CREDITS_ATS_IH: RegisterField<Self, UInt8> {
@@ -650,12 +682,13 @@ public struct ATC_ATS_FAULT_DEBUG: Register {
 }
 
 /// `ATC_ATS_STATUS`: gmc_8_1 register, MMIO dword 0xCCC (byte 0x3330), rw, reset 0x0000_0000.
-public struct ATC_ATS_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_STATUS BUSY@0:1 CRASHED@1:1 DEADLOCK_DETECTION@2:1")
+  }
 
   /// `ATC_ATS_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -670,12 +703,13 @@ public struct ATC_ATS_STATUS: Register {
 }
 
 /// `ATC_ATS_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0xCCD (byte 0x3334), rw, reset 0x0000_0000.
-public struct ATC_ATS_FAULT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_FAULT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_FAULT_CNTL FAULT_REGISTER_LOG@0:9 FAULT_INTERRUPT_TABLE@10:9 FAULT_CRASH_TABLE@20:9")
+  }
 
   /// `ATC_ATS_FAULT_CNTL.FAULT_REGISTER_LOG`: bits 8:0, rw.
   @inlinable public static var FAULT_REGISTER_LOG: RegisterField<Self, UInt16> {
@@ -694,12 +728,13 @@ public struct ATC_ATS_FAULT_CNTL: Register {
 }
 
 /// `ATC_ATS_FAULT_STATUS_INFO`: gmc_8_1 register, MMIO dword 0xCCE (byte 0x3338), rw, reset 0x0000_0000.
-public struct ATC_ATS_FAULT_STATUS_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_FAULT_STATUS_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_FAULT_STATUS_INFO FAULT_TYPE@0:9 VMID@10:5 EXTRA_INFO@15:1 EXTRA_INFO2@16:1 INVALIDATION@17:1 PAGE_REQUEST@18:1 STATUS@19:5 PAGE_ADDR_HIGH@24:4")
+  }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.FAULT_TYPE`: bits 8:0, rw.
   @inlinable public static var FAULT_TYPE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
@@ -729,24 +764,26 @@ public struct ATC_ATS_FAULT_STATUS_INFO: Register {
 }
 
 /// `ATC_ATS_FAULT_STATUS_ADDR`: gmc_8_1 register, MMIO dword 0xCCF (byte 0x333C), rw, reset 0x0000_0000.
-public struct ATC_ATS_FAULT_STATUS_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCCF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_FAULT_STATUS_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCCF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_FAULT_STATUS_ADDR PAGE_ADDR@0:32")
+  }
 
   /// `ATC_ATS_FAULT_STATUS_ADDR.PAGE_ADDR`: bits 31:0, rw.
   @inlinable public static var PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_ATS_DEFAULT_PAGE_LOW`: gmc_8_1 register, MMIO dword 0xCD0 (byte 0x3340), rw, reset 0x0000_0000.
-public struct ATC_ATS_DEFAULT_PAGE_LOW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_DEFAULT_PAGE_LOW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_DEFAULT_PAGE_LOW DEFAULT_PAGE@0:28")
+  }
 
   /// `ATC_ATS_DEFAULT_PAGE_LOW.DEFAULT_PAGE`: bits 27:0, rw.
   @inlinable public static var DEFAULT_PAGE: RegisterField<Self, UInt32> {
@@ -755,12 +792,13 @@ public struct ATC_ATS_DEFAULT_PAGE_LOW: Register {
 }
 
 /// `ATC_ATS_DEFAULT_PAGE_CNTL`: gmc_8_1 register, MMIO dword 0xCD1 (byte 0x3344), rw, reset 0x0000_0000.
-public struct ATC_ATS_DEFAULT_PAGE_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_DEFAULT_PAGE_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_DEFAULT_PAGE_CNTL SEND_DEFAULT_PAGE@0:1")
+  }
 
   /// `ATC_ATS_DEFAULT_PAGE_CNTL.SEND_DEFAULT_PAGE`: bit 0, rw.
   @inlinable public static var SEND_DEFAULT_PAGE: RegisterField<Self, Bool> {
@@ -769,12 +807,13 @@ public struct ATC_ATS_DEFAULT_PAGE_CNTL: Register {
 }
 
 /// `ATC_ATS_FAULT_STATUS_INFO2`: gmc_8_1 register, MMIO dword 0xCD2 (byte 0x3348), rw, reset 0x0000_0000.
-public struct ATC_ATS_FAULT_STATUS_INFO2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_FAULT_STATUS_INFO2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_FAULT_STATUS_INFO2 VF@0:1 VFID@1:5 L1_ID@9:8")
+  }
 
   /// `ATC_ATS_FAULT_STATUS_INFO2.VF`: bit 0, rw.
   @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -787,12 +826,13 @@ public struct ATC_ATS_FAULT_STATUS_INFO2: Register {
 }
 
 /// `ATC_MISC_CG`: gmc_8_1 register, MMIO dword 0xCD4 (byte 0x3350), rw, reset 0x0000_0000.
-public struct ATC_MISC_CG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_MISC_CG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_MISC_CG OFFDLY@6:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
+  }
 
   /// `ATC_MISC_CG.OFFDLY`: bits 11:6, rw.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
@@ -805,12 +845,13 @@ public struct ATC_MISC_CG: Register {
 }
 
 /// `ATC_L2_CNTL`: gmc_8_1 register, MMIO dword 0xCD5 (byte 0x3354), rw, reset 0x0000_0000.
-public struct ATC_L2_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CNTL NUMBER_OF_TRANSLATION_READ_REQUESTS@0:2 NUMBER_OF_TRANSLATION_WRITE_REQUESTS@4:2 NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD@8:1 NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD@9:1")
+  }
 
   /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READ_REQUESTS`: bits 1:0, rw.
   @inlinable public static var NUMBER_OF_TRANSLATION_READ_REQUESTS: RegisterField<Self, UInt8> {
@@ -834,12 +875,13 @@ public struct ATC_L2_CNTL: Register {
 }
 
 /// `ATC_L2_CNTL2`: gmc_8_1 register, MMIO dword 0xCD6 (byte 0x3358), rw, reset 0x0000_0000.
-public struct ATC_L2_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CNTL2 BANK_SELECT@0:6 L2_CACHE_UPDATE_MODE@6:2 ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE@8:1 L2_CACHE_SWAP_TAG_INDEX_LSBS@9:3 L2_CACHE_VMID_MODE@12:3 L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE@15:6")
+  }
 
   /// `ATC_L2_CNTL2.BANK_SELECT`: bits 5:0, rw.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
@@ -871,12 +913,13 @@ public struct ATC_L2_CNTL2: Register {
 }
 
 /// `ATC_L2_DEBUG`: gmc_8_1 register, MMIO dword 0xCD7 (byte 0x335C), rw, reset 0x0000_0000.
-public struct ATC_L2_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_DEBUG CREDITS_L2_ATS@0:6 L2_MEM_SELECT@7:1 CACHE_INDEX@8:12 CACHE_SELECT@24:1 CACHE_BANK_SELECT@25:1 CACHE_WAY_SELECT@27:1 CACHE_READ@29:1 CACHE_INJECT_SOFT_PARITY_ERROR@30:1 CACHE_INJECT_HARD_PARITY_ERROR@31:1")
+  }
 
   /// `ATC_L2_DEBUG.CREDITS_L2_ATS`: bits 5:0, rw.
   @inlinable public static var CREDITS_L2_ATS: RegisterField<Self, UInt8> {
@@ -917,12 +960,13 @@ public struct ATC_L2_DEBUG: Register {
 }
 
 /// `ATC_L2_DEBUG2`: gmc_8_1 register, MMIO dword 0xCD8 (byte 0x3360), rw, reset 0x0000_0000.
-public struct ATC_L2_DEBUG2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_DEBUG2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_DEBUG2 EFFECTIVE_CACHE_SIZE@0:5 EFFECTIVE_WORK_QUEUE_SIZE@5:3 FORCE_CACHE_MISS@8:1 INVALIDATE_ALL@9:1 DISABLE_2M_CACHE@10:1 DISABLE_CACHING_SPECULATIVE_RETURNS@11:1 DISABLE_CACHING_FAULT_RETURNS@14:1 DEBUG_BUS_SELECT@15:2 DEBUG_ECO@17:2 EFFECTIVE_2M_CACHE_SIZE@19:4 CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD@23:8 CLEAR_PARITY_ERROR_INFO@31:1")
+  }
 
   /// `ATC_L2_DEBUG2.EFFECTIVE_CACHE_SIZE`: bits 4:0, rw.
   @inlinable public static var EFFECTIVE_CACHE_SIZE: RegisterField<Self, UInt8> {
@@ -982,12 +1026,13 @@ public struct ATC_L2_DEBUG2: Register {
 }
 
 /// `ATC_L2_CACHE_DATA0`: gmc_8_1 register, MMIO dword 0xCD9 (byte 0x3364), rw, reset 0x0000_0000.
-public struct ATC_L2_CACHE_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCD9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CACHE_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CACHE_DATA0 DATA_REGISTER_VALID@0:1 CACHE_ENTRY_VALID@1:1 CACHED_ATTRIBUTES@2:23 VIRTUAL_PAGE_ADDRESS_HIGH@25:4")
+  }
 
   /// `ATC_L2_CACHE_DATA0.DATA_REGISTER_VALID`: bit 0, rw.
   @inlinable public static var DATA_REGISTER_VALID: RegisterField<Self, Bool> {
@@ -1011,12 +1056,13 @@ public struct ATC_L2_CACHE_DATA0: Register {
 }
 
 /// `ATC_L2_CACHE_DATA1`: gmc_8_1 register, MMIO dword 0xCDA (byte 0x3368), rw, reset 0x0000_0000.
-public struct ATC_L2_CACHE_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CACHE_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CACHE_DATA1 VIRTUAL_PAGE_ADDRESS_LOW@0:32")
+  }
 
   /// `ATC_L2_CACHE_DATA1.VIRTUAL_PAGE_ADDRESS_LOW`: bits 31:0, rw.
   @inlinable public static var VIRTUAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
@@ -1025,12 +1071,13 @@ public struct ATC_L2_CACHE_DATA1: Register {
 }
 
 /// `ATC_L2_CACHE_DATA2`: gmc_8_1 register, MMIO dword 0xCDB (byte 0x336C), rw, reset 0x0000_0000.
-public struct ATC_L2_CACHE_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CACHE_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CACHE_DATA2 PHYSICAL_PAGE_ADDRESS_LOW@0:28")
+  }
 
   /// `ATC_L2_CACHE_DATA2.PHYSICAL_PAGE_ADDRESS_LOW`: bits 27:0, rw.
   @inlinable public static var PHYSICAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
@@ -1039,12 +1086,13 @@ public struct ATC_L2_CACHE_DATA2: Register {
 }
 
 /// `ATC_L1_CNTL`: gmc_8_1 register, MMIO dword 0xCDC (byte 0x3370), rw, reset 0x0000_0000.
-public struct ATC_L1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1_CNTL DONT_NEED_ATS_BEHAVIOR@0:2 NEED_ATS_BEHAVIOR@2:1 NEED_ATS_SNOOP_DEFAULT@4:1")
+  }
 
   /// `ATC_L1_CNTL.DONT_NEED_ATS_BEHAVIOR`: bits 1:0, rw.
   @inlinable public static var DONT_NEED_ATS_BEHAVIOR: RegisterField<Self, UInt8> {
@@ -1063,12 +1111,13 @@ public struct ATC_L1_CNTL: Register {
 }
 
 /// `ATC_L1_ADDRESS_OFFSET`: gmc_8_1 register, MMIO dword 0xCDD (byte 0x3374), rw, reset 0x0000_0000.
-public struct ATC_L1_ADDRESS_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1_ADDRESS_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1_ADDRESS_OFFSET LOGICAL_ADDRESS@0:32")
+  }
 
   /// `ATC_L1_ADDRESS_OFFSET.LOGICAL_ADDRESS`: bits 31:0, rw.
   @inlinable public static var LOGICAL_ADDRESS: RegisterField<Self, UInt32> {
@@ -1077,12 +1126,13 @@ public struct ATC_L1_ADDRESS_OFFSET: Register {
 }
 
 /// `ATC_L1RD_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDE (byte 0x3378), rw, reset 0x0000_0000.
-public struct ATC_L1RD_DEBUG_TLB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1RD_DEBUG_TLB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1RD_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
+  }
 
   /// `ATC_L1RD_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, rw.
   @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
@@ -1129,12 +1179,13 @@ public struct ATC_L1RD_DEBUG_TLB: Register {
 }
 
 /// `ATC_L1WR_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDF (byte 0x337C), rw, reset 0x0000_0000.
-public struct ATC_L1WR_DEBUG_TLB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCDF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1WR_DEBUG_TLB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCDF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1WR_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
+  }
 
   /// `ATC_L1WR_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, rw.
   @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
@@ -1181,12 +1232,13 @@ public struct ATC_L1WR_DEBUG_TLB: Register {
 }
 
 /// `ATC_L1RD_STATUS`: gmc_8_1 register, MMIO dword 0xCE0 (byte 0x3380), rw, reset 0x0000_0000.
-public struct ATC_L1RD_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1RD_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1RD_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
+  }
 
   /// `ATC_L1RD_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1209,12 +1261,13 @@ public struct ATC_L1RD_STATUS: Register {
 }
 
 /// `ATC_L1WR_STATUS`: gmc_8_1 register, MMIO dword 0xCE1 (byte 0x3384), rw, reset 0x0000_0000.
-public struct ATC_L1WR_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1WR_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1WR_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
+  }
 
   /// `ATC_L1WR_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1237,12 +1290,13 @@ public struct ATC_L1WR_STATUS: Register {
 }
 
 /// `ATC_L1RD_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE2 (byte 0x3388), rw, reset 0x0000_0000.
-public struct ATC_L1RD_DEBUG2_TLB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1RD_DEBUG2_TLB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1RD_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
+  }
 
   /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, rw.
   @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
@@ -1274,12 +1328,13 @@ public struct ATC_L1RD_DEBUG2_TLB: Register {
 }
 
 /// `ATC_L1WR_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE3 (byte 0x338C), rw, reset 0x0000_0000.
-public struct ATC_L1WR_DEBUG2_TLB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L1WR_DEBUG2_TLB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L1WR_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
+  }
 
   /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, rw.
   @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
@@ -1311,12 +1366,13 @@ public struct ATC_L1WR_DEBUG2_TLB: Register {
 }
 
 /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS`: gmc_8_1 register, MMIO dword 0xCE6 (byte 0x3398), rw, reset 0x0000_0000.
-public struct ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID_PASID_MAPPING_UPDATE_STATUS VMID0_REMAPPING_FINISHED@0:1 VMID1_REMAPPING_FINISHED@1:1 VMID2_REMAPPING_FINISHED@2:1 VMID3_REMAPPING_FINISHED@3:1 VMID4_REMAPPING_FINISHED@4:1 VMID5_REMAPPING_FINISHED@5:1 VMID6_REMAPPING_FINISHED@6:1 VMID7_REMAPPING_FINISHED@7:1 VMID8_REMAPPING_FINISHED@8:1 VMID9_REMAPPING_FINISHED@9:1 VMID10_REMAPPING_FINISHED@10:1 VMID11_REMAPPING_FINISHED@11:1 VMID12_REMAPPING_FINISHED@12:1 VMID13_REMAPPING_FINISHED@13:1 VMID14_REMAPPING_FINISHED@14:1 VMID15_REMAPPING_FINISHED@15:1")
+  }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID0_REMAPPING_FINISHED`: bit 0, rw.
   @inlinable public static var VMID0_REMAPPING_FINISHED: RegisterField<Self, Bool> {
@@ -1400,12 +1456,13 @@ public struct ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
 }
 
 /// `ATC_VMID0_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE7 (byte 0x339C), rw, reset 0x0000_0000.
-public struct ATC_VMID0_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID0_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID0_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID0_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1420,12 +1477,13 @@ public struct ATC_VMID0_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID1_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE8 (byte 0x33A0), rw, reset 0x0000_0000.
-public struct ATC_VMID1_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID1_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID1_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID1_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1440,12 +1498,13 @@ public struct ATC_VMID1_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID2_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE9 (byte 0x33A4), rw, reset 0x0000_0000.
-public struct ATC_VMID2_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCE9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID2_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID2_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID2_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1460,12 +1519,13 @@ public struct ATC_VMID2_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID3_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEA (byte 0x33A8), rw, reset 0x0000_0000.
-public struct ATC_VMID3_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCEA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID3_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCEA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID3_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID3_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1480,12 +1540,13 @@ public struct ATC_VMID3_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID4_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEB (byte 0x33AC), rw, reset 0x0000_0000.
-public struct ATC_VMID4_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCEB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID4_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCEB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID4_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID4_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1500,12 +1561,13 @@ public struct ATC_VMID4_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID5_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEC (byte 0x33B0), rw, reset 0x0000_0000.
-public struct ATC_VMID5_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCEC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID5_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCEC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID5_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID5_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1520,12 +1582,13 @@ public struct ATC_VMID5_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID6_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCED (byte 0x33B4), rw, reset 0x0000_0000.
-public struct ATC_VMID6_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID6_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID6_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID6_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1540,12 +1603,13 @@ public struct ATC_VMID6_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID7_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEE (byte 0x33B8), rw, reset 0x0000_0000.
-public struct ATC_VMID7_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCEE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID7_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCEE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID7_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID7_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1560,12 +1624,13 @@ public struct ATC_VMID7_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID8_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEF (byte 0x33BC), rw, reset 0x0000_0000.
-public struct ATC_VMID8_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCEF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID8_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCEF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID8_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID8_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1580,12 +1645,13 @@ public struct ATC_VMID8_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID9_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF0 (byte 0x33C0), rw, reset 0x0000_0000.
-public struct ATC_VMID9_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID9_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID9_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID9_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1600,12 +1666,13 @@ public struct ATC_VMID9_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID10_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF1 (byte 0x33C4), rw, reset 0x0000_0000.
-public struct ATC_VMID10_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID10_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID10_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID10_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1620,12 +1687,13 @@ public struct ATC_VMID10_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID11_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF2 (byte 0x33C8), rw, reset 0x0000_0000.
-public struct ATC_VMID11_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID11_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID11_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID11_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1640,12 +1708,13 @@ public struct ATC_VMID11_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID12_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF3 (byte 0x33CC), rw, reset 0x0000_0000.
-public struct ATC_VMID12_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID12_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID12_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID12_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1660,12 +1729,13 @@ public struct ATC_VMID12_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID13_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF4 (byte 0x33D0), rw, reset 0x0000_0000.
-public struct ATC_VMID13_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID13_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID13_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID13_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1680,12 +1750,13 @@ public struct ATC_VMID13_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID14_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF5 (byte 0x33D4), rw, reset 0x0000_0000.
-public struct ATC_VMID14_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID14_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID14_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID14_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1700,12 +1771,13 @@ public struct ATC_VMID14_PASID_MAPPING: Register {
 }
 
 /// `ATC_VMID15_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF6 (byte 0x33D8), rw, reset 0x0000_0000.
-public struct ATC_VMID15_PASID_MAPPING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xCF6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_VMID15_PASID_MAPPING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_VMID15_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
+  }
 
   /// `ATC_VMID15_PASID_MAPPING.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1720,12 +1792,13 @@ public struct ATC_VMID15_PASID_MAPPING: Register {
 }
 
 /// `ATC_ATS_VMID_STATUS`: gmc_8_1 register, MMIO dword 0xD07 (byte 0x341C), rw, reset 0x0000_0000.
-public struct ATC_ATS_VMID_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_VMID_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_VMID_STATUS VMID0_OUTSTANDING@0:1 VMID1_OUTSTANDING@1:1 VMID2_OUTSTANDING@2:1 VMID3_OUTSTANDING@3:1 VMID4_OUTSTANDING@4:1 VMID5_OUTSTANDING@5:1 VMID6_OUTSTANDING@6:1 VMID7_OUTSTANDING@7:1 VMID8_OUTSTANDING@8:1 VMID9_OUTSTANDING@9:1 VMID10_OUTSTANDING@10:1 VMID11_OUTSTANDING@11:1 VMID12_OUTSTANDING@12:1 VMID13_OUTSTANDING@13:1 VMID14_OUTSTANDING@14:1 VMID15_OUTSTANDING@15:1")
+  }
 
   /// `ATC_ATS_VMID_STATUS.VMID0_OUTSTANDING`: bit 0, rw.
   @inlinable public static var VMID0_OUTSTANDING: RegisterField<Self, Bool> {
@@ -1809,12 +1882,13 @@ public struct ATC_ATS_VMID_STATUS: Register {
 }
 
 /// `ATC_ATS_SMU_STATUS`: gmc_8_1 register, MMIO dword 0xD08 (byte 0x3420), rw, reset 0x0000_0000.
-public struct ATC_ATS_SMU_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_ATS_SMU_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_ATS_SMU_STATUS VDDGFX_POWERED_DOWN@0:1")
+  }
 
   /// `ATC_ATS_SMU_STATUS.VDDGFX_POWERED_DOWN`: bit 0, rw.
   @inlinable public static var VDDGFX_POWERED_DOWN: RegisterField<Self, Bool> {
@@ -1823,12 +1897,13 @@ public struct ATC_ATS_SMU_STATUS: Register {
 }
 
 /// `ATC_L2_CNTL3`: gmc_8_1 register, MMIO dword 0xD09 (byte 0x3424), rw, reset 0x0000_0000.
-public struct ATC_L2_CNTL3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_CNTL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_CNTL3 ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING@0:7 ENABLE_FREE_COUNTER@7:1 L2_CACHE_EVICTION_THRESHOLD@8:5 DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION@13:1 L2_DELAY_SEND_INVALIDATION_REQUEST@14:3")
+  }
 
   /// `ATC_L2_CNTL3.ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING`: bits 6:0, rw.
   @inlinable public static var ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING: RegisterField<Self, UInt8> {
@@ -1857,12 +1932,13 @@ public struct ATC_L2_CNTL3: Register {
 }
 
 /// `ATC_L2_STATUS`: gmc_8_1 register, MMIO dword 0xD0A (byte 0x3428), rw, reset 0x0000_0000.
-public struct ATC_L2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_STATUS BUSY@0:1 PARITY_ERROR_INFO@1:29")
+  }
 
   /// `ATC_L2_STATUS.BUSY`: bit 0, rw.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1874,12 +1950,13 @@ public struct ATC_L2_STATUS: Register {
 }
 
 /// `ATC_L2_STATUS2`: gmc_8_1 register, MMIO dword 0xD0B (byte 0x342C), rw, reset 0x0000_0000.
-public struct ATC_L2_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum ATC_L2_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "ATC_L2_STATUS2 CACHE_ADDRESS_MODE@0:3 PARITY_ERROR_INFO@3:8")
+  }
 
   /// `ATC_L2_STATUS2.CACHE_ADDRESS_MODE`: bits 2:0, rw.
   @inlinable public static var CACHE_ADDRESS_MODE: RegisterField<Self, UInt8> {
@@ -1893,12 +1970,13 @@ public struct ATC_L2_STATUS2: Register {
 }
 
 /// `GMCON_RENG_RAM_INDEX`: gmc_8_1 register, MMIO dword 0xD40 (byte 0x3500), rw, reset 0x0000_0000.
-public struct GMCON_RENG_RAM_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_RENG_RAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_RENG_RAM_INDEX RENG_RAM_INDEX@0:10")
+  }
 
   /// `GMCON_RENG_RAM_INDEX.RENG_RAM_INDEX`: bits 9:0, rw.
   @inlinable public static var RENG_RAM_INDEX: RegisterField<Self, UInt16> {
@@ -1907,12 +1985,13 @@ public struct GMCON_RENG_RAM_INDEX: Register {
 }
 
 /// `GMCON_RENG_RAM_DATA`: gmc_8_1 register, MMIO dword 0xD41 (byte 0x3504), rw, reset 0x0000_0000.
-public struct GMCON_RENG_RAM_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_RENG_RAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_RENG_RAM_DATA RENG_RAM_DATA@0:32")
+  }
 
   /// `GMCON_RENG_RAM_DATA.RENG_RAM_DATA`: bits 31:0, rw.
   @inlinable public static var RENG_RAM_DATA: RegisterField<Self, UInt32> {
@@ -1921,12 +2000,13 @@ public struct GMCON_RENG_RAM_DATA: Register {
 }
 
 /// `GMCON_RENG_EXECUTE`: gmc_8_1 register, MMIO dword 0xD42 (byte 0x3508), rw, reset 0x0000_0000.
-public struct GMCON_RENG_EXECUTE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_RENG_EXECUTE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_RENG_EXECUTE RENG_EXECUTE_ON_PWR_UP@0:1 RENG_EXECUTE_NOW@1:1 RENG_EXECUTE_NOW_START_PTR@2:10 RENG_EXECUTE_DSP_END_PTR@12:10 RENG_EXECUTE_END_PTR@22:10")
+  }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_ON_PWR_UP`: bit 0, rw.
   @inlinable public static var RENG_EXECUTE_ON_PWR_UP: RegisterField<Self, Bool> {
@@ -1955,12 +2035,13 @@ public struct GMCON_RENG_EXECUTE: Register {
 }
 
 /// `GMCON_MISC`: gmc_8_1 register, MMIO dword 0xD43 (byte 0x350C), rw, reset 0x0000_0000.
-public struct GMCON_MISC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_MISC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_MISC RENG_EXECUTE_NOW_MODE@10:1 RENG_EXECUTE_ON_REG_UPDATE@11:1 RENG_SRBM_CREDITS_MCD@12:4 STCTRL_STUTTER_EN@16:1 STCTRL_GMC_IDLE_THRESHOLD@17:2 STCTRL_SRBM_IDLE_THRESHOLD@19:2 STCTRL_IGNORE_PRE_SR@21:1 STCTRL_IGNORE_ALLOW_STOP@22:1 STCTRL_IGNORE_SR_COMMIT@23:1 STCTRL_IGNORE_PROTECTION_FAULT@24:1 STCTRL_DISABLE_ALLOW_SR@25:1 STCTRL_DISABLE_GMC_OFFLINE@26:1 CRITICAL_REGS_LOCK@27:1 ALLOW_DEEP_SLEEP_MODE@28:3 STCTRL_FORCE_ALLOW_SR@31:1")
+  }
 
   /// `GMCON_MISC.RENG_EXECUTE_NOW_MODE`: bit 10, rw.
   @inlinable public static var RENG_EXECUTE_NOW_MODE: RegisterField<Self, Bool> {
@@ -2039,12 +2120,13 @@ public struct GMCON_MISC: Register {
 }
 
 /// `GMCON_MISC2`: gmc_8_1 register, MMIO dword 0xD44 (byte 0x3510), rw, reset 0x0000_0000.
-public struct GMCON_MISC2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_MISC2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_MISC2 GMCON_MISC2_RESERVED0@0:6 STCTRL_NONDISP_IDLE_THRESHOLD@6:5 RENG_SR_HOLD_THRESHOLD@11:6 GMCON_MISC2_RESERVED1@17:12 STCTRL_IGNORE_ARB_BUSY@29:1 STCTRL_EXTEND_GMC_OFFLINE@30:1 STCTRL_TIMER_PULSE_OVERRIDE@31:1")
+  }
 
   /// `GMCON_MISC2.GMCON_MISC2_RESERVED0`: bits 5:0, rw.
   @inlinable public static var GMCON_MISC2_RESERVED0: RegisterField<Self, UInt8> {
@@ -2083,12 +2165,13 @@ public struct GMCON_MISC2: Register {
 }
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0`: gmc_8_1 register, MMIO dword 0xD45 (byte 0x3514), rw, reset 0x0000_0000.
-public struct GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE0 STCTRL_REGISTER_SAVE_BASE0@0:16 STCTRL_REGISTER_SAVE_LIMIT0@16:16")
+  }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_BASE0`: bits 15:0, rw.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE0: RegisterField<Self, UInt16> {
@@ -2102,12 +2185,13 @@ public struct GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
 }
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1`: gmc_8_1 register, MMIO dword 0xD46 (byte 0x3518), rw, reset 0x0000_0000.
-public struct GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE1 STCTRL_REGISTER_SAVE_BASE1@0:16 STCTRL_REGISTER_SAVE_LIMIT1@16:16")
+  }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_BASE1`: bits 15:0, rw.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE1: RegisterField<Self, UInt16> {
@@ -2121,12 +2205,13 @@ public struct GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
 }
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2`: gmc_8_1 register, MMIO dword 0xD47 (byte 0x351C), rw, reset 0x0000_0000.
-public struct GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE2 STCTRL_REGISTER_SAVE_BASE2@0:16 STCTRL_REGISTER_SAVE_LIMIT2@16:16")
+  }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_BASE2`: bits 15:0, rw.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE2: RegisterField<Self, UInt16> {
@@ -2140,12 +2225,13 @@ public struct GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
 }
 
 /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0`: gmc_8_1 register, MMIO dword 0xD48 (byte 0x3520), rw, reset 0x0000_0000.
-public struct GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0 STCTRL_REGISTER_SAVE_EXCL0@0:16 STCTRL_REGISTER_SAVE_EXCL1@16:16")
+  }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL0`: bits 15:0, rw.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL0: RegisterField<Self, UInt16> {
@@ -2159,12 +2245,13 @@ public struct GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
 }
 
 /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1`: gmc_8_1 register, MMIO dword 0xD49 (byte 0x3524), rw, reset 0x0000_0000.
-public struct GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1 STCTRL_REGISTER_SAVE_EXCL2@0:16 STCTRL_REGISTER_SAVE_EXCL3@16:16")
+  }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL2`: bits 15:0, rw.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL2: RegisterField<Self, UInt16> {
@@ -2178,12 +2265,13 @@ public struct GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
 }
 
 /// `GMCON_PERF_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xD4A (byte 0x3528), rw, reset 0x0000_0000.
-public struct GMCON_PERF_MON_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PERF_MON_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PERF_MON_CNTL0 START_THRESH@0:12 STOP_THRESH@12:12 START_MODE@24:2 STOP_MODE@26:2 ALLOW_WRAP@28:1 THRESH_CNTR_ID_EXT@29:1 START_TRIG_ID_EXT@30:1 STOP_TRIG_ID_EXT@31:1")
+  }
 
   /// `GMCON_PERF_MON_CNTL0.START_THRESH`: bits 11:0, rw.
   @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
@@ -2221,12 +2309,13 @@ public struct GMCON_PERF_MON_CNTL0: Register {
 }
 
 /// `GMCON_PERF_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xD4B (byte 0x352C), rw, reset 0x0000_0000.
-public struct GMCON_PERF_MON_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PERF_MON_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PERF_MON_CNTL1 THRESH_CNTR_ID@0:6 START_TRIG_ID@6:6 STOP_TRIG_ID@12:6 MON0_ID@18:7 MON1_ID@25:7")
+  }
 
   /// `GMCON_PERF_MON_CNTL1.THRESH_CNTR_ID`: bits 5:0, rw.
   @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
@@ -2247,36 +2336,39 @@ public struct GMCON_PERF_MON_CNTL1: Register {
 }
 
 /// `GMCON_PERF_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xD4C (byte 0x3530), rw, reset 0x0000_0000.
-public struct GMCON_PERF_MON_RSLT0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PERF_MON_RSLT0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PERF_MON_RSLT0 COUNT@0:32")
+  }
 
   /// `GMCON_PERF_MON_RSLT0.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PERF_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xD4D (byte 0x3534), rw, reset 0x0000_0000.
-public struct GMCON_PERF_MON_RSLT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PERF_MON_RSLT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PERF_MON_RSLT1 COUNT@0:32")
+  }
 
   /// `GMCON_PERF_MON_RSLT1.COUNT`: bits 31:0, rw.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PGFSM_CONFIG`: gmc_8_1 register, MMIO dword 0xD4E (byte 0x3538), rw, reset 0x0000_0000.
-public struct GMCON_PGFSM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PGFSM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PGFSM_CONFIG FSM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE@12:1 READ@13:1 RSRVD@14:13 SRBM_OVERRIDE@27:1 REG_ADDR@28:4")
+  }
 
   /// `GMCON_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, rw.
   @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2310,24 +2402,26 @@ public struct GMCON_PGFSM_CONFIG: Register {
 }
 
 /// `GMCON_PGFSM_WRITE`: gmc_8_1 register, MMIO dword 0xD4F (byte 0x353C), rw, reset 0x0000_0000.
-public struct GMCON_PGFSM_WRITE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PGFSM_WRITE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PGFSM_WRITE WRITE_VALUE@0:32")
+  }
 
   /// `GMCON_PGFSM_WRITE.WRITE_VALUE`: bits 31:0, rw.
   @inlinable public static var WRITE_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PGFSM_READ`: gmc_8_1 register, MMIO dword 0xD50 (byte 0x3540), rw, reset 0x0000_0000.
-public struct GMCON_PGFSM_READ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_PGFSM_READ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_PGFSM_READ READ_VALUE@0:24 PGFSM_SELECT@24:4 SERDES_MASTER_BUSY@28:1")
+  }
 
   /// `GMCON_PGFSM_READ.READ_VALUE`: bits 23:0, rw.
   @inlinable public static var READ_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
@@ -2342,12 +2436,13 @@ public struct GMCON_PGFSM_READ: Register {
 }
 
 /// `GMCON_MISC3`: gmc_8_1 register, MMIO dword 0xD51 (byte 0x3544), rw, reset 0x0000_0000.
-public struct GMCON_MISC3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_MISC3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_MISC3 RENG_DISABLE_MCC@0:8 RENG_DISABLE_MCD@8:8 STCTRL_FORCE_PGFSM_CMD_DONE@16:12 STCTRL_IGNORE_ALLOW_STUTTER@28:1 RENG_MEM_LS_ENABLE@29:1 STCTRL_EXCLUDE_NONMEM_CLIENTS@30:1")
+  }
 
   /// `GMCON_MISC3.RENG_DISABLE_MCC`: bits 7:0, rw.
   @inlinable public static var RENG_DISABLE_MCC: RegisterField<Self, UInt8> {
@@ -2381,12 +2476,13 @@ public struct GMCON_MISC3: Register {
 }
 
 /// `GMCON_MASK`: gmc_8_1 register, MMIO dword 0xD52 (byte 0x3548), rw, reset 0x0000_0000.
-public struct GMCON_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_MASK STCTRL_BUSY_MASK_ACP_RD@0:1 STCTRL_BUSY_MASK_ACP_WR@1:1 STCTRL_BUSY_MASK_VCE_RD@2:1 STCTRL_BUSY_MASK_VCE_WR@3:1 STCTRL_SR_HANDSHAKE_MASK@4:8")
+  }
 
   /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_RD`: bit 0, rw.
   @inlinable public static var STCTRL_BUSY_MASK_ACP_RD: RegisterField<Self, Bool> {
@@ -2415,12 +2511,13 @@ public struct GMCON_MASK: Register {
 }
 
 /// `GMCON_LPT_TARGET`: gmc_8_1 register, MMIO dword 0xD53 (byte 0x354C), rw, reset 0x0000_0000.
-public struct GMCON_LPT_TARGET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_LPT_TARGET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_LPT_TARGET STCTRL_LPT_TARGET@0:32")
+  }
 
   /// `GMCON_LPT_TARGET.STCTRL_LPT_TARGET`: bits 31:0, rw.
   @inlinable public static var STCTRL_LPT_TARGET: RegisterField<Self, UInt32> {
@@ -2429,12 +2526,13 @@ public struct GMCON_LPT_TARGET: Register {
 }
 
 /// `GMCON_DEBUG`: gmc_8_1 register, MMIO dword 0xD5F (byte 0x357C), rw, reset 0x0000_0000.
-public struct GMCON_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD5F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GMCON_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD5F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GMCON_DEBUG GFX_STALL@0:1 GFX_CLEAR@1:1 GMCON_DEBUG_RESERVED0@2:1 SR_COMMIT_STATE@3:1 STCTRL_ST@4:4 MISC_FLAGS@8:24")
+  }
 
   /// `GMCON_DEBUG.GFX_STALL`: bit 0, rw.
   @inlinable public static var GFX_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2460,12 +2558,13 @@ public struct GMCON_DEBUG: Register {
 }
 
 /// `MC_SEQ_CNTL_3`: gmc_8_1 register, MMIO dword 0xD80 (byte 0x3600), rw, reset 0x0000_0000.
-public struct MC_SEQ_CNTL_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_CNTL_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_CNTL_3 PIPE_DELAY_OUT_D0@0:3 PIPE_DELAY_IN_D0@3:3 PIPE_DELAY_OUT_D1@6:3 PIPE_DELAY_IN_D1@9:3 REPCG_EN_D0@12:1 REPCG_EN_D1@13:1 REPCG_OFF_DLY@16:4 FCK_FRC@20:1 DBI_FRC@21:1 PRGRM_CDC@22:1 DQS_FRC@23:1 DQS_FRC_PAT@24:4 IDSC_EN@30:1 CAC_EN@31:1")
+  }
 
   /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D0`: bits 2:0, rw.
   @inlinable public static var PIPE_DELAY_OUT_D0: RegisterField<Self, UInt8> {
@@ -2521,12 +2620,13 @@ public struct MC_SEQ_CNTL_3: Register {
 }
 
 /// `MC_SEQ_G5PDX_CTRL`: gmc_8_1 register, MMIO dword 0xD81 (byte 0x3604), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CTRL CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
+  }
 
   /// `MC_SEQ_G5PDX_CTRL.CH0_ENABLE`: bit 0, rw.
   @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2554,12 +2654,13 @@ public struct MC_SEQ_G5PDX_CTRL: Register {
 }
 
 /// `MC_SEQ_G5PDX_CTRL_LP`: gmc_8_1 register, MMIO dword 0xD82 (byte 0x3608), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CTRL_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CTRL_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CTRL_LP CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
+  }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.CH0_ENABLE`: bit 0, rw.
   @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2587,72 +2688,78 @@ public struct MC_SEQ_G5PDX_CTRL_LP: Register {
 }
 
 /// `MC_SEQ_G5PDX_CMD0`: gmc_8_1 register, MMIO dword 0xD83 (byte 0x360C), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CMD0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CMD0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CMD0 CMD@0:32")
+  }
 
   /// `MC_SEQ_G5PDX_CMD0.CMD`: bits 31:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD0_LP`: gmc_8_1 register, MMIO dword 0xD84 (byte 0x3610), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CMD0_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CMD0_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CMD0_LP CMD@0:32")
+  }
 
   /// `MC_SEQ_G5PDX_CMD0_LP.CMD`: bits 31:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1`: gmc_8_1 register, MMIO dword 0xD85 (byte 0x3614), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CMD1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CMD1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CMD1 CMD@0:32")
+  }
 
   /// `MC_SEQ_G5PDX_CMD1.CMD`: bits 31:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1_LP`: gmc_8_1 register, MMIO dword 0xD86 (byte 0x3618), rw, reset 0x0000_0000.
-public struct MC_SEQ_G5PDX_CMD1_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_G5PDX_CMD1_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_G5PDX_CMD1_LP CMD@0:32")
+  }
 
   /// `MC_SEQ_G5PDX_CMD1_LP.CMD`: bits 31:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_READ`: gmc_8_1 register, MMIO dword 0xD87 (byte 0x361C), rw, reset 0x0000_0000.
-public struct MC_SEQ_SREG_READ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SREG_READ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SREG_READ DATA@0:32")
+  }
 
   /// `MC_SEQ_SREG_READ.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_STATUS`: gmc_8_1 register, MMIO dword 0xD88 (byte 0x3620), rw, reset 0x0000_0000.
-public struct MC_SEQ_SREG_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_SREG_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_SREG_STATUS AVAIL_RTN@0:4 PND_RD@8:4 PND_WR@12:4")
+  }
 
   /// `MC_SEQ_SREG_STATUS.AVAIL_RTN`: bits 3:0, rw.
   @inlinable public static var AVAIL_RTN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2665,12 +2772,13 @@ public struct MC_SEQ_SREG_STATUS: Register {
 }
 
 /// `MC_SEQ_PHYREG_BCAST`: gmc_8_1 register, MMIO dword 0xD89 (byte 0x3624), rw, reset 0x0000_0000.
-public struct MC_SEQ_PHYREG_BCAST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PHYREG_BCAST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PHYREG_BCAST CH0_EN@0:1 CH1_EN@1:1 CKE_MASK@7:1 DQ_MASK@8:1 DBI_MASK@9:1 EDC_MASK@10:1 WCK_MASK@11:1 WCDR_MASK@12:1 CLK_MASK@13:1 CMD_MASK@14:1 ADR_MASK@15:1")
+  }
 
   /// `MC_SEQ_PHYREG_BCAST.CH0_EN`: bit 0, rw.
   @inlinable public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2707,12 +2815,13 @@ public struct MC_SEQ_PHYREG_BCAST: Register {
 }
 
 /// `MC_SEQ_PMG_DVS_CTL`: gmc_8_1 register, MMIO dword 0xD8A (byte 0x3628), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_DVS_CTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_DVS_CTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_DVS_CTL ENABLE@0:1 TDVS@1:5")
+  }
 
   /// `MC_SEQ_PMG_DVS_CTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2722,12 +2831,13 @@ public struct MC_SEQ_PMG_DVS_CTL: Register {
 }
 
 /// `MC_SEQ_PMG_DVS_CTL_LP`: gmc_8_1 register, MMIO dword 0xD8B (byte 0x362C), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_DVS_CTL_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_DVS_CTL_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_DVS_CTL_LP ENABLE@0:1 TDVS@1:5")
+  }
 
   /// `MC_SEQ_PMG_DVS_CTL_LP.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2737,12 +2847,13 @@ public struct MC_SEQ_PMG_DVS_CTL_LP: Register {
 }
 
 /// `MC_SEQ_PMG_DVS_CMD`: gmc_8_1 register, MMIO dword 0xD8C (byte 0x3630), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_DVS_CMD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_DVS_CMD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_DVS_CMD ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
+  }
 
   /// `MC_SEQ_PMG_DVS_CMD.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2767,12 +2878,13 @@ public struct MC_SEQ_PMG_DVS_CMD: Register {
 }
 
 /// `MC_SEQ_PMG_DVS_CMD_LP`: gmc_8_1 register, MMIO dword 0xD8D (byte 0x3634), rw, reset 0x0000_0000.
-public struct MC_SEQ_PMG_DVS_CMD_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_PMG_DVS_CMD_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_PMG_DVS_CMD_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
+  }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.ADR`: bits 15:0, rw.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2797,12 +2909,13 @@ public struct MC_SEQ_PMG_DVS_CMD_LP: Register {
 }
 
 /// `MC_SEQ_DLL_STBY`: gmc_8_1 register, MMIO dword 0xD8E (byte 0x3638), rw, reset 0x0000_0000.
-public struct MC_SEQ_DLL_STBY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_DLL_STBY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_DLL_STBY EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
+  }
 
   /// `MC_SEQ_DLL_STBY.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2838,12 +2951,13 @@ public struct MC_SEQ_DLL_STBY: Register {
 }
 
 /// `MC_SEQ_DLL_STBY_LP`: gmc_8_1 register, MMIO dword 0xD8F (byte 0x363C), rw, reset 0x0000_0000.
-public struct MC_SEQ_DLL_STBY_LP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_SEQ_DLL_STBY_LP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_SEQ_DLL_STBY_LP EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
+  }
 
   /// `MC_SEQ_DLL_STBY_LP.EN`: bit 0, rw.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2879,12 +2993,13 @@ public struct MC_SEQ_DLL_STBY_LP: Register {
 }
 
 /// `MC_DLB_MISCCTRL0`: gmc_8_1 register, MMIO dword 0xD90 (byte 0x3640), rw, reset 0x0000_0000.
-public struct MC_DLB_MISCCTRL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_MISCCTRL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_MISCCTRL0 UDD_ON_STATUS_BITS@0:1 LOAD_DATA_SEL@1:1 LOAD_UDD@2:1 ADR_STATUS_SEL@3:1 DATA_SEL@4:4 PRBS_CHK_LOAD_CNT@8:7 UDD@16:16")
+  }
 
   /// `MC_DLB_MISCCTRL0.UDD_ON_STATUS_BITS`: bit 0, rw.
   @inlinable public static var UDD_ON_STATUS_BITS: RegisterField<Self, Bool> {
@@ -2913,12 +3028,13 @@ public struct MC_DLB_MISCCTRL0: Register {
 }
 
 /// `MC_DLB_MISCCTRL1`: gmc_8_1 register, MMIO dword 0xD91 (byte 0x3644), rw, reset 0x0000_0000.
-public struct MC_DLB_MISCCTRL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_MISCCTRL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_MISCCTRL1 PRBS_ERR_CNT_LIMIT@0:32")
+  }
 
   /// `MC_DLB_MISCCTRL1.PRBS_ERR_CNT_LIMIT`: bits 31:0, rw.
   @inlinable public static var PRBS_ERR_CNT_LIMIT: RegisterField<Self, UInt32> {
@@ -2927,12 +3043,13 @@ public struct MC_DLB_MISCCTRL1: Register {
 }
 
 /// `MC_DLB_MISCCTRL2`: gmc_8_1 register, MMIO dword 0xD92 (byte 0x3648), rw, reset 0x0000_0000.
-public struct MC_DLB_MISCCTRL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_MISCCTRL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_MISCCTRL2 PRBS_RUN_LENGTH@0:17 PRBS_FREERUN@17:1 PRBS15_MODE@18:1 PRBS23_MODE@19:1 STOP_ON_NEXT_ERR@20:1 STOP_CLK@21:1 SWEEP_DLY@24:2 GRAY_CODE_EN@26:1 SEL_PHY_PRBS_CHK@28:1 SEL_AC_PRBS_CHK@29:1 STATUS_SEL@30:1")
+  }
 
   /// `MC_DLB_MISCCTRL2.PRBS_RUN_LENGTH`: bits 16:0, rw.
   @inlinable public static var PRBS_RUN_LENGTH: RegisterField<Self, UInt32> {
@@ -2977,12 +3094,13 @@ public struct MC_DLB_MISCCTRL2: Register {
 }
 
 /// `MC_DLB_CONFIG0`: gmc_8_1 register, MMIO dword 0xD93 (byte 0x364C), rw, reset 0x0000_0000.
-public struct MC_DLB_CONFIG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_CONFIG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_CONFIG0 CONF_EN_CH0@0:1 CONF_EN_CH1@1:1 CONF_AUTO_EN@2:1 MASK@4:4 PTR@8:10")
+  }
 
   /// `MC_DLB_CONFIG0.CONF_EN_CH0`: bit 0, rw.
   @inlinable public static var CONF_EN_CH0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3001,24 +3119,26 @@ public struct MC_DLB_CONFIG0: Register {
 }
 
 /// `MC_DLB_CONFIG1`: gmc_8_1 register, MMIO dword 0xD94 (byte 0x3650), rw, reset 0x0000_0000.
-public struct MC_DLB_CONFIG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_CONFIG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_CONFIG1 DATA@0:32")
+  }
 
   /// `MC_DLB_CONFIG1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_SETUP`: gmc_8_1 register, MMIO dword 0xD95 (byte 0x3654), rw, reset 0x0000_0000.
-public struct MC_DLB_SETUP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_SETUP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_SETUP DLB_EN@0:1 DLB_FIFO_EN@1:1 DLB_STATUS_EN@2:1 DLB_CONFIG_EN@3:1 DLB_PRBS_EN@4:1 PRBS_GEN_RST@5:1 PRBS_CHK_RST@6:1 PRBS_PHY_RST@7:1 QDR_MODE@8:1 CHK_DATA_BITS@16:8 MEM_BIT_SEL@24:5 RXTXLP_EN@31:1")
+  }
 
   /// `MC_DLB_SETUP.DLB_EN`: bit 0, rw.
   @inlinable public static var DLB_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3060,12 +3180,13 @@ public struct MC_DLB_SETUP: Register {
 }
 
 /// `MC_DLB_SETUPSWEEP`: gmc_8_1 register, MMIO dword 0xD96 (byte 0x3658), rw, reset 0x0000_0000.
-public struct MC_DLB_SETUPSWEEP: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_SETUPSWEEP: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_SETUPSWEEP DLL_RST@0:1 CONFIG@1:1 MASTER@2:1 DLLDLY@4:4 DLLSTEPS@8:5")
+  }
 
   /// `MC_DLB_SETUPSWEEP.DLL_RST`: bit 0, rw.
   @inlinable public static var DLL_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3084,12 +3205,13 @@ public struct MC_DLB_SETUPSWEEP: Register {
 }
 
 /// `MC_DLB_SETUPFIFO`: gmc_8_1 register, MMIO dword 0xD97 (byte 0x365C), rw, reset 0x0000_0000.
-public struct MC_DLB_SETUPFIFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_SETUPFIFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_SETUPFIFO WRITE_FIFO_RST@0:1 READ_FIFO_RST@1:1 BOTH_FIFO_RST@2:1 SYNC_RST@3:1 SYNC_RST_MASK@4:2 OUTPUT_EN_RST@6:1 SHIFT_WR_FIFO_PTR@8:2 DELAY_RD_FIFO_PTR@10:3 STROBE@16:4")
+  }
 
   /// `MC_DLB_SETUPFIFO.WRITE_FIFO_RST`: bit 0, rw.
   @inlinable public static var WRITE_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3124,12 +3246,13 @@ public struct MC_DLB_SETUPFIFO: Register {
 }
 
 /// `MC_DLB_WRITE_MASK`: gmc_8_1 register, MMIO dword 0xD98 (byte 0x3660), rw, reset 0x0000_0000.
-public struct MC_DLB_WRITE_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_WRITE_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_WRITE_MASK BIT_MASK@0:22 CH_MASK@24:4")
+  }
 
   /// `MC_DLB_WRITE_MASK.BIT_MASK`: bits 21:0, rw.
   @inlinable public static var BIT_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
@@ -3139,12 +3262,13 @@ public struct MC_DLB_WRITE_MASK: Register {
 }
 
 /// `MC_DLB_STATUS`: gmc_8_1 register, MMIO dword 0xD99 (byte 0x3664), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS STICK_ERROR@0:4 LOCK@4:4 SWEEP_DONE@8:4")
+  }
 
   /// `MC_DLB_STATUS.STICK_ERROR`: bits 3:0, rw.
   @inlinable public static var STICK_ERROR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3157,108 +3281,117 @@ public struct MC_DLB_STATUS: Register {
 }
 
 /// `MC_DLB_STATUS_MISC0`: gmc_8_1 register, MMIO dword 0xD9A (byte 0x3668), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC0 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC0.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC1`: gmc_8_1 register, MMIO dword 0xD9B (byte 0x366C), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC1 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC1.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC2`: gmc_8_1 register, MMIO dword 0xD9C (byte 0x3670), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC2 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC2.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC3`: gmc_8_1 register, MMIO dword 0xD9D (byte 0x3674), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC3 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC3.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC4`: gmc_8_1 register, MMIO dword 0xD9E (byte 0x3678), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC4 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC4.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC5`: gmc_8_1 register, MMIO dword 0xD9F (byte 0x367C), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xD9F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC5 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC5.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC6`: gmc_8_1 register, MMIO dword 0xDA0 (byte 0x3680), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC6 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC6.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC7`: gmc_8_1 register, MMIO dword 0xDA1 (byte 0x3684), rw, reset 0x0000_0000.
-public struct MC_DLB_STATUS_MISC7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDA1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_DLB_STATUS_MISC7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_DLB_STATUS_MISC7 DATA@0:32")
+  }
 
   /// `MC_DLB_STATUS_MISC7.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_HARSH_EN_RD`: gmc_8_1 register, MMIO dword 0xDC0 (byte 0x3700), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_EN_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_EN_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_EN_RD TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
+  }
 
   /// `MC_ARB_HARSH_EN_RD.TX_PRI`: bits 7:0, rw.
   @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3274,12 +3407,13 @@ public struct MC_ARB_HARSH_EN_RD: Register {
 }
 
 /// `MC_ARB_HARSH_EN_WR`: gmc_8_1 register, MMIO dword 0xDC1 (byte 0x3704), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_EN_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_EN_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_EN_WR TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
+  }
 
   /// `MC_ARB_HARSH_EN_WR.TX_PRI`: bits 7:0, rw.
   @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3295,12 +3429,13 @@ public struct MC_ARB_HARSH_EN_WR: Register {
 }
 
 /// `MC_ARB_HARSH_TX_HI0_RD`: gmc_8_1 register, MMIO dword 0xDC2 (byte 0x3708), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_HI0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_HI0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_HI0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_HI0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3316,12 +3451,13 @@ public struct MC_ARB_HARSH_TX_HI0_RD: Register {
 }
 
 /// `MC_ARB_HARSH_TX_HI0_WR`: gmc_8_1 register, MMIO dword 0xDC3 (byte 0x370C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_HI0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_HI0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_HI0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_HI0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3337,12 +3473,13 @@ public struct MC_ARB_HARSH_TX_HI0_WR: Register {
 }
 
 /// `MC_ARB_HARSH_TX_HI1_RD`: gmc_8_1 register, MMIO dword 0xDC4 (byte 0x3710), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_HI1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_HI1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_HI1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_HI1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3358,12 +3495,13 @@ public struct MC_ARB_HARSH_TX_HI1_RD: Register {
 }
 
 /// `MC_ARB_HARSH_TX_HI1_WR`: gmc_8_1 register, MMIO dword 0xDC5 (byte 0x3714), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_HI1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_HI1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_HI1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_HI1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3379,12 +3517,13 @@ public struct MC_ARB_HARSH_TX_HI1_WR: Register {
 }
 
 /// `MC_ARB_HARSH_TX_LO0_RD`: gmc_8_1 register, MMIO dword 0xDC6 (byte 0x3718), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_LO0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_LO0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_LO0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_LO0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3400,12 +3539,13 @@ public struct MC_ARB_HARSH_TX_LO0_RD: Register {
 }
 
 /// `MC_ARB_HARSH_TX_LO0_WR`: gmc_8_1 register, MMIO dword 0xDC7 (byte 0x371C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_LO0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_LO0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_LO0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_LO0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3421,12 +3561,13 @@ public struct MC_ARB_HARSH_TX_LO0_WR: Register {
 }
 
 /// `MC_ARB_HARSH_TX_LO1_RD`: gmc_8_1 register, MMIO dword 0xDC8 (byte 0x3720), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_LO1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_LO1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_LO1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_LO1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3442,12 +3583,13 @@ public struct MC_ARB_HARSH_TX_LO1_RD: Register {
 }
 
 /// `MC_ARB_HARSH_TX_LO1_WR`: gmc_8_1 register, MMIO dword 0xDC9 (byte 0x3724), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_TX_LO1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_TX_LO1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_TX_LO1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_TX_LO1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3463,12 +3605,13 @@ public struct MC_ARB_HARSH_TX_LO1_WR: Register {
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_RD`: gmc_8_1 register, MMIO dword 0xDCA (byte 0x3728), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWPERIOD0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWPERIOD0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWPERIOD0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3484,12 +3627,13 @@ public struct MC_ARB_HARSH_BWPERIOD0_RD: Register {
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_WR`: gmc_8_1 register, MMIO dword 0xDCB (byte 0x372C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWPERIOD0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWPERIOD0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWPERIOD0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3505,12 +3649,13 @@ public struct MC_ARB_HARSH_BWPERIOD0_WR: Register {
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_RD`: gmc_8_1 register, MMIO dword 0xDCC (byte 0x3730), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWPERIOD1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWPERIOD1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWPERIOD1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3526,12 +3671,13 @@ public struct MC_ARB_HARSH_BWPERIOD1_RD: Register {
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_WR`: gmc_8_1 register, MMIO dword 0xDCD (byte 0x3734), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWPERIOD1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWPERIOD1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWPERIOD1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3547,12 +3693,13 @@ public struct MC_ARB_HARSH_BWPERIOD1_WR: Register {
 }
 
 /// `MC_ARB_HARSH_BWCNT0_RD`: gmc_8_1 register, MMIO dword 0xDCE (byte 0x3738), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWCNT0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWCNT0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWCNT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWCNT0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3568,12 +3715,13 @@ public struct MC_ARB_HARSH_BWCNT0_RD: Register {
 }
 
 /// `MC_ARB_HARSH_BWCNT0_WR`: gmc_8_1 register, MMIO dword 0xDCF (byte 0x373C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWCNT0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDCF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWCNT0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDCF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWCNT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWCNT0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3589,12 +3737,13 @@ public struct MC_ARB_HARSH_BWCNT0_WR: Register {
 }
 
 /// `MC_ARB_HARSH_BWCNT1_RD`: gmc_8_1 register, MMIO dword 0xDD0 (byte 0x3740), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWCNT1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWCNT1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWCNT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWCNT1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3610,12 +3759,13 @@ public struct MC_ARB_HARSH_BWCNT1_RD: Register {
 }
 
 /// `MC_ARB_HARSH_BWCNT1_WR`: gmc_8_1 register, MMIO dword 0xDD1 (byte 0x3744), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_BWCNT1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_BWCNT1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_BWCNT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_BWCNT1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3631,12 +3781,13 @@ public struct MC_ARB_HARSH_BWCNT1_WR: Register {
 }
 
 /// `MC_ARB_HARSH_SAT0_RD`: gmc_8_1 register, MMIO dword 0xDD2 (byte 0x3748), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_SAT0_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_SAT0_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_SAT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_SAT0_RD.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3652,12 +3803,13 @@ public struct MC_ARB_HARSH_SAT0_RD: Register {
 }
 
 /// `MC_ARB_HARSH_SAT0_WR`: gmc_8_1 register, MMIO dword 0xDD3 (byte 0x374C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_SAT0_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_SAT0_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_SAT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
+  }
 
   /// `MC_ARB_HARSH_SAT0_WR.GROUP0`: bits 7:0, rw.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3673,12 +3825,13 @@ public struct MC_ARB_HARSH_SAT0_WR: Register {
 }
 
 /// `MC_ARB_HARSH_SAT1_RD`: gmc_8_1 register, MMIO dword 0xDD4 (byte 0x3750), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_SAT1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_SAT1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_SAT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_SAT1_RD.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3694,12 +3847,13 @@ public struct MC_ARB_HARSH_SAT1_RD: Register {
 }
 
 /// `MC_ARB_HARSH_SAT1_WR`: gmc_8_1 register, MMIO dword 0xDD5 (byte 0x3754), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_SAT1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_SAT1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_SAT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
+  }
 
   /// `MC_ARB_HARSH_SAT1_WR.GROUP4`: bits 7:0, rw.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3715,12 +3869,13 @@ public struct MC_ARB_HARSH_SAT1_WR: Register {
 }
 
 /// `MC_ARB_HARSH_CTL_RD`: gmc_8_1 register, MMIO dword 0xDD6 (byte 0x3758), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_CTL_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_CTL_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_CTL_RD FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
+  }
 
   /// `MC_ARB_HARSH_CTL_RD.FORCE_HIGHEST`: bits 7:0, rw.
   @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3750,12 +3905,13 @@ public struct MC_ARB_HARSH_CTL_RD: Register {
 }
 
 /// `MC_ARB_HARSH_CTL_WR`: gmc_8_1 register, MMIO dword 0xDD7 (byte 0x375C), rw, reset 0x0000_0000.
-public struct MC_ARB_HARSH_CTL_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_HARSH_CTL_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_HARSH_CTL_WR FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
+  }
 
   /// `MC_ARB_HARSH_CTL_WR.FORCE_HIGHEST`: bits 7:0, rw.
   @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3785,12 +3941,13 @@ public struct MC_ARB_HARSH_CTL_WR: Register {
 }
 
 /// `MC_ARB_GRUB_PRIORITY1_RD`: gmc_8_1 register, MMIO dword 0xDD8 (byte 0x3760), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_PRIORITY1_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_PRIORITY1_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_PRIORITY1_RD CB0@0:2 CBCMASK0@2:2 CBFMASK0@4:2 DB0@6:2 DBHTILE0@8:2 DBSTEN0@10:2 TC0@12:2 ACPG@14:2 ACPO@16:2 DMIF@18:2 DMIF_EXT0@20:2 DMIF_EXT1@22:2 DMIF_TW@24:2 MCIF@26:2 RLC@28:2 VMC@30:2")
+  }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.CB0`: bits 1:0, rw.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3842,12 +3999,13 @@ public struct MC_ARB_GRUB_PRIORITY1_RD: Register {
 }
 
 /// `MC_ARB_GRUB_PRIORITY1_WR`: gmc_8_1 register, MMIO dword 0xDD9 (byte 0x3764), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_PRIORITY1_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDD9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_PRIORITY1_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_PRIORITY1_WR CB0@0:2 CBCMASK0@2:2 CBFMASK0@4:2 CBIMMED0@6:2 DB0@8:2 DBHTILE0@10:2 DBSTEN0@12:2 TC0@14:2 SH@16:2 ACPG@18:2 ACPO@20:2 MCIF@22:2 RLC@24:2 SDMA1@26:2 SMU@28:2 VCE0@30:2")
+  }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.CB0`: bits 1:0, rw.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3899,12 +4057,13 @@ public struct MC_ARB_GRUB_PRIORITY1_WR: Register {
 }
 
 /// `MC_ARB_GRUB_PRIORITY2_RD`: gmc_8_1 register, MMIO dword 0xDDA (byte 0x3768), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_PRIORITY2_RD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDDA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_PRIORITY2_RD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDDA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_PRIORITY2_RD SDMA1@0:2 SMU@2:2 VCE0@4:2 VCE1@6:2 XDMAM@8:2 SDMA0@10:2 HDP@12:2 UMC@14:2 UVD@16:2 UVD_EXT0@18:2 UVD_EXT1@20:2 SEM@22:2 SAMMSP@24:2 VP8@26:2 ISP@28:2 RSV2@30:2")
+  }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA1`: bits 1:0, rw.
   @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -3956,12 +4115,13 @@ public struct MC_ARB_GRUB_PRIORITY2_RD: Register {
 }
 
 /// `MC_ARB_GRUB_PRIORITY2_WR`: gmc_8_1 register, MMIO dword 0xDDB (byte 0x376C), rw, reset 0x0000_0000.
-public struct MC_ARB_GRUB_PRIORITY2_WR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDDB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_ARB_GRUB_PRIORITY2_WR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDDB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_ARB_GRUB_PRIORITY2_WR VCE1@0:2 SAMMSP@2:2 XDMA@4:2 XDMAM@6:2 SDMA0@8:2 HDP@10:2 UMC@12:2 UVD@14:2 UVD_EXT0@16:2 UVD_EXT1@18:2 XDP@20:2 SEM@22:2 IH@24:2 VP8@26:2 ISP@28:2 VIN0@30:2")
+  }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.VCE1`: bits 1:0, rw.
   @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4013,12 +4173,13 @@ public struct MC_ARB_GRUB_PRIORITY2_WR: Register {
 }
 
 /// `MC_HUB_RDREQ_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE0 (byte 0x3780), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ISP_SPM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ISP_SPM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
+  }
 
   /// `MC_HUB_RDREQ_ISP_SPM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4070,12 +4231,13 @@ public struct MC_HUB_RDREQ_ISP_SPM: Register {
 }
 
 /// `MC_HUB_RDREQ_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE1 (byte 0x3784), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ISP_MPM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ISP_MPM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
+  }
 
   /// `MC_HUB_RDREQ_ISP_MPM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4127,12 +4289,13 @@ public struct MC_HUB_RDREQ_ISP_MPM: Register {
 }
 
 /// `MC_HUB_RDREQ_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE2 (byte 0x3788), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_ISP_CCPU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_ISP_CCPU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
+  }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4184,12 +4347,13 @@ public struct MC_HUB_RDREQ_ISP_CCPU: Register {
 }
 
 /// `MC_HUB_WDP_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE3 (byte 0x378C), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ISP_SPM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ISP_SPM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ISP_SPM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4246,12 +4410,13 @@ public struct MC_HUB_WDP_ISP_SPM: Register {
 }
 
 /// `MC_HUB_WDP_ISP_MPS`: gmc_8_1 register, MMIO dword 0xDE4 (byte 0x3790), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ISP_MPS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ISP_MPS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ISP_MPS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ISP_MPS.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4308,12 +4473,13 @@ public struct MC_HUB_WDP_ISP_MPS: Register {
 }
 
 /// `MC_HUB_WDP_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE5 (byte 0x3794), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ISP_MPM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ISP_MPM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ISP_MPM.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4370,12 +4536,13 @@ public struct MC_HUB_WDP_ISP_MPM: Register {
 }
 
 /// `MC_HUB_WDP_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE6 (byte 0x3798), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_ISP_CCPU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_ISP_CCPU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
+  }
 
   /// `MC_HUB_WDP_ISP_CCPU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4432,12 +4599,13 @@ public struct MC_HUB_WDP_ISP_CCPU: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDS`: gmc_8_1 register, MMIO dword 0xDE7 (byte 0x379C), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDS.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4469,12 +4637,13 @@ public struct MC_HUB_RDREQ_MCDS: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDT`: gmc_8_1 register, MMIO dword 0xDE8 (byte 0x37A0), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDT.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4506,12 +4675,13 @@ public struct MC_HUB_RDREQ_MCDT: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDU`: gmc_8_1 register, MMIO dword 0xDE9 (byte 0x37A4), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDE9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4543,12 +4713,13 @@ public struct MC_HUB_RDREQ_MCDU: Register {
 }
 
 /// `MC_HUB_RDREQ_MCDV`: gmc_8_1 register, MMIO dword 0xDEA (byte 0x37A8), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_MCDV: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDEA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_MCDV: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDEA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
+  }
 
   /// `MC_HUB_RDREQ_MCDV.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4580,12 +4751,13 @@ public struct MC_HUB_RDREQ_MCDV: Register {
 }
 
 /// `MC_HUB_WDP_MCDS`: gmc_8_1 register, MMIO dword 0xDEB (byte 0x37AC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDEB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDEB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDS.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4619,12 +4791,13 @@ public struct MC_HUB_WDP_MCDS: Register {
 }
 
 /// `MC_HUB_WDP_MCDT`: gmc_8_1 register, MMIO dword 0xDEC (byte 0x37B0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDEC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDEC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDT.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4658,12 +4831,13 @@ public struct MC_HUB_WDP_MCDT: Register {
 }
 
 /// `MC_HUB_WDP_MCDU`: gmc_8_1 register, MMIO dword 0xDED (byte 0x37B4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDU.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4697,12 +4871,13 @@ public struct MC_HUB_WDP_MCDU: Register {
 }
 
 /// `MC_HUB_WDP_MCDV`: gmc_8_1 register, MMIO dword 0xDEE (byte 0x37B8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_MCDV: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDEE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_MCDV: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDEE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
+  }
 
   /// `MC_HUB_WDP_MCDV.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4736,12 +4911,13 @@ public struct MC_HUB_WDP_MCDV: Register {
 }
 
 /// `MC_HUB_WRRET_MCDS`: gmc_8_1 register, MMIO dword 0xDEF (byte 0x37BC), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDEF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDEF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDS STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDS.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4751,12 +4927,13 @@ public struct MC_HUB_WRRET_MCDS: Register {
 }
 
 /// `MC_HUB_WRRET_MCDT`: gmc_8_1 register, MMIO dword 0xDF0 (byte 0x37C0), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDT STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDT.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4766,12 +4943,13 @@ public struct MC_HUB_WRRET_MCDT: Register {
 }
 
 /// `MC_HUB_WRRET_MCDU`: gmc_8_1 register, MMIO dword 0xDF1 (byte 0x37C4), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDU STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDU.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4781,12 +4959,13 @@ public struct MC_HUB_WRRET_MCDU: Register {
 }
 
 /// `MC_HUB_WRRET_MCDV`: gmc_8_1 register, MMIO dword 0xDF2 (byte 0x37C8), rw, reset 0x0000_0000.
-public struct MC_HUB_WRRET_MCDV: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WRRET_MCDV: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WRRET_MCDV STALL_MODE@0:1 CREDIT_COUNT@1:7")
+  }
 
   /// `MC_HUB_WRRET_MCDV.STALL_MODE`: bit 0, rw.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4796,12 +4975,13 @@ public struct MC_HUB_WRRET_MCDV: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDW`: gmc_8_1 register, MMIO dword 0xDF3 (byte 0x37CC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDW: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDW: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDW WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4821,12 +5001,13 @@ public struct MC_HUB_WDP_CREDITS_MCDW: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDX`: gmc_8_1 register, MMIO dword 0xDF4 (byte 0x37D0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDX WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4846,12 +5027,13 @@ public struct MC_HUB_WDP_CREDITS_MCDX: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDY`: gmc_8_1 register, MMIO dword 0xDF5 (byte 0x37D4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDY WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4871,12 +5053,13 @@ public struct MC_HUB_WDP_CREDITS_MCDY: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDZ`: gmc_8_1 register, MMIO dword 0xDF6 (byte 0x37D8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDZ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDZ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDZ WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4896,12 +5079,13 @@ public struct MC_HUB_WDP_CREDITS_MCDZ: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDS`: gmc_8_1 register, MMIO dword 0xDF7 (byte 0x37DC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDS WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4921,12 +5105,13 @@ public struct MC_HUB_WDP_CREDITS_MCDS: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDT`: gmc_8_1 register, MMIO dword 0xDF8 (byte 0x37E0), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDT WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4946,12 +5131,13 @@ public struct MC_HUB_WDP_CREDITS_MCDT: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDU`: gmc_8_1 register, MMIO dword 0xDF9 (byte 0x37E4), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDU: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDF9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDU: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDU WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4971,12 +5157,13 @@ public struct MC_HUB_WDP_CREDITS_MCDU: Register {
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDV`: gmc_8_1 register, MMIO dword 0xDFA (byte 0x37E8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_CREDITS_MCDV: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_CREDITS_MCDV: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_CREDITS_MCDV WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
+  }
 
   /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI`: bits 6:0, rw.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -4996,24 +5183,26 @@ public struct MC_HUB_WDP_CREDITS_MCDV: Register {
 }
 
 /// `MC_HUB_WDP_BP2`: gmc_8_1 register, MMIO dword 0xDFB (byte 0x37EC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_BP2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_BP2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_BP2 RDRET@0:16")
+  }
 
   /// `MC_HUB_WDP_BP2.RDRET`: bits 15:0, rw.
   @inlinable public static var RDRET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `MC_HUB_RDREQ_VCE1`: gmc_8_1 register, MMIO dword 0xDFC (byte 0x37F0), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VCE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VCE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_RDREQ_VCE1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5053,12 +5242,13 @@ public struct MC_HUB_RDREQ_VCE1: Register {
 }
 
 /// `MC_HUB_RDREQ_VCEU1`: gmc_8_1 register, MMIO dword 0xDFD (byte 0x37F4), rw, reset 0x0000_0000.
-public struct MC_HUB_RDREQ_VCEU1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_RDREQ_VCEU1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_RDREQ_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
+  }
 
   /// `MC_HUB_RDREQ_VCEU1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5095,12 +5285,13 @@ public struct MC_HUB_RDREQ_VCEU1: Register {
 }
 
 /// `MC_HUB_WDP_VCE1`: gmc_8_1 register, MMIO dword 0xDFE (byte 0x37F8), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VCE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VCE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
+  }
 
   /// `MC_HUB_WDP_VCE1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5145,12 +5336,13 @@ public struct MC_HUB_WDP_VCE1: Register {
 }
 
 /// `MC_HUB_WDP_VCEU1`: gmc_8_1 register, MMIO dword 0xDFF (byte 0x37FC), rw, reset 0x0000_0000.
-public struct MC_HUB_WDP_VCEU1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xDFF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_HUB_WDP_VCEU1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDFF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_HUB_WDP_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
+  }
 
   /// `MC_HUB_WDP_VCEU1.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5194,21 +5386,23 @@ public struct MC_HUB_WDP_VCEU1: Register {
 /// `MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUFMGR_SW_CONTROL`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E78 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E78, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL")
+  }
 }
 
 /// `MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E78 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUFMGR_SW_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E78, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUFMGR_SW_CONTROL MCIF_WB_BUFMGR_ENABLE@0:1 MCIF_WB_BUF_DUALSIZE_REQ@1:1 MCIF_WB_BUFMGR_SW_INT_EN@4:1 MCIF_WB_BUFMGR_SW_INT_ACK@5:1 MCIF_WB_BUFMGR_SW_SLICE_INT_EN@6:1 MCIF_WB_BUFMGR_SW_LOCK@8:4 MCIF_WB_P_VMID@16:4")
+  }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_ENABLE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUFMGR_ENABLE: RegisterField<Self, Bool> {
@@ -5249,21 +5443,23 @@ public struct MCIF_WB_BUFMGR_SW_CONTROL: Register {
 /// `MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUFMGR_CUR_LINE_R`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E79 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E79, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R")
+  }
 }
 
 /// `MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E79 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUFMGR_CUR_LINE_R: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E79, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUFMGR_CUR_LINE_R MCIF_WB_BUFMGR_CUR_LINE_R@0:13")
+  }
 
   /// `MCIF_WB_BUFMGR_CUR_LINE_R.MCIF_WB_BUFMGR_CUR_LINE_R`: bits 12:0, rw.
   @inlinable public static var MCIF_WB_BUFMGR_CUR_LINE_R: RegisterField<Self, UInt16> {
@@ -5274,21 +5470,23 @@ public struct MCIF_WB_BUFMGR_CUR_LINE_R: Register {
 /// `MCIF_WB0_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUFMGR_STATUS`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUFMGR_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUFMGR_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUFMGR_STATUS")
+  }
 }
 
 /// `MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUFMGR_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUFMGR_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUFMGR_STATUS MCIF_WB_BUFMGR_VCE_INT_STATUS@0:1 MCIF_WB_BUFMGR_SW_INT_STATUS@1:1 MCIF_WB_BUFMGR_CUR_BUF@4:3 MCIF_WB_BUF_DUALSIZE_STATUS@7:1 MCIF_WB_BUFMGR_BUFTAG@8:4 MCIF_WB_BUFMGR_CUR_LINE_L@12:13 MCIF_WB_BUFMGR_NEXT_BUF@28:3")
+  }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_VCE_INT_STATUS`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_STATUS: RegisterField<Self, Bool> {
@@ -5329,21 +5527,23 @@ public struct MCIF_WB_BUFMGR_STATUS: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_PITCH`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_PITCH")
+  }
 }
 
 /// `MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_PITCH MCIF_WB_BUF_LUMA_PITCH@8:8 MCIF_WB_BUF_CHROMA_PITCH@24:8")
+  }
 
   /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_LUMA_PITCH`: bits 15:8, rw.
   @inlinable public static var MCIF_WB_BUF_LUMA_PITCH: RegisterField<Self, UInt8> {
@@ -5359,21 +5559,23 @@ public struct MCIF_WB_BUF_PITCH: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_STATUS")
+  }
 }
 
 /// `MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_STATUS MCIF_WB_BUF_1_ACTIVE@0:1 MCIF_WB_BUF_1_SW_LOCKED@1:1 MCIF_WB_BUF_1_VCE_LOCKED@2:1 MCIF_WB_BUF_1_OVERFLOW@3:1 MCIF_WB_BUF_1_DISABLE@4:1 MCIF_WB_BUF_1_MODE@5:3 MCIF_WB_BUF_1_BUFTAG@8:4 MCIF_WB_BUF_1_NXT_BUF@12:3 MCIF_WB_BUF_1_FIELD@15:1 MCIF_WB_BUF_1_CUR_LINE_L@16:13 MCIF_WB_BUF_1_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_1_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_1_FRAME_LENGTH_ERROR@31:1")
+  }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_ACTIVE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUF_1_ACTIVE: RegisterField<Self, Bool> {
@@ -5444,21 +5646,23 @@ public struct MCIF_WB_BUF_1_STATUS: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS2`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_STATUS2")
+  }
 }
 
 /// `MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_STATUS2 MCIF_WB_BUF_1_CUR_LINE_R@0:13 MCIF_WB_BUF_1_NEW_CONTENT@13:1 MCIF_WB_BUF_1_COLOR_DEPTH@14:1")
+  }
 
   /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_CUR_LINE_R`: bits 12:0, rw.
   @inlinable public static var MCIF_WB_BUF_1_CUR_LINE_R: RegisterField<Self, UInt16> {
@@ -5479,21 +5683,23 @@ public struct MCIF_WB_BUF_1_STATUS2: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_STATUS")
+  }
 }
 
 /// `MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_STATUS MCIF_WB_BUF_2_ACTIVE@0:1 MCIF_WB_BUF_2_SW_LOCKED@1:1 MCIF_WB_BUF_2_VCE_LOCKED@2:1 MCIF_WB_BUF_2_OVERFLOW@3:1 MCIF_WB_BUF_2_DISABLE@4:1 MCIF_WB_BUF_2_MODE@5:3 MCIF_WB_BUF_2_BUFTAG@8:4 MCIF_WB_BUF_2_NXT_BUF@12:3 MCIF_WB_BUF_2_FIELD@15:1 MCIF_WB_BUF_2_CUR_LINE_L@16:13 MCIF_WB_BUF_2_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_2_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_2_FRAME_LENGTH_ERROR@31:1")
+  }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_ACTIVE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUF_2_ACTIVE: RegisterField<Self, Bool> {
@@ -5564,21 +5770,23 @@ public struct MCIF_WB_BUF_2_STATUS: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS2`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_STATUS2")
+  }
 }
 
 /// `MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E7F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E7F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_STATUS2 MCIF_WB_BUF_2_CUR_LINE_R@0:13 MCIF_WB_BUF_2_NEW_CONTENT@13:1 MCIF_WB_BUF_2_COLOR_DEPTH@14:1")
+  }
 
   /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_CUR_LINE_R`: bits 12:0, rw.
   @inlinable public static var MCIF_WB_BUF_2_CUR_LINE_R: RegisterField<Self, UInt16> {
@@ -5599,21 +5807,23 @@ public struct MCIF_WB_BUF_2_STATUS2: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_STATUS")
+  }
 }
 
 /// `MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_STATUS MCIF_WB_BUF_3_ACTIVE@0:1 MCIF_WB_BUF_3_SW_LOCKED@1:1 MCIF_WB_BUF_3_VCE_LOCKED@2:1 MCIF_WB_BUF_3_OVERFLOW@3:1 MCIF_WB_BUF_3_DISABLE@4:1 MCIF_WB_BUF_3_MODE@5:3 MCIF_WB_BUF_3_BUFTAG@8:4 MCIF_WB_BUF_3_NXT_BUF@12:3 MCIF_WB_BUF_3_FIELD@15:1 MCIF_WB_BUF_3_CUR_LINE_L@16:13 MCIF_WB_BUF_3_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_3_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_3_FRAME_LENGTH_ERROR@31:1")
+  }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_ACTIVE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUF_3_ACTIVE: RegisterField<Self, Bool> {
@@ -5684,21 +5894,23 @@ public struct MCIF_WB_BUF_3_STATUS: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS2`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_STATUS2")
+  }
 }
 
 /// `MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_STATUS2 MCIF_WB_BUF_3_CUR_LINE_R@0:13 MCIF_WB_BUF_3_NEW_CONTENT@13:1 MCIF_WB_BUF_3_COLOR_DEPTH@14:1")
+  }
 
   /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_CUR_LINE_R`: bits 12:0, rw.
   @inlinable public static var MCIF_WB_BUF_3_CUR_LINE_R: RegisterField<Self, UInt16> {
@@ -5719,21 +5931,23 @@ public struct MCIF_WB_BUF_3_STATUS2: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_STATUS")
+  }
 }
 
 /// `MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_STATUS MCIF_WB_BUF_4_ACTIVE@0:1 MCIF_WB_BUF_4_SW_LOCKED@1:1 MCIF_WB_BUF_4_VCE_LOCKED@2:1 MCIF_WB_BUF_4_OVERFLOW@3:1 MCIF_WB_BUF_4_DISABLE@4:1 MCIF_WB_BUF_4_MODE@5:3 MCIF_WB_BUF_4_BUFTAG@8:4 MCIF_WB_BUF_4_NXT_BUF@12:3 MCIF_WB_BUF_4_FIELD@15:1 MCIF_WB_BUF_4_CUR_LINE_L@16:13 MCIF_WB_BUF_4_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_4_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_4_FRAME_LENGTH_ERROR@31:1")
+  }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_ACTIVE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUF_4_ACTIVE: RegisterField<Self, Bool> {
@@ -5804,21 +6018,23 @@ public struct MCIF_WB_BUF_4_STATUS: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS2`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_STATUS2")
+  }
 }
 
 /// `MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_STATUS2 MCIF_WB_BUF_4_CUR_LINE_R@0:13 MCIF_WB_BUF_4_NEW_CONTENT@13:1 MCIF_WB_BUF_4_COLOR_DEPTH@14:1")
+  }
 
   /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_CUR_LINE_R`: bits 12:0, rw.
   @inlinable public static var MCIF_WB_BUF_4_CUR_LINE_R: RegisterField<Self, UInt16> {
@@ -5839,21 +6055,23 @@ public struct MCIF_WB_BUF_4_STATUS2: Register {
 /// `MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_ARBITRATION_CONTROL`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL")
+  }
 }
 
 /// `MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), rw, reset 0x0000_0000.
-public struct MCIF_WB_ARBITRATION_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_ARBITRATION_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_ARBITRATION_CONTROL MCIF_WB_CLIENT_ARBITRATION_SLICE@0:2 MCIF_WB_TIME_PER_PIXEL@26:6")
+  }
 
   /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_CLIENT_ARBITRATION_SLICE`: bits 1:0, rw.
   @inlinable public static var MCIF_WB_CLIENT_ARBITRATION_SLICE: RegisterField<Self, UInt8> {
@@ -5869,21 +6087,23 @@ public struct MCIF_WB_ARBITRATION_CONTROL: Register {
 /// `MCIF_WB0_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_URGENCY_WATERMARK`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_URGENCY_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_URGENCY_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_URGENCY_WATERMARK")
+  }
 }
 
 /// `MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), rw, reset 0x0000_0000.
-public struct MCIF_WB_URGENCY_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_URGENCY_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_URGENCY_WATERMARK MCIF_WB_CLIENT0_URGENCY_WATERMARK@0:16 MCIF_WB_CLIENT1_URGENCY_WATERMARK@16:16")
+  }
 
   /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT0_URGENCY_WATERMARK`: bits 15:0, rw.
   @inlinable public static var MCIF_WB_CLIENT0_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
@@ -5899,21 +6119,23 @@ public struct MCIF_WB_URGENCY_WATERMARK: Register {
 /// `MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_INDEX`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX")
+  }
 }
 
 /// `MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), rw, reset 0x0000_0000.
-public struct MCIF_WB_TEST_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_TEST_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_TEST_DEBUG_INDEX MCIF_WB_TEST_DEBUG_INDEX@0:8 MCIF_WB_TEST_DEBUG_WRITE_EN@8:1")
+  }
 
   /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_INDEX`: bits 7:0, rw.
   @inlinable public static var MCIF_WB_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
@@ -5929,21 +6151,23 @@ public struct MCIF_WB_TEST_DEBUG_INDEX: Register {
 /// `MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_DATA`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA")
+  }
 }
 
 /// `MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), rw, reset 0x0000_0000.
-public struct MCIF_WB_TEST_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_TEST_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_TEST_DEBUG_DATA MCIF_WB_TEST_DEBUG_DATA@0:32")
+  }
 
   /// `MCIF_WB_TEST_DEBUG_DATA.MCIF_WB_TEST_DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
@@ -5954,21 +6178,23 @@ public struct MCIF_WB_TEST_DEBUG_DATA: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_ADDR_Y MCIF_WB_BUF_1_ADDR_Y@0:32")
+  }
 
   /// `MCIF_WB_BUF_1_ADDR_Y.MCIF_WB_BUF_1_ADDR_Y`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_Y: RegisterField<Self, UInt32> {
@@ -5979,21 +6205,23 @@ public struct MCIF_WB_BUF_1_ADDR_Y: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_ADDR_Y_OFFSET MCIF_WB_BUF_1_ADDR_Y_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET.MCIF_WB_BUF_1_ADDR_Y_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
@@ -6004,21 +6232,23 @@ public struct MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_C")
+  }
 }
 
 /// `MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_ADDR_C MCIF_WB_BUF_1_ADDR_C@0:32")
+  }
 
   /// `MCIF_WB_BUF_1_ADDR_C.MCIF_WB_BUF_1_ADDR_C`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_C: RegisterField<Self, UInt32> {
@@ -6029,21 +6259,23 @@ public struct MCIF_WB_BUF_1_ADDR_C: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_1_ADDR_C_OFFSET MCIF_WB_BUF_1_ADDR_C_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_1_ADDR_C_OFFSET.MCIF_WB_BUF_1_ADDR_C_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
@@ -6054,21 +6286,23 @@ public struct MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_ADDR_Y MCIF_WB_BUF_2_ADDR_Y@0:32")
+  }
 
   /// `MCIF_WB_BUF_2_ADDR_Y.MCIF_WB_BUF_2_ADDR_Y`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_Y: RegisterField<Self, UInt32> {
@@ -6079,21 +6313,23 @@ public struct MCIF_WB_BUF_2_ADDR_Y: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_ADDR_Y_OFFSET MCIF_WB_BUF_2_ADDR_Y_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET.MCIF_WB_BUF_2_ADDR_Y_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
@@ -6104,21 +6340,23 @@ public struct MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_C")
+  }
 }
 
 /// `MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_ADDR_C MCIF_WB_BUF_2_ADDR_C@0:32")
+  }
 
   /// `MCIF_WB_BUF_2_ADDR_C.MCIF_WB_BUF_2_ADDR_C`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_C: RegisterField<Self, UInt32> {
@@ -6129,21 +6367,23 @@ public struct MCIF_WB_BUF_2_ADDR_C: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_2_ADDR_C_OFFSET MCIF_WB_BUF_2_ADDR_C_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_2_ADDR_C_OFFSET.MCIF_WB_BUF_2_ADDR_C_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
@@ -6154,21 +6394,23 @@ public struct MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_ADDR_Y MCIF_WB_BUF_3_ADDR_Y@0:32")
+  }
 
   /// `MCIF_WB_BUF_3_ADDR_Y.MCIF_WB_BUF_3_ADDR_Y`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_Y: RegisterField<Self, UInt32> {
@@ -6179,21 +6421,23 @@ public struct MCIF_WB_BUF_3_ADDR_Y: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_ADDR_Y_OFFSET MCIF_WB_BUF_3_ADDR_Y_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET.MCIF_WB_BUF_3_ADDR_Y_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
@@ -6204,21 +6448,23 @@ public struct MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_C")
+  }
 }
 
 /// `MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_ADDR_C MCIF_WB_BUF_3_ADDR_C@0:32")
+  }
 
   /// `MCIF_WB_BUF_3_ADDR_C.MCIF_WB_BUF_3_ADDR_C`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_C: RegisterField<Self, UInt32> {
@@ -6229,21 +6475,23 @@ public struct MCIF_WB_BUF_3_ADDR_C: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_3_ADDR_C_OFFSET MCIF_WB_BUF_3_ADDR_C_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_3_ADDR_C_OFFSET.MCIF_WB_BUF_3_ADDR_C_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
@@ -6254,21 +6502,23 @@ public struct MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_ADDR_Y MCIF_WB_BUF_4_ADDR_Y@0:32")
+  }
 
   /// `MCIF_WB_BUF_4_ADDR_Y.MCIF_WB_BUF_4_ADDR_Y`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_Y: RegisterField<Self, UInt32> {

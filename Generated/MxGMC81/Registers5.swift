@@ -6,21 +6,23 @@ import MxMMIO
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_ADDR_Y_OFFSET MCIF_WB_BUF_4_ADDR_Y_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
@@ -31,21 +33,23 @@ public struct MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C")
+  }
 }
 
 /// `MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_ADDR_C MCIF_WB_BUF_4_ADDR_C@0:32")
+  }
 
   /// `MCIF_WB_BUF_4_ADDR_C.MCIF_WB_BUF_4_ADDR_C`: bits 31:0, rw.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_C: RegisterField<Self, UInt32> {
@@ -56,21 +60,23 @@ public struct MCIF_WB_BUF_4_ADDR_C: Register {
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C_OFFSET`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUF_4_ADDR_C_OFFSET MCIF_WB_BUF_4_ADDR_C_OFFSET@0:18")
+  }
 
   /// `MCIF_WB_BUF_4_ADDR_C_OFFSET.MCIF_WB_BUF_4_ADDR_C_OFFSET`: bits 17:0, rw.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
@@ -81,21 +87,23 @@ public struct MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
 /// `MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_BUFMGR_VCE_CONTROL`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL")
+  }
 }
 
 /// `MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), rw, reset 0x0000_0000.
-public struct MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_BUFMGR_VCE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_BUFMGR_VCE_CONTROL MCIF_WB_BUFMGR_VCE_LOCK_IGNORE@0:1 MCIF_WB_BUFMGR_VCE_INT_EN@4:1 MCIF_WB_BUFMGR_VCE_INT_ACK@5:1 MCIF_WB_BUFMGR_VCE_SLICE_INT_EN@6:1 MCIF_WB_BUFMGR_VCE_LOCK@8:4 MCIF_WB_BUFMGR_SLICE_SIZE@16:13")
+  }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK_IGNORE`: bit 0, rw.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_LOCK_IGNORE: RegisterField<Self, Bool> {
@@ -131,21 +139,23 @@ public struct MCIF_WB_BUFMGR_VCE_CONTROL: Register {
 /// `MCIF_WB0_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), rw, reset 0x0000_0000.
 ///
 /// Another name for `MCIF_WB_HVVMID_CONTROL`, at the same offset.
-public struct MCIF_WB0_MCIF_WB_HVVMID_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB0_MCIF_WB_HVVMID_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB0_MCIF_WB_HVVMID_CONTROL")
+  }
 }
 
 /// `MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), rw, reset 0x0000_0000.
-public struct MCIF_WB_HVVMID_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5E99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB_HVVMID_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB_HVVMID_CONTROL MCIF_WB_DEFAULT_VMID@8:4 MCIF_WB_ALLOWED_VMID_MASK@16:16")
+  }
 
   /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_DEFAULT_VMID`: bits 11:8, rw.
   @inlinable public static var MCIF_WB_DEFAULT_VMID: RegisterField<Self, UInt8> {
@@ -159,624 +169,693 @@ public struct MCIF_WB_HVVMID_CONTROL: Register {
 }
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EB8 (byte 0x1_7AE0), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EB8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EB8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EB9 (byte 0x1_7AE4), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EB9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EB9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EBA (byte 0x1_7AE8), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUFMGR_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUFMGR_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUFMGR_STATUS")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EBB (byte 0x1_7AEC), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_PITCH")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EBC (byte 0x1_7AF0), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_STATUS")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBD (byte 0x1_7AF4), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_STATUS2")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EBE (byte 0x1_7AF8), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_STATUS")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBF (byte 0x1_7AFC), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EBF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EBF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_STATUS2")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5EC0 (byte 0x1_7B00), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_STATUS")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC1 (byte 0x1_7B04), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_STATUS2")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5EC2 (byte 0x1_7B08), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_STATUS")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC3 (byte 0x1_7B0C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_STATUS2")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5EC4 (byte 0x1_7B10), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5EC5 (byte 0x1_7B14), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_URGENCY_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_URGENCY_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_URGENCY_WATERMARK")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5EC6 (byte 0x1_7B18), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5EC7 (byte 0x1_7B1C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5EC8 (byte 0x1_7B20), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5EC9 (byte 0x1_7B24), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECA (byte 0x1_7B28), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_C")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECB (byte 0x1_7B2C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ECC (byte 0x1_7B30), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECD (byte 0x1_7B34), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECE (byte 0x1_7B38), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_C")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECF (byte 0x1_7B3C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ECF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ECF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED0 (byte 0x1_7B40), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED1 (byte 0x1_7B44), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED2 (byte 0x1_7B48), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_C")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED3 (byte 0x1_7B4C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED4 (byte 0x1_7B50), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED5 (byte 0x1_7B54), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED6 (byte 0x1_7B58), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_C")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED7 (byte 0x1_7B5C), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED8 (byte 0x1_7B60), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL")
+  }
 }
 
 /// `MCIF_WB1_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED9 (byte 0x1_7B64), rw, reset 0x0000_0000.
-public struct MCIF_WB1_MCIF_WB_HVVMID_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5ED9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB1_MCIF_WB_HVVMID_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5ED9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB1_MCIF_WB_HVVMID_CONTROL")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EF8 (byte 0x1_7BE0), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EF8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EF8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EF9 (byte 0x1_7BE4), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EF9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EF9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EFA (byte 0x1_7BE8), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUFMGR_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUFMGR_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUFMGR_STATUS")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EFB (byte 0x1_7BEC), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_PITCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_PITCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_PITCH")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EFC (byte 0x1_7BF0), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_STATUS")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFD (byte 0x1_7BF4), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_STATUS2")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EFE (byte 0x1_7BF8), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_STATUS")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFF (byte 0x1_7BFC), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5EFF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5EFF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_STATUS2")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5F00 (byte 0x1_7C00), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_STATUS")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5F01 (byte 0x1_7C04), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_STATUS2")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5F02 (byte 0x1_7C08), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_STATUS")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5F03 (byte 0x1_7C0C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_STATUS2")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5F04 (byte 0x1_7C10), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5F05 (byte 0x1_7C14), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_URGENCY_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_URGENCY_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_URGENCY_WATERMARK")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5F06 (byte 0x1_7C18), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5F07 (byte 0x1_7C1C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F08 (byte 0x1_7C20), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F09 (byte 0x1_7C24), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0A (byte 0x1_7C28), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_C")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0B (byte 0x1_7C2C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F0C (byte 0x1_7C30), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0D (byte 0x1_7C34), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0E (byte 0x1_7C38), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_C")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0F (byte 0x1_7C3C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F10 (byte 0x1_7C40), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F11 (byte 0x1_7C44), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F12 (byte 0x1_7C48), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_C")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F13 (byte 0x1_7C4C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F14 (byte 0x1_7C50), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F15 (byte 0x1_7C54), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F16 (byte 0x1_7C58), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_ADDR_C: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_C")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F17 (byte 0x1_7C5C), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5F18 (byte 0x1_7C60), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL")
+  }
 }
 
 /// `MCIF_WB2_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5F19 (byte 0x1_7C64), rw, reset 0x0000_0000.
-public struct MCIF_WB2_MCIF_WB_HVVMID_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x5F19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MCIF_WB2_MCIF_WB_HVVMID_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MCIF_WB2_MCIF_WB_HVVMID_CONTROL")
+  }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF0`: gmc_8_1 register, MMIO dword 0xF980 (byte 0x3_E600), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF980 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF980, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF0 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -788,12 +867,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF0: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF1`: gmc_8_1 register, MMIO dword 0xF981 (byte 0x3_E604), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF981 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF981, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF1 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -805,12 +885,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF1: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF2`: gmc_8_1 register, MMIO dword 0xF982 (byte 0x3_E608), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF982 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF982, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF2 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -822,12 +903,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF2: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF3`: gmc_8_1 register, MMIO dword 0xF983 (byte 0x3_E60C), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF983 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF983, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF3 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -839,12 +921,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF3: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF4`: gmc_8_1 register, MMIO dword 0xF984 (byte 0x3_E610), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF984 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF984, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF4 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -856,12 +939,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF4: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF5`: gmc_8_1 register, MMIO dword 0xF985 (byte 0x3_E614), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF985 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF985, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF5 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -873,12 +957,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF5: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF6`: gmc_8_1 register, MMIO dword 0xF986 (byte 0x3_E618), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF986 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF986, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF6 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -890,12 +975,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF6: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF7`: gmc_8_1 register, MMIO dword 0xF987 (byte 0x3_E61C), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF987 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF987, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF7 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -907,12 +993,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF7: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF8`: gmc_8_1 register, MMIO dword 0xF988 (byte 0x3_E620), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF988 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF988, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF8 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -924,12 +1011,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF8: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF9`: gmc_8_1 register, MMIO dword 0xF989 (byte 0x3_E624), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF989 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF989, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF9 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -941,12 +1029,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF9: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF10`: gmc_8_1 register, MMIO dword 0xF98A (byte 0x3_E628), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF10 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -958,12 +1047,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF10: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF11`: gmc_8_1 register, MMIO dword 0xF98B (byte 0x3_E62C), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF11 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -975,12 +1065,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF11: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF12`: gmc_8_1 register, MMIO dword 0xF98C (byte 0x3_E630), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF12 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -992,12 +1083,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF12: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF13`: gmc_8_1 register, MMIO dword 0xF98D (byte 0x3_E634), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF13 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1009,12 +1101,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF13: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF14`: gmc_8_1 register, MMIO dword 0xF98E (byte 0x3_E638), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF14 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1026,12 +1119,13 @@ public struct MC_VM_FB_SIZE_OFFSET_VF14: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF15`: gmc_8_1 register, MMIO dword 0xF98F (byte 0x3_E63C), rw, reset 0x0000_0000.
-public struct MC_VM_FB_SIZE_OFFSET_VF15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_FB_SIZE_OFFSET_VF15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_FB_SIZE_OFFSET_VF15 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
+  }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_SIZE`: bits 15:0, rw.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1043,72 +1137,78 @@ public struct MC_VM_FB_SIZE_OFFSET_VF15: Register {
 }
 
 /// `MC_VM_NB_MMIOBASE`: gmc_8_1 register, MMIO dword 0xF990 (byte 0x3_E640), rw, reset 0x0000_0000.
-public struct MC_VM_NB_MMIOBASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF990 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_MMIOBASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF990, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_MMIOBASE MMIOBASE@0:32")
+  }
 
   /// `MC_VM_NB_MMIOBASE.MMIOBASE`: bits 31:0, rw.
   @inlinable public static var MMIOBASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_NB_MMIOLIMIT`: gmc_8_1 register, MMIO dword 0xF991 (byte 0x3_E644), rw, reset 0x0000_0000.
-public struct MC_VM_NB_MMIOLIMIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF991 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_MMIOLIMIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF991, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_MMIOLIMIT MMIOLIMIT@0:32")
+  }
 
   /// `MC_VM_NB_MMIOLIMIT.MMIOLIMIT`: bits 31:0, rw.
   @inlinable public static var MMIOLIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_NB_PCI_CTRL`: gmc_8_1 register, MMIO dword 0xF992 (byte 0x3_E648), rw, reset 0x0000_0000.
-public struct MC_VM_NB_PCI_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF992 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_PCI_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF992, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_PCI_CTRL MMIOENABLE@23:1")
+  }
 
   /// `MC_VM_NB_PCI_CTRL.MMIOENABLE`: bit 23, rw.
   @inlinable public static var MMIOENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `MC_VM_NB_PCI_ARB`: gmc_8_1 register, MMIO dword 0xF993 (byte 0x3_E64C), rw, reset 0x0000_0000.
-public struct MC_VM_NB_PCI_ARB: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF993 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_PCI_ARB: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF993, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_PCI_ARB VGA_HOLE@3:1")
+  }
 
   /// `MC_VM_NB_PCI_ARB.VGA_HOLE`: bit 3, rw.
   @inlinable public static var VGA_HOLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `MC_VM_NB_TOP_OF_DRAM_SLOT1`: gmc_8_1 register, MMIO dword 0xF994 (byte 0x3_E650), rw, reset 0x0000_0000.
-public struct MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF994 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF994, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_TOP_OF_DRAM_SLOT1 TOP_OF_DRAM@23:9")
+  }
 
   /// `MC_VM_NB_TOP_OF_DRAM_SLOT1.TOP_OF_DRAM`: bits 31:23, rw.
   @inlinable public static var TOP_OF_DRAM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `MC_VM_NB_LOWER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF995 (byte 0x3_E654), rw, reset 0x0000_0000.
-public struct MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF995 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF995, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_LOWER_TOP_OF_DRAM2 ENABLE@0:1 LOWER_TOM2@23:9")
+  }
 
   /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1118,24 +1218,26 @@ public struct MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
 }
 
 /// `MC_VM_NB_UPPER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF996 (byte 0x3_E658), rw, reset 0x0000_0000.
-public struct MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF996 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF996, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_UPPER_TOP_OF_DRAM2 UPPER_TOM2@0:8")
+  }
 
   /// `MC_VM_NB_UPPER_TOP_OF_DRAM2.UPPER_TOM2`: bits 7:0, rw.
   @inlinable public static var UPPER_TOM2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_VM_NB_TOP_OF_DRAM3`: gmc_8_1 register, MMIO dword 0xF997 (byte 0x3_E65C), rw, reset 0x0000_0000.
-public struct MC_VM_NB_TOP_OF_DRAM3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF997 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_NB_TOP_OF_DRAM3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF997, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_NB_TOP_OF_DRAM3 TOM3_LIMIT@0:30 TOM3_ENABLE@31:1")
+  }
 
   /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_LIMIT`: bits 29:0, rw.
   @inlinable public static var TOM3_LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
@@ -1145,12 +1247,13 @@ public struct MC_VM_NB_TOP_OF_DRAM3: Register {
 }
 
 /// `MC_VM_MARC_BASE_LO_0`: gmc_8_1 register, MMIO dword 0xF998 (byte 0x3_E660), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_LO_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF998 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_LO_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF998, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_LO_0 MARC_BASE_LO_0@12:20")
+  }
 
   /// `MC_VM_MARC_BASE_LO_0.MARC_BASE_LO_0`: bits 31:12, rw.
   @inlinable public static var MARC_BASE_LO_0: RegisterField<Self, UInt32> {
@@ -1159,12 +1262,13 @@ public struct MC_VM_MARC_BASE_LO_0: Register {
 }
 
 /// `MC_VM_MARC_BASE_HI_0`: gmc_8_1 register, MMIO dword 0xF999 (byte 0x3_E664), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_HI_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF999 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_HI_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF999, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_HI_0 MARC_BASE_HI_0@0:20")
+  }
 
   /// `MC_VM_MARC_BASE_HI_0.MARC_BASE_HI_0`: bits 19:0, rw.
   @inlinable public static var MARC_BASE_HI_0: RegisterField<Self, UInt32> {
@@ -1173,12 +1277,13 @@ public struct MC_VM_MARC_BASE_HI_0: Register {
 }
 
 /// `MC_VM_MARC_RELOC_LO_0`: gmc_8_1 register, MMIO dword 0xF99A (byte 0x3_E668), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_LO_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_LO_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_LO_0 MARC_ENABLE_0@0:1 MARC_READONLY_0@1:1 MARC_RELOC_LO_0@12:20")
+  }
 
   /// `MC_VM_MARC_RELOC_LO_0.MARC_ENABLE_0`: bit 0, rw.
   @inlinable public static var MARC_ENABLE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1195,12 +1300,13 @@ public struct MC_VM_MARC_RELOC_LO_0: Register {
 }
 
 /// `MC_VM_MARC_RELOC_HI_0`: gmc_8_1 register, MMIO dword 0xF99B (byte 0x3_E66C), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_HI_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_HI_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_HI_0 MARC_RELOC_HI_0@0:20")
+  }
 
   /// `MC_VM_MARC_RELOC_HI_0.MARC_RELOC_HI_0`: bits 19:0, rw.
   @inlinable public static var MARC_RELOC_HI_0: RegisterField<Self, UInt32> {
@@ -1209,12 +1315,13 @@ public struct MC_VM_MARC_RELOC_HI_0: Register {
 }
 
 /// `MC_VM_MARC_LEN_LO_0`: gmc_8_1 register, MMIO dword 0xF99C (byte 0x3_E670), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_LO_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_LO_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_LO_0 MARC_LEN_LO_0@12:20")
+  }
 
   /// `MC_VM_MARC_LEN_LO_0.MARC_LEN_LO_0`: bits 31:12, rw.
   @inlinable public static var MARC_LEN_LO_0: RegisterField<Self, UInt32> {
@@ -1223,12 +1330,13 @@ public struct MC_VM_MARC_LEN_LO_0: Register {
 }
 
 /// `MC_VM_MARC_LEN_HI_0`: gmc_8_1 register, MMIO dword 0xF99D (byte 0x3_E674), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_HI_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_HI_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_HI_0 MARC_LEN_HI_0@0:20")
+  }
 
   /// `MC_VM_MARC_LEN_HI_0.MARC_LEN_HI_0`: bits 19:0, rw.
   @inlinable public static var MARC_LEN_HI_0: RegisterField<Self, UInt32> {
@@ -1237,12 +1345,13 @@ public struct MC_VM_MARC_LEN_HI_0: Register {
 }
 
 /// `MC_VM_MARC_BASE_LO_1`: gmc_8_1 register, MMIO dword 0xF99E (byte 0x3_E678), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_LO_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_LO_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_LO_1 MARC_BASE_LO_1@12:20")
+  }
 
   /// `MC_VM_MARC_BASE_LO_1.MARC_BASE_LO_1`: bits 31:12, rw.
   @inlinable public static var MARC_BASE_LO_1: RegisterField<Self, UInt32> {
@@ -1251,12 +1360,13 @@ public struct MC_VM_MARC_BASE_LO_1: Register {
 }
 
 /// `MC_VM_MARC_BASE_HI_1`: gmc_8_1 register, MMIO dword 0xF99F (byte 0x3_E67C), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_HI_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_HI_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_HI_1 MARC_BASE_HI_1@0:20")
+  }
 
   /// `MC_VM_MARC_BASE_HI_1.MARC_BASE_HI_1`: bits 19:0, rw.
   @inlinable public static var MARC_BASE_HI_1: RegisterField<Self, UInt32> {
@@ -1265,12 +1375,13 @@ public struct MC_VM_MARC_BASE_HI_1: Register {
 }
 
 /// `MC_VM_MARC_RELOC_LO_1`: gmc_8_1 register, MMIO dword 0xF9A0 (byte 0x3_E680), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_LO_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_LO_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_LO_1 MARC_ENABLE_1@0:1 MARC_READONLY_1@1:1 MARC_RELOC_LO_1@12:20")
+  }
 
   /// `MC_VM_MARC_RELOC_LO_1.MARC_ENABLE_1`: bit 0, rw.
   @inlinable public static var MARC_ENABLE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1287,12 +1398,13 @@ public struct MC_VM_MARC_RELOC_LO_1: Register {
 }
 
 /// `MC_VM_MARC_RELOC_HI_1`: gmc_8_1 register, MMIO dword 0xF9A1 (byte 0x3_E684), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_HI_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_HI_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_HI_1 MARC_RELOC_HI_1@0:20")
+  }
 
   /// `MC_VM_MARC_RELOC_HI_1.MARC_RELOC_HI_1`: bits 19:0, rw.
   @inlinable public static var MARC_RELOC_HI_1: RegisterField<Self, UInt32> {
@@ -1301,12 +1413,13 @@ public struct MC_VM_MARC_RELOC_HI_1: Register {
 }
 
 /// `MC_VM_MARC_LEN_LO_1`: gmc_8_1 register, MMIO dword 0xF9A2 (byte 0x3_E688), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_LO_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_LO_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_LO_1 MARC_LEN_LO_1@12:20")
+  }
 
   /// `MC_VM_MARC_LEN_LO_1.MARC_LEN_LO_1`: bits 31:12, rw.
   @inlinable public static var MARC_LEN_LO_1: RegisterField<Self, UInt32> {
@@ -1315,12 +1428,13 @@ public struct MC_VM_MARC_LEN_LO_1: Register {
 }
 
 /// `MC_VM_MARC_LEN_HI_1`: gmc_8_1 register, MMIO dword 0xF9A3 (byte 0x3_E68C), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_HI_1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_HI_1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_HI_1 MARC_LEN_HI_1@0:20")
+  }
 
   /// `MC_VM_MARC_LEN_HI_1.MARC_LEN_HI_1`: bits 19:0, rw.
   @inlinable public static var MARC_LEN_HI_1: RegisterField<Self, UInt32> {
@@ -1329,12 +1443,13 @@ public struct MC_VM_MARC_LEN_HI_1: Register {
 }
 
 /// `MC_VM_MARC_BASE_LO_2`: gmc_8_1 register, MMIO dword 0xF9A4 (byte 0x3_E690), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_LO_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_LO_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_LO_2 MARC_BASE_LO_2@12:20")
+  }
 
   /// `MC_VM_MARC_BASE_LO_2.MARC_BASE_LO_2`: bits 31:12, rw.
   @inlinable public static var MARC_BASE_LO_2: RegisterField<Self, UInt32> {
@@ -1343,12 +1458,13 @@ public struct MC_VM_MARC_BASE_LO_2: Register {
 }
 
 /// `MC_VM_MARC_BASE_HI_2`: gmc_8_1 register, MMIO dword 0xF9A5 (byte 0x3_E694), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_HI_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_HI_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_HI_2 MARC_BASE_HI_2@0:20")
+  }
 
   /// `MC_VM_MARC_BASE_HI_2.MARC_BASE_HI_2`: bits 19:0, rw.
   @inlinable public static var MARC_BASE_HI_2: RegisterField<Self, UInt32> {
@@ -1357,12 +1473,13 @@ public struct MC_VM_MARC_BASE_HI_2: Register {
 }
 
 /// `MC_VM_MARC_RELOC_LO_2`: gmc_8_1 register, MMIO dword 0xF9A6 (byte 0x3_E698), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_LO_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_LO_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_LO_2 MARC_ENABLE_2@0:1 MARC_READONLY_2@1:1 MARC_RELOC_LO_2@12:20")
+  }
 
   /// `MC_VM_MARC_RELOC_LO_2.MARC_ENABLE_2`: bit 0, rw.
   @inlinable public static var MARC_ENABLE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1379,12 +1496,13 @@ public struct MC_VM_MARC_RELOC_LO_2: Register {
 }
 
 /// `MC_VM_MARC_RELOC_HI_2`: gmc_8_1 register, MMIO dword 0xF9A7 (byte 0x3_E69C), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_HI_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_HI_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_HI_2 MARC_RELOC_HI_2@0:20")
+  }
 
   /// `MC_VM_MARC_RELOC_HI_2.MARC_RELOC_HI_2`: bits 19:0, rw.
   @inlinable public static var MARC_RELOC_HI_2: RegisterField<Self, UInt32> {
@@ -1393,12 +1511,13 @@ public struct MC_VM_MARC_RELOC_HI_2: Register {
 }
 
 /// `MC_VM_MARC_LEN_LO_2`: gmc_8_1 register, MMIO dword 0xF9A8 (byte 0x3_E6A0), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_LO_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_LO_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_LO_2 MARC_LEN_LO_2@12:20")
+  }
 
   /// `MC_VM_MARC_LEN_LO_2.MARC_LEN_LO_2`: bits 31:12, rw.
   @inlinable public static var MARC_LEN_LO_2: RegisterField<Self, UInt32> {
@@ -1407,12 +1526,13 @@ public struct MC_VM_MARC_LEN_LO_2: Register {
 }
 
 /// `MC_VM_MARC_LEN_HI_2`: gmc_8_1 register, MMIO dword 0xF9A9 (byte 0x3_E6A4), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_HI_2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_HI_2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_HI_2 MARC_LEN_HI_2@0:20")
+  }
 
   /// `MC_VM_MARC_LEN_HI_2.MARC_LEN_HI_2`: bits 19:0, rw.
   @inlinable public static var MARC_LEN_HI_2: RegisterField<Self, UInt32> {
@@ -1421,12 +1541,13 @@ public struct MC_VM_MARC_LEN_HI_2: Register {
 }
 
 /// `MC_VM_MARC_BASE_LO_3`: gmc_8_1 register, MMIO dword 0xF9AA (byte 0x3_E6A8), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_LO_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_LO_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_LO_3 MARC_BASE_LO_3@12:20")
+  }
 
   /// `MC_VM_MARC_BASE_LO_3.MARC_BASE_LO_3`: bits 31:12, rw.
   @inlinable public static var MARC_BASE_LO_3: RegisterField<Self, UInt32> {
@@ -1435,12 +1556,13 @@ public struct MC_VM_MARC_BASE_LO_3: Register {
 }
 
 /// `MC_VM_MARC_BASE_HI_3`: gmc_8_1 register, MMIO dword 0xF9AB (byte 0x3_E6AC), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_BASE_HI_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_BASE_HI_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_BASE_HI_3 MARC_BASE_HI_3@0:20")
+  }
 
   /// `MC_VM_MARC_BASE_HI_3.MARC_BASE_HI_3`: bits 19:0, rw.
   @inlinable public static var MARC_BASE_HI_3: RegisterField<Self, UInt32> {
@@ -1449,12 +1571,13 @@ public struct MC_VM_MARC_BASE_HI_3: Register {
 }
 
 /// `MC_VM_MARC_RELOC_LO_3`: gmc_8_1 register, MMIO dword 0xF9AC (byte 0x3_E6B0), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_LO_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_LO_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_LO_3 MARC_ENABLE_3@0:1 MARC_READONLY_3@1:1 MARC_RELOC_LO_3@12:20")
+  }
 
   /// `MC_VM_MARC_RELOC_LO_3.MARC_ENABLE_3`: bit 0, rw.
   @inlinable public static var MARC_ENABLE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1471,12 +1594,13 @@ public struct MC_VM_MARC_RELOC_LO_3: Register {
 }
 
 /// `MC_VM_MARC_RELOC_HI_3`: gmc_8_1 register, MMIO dword 0xF9AD (byte 0x3_E6B4), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_RELOC_HI_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_RELOC_HI_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_RELOC_HI_3 MARC_RELOC_HI_3@0:20")
+  }
 
   /// `MC_VM_MARC_RELOC_HI_3.MARC_RELOC_HI_3`: bits 19:0, rw.
   @inlinable public static var MARC_RELOC_HI_3: RegisterField<Self, UInt32> {
@@ -1485,12 +1609,13 @@ public struct MC_VM_MARC_RELOC_HI_3: Register {
 }
 
 /// `MC_VM_MARC_LEN_LO_3`: gmc_8_1 register, MMIO dword 0xF9AE (byte 0x3_E6B8), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_LO_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_LO_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_LO_3 MARC_LEN_LO_3@12:20")
+  }
 
   /// `MC_VM_MARC_LEN_LO_3.MARC_LEN_LO_3`: bits 31:12, rw.
   @inlinable public static var MARC_LEN_LO_3: RegisterField<Self, UInt32> {
@@ -1499,12 +1624,13 @@ public struct MC_VM_MARC_LEN_LO_3: Register {
 }
 
 /// `MC_VM_MARC_LEN_HI_3`: gmc_8_1 register, MMIO dword 0xF9AF (byte 0x3_E6BC), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_LEN_HI_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_LEN_HI_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_LEN_HI_3 MARC_LEN_HI_3@0:20")
+  }
 
   /// `MC_VM_MARC_LEN_HI_3.MARC_LEN_HI_3`: bits 19:0, rw.
   @inlinable public static var MARC_LEN_HI_3: RegisterField<Self, UInt32> {
@@ -1513,12 +1639,13 @@ public struct MC_VM_MARC_LEN_HI_3: Register {
 }
 
 /// `MC_VM_MARC_CNTL`: gmc_8_1 register, MMIO dword 0xF9B0 (byte 0x3_E6C0), rw, reset 0x0000_0000.
-public struct MC_VM_MARC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MARC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MARC_CNTL ENABLE_ALL_CLIENTS@0:1")
+  }
 
   /// `MC_VM_MARC_CNTL.ENABLE_ALL_CLIENTS`: bit 0, rw.
   @inlinable public static var ENABLE_ALL_CLIENTS: RegisterField<Self, Bool> {
@@ -1527,12 +1654,13 @@ public struct MC_VM_MARC_CNTL: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL0`: gmc_8_1 register, MMIO dword 0xF9B1 (byte 0x3_E6C4), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL0 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL0.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1547,36 +1675,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL0: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B2 (byte 0x3_E6C8), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR0 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR0.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B3 (byte 0x3_E6CC), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR0 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR0.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL1`: gmc_8_1 register, MMIO dword 0xF9B4 (byte 0x3_E6D0), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL1 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL1.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1591,36 +1722,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL1: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B5 (byte 0x3_E6D4), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR1 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR1.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B6 (byte 0x3_E6D8), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR1 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR1.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL2`: gmc_8_1 register, MMIO dword 0xF9B7 (byte 0x3_E6DC), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL2 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL2.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1635,36 +1769,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL2: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B8 (byte 0x3_E6E0), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR2 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR2.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B9 (byte 0x3_E6E4), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR2 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR2.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL3`: gmc_8_1 register, MMIO dword 0xF9BA (byte 0x3_E6E8), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL3 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL3.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1679,36 +1816,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL3: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BB (byte 0x3_E6EC), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR3 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR3.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BC (byte 0x3_E6F0), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR3 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR3.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL4`: gmc_8_1 register, MMIO dword 0xF9BD (byte 0x3_E6F4), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL4 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL4.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1723,36 +1863,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL4: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BE (byte 0x3_E6F8), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR4 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR4.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BF (byte 0x3_E6FC), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR4 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR4.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL5`: gmc_8_1 register, MMIO dword 0xF9C0 (byte 0x3_E700), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL5 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL5.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1767,36 +1910,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL5: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C1 (byte 0x3_E704), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR5 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR5.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C2 (byte 0x3_E708), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR5 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR5.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL6`: gmc_8_1 register, MMIO dword 0xF9C3 (byte 0x3_E70C), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL6 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL6.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1811,36 +1957,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL6: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C4 (byte 0x3_E710), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR6 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR6.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C5 (byte 0x3_E714), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR6 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR6.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL7`: gmc_8_1 register, MMIO dword 0xF9C6 (byte 0x3_E718), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL7 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL7.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1855,36 +2004,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL7: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C7 (byte 0x3_E71C), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR7 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR7.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C8 (byte 0x3_E720), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR7 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR7.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL8`: gmc_8_1 register, MMIO dword 0xF9C9 (byte 0x3_E724), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_CNTL8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_CNTL8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_CNTL8 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_CNTL8.REQ_STREAM_ID`: bits 8:0, rw.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
@@ -1899,36 +2051,39 @@ public struct MC_VM_MB_L1_TLS0_CNTL8: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CA (byte 0x3_E728), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_START_ADDR8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_START_ADDR8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_START_ADDR8 START_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR8.START_ADDR`: bits 27:0, rw.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CB (byte 0x3_E72C), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_END_ADDR8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_END_ADDR8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_END_ADDR8 END_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR8.END_ADDR`: bits 27:0, rw.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0xF9CC (byte 0x3_E730), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
+  }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1951,12 +2106,13 @@ public struct MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0xF9CD (byte 0x3_E734), rw, reset 0x0000_0000.
-public struct MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
+  }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
@@ -1967,12 +2123,13 @@ public struct MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
 /// `MC_IO_DEBUG_UP_0`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_GCNT`, at the same offset.
-public struct MC_IO_DEBUG_UP_0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1988,12 +2145,13 @@ public struct MC_IO_DEBUG_UP_0: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_GCNT`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_GCNT: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_GCNT: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_GCNT DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_GCNT.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -2002,12 +2160,13 @@ public struct MC_TSM_DEBUG_GCNT: RegisterValue {
 /// `MC_IO_DEBUG_UP_1`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_FLAG`, at the same offset.
-public struct MC_IO_DEBUG_UP_1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2023,12 +2182,13 @@ public struct MC_IO_DEBUG_UP_1: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_FLAG`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_FLAG: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_FLAG: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_FLAG DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_FLAG.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -2037,12 +2197,13 @@ public struct MC_TSM_DEBUG_FLAG: RegisterValue {
 /// `MC_IO_DEBUG_UP_2`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_MISC`, at the same offset.
-public struct MC_IO_DEBUG_UP_2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_2 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_2.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2058,12 +2219,13 @@ public struct MC_IO_DEBUG_UP_2: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_MISC`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_MISC: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_MISC: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_MISC FLAG@0:8 NCNT_RD@8:4 NCNT_WR@12:4")
+  }
 
   /// `MC_TSM_DEBUG_MISC.FLAG`: bits 7:0, rw.
   @inlinable public static var FLAG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2078,12 +2240,13 @@ public struct MC_TSM_DEBUG_MISC: RegisterValue {
 /// `MC_IO_DEBUG_UP_3`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT0`, at the same offset.
-public struct MC_IO_DEBUG_UP_3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_3 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_3.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2099,12 +2262,13 @@ public struct MC_IO_DEBUG_UP_3: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT0`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT0 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT0.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2122,12 +2286,13 @@ public struct MC_TSM_DEBUG_BCNT0: RegisterValue {
 /// `MC_IO_DEBUG_UP_4`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT1`, at the same offset.
-public struct MC_IO_DEBUG_UP_4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_4 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_4.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2143,12 +2308,13 @@ public struct MC_IO_DEBUG_UP_4: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT1`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT1 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT1.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2166,12 +2332,13 @@ public struct MC_TSM_DEBUG_BCNT1: RegisterValue {
 /// `MC_IO_DEBUG_UP_5`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT2`, at the same offset.
-public struct MC_IO_DEBUG_UP_5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_5 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_5.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2187,12 +2354,13 @@ public struct MC_IO_DEBUG_UP_5: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT2`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT2 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT2.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2210,12 +2378,13 @@ public struct MC_TSM_DEBUG_BCNT2: RegisterValue {
 /// `MC_IO_DEBUG_UP_6`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT3`, at the same offset.
-public struct MC_IO_DEBUG_UP_6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_6 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_6.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2231,12 +2400,13 @@ public struct MC_IO_DEBUG_UP_6: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT3`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT3 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT3.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2254,12 +2424,13 @@ public struct MC_TSM_DEBUG_BCNT3: RegisterValue {
 /// `MC_IO_DEBUG_UP_7`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT4`, at the same offset.
-public struct MC_IO_DEBUG_UP_7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_7 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_7.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2275,12 +2446,13 @@ public struct MC_IO_DEBUG_UP_7: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT4`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT4 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT4.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2298,12 +2470,13 @@ public struct MC_TSM_DEBUG_BCNT4: RegisterValue {
 /// `MC_IO_DEBUG_UP_8`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT5`, at the same offset.
-public struct MC_IO_DEBUG_UP_8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_8 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_8.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2319,12 +2492,13 @@ public struct MC_IO_DEBUG_UP_8: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT5`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT5 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT5.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2342,12 +2516,13 @@ public struct MC_TSM_DEBUG_BCNT5: RegisterValue {
 /// `MC_IO_DEBUG_UP_9`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT6`, at the same offset.
-public struct MC_IO_DEBUG_UP_9: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_9 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_9.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2363,12 +2538,13 @@ public struct MC_IO_DEBUG_UP_9: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT6`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT6 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT6.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2386,12 +2562,13 @@ public struct MC_TSM_DEBUG_BCNT6: RegisterValue {
 /// `MC_IO_DEBUG_UP_10`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT7`, at the same offset.
-public struct MC_IO_DEBUG_UP_10: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_10 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_10.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2407,12 +2584,13 @@ public struct MC_IO_DEBUG_UP_10: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT7`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT7 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT7.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2430,12 +2608,13 @@ public struct MC_TSM_DEBUG_BCNT7: RegisterValue {
 /// `MC_IO_DEBUG_UP_11`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT8`, at the same offset.
-public struct MC_IO_DEBUG_UP_11: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_11: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_11 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_11.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2451,12 +2630,13 @@ public struct MC_IO_DEBUG_UP_11: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT8`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT8: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT8: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT8 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT8.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2474,12 +2654,13 @@ public struct MC_TSM_DEBUG_BCNT8: RegisterValue {
 /// `MC_IO_DEBUG_UP_12`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT9`, at the same offset.
-public struct MC_IO_DEBUG_UP_12: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_12: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_12 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_12.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2495,12 +2676,13 @@ public struct MC_IO_DEBUG_UP_12: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT9`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT9: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT9: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT9 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT9.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2518,12 +2700,13 @@ public struct MC_TSM_DEBUG_BCNT9: RegisterValue {
 /// `MC_IO_DEBUG_UP_13`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT10`, at the same offset.
-public struct MC_IO_DEBUG_UP_13: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_13: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_13 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_13.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2539,12 +2722,13 @@ public struct MC_IO_DEBUG_UP_13: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BCNT10`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BCNT10: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BCNT10: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BCNT10 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
+  }
 
   /// `MC_TSM_DEBUG_BCNT10.BYTE0`: bits 7:0, rw.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2560,12 +2744,13 @@ public struct MC_TSM_DEBUG_BCNT10: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_14`: gmc_8_1 register, index 0xE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_14: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_14: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_14 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_14.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2581,12 +2766,13 @@ public struct MC_IO_DEBUG_UP_14: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_15`: gmc_8_1 register, index 0xF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_15: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_15: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_15 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_15.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2604,12 +2790,13 @@ public struct MC_IO_DEBUG_UP_15: RegisterValue {
 /// `MC_IO_DEBUG_UP_16`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_ST01`, at the same offset.
-public struct MC_IO_DEBUG_UP_16: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_16: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_16 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_16.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2625,12 +2812,13 @@ public struct MC_IO_DEBUG_UP_16: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_ST01`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_ST01: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_ST01: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_ST01 DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_ST01.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -2639,12 +2827,13 @@ public struct MC_TSM_DEBUG_ST01: RegisterValue {
 /// `MC_IO_DEBUG_UP_17`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_ST23`, at the same offset.
-public struct MC_IO_DEBUG_UP_17: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_17: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_17 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_17.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2660,12 +2849,13 @@ public struct MC_IO_DEBUG_UP_17: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_ST23`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_ST23: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_ST23: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_ST23 DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_ST23.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -2674,12 +2864,13 @@ public struct MC_TSM_DEBUG_ST23: RegisterValue {
 /// `MC_IO_DEBUG_UP_18`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_ST45`, at the same offset.
-public struct MC_IO_DEBUG_UP_18: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_18: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_18 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_18.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2695,12 +2886,13 @@ public struct MC_IO_DEBUG_UP_18: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_ST45`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_ST45: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_ST45: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_ST45 DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_ST45.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
@@ -2709,12 +2901,13 @@ public struct MC_TSM_DEBUG_ST45: RegisterValue {
 /// `MC_IO_DEBUG_UP_19`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
 ///
 /// Another name for `MC_TSM_DEBUG_BKPT`, at the same offset.
-public struct MC_IO_DEBUG_UP_19: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_19: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_19 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_19.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2730,24 +2923,26 @@ public struct MC_IO_DEBUG_UP_19: RegisterValue {
 }
 
 /// `MC_TSM_DEBUG_BKPT`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_TSM_DEBUG_BKPT: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_TSM_DEBUG_BKPT: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_TSM_DEBUG_BKPT DATA@0:32")
+  }
 
   /// `MC_TSM_DEBUG_BKPT.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_20`: gmc_8_1 register, index 0x14 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_20: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_20: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_20 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_20.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2763,12 +2958,13 @@ public struct MC_IO_DEBUG_UP_20: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_21`: gmc_8_1 register, index 0x15 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_21: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_21: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_21 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_21.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2784,12 +2980,13 @@ public struct MC_IO_DEBUG_UP_21: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_22`: gmc_8_1 register, index 0x16 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_22: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_22: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_22 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_22.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2805,12 +3002,13 @@ public struct MC_IO_DEBUG_UP_22: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_23`: gmc_8_1 register, index 0x17 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_23: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_23: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_23 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_23.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2826,12 +3024,13 @@ public struct MC_IO_DEBUG_UP_23: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_24`: gmc_8_1 register, index 0x18 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_24: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_24: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_24 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_24.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2847,12 +3046,13 @@ public struct MC_IO_DEBUG_UP_24: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_25`: gmc_8_1 register, index 0x19 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_25: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_25: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_25 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_25.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2868,12 +3068,13 @@ public struct MC_IO_DEBUG_UP_25: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_26`: gmc_8_1 register, index 0x1A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_26: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_26: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_26 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_26.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2889,12 +3090,13 @@ public struct MC_IO_DEBUG_UP_26: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_27`: gmc_8_1 register, index 0x1B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_27: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_27: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_27 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_27.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2910,12 +3112,13 @@ public struct MC_IO_DEBUG_UP_27: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_28`: gmc_8_1 register, index 0x1C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_28: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_28: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_28 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_28.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2931,12 +3134,13 @@ public struct MC_IO_DEBUG_UP_28: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_29`: gmc_8_1 register, index 0x1D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_29: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_29: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_29 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_29.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2952,12 +3156,13 @@ public struct MC_IO_DEBUG_UP_29: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_30`: gmc_8_1 register, index 0x1E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_30: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_30: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_30 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_30.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2973,12 +3178,13 @@ public struct MC_IO_DEBUG_UP_30: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_31`: gmc_8_1 register, index 0x1F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_31: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_31: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_31 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_31.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2994,12 +3200,13 @@ public struct MC_IO_DEBUG_UP_31: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_32`: gmc_8_1 register, index 0x20 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_32: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_32: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_32 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_32.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3015,12 +3222,13 @@ public struct MC_IO_DEBUG_UP_32: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_33`: gmc_8_1 register, index 0x21 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_33: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_33: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_33 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_33.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3036,12 +3244,13 @@ public struct MC_IO_DEBUG_UP_33: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_34`: gmc_8_1 register, index 0x22 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_34: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_34: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_34 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_34.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3057,12 +3266,13 @@ public struct MC_IO_DEBUG_UP_34: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_35`: gmc_8_1 register, index 0x23 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_35: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_35: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_35 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_35.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3078,12 +3288,13 @@ public struct MC_IO_DEBUG_UP_35: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_36`: gmc_8_1 register, index 0x24 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_36: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_36: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_36 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_36.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3099,12 +3310,13 @@ public struct MC_IO_DEBUG_UP_36: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_37`: gmc_8_1 register, index 0x25 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_37: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x25 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_37: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_37 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_37.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3120,12 +3332,13 @@ public struct MC_IO_DEBUG_UP_37: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_38`: gmc_8_1 register, index 0x26 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_38: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x26 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_38: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_38 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_38.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3141,12 +3354,13 @@ public struct MC_IO_DEBUG_UP_38: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_39`: gmc_8_1 register, index 0x27 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_39: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x27 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_39: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_39 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_39.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3162,12 +3376,13 @@ public struct MC_IO_DEBUG_UP_39: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_40`: gmc_8_1 register, index 0x28 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_40: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x28 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_40: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x28, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_40 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_40.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3183,12 +3398,13 @@ public struct MC_IO_DEBUG_UP_40: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_41`: gmc_8_1 register, index 0x29 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_41: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x29 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_41: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x29, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_41 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_41.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3204,12 +3420,13 @@ public struct MC_IO_DEBUG_UP_41: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_42`: gmc_8_1 register, index 0x2A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_42: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_42: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_42 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_42.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3225,12 +3442,13 @@ public struct MC_IO_DEBUG_UP_42: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_43`: gmc_8_1 register, index 0x2B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_43: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_43: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_43 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_43.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3246,12 +3464,13 @@ public struct MC_IO_DEBUG_UP_43: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_44`: gmc_8_1 register, index 0x2C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_44: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_44: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_44 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_44.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3267,12 +3486,13 @@ public struct MC_IO_DEBUG_UP_44: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_45`: gmc_8_1 register, index 0x2D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_45: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_45: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_45 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_45.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3288,12 +3508,13 @@ public struct MC_IO_DEBUG_UP_45: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_46`: gmc_8_1 register, index 0x2E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_46: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_46: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_46 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_46.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3309,12 +3530,13 @@ public struct MC_IO_DEBUG_UP_46: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_47`: gmc_8_1 register, index 0x2F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_47: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_47: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_47 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_47.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3330,12 +3552,13 @@ public struct MC_IO_DEBUG_UP_47: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_48`: gmc_8_1 register, index 0x30 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_48: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_48: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_48 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_48.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3351,12 +3574,13 @@ public struct MC_IO_DEBUG_UP_48: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_49`: gmc_8_1 register, index 0x31 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_49: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_49: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_49 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_49.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3372,12 +3596,13 @@ public struct MC_IO_DEBUG_UP_49: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_50`: gmc_8_1 register, index 0x32 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_50: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_50: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_50 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_50.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3393,12 +3618,13 @@ public struct MC_IO_DEBUG_UP_50: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_51`: gmc_8_1 register, index 0x33 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_51: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x33 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_51: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x33, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_51 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_51.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3414,12 +3640,13 @@ public struct MC_IO_DEBUG_UP_51: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_52`: gmc_8_1 register, index 0x34 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_52: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_52: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_52 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_52.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3435,12 +3662,13 @@ public struct MC_IO_DEBUG_UP_52: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_53`: gmc_8_1 register, index 0x35 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_53: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x35 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_53: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_53 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_53.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3456,12 +3684,13 @@ public struct MC_IO_DEBUG_UP_53: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_54`: gmc_8_1 register, index 0x36 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_54: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x36 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_54: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_54 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_54.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3477,12 +3706,13 @@ public struct MC_IO_DEBUG_UP_54: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_55`: gmc_8_1 register, index 0x37 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_55: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x37 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_55: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_55 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_55.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3498,12 +3728,13 @@ public struct MC_IO_DEBUG_UP_55: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_56`: gmc_8_1 register, index 0x38 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_56: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x38 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_56: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x38, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_56 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_56.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3519,12 +3750,13 @@ public struct MC_IO_DEBUG_UP_56: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_57`: gmc_8_1 register, index 0x39 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_57: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x39 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_57: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_57 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_57.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3540,12 +3772,13 @@ public struct MC_IO_DEBUG_UP_57: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_58`: gmc_8_1 register, index 0x3A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_58: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_58: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_58 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_58.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3561,12 +3794,13 @@ public struct MC_IO_DEBUG_UP_58: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_59`: gmc_8_1 register, index 0x3B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_59: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_59: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_59 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_59.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3582,12 +3816,13 @@ public struct MC_IO_DEBUG_UP_59: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_60`: gmc_8_1 register, index 0x3C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_60: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_60: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_60 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_60.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3603,12 +3838,13 @@ public struct MC_IO_DEBUG_UP_60: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_61`: gmc_8_1 register, index 0x3D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_61: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_61: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_61 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_61.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3624,12 +3860,13 @@ public struct MC_IO_DEBUG_UP_61: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_62`: gmc_8_1 register, index 0x3E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_62: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_62: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_62 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_62.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3645,12 +3882,13 @@ public struct MC_IO_DEBUG_UP_62: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_63`: gmc_8_1 register, index 0x3F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_63: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_63: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_63 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_63.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3666,12 +3904,13 @@ public struct MC_IO_DEBUG_UP_63: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_64`: gmc_8_1 register, index 0x40 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_64: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_64: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_64 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_64.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3687,12 +3926,13 @@ public struct MC_IO_DEBUG_UP_64: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_65`: gmc_8_1 register, index 0x41 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_65: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_65: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_65 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_65.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3708,12 +3948,13 @@ public struct MC_IO_DEBUG_UP_65: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_66`: gmc_8_1 register, index 0x42 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_66: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_66: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_66 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_66.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3729,12 +3970,13 @@ public struct MC_IO_DEBUG_UP_66: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_67`: gmc_8_1 register, index 0x43 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_67: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_67: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_67 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_67.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3750,12 +3992,13 @@ public struct MC_IO_DEBUG_UP_67: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_68`: gmc_8_1 register, index 0x44 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_68: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_68: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_68 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_68.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3771,12 +4014,13 @@ public struct MC_IO_DEBUG_UP_68: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_69`: gmc_8_1 register, index 0x45 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_69: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_69: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_69 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_69.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3792,12 +4036,13 @@ public struct MC_IO_DEBUG_UP_69: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_70`: gmc_8_1 register, index 0x46 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_70: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_70: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_70 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_70.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3813,12 +4058,13 @@ public struct MC_IO_DEBUG_UP_70: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_71`: gmc_8_1 register, index 0x47 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_71: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_71: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_71 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_71.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3834,12 +4080,13 @@ public struct MC_IO_DEBUG_UP_71: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_72`: gmc_8_1 register, index 0x48 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_72: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_72: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_72 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_72.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3855,12 +4102,13 @@ public struct MC_IO_DEBUG_UP_72: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_73`: gmc_8_1 register, index 0x49 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_73: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_73: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_73 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_73.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3876,12 +4124,13 @@ public struct MC_IO_DEBUG_UP_73: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_74`: gmc_8_1 register, index 0x4A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_74: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_74: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_74 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_74.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3897,12 +4146,13 @@ public struct MC_IO_DEBUG_UP_74: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_75`: gmc_8_1 register, index 0x4B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_75: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_75: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_75 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_75.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `MC_IO_DEBUG_UP_76`: gmc_8_1 register, index 0x4C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_76: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_76: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_76 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_76.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -25,12 +26,13 @@ public struct MC_IO_DEBUG_UP_76: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_77`: gmc_8_1 register, index 0x4D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_77: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_77: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_77 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_77.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -46,12 +48,13 @@ public struct MC_IO_DEBUG_UP_77: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_78`: gmc_8_1 register, index 0x4E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_78: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_78: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_78 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_78.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -67,12 +70,13 @@ public struct MC_IO_DEBUG_UP_78: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_79`: gmc_8_1 register, index 0x4F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_79: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_79: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_79 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_79.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -88,12 +92,13 @@ public struct MC_IO_DEBUG_UP_79: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_80`: gmc_8_1 register, index 0x50 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_80: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_80: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_80 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_80.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -109,12 +114,13 @@ public struct MC_IO_DEBUG_UP_80: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_81`: gmc_8_1 register, index 0x51 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_81: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x51 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_81: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x51, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_81 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_81.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -130,12 +136,13 @@ public struct MC_IO_DEBUG_UP_81: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_82`: gmc_8_1 register, index 0x52 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_82: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x52 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_82: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x52, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_82 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_82.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -151,12 +158,13 @@ public struct MC_IO_DEBUG_UP_82: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_83`: gmc_8_1 register, index 0x53 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_83: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x53 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_83: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x53, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_83 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_83.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -172,12 +180,13 @@ public struct MC_IO_DEBUG_UP_83: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_84`: gmc_8_1 register, index 0x54 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_84: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_84: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_84 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_84.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -193,12 +202,13 @@ public struct MC_IO_DEBUG_UP_84: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_85`: gmc_8_1 register, index 0x55 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_85: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x55 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_85: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x55, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_85 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_85.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -214,12 +224,13 @@ public struct MC_IO_DEBUG_UP_85: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_86`: gmc_8_1 register, index 0x56 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_86: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x56 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_86: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x56, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_86 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_86.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -235,12 +246,13 @@ public struct MC_IO_DEBUG_UP_86: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_87`: gmc_8_1 register, index 0x57 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_87: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x57 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_87: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x57, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_87 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_87.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -256,12 +268,13 @@ public struct MC_IO_DEBUG_UP_87: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_88`: gmc_8_1 register, index 0x58 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_88: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x58 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_88: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x58, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_88 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_88.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -277,12 +290,13 @@ public struct MC_IO_DEBUG_UP_88: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_89`: gmc_8_1 register, index 0x59 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_89: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x59 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_89: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x59, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_89 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_89.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -298,12 +312,13 @@ public struct MC_IO_DEBUG_UP_89: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_90`: gmc_8_1 register, index 0x5A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_90: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_90: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_90 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_90.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -319,12 +334,13 @@ public struct MC_IO_DEBUG_UP_90: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_91`: gmc_8_1 register, index 0x5B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_91: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_91: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_91 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_91.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -340,12 +356,13 @@ public struct MC_IO_DEBUG_UP_91: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_92`: gmc_8_1 register, index 0x5C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_92: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_92: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_92 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_92.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -361,12 +378,13 @@ public struct MC_IO_DEBUG_UP_92: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_93`: gmc_8_1 register, index 0x5D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_93: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_93: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_93 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_93.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -382,12 +400,13 @@ public struct MC_IO_DEBUG_UP_93: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_94`: gmc_8_1 register, index 0x5E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_94: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_94: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_94 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_94.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -403,12 +422,13 @@ public struct MC_IO_DEBUG_UP_94: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_95`: gmc_8_1 register, index 0x5F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_95: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_95: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_95 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_95.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -424,12 +444,13 @@ public struct MC_IO_DEBUG_UP_95: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_96`: gmc_8_1 register, index 0x60 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_96: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x60 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_96: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x60, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_96 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_96.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -445,12 +466,13 @@ public struct MC_IO_DEBUG_UP_96: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_97`: gmc_8_1 register, index 0x61 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_97: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x61 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_97: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x61, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_97 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_97.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -466,12 +488,13 @@ public struct MC_IO_DEBUG_UP_97: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_98`: gmc_8_1 register, index 0x62 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_98: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x62 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_98: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x62, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_98 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_98.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -487,12 +510,13 @@ public struct MC_IO_DEBUG_UP_98: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_99`: gmc_8_1 register, index 0x63 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_99: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x63 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_99: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x63, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_99 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_99.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -508,12 +532,13 @@ public struct MC_IO_DEBUG_UP_99: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_100`: gmc_8_1 register, index 0x64 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_100: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x64 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_100: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x64, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_100 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_100.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -529,12 +554,13 @@ public struct MC_IO_DEBUG_UP_100: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_101`: gmc_8_1 register, index 0x65 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_101: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x65 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_101: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x65, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_101 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_101.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -550,12 +576,13 @@ public struct MC_IO_DEBUG_UP_101: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_102`: gmc_8_1 register, index 0x66 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_102: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x66 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_102: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x66, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_102 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_102.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -571,12 +598,13 @@ public struct MC_IO_DEBUG_UP_102: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_103`: gmc_8_1 register, index 0x67 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_103: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x67 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_103: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x67, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_103 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_103.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -592,12 +620,13 @@ public struct MC_IO_DEBUG_UP_103: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_104`: gmc_8_1 register, index 0x68 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_104: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x68 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_104: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x68, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_104 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_104.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -613,12 +642,13 @@ public struct MC_IO_DEBUG_UP_104: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_105`: gmc_8_1 register, index 0x69 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_105: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x69 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_105: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x69, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_105 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_105.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -634,12 +664,13 @@ public struct MC_IO_DEBUG_UP_105: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_106`: gmc_8_1 register, index 0x6A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_106: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_106: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_106 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_106.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -655,12 +686,13 @@ public struct MC_IO_DEBUG_UP_106: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_107`: gmc_8_1 register, index 0x6B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_107: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_107: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_107 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_107.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -676,12 +708,13 @@ public struct MC_IO_DEBUG_UP_107: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_108`: gmc_8_1 register, index 0x6C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_108: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_108: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_108 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_108.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -697,12 +730,13 @@ public struct MC_IO_DEBUG_UP_108: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_109`: gmc_8_1 register, index 0x6D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_109: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_109: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_109 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_109.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -718,12 +752,13 @@ public struct MC_IO_DEBUG_UP_109: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_110`: gmc_8_1 register, index 0x6E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_110: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_110: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_110 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_110.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -739,12 +774,13 @@ public struct MC_IO_DEBUG_UP_110: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_111`: gmc_8_1 register, index 0x6F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_111: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x6F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_111: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x6F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_111 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_111.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -760,12 +796,13 @@ public struct MC_IO_DEBUG_UP_111: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_112`: gmc_8_1 register, index 0x70 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_112: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x70 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_112: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x70, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_112 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_112.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -781,12 +818,13 @@ public struct MC_IO_DEBUG_UP_112: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_113`: gmc_8_1 register, index 0x71 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_113: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x71 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_113: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x71, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_113 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_113.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -802,12 +840,13 @@ public struct MC_IO_DEBUG_UP_113: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_114`: gmc_8_1 register, index 0x72 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_114: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x72 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_114: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x72, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_114 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_114.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -823,12 +862,13 @@ public struct MC_IO_DEBUG_UP_114: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_115`: gmc_8_1 register, index 0x73 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_115: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x73 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_115: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x73, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_115 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_115.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -844,12 +884,13 @@ public struct MC_IO_DEBUG_UP_115: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_116`: gmc_8_1 register, index 0x74 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_116: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x74 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_116: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x74, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_116 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_116.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -865,12 +906,13 @@ public struct MC_IO_DEBUG_UP_116: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_117`: gmc_8_1 register, index 0x75 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_117: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x75 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_117: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x75, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_117 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_117.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -886,12 +928,13 @@ public struct MC_IO_DEBUG_UP_117: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_118`: gmc_8_1 register, index 0x76 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_118: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x76 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_118: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x76, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_118 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_118.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -907,12 +950,13 @@ public struct MC_IO_DEBUG_UP_118: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_119`: gmc_8_1 register, index 0x77 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_119: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x77 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_119: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x77, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_119 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_119.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -928,12 +972,13 @@ public struct MC_IO_DEBUG_UP_119: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_120`: gmc_8_1 register, index 0x78 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_120: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x78 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_120: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x78, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_120 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_120.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -949,12 +994,13 @@ public struct MC_IO_DEBUG_UP_120: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_121`: gmc_8_1 register, index 0x79 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_121: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x79 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_121: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x79, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_121 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_121.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -970,12 +1016,13 @@ public struct MC_IO_DEBUG_UP_121: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_122`: gmc_8_1 register, index 0x7A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_122: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_122: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_122 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_122.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -991,12 +1038,13 @@ public struct MC_IO_DEBUG_UP_122: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_123`: gmc_8_1 register, index 0x7B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_123: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_123: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_123 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_123.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1012,12 +1060,13 @@ public struct MC_IO_DEBUG_UP_123: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_124`: gmc_8_1 register, index 0x7C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_124: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_124: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_124 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_124.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1033,12 +1082,13 @@ public struct MC_IO_DEBUG_UP_124: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_125`: gmc_8_1 register, index 0x7D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_125: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_125: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_125 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_125.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1054,12 +1104,13 @@ public struct MC_IO_DEBUG_UP_125: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_126`: gmc_8_1 register, index 0x7E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_126: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_126: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_126 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_126.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1075,12 +1126,13 @@ public struct MC_IO_DEBUG_UP_126: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_127`: gmc_8_1 register, index 0x7F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_127: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x7F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_127: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_127 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_127.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1096,12 +1148,13 @@ public struct MC_IO_DEBUG_UP_127: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_128`: gmc_8_1 register, index 0x80 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_128: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_128: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_128 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_128.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1117,12 +1170,13 @@ public struct MC_IO_DEBUG_UP_128: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_129`: gmc_8_1 register, index 0x81 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_129: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_129: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_129 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_129.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1138,12 +1192,13 @@ public struct MC_IO_DEBUG_UP_129: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_130`: gmc_8_1 register, index 0x82 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_130: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x82 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_130: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x82, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_130 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_130.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1159,12 +1214,13 @@ public struct MC_IO_DEBUG_UP_130: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_131`: gmc_8_1 register, index 0x83 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_131: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x83 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_131: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x83, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_131 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_131.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1180,12 +1236,13 @@ public struct MC_IO_DEBUG_UP_131: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_132`: gmc_8_1 register, index 0x84 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_132: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x84 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_132: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x84, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_132 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_132.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1201,12 +1258,13 @@ public struct MC_IO_DEBUG_UP_132: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_133`: gmc_8_1 register, index 0x85 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_133: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x85 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_133: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x85, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_133 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_133.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1222,12 +1280,13 @@ public struct MC_IO_DEBUG_UP_133: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_134`: gmc_8_1 register, index 0x86 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_134: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x86 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_134: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x86, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_134 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_134.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1243,12 +1302,13 @@ public struct MC_IO_DEBUG_UP_134: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_135`: gmc_8_1 register, index 0x87 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_135: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x87 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_135: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x87, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_135 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_135.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1264,12 +1324,13 @@ public struct MC_IO_DEBUG_UP_135: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_136`: gmc_8_1 register, index 0x88 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_136: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_136: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_136 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_136.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1285,12 +1346,13 @@ public struct MC_IO_DEBUG_UP_136: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_137`: gmc_8_1 register, index 0x89 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_137: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_137: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_137 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_137.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1306,12 +1368,13 @@ public struct MC_IO_DEBUG_UP_137: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_138`: gmc_8_1 register, index 0x8A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_138: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_138: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_138 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_138.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1327,12 +1390,13 @@ public struct MC_IO_DEBUG_UP_138: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_139`: gmc_8_1 register, index 0x8B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_139: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_139: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_139 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_139.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1348,12 +1412,13 @@ public struct MC_IO_DEBUG_UP_139: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_140`: gmc_8_1 register, index 0x8C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_140: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_140: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_140 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_140.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1369,12 +1434,13 @@ public struct MC_IO_DEBUG_UP_140: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_141`: gmc_8_1 register, index 0x8D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_141: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_141: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_141 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_141.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1390,12 +1456,13 @@ public struct MC_IO_DEBUG_UP_141: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_142`: gmc_8_1 register, index 0x8E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_142: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_142: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_142 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_142.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1411,12 +1478,13 @@ public struct MC_IO_DEBUG_UP_142: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_143`: gmc_8_1 register, index 0x8F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_143: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_143: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_143 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_143.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1432,12 +1500,13 @@ public struct MC_IO_DEBUG_UP_143: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_144`: gmc_8_1 register, index 0x90 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_144: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_144: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_144 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_144.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1453,12 +1522,13 @@ public struct MC_IO_DEBUG_UP_144: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_145`: gmc_8_1 register, index 0x91 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_145: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_145: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_145 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_145.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1474,12 +1544,13 @@ public struct MC_IO_DEBUG_UP_145: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_146`: gmc_8_1 register, index 0x92 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_146: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_146: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_146 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_146.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1495,12 +1566,13 @@ public struct MC_IO_DEBUG_UP_146: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_147`: gmc_8_1 register, index 0x93 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_147: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_147: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_147 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_147.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1516,12 +1588,13 @@ public struct MC_IO_DEBUG_UP_147: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_148`: gmc_8_1 register, index 0x94 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_148: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_148: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_148 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_148.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1537,12 +1610,13 @@ public struct MC_IO_DEBUG_UP_148: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_149`: gmc_8_1 register, index 0x95 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_149: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_149: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_149 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_149.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1558,12 +1632,13 @@ public struct MC_IO_DEBUG_UP_149: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_150`: gmc_8_1 register, index 0x96 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_150: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_150: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_150 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_150.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1579,12 +1654,13 @@ public struct MC_IO_DEBUG_UP_150: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_151`: gmc_8_1 register, index 0x97 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_151: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_151: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_151 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_151.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1600,12 +1676,13 @@ public struct MC_IO_DEBUG_UP_151: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_152`: gmc_8_1 register, index 0x98 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_152: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_152: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_152 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_152.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1621,12 +1698,13 @@ public struct MC_IO_DEBUG_UP_152: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_153`: gmc_8_1 register, index 0x99 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_153: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_153: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_153 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_153.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1642,12 +1720,13 @@ public struct MC_IO_DEBUG_UP_153: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_154`: gmc_8_1 register, index 0x9A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_154: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_154: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_154 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_154.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1663,12 +1742,13 @@ public struct MC_IO_DEBUG_UP_154: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_155`: gmc_8_1 register, index 0x9B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_155: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_155: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_155 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_155.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1684,12 +1764,13 @@ public struct MC_IO_DEBUG_UP_155: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_156`: gmc_8_1 register, index 0x9C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_156: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_156: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_156 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_156.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1705,12 +1786,13 @@ public struct MC_IO_DEBUG_UP_156: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_157`: gmc_8_1 register, index 0x9D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_157: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_157: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_157 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_157.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1726,12 +1808,13 @@ public struct MC_IO_DEBUG_UP_157: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_158`: gmc_8_1 register, index 0x9E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_158: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_158: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_158 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_158.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1747,12 +1830,13 @@ public struct MC_IO_DEBUG_UP_158: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_UP_159`: gmc_8_1 register, index 0x9F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_UP_159: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x9F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_UP_159: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_UP_159 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_UP_159.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1768,12 +1852,13 @@ public struct MC_IO_DEBUG_UP_159: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D0`: gmc_8_1 register, index 0xA0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1789,12 +1874,13 @@ public struct MC_IO_DEBUG_DQB0L_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D0`: gmc_8_1 register, index 0xA1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1810,12 +1896,13 @@ public struct MC_IO_DEBUG_DQB0H_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D0`: gmc_8_1 register, index 0xA2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1831,12 +1918,13 @@ public struct MC_IO_DEBUG_DQB1L_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D0`: gmc_8_1 register, index 0xA3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1852,12 +1940,13 @@ public struct MC_IO_DEBUG_DQB1H_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D0`: gmc_8_1 register, index 0xA4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1873,12 +1962,13 @@ public struct MC_IO_DEBUG_DQB2L_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D0`: gmc_8_1 register, index 0xA5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1894,12 +1984,13 @@ public struct MC_IO_DEBUG_DQB2H_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D0`: gmc_8_1 register, index 0xA6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1915,12 +2006,13 @@ public struct MC_IO_DEBUG_DQB3L_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D0`: gmc_8_1 register, index 0xA7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1936,12 +2028,13 @@ public struct MC_IO_DEBUG_DQB3H_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D0`: gmc_8_1 register, index 0xA8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1957,12 +2050,13 @@ public struct MC_IO_DEBUG_DBI_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D0`: gmc_8_1 register, index 0xA9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xA9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xA9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1978,12 +2072,13 @@ public struct MC_IO_DEBUG_EDC_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D0`: gmc_8_1 register, index 0xAA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1999,12 +2094,13 @@ public struct MC_IO_DEBUG_WCK_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D0`: gmc_8_1 register, index 0xAB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2020,12 +2116,13 @@ public struct MC_IO_DEBUG_CK_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D0`: gmc_8_1 register, index 0xAC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2041,12 +2138,13 @@ public struct MC_IO_DEBUG_ADDRL_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D0`: gmc_8_1 register, index 0xAD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2062,12 +2160,13 @@ public struct MC_IO_DEBUG_ADDRH_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D0`: gmc_8_1 register, index 0xAE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2083,12 +2182,13 @@ public struct MC_IO_DEBUG_ACMD_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D0`: gmc_8_1 register, index 0xAF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xAF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xAF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2104,12 +2204,13 @@ public struct MC_IO_DEBUG_CMD_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D1`: gmc_8_1 register, index 0xB0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2125,12 +2226,13 @@ public struct MC_IO_DEBUG_DQB0L_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D1`: gmc_8_1 register, index 0xB1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2146,12 +2248,13 @@ public struct MC_IO_DEBUG_DQB0H_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D1`: gmc_8_1 register, index 0xB2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2167,12 +2270,13 @@ public struct MC_IO_DEBUG_DQB1L_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D1`: gmc_8_1 register, index 0xB3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2188,12 +2292,13 @@ public struct MC_IO_DEBUG_DQB1H_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D1`: gmc_8_1 register, index 0xB4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2209,12 +2314,13 @@ public struct MC_IO_DEBUG_DQB2L_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D1`: gmc_8_1 register, index 0xB5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2230,12 +2336,13 @@ public struct MC_IO_DEBUG_DQB2H_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D1`: gmc_8_1 register, index 0xB6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2251,12 +2358,13 @@ public struct MC_IO_DEBUG_DQB3L_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D1`: gmc_8_1 register, index 0xB7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2272,12 +2380,13 @@ public struct MC_IO_DEBUG_DQB3H_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D1`: gmc_8_1 register, index 0xB8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2293,12 +2402,13 @@ public struct MC_IO_DEBUG_DBI_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D1`: gmc_8_1 register, index 0xB9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xB9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2314,12 +2424,13 @@ public struct MC_IO_DEBUG_EDC_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D1`: gmc_8_1 register, index 0xBA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2335,12 +2446,13 @@ public struct MC_IO_DEBUG_WCK_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D1`: gmc_8_1 register, index 0xBB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2356,12 +2468,13 @@ public struct MC_IO_DEBUG_CK_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D1`: gmc_8_1 register, index 0xBC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2377,12 +2490,13 @@ public struct MC_IO_DEBUG_ADDRL_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D1`: gmc_8_1 register, index 0xBD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2398,12 +2512,13 @@ public struct MC_IO_DEBUG_ADDRH_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D1`: gmc_8_1 register, index 0xBE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2419,12 +2534,13 @@ public struct MC_IO_DEBUG_ACMD_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D1`: gmc_8_1 register, index 0xBF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xBF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2440,12 +2556,13 @@ public struct MC_IO_DEBUG_CMD_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0`: gmc_8_1 register, index 0xC0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2461,12 +2578,13 @@ public struct MC_IO_DEBUG_DQB0L_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0`: gmc_8_1 register, index 0xC1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2482,12 +2600,13 @@ public struct MC_IO_DEBUG_DQB0H_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0`: gmc_8_1 register, index 0xC2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2503,12 +2622,13 @@ public struct MC_IO_DEBUG_DQB1L_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0`: gmc_8_1 register, index 0xC3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2524,12 +2644,13 @@ public struct MC_IO_DEBUG_DQB1H_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0`: gmc_8_1 register, index 0xC4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2545,12 +2666,13 @@ public struct MC_IO_DEBUG_DQB2L_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0`: gmc_8_1 register, index 0xC5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2566,12 +2688,13 @@ public struct MC_IO_DEBUG_DQB2H_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0`: gmc_8_1 register, index 0xC6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2587,12 +2710,13 @@ public struct MC_IO_DEBUG_DQB3L_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0`: gmc_8_1 register, index 0xC7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2608,12 +2732,13 @@ public struct MC_IO_DEBUG_DQB3H_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D0`: gmc_8_1 register, index 0xC8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2629,12 +2754,13 @@ public struct MC_IO_DEBUG_DBI_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D0`: gmc_8_1 register, index 0xC9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2650,12 +2776,13 @@ public struct MC_IO_DEBUG_EDC_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D0`: gmc_8_1 register, index 0xCA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2671,12 +2798,13 @@ public struct MC_IO_DEBUG_WCK_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D0`: gmc_8_1 register, index 0xCB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2692,12 +2820,13 @@ public struct MC_IO_DEBUG_CK_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0`: gmc_8_1 register, index 0xCC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2713,12 +2842,13 @@ public struct MC_IO_DEBUG_ADDRL_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0`: gmc_8_1 register, index 0xCD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2734,12 +2864,13 @@ public struct MC_IO_DEBUG_ADDRH_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D0`: gmc_8_1 register, index 0xCE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2755,12 +2886,13 @@ public struct MC_IO_DEBUG_ACMD_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D0`: gmc_8_1 register, index 0xCF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xCF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xCF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2776,12 +2908,13 @@ public struct MC_IO_DEBUG_CMD_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1`: gmc_8_1 register, index 0xD0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2797,12 +2930,13 @@ public struct MC_IO_DEBUG_DQB0L_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1`: gmc_8_1 register, index 0xD1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2818,12 +2952,13 @@ public struct MC_IO_DEBUG_DQB0H_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1`: gmc_8_1 register, index 0xD2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2839,12 +2974,13 @@ public struct MC_IO_DEBUG_DQB1L_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1`: gmc_8_1 register, index 0xD3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2860,12 +2996,13 @@ public struct MC_IO_DEBUG_DQB1H_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1`: gmc_8_1 register, index 0xD4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2881,12 +3018,13 @@ public struct MC_IO_DEBUG_DQB2L_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1`: gmc_8_1 register, index 0xD5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2902,12 +3040,13 @@ public struct MC_IO_DEBUG_DQB2H_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1`: gmc_8_1 register, index 0xD6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2923,12 +3062,13 @@ public struct MC_IO_DEBUG_DQB3L_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1`: gmc_8_1 register, index 0xD7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2944,12 +3084,13 @@ public struct MC_IO_DEBUG_DQB3H_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D1`: gmc_8_1 register, index 0xD8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2965,12 +3106,13 @@ public struct MC_IO_DEBUG_DBI_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D1`: gmc_8_1 register, index 0xD9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xD9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xD9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2986,12 +3128,13 @@ public struct MC_IO_DEBUG_EDC_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D1`: gmc_8_1 register, index 0xDA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3007,12 +3150,13 @@ public struct MC_IO_DEBUG_WCK_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D1`: gmc_8_1 register, index 0xDB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3028,12 +3172,13 @@ public struct MC_IO_DEBUG_CK_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1`: gmc_8_1 register, index 0xDC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3049,12 +3194,13 @@ public struct MC_IO_DEBUG_ADDRL_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1`: gmc_8_1 register, index 0xDD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3070,12 +3216,13 @@ public struct MC_IO_DEBUG_ADDRH_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D1`: gmc_8_1 register, index 0xDE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3091,12 +3238,13 @@ public struct MC_IO_DEBUG_ACMD_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D1`: gmc_8_1 register, index 0xDF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xDF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xDF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3112,12 +3260,13 @@ public struct MC_IO_DEBUG_CMD_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0`: gmc_8_1 register, index 0xE0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3133,12 +3282,13 @@ public struct MC_IO_DEBUG_DQB0L_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0`: gmc_8_1 register, index 0xE1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3154,12 +3304,13 @@ public struct MC_IO_DEBUG_DQB0H_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0`: gmc_8_1 register, index 0xE2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3175,12 +3326,13 @@ public struct MC_IO_DEBUG_DQB1L_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0`: gmc_8_1 register, index 0xE3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3196,12 +3348,13 @@ public struct MC_IO_DEBUG_DQB1H_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0`: gmc_8_1 register, index 0xE4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3217,12 +3370,13 @@ public struct MC_IO_DEBUG_DQB2L_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0`: gmc_8_1 register, index 0xE5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3238,12 +3392,13 @@ public struct MC_IO_DEBUG_DQB2H_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0`: gmc_8_1 register, index 0xE6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3259,12 +3414,13 @@ public struct MC_IO_DEBUG_DQB3L_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0`: gmc_8_1 register, index 0xE7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3280,12 +3436,13 @@ public struct MC_IO_DEBUG_DQB3H_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D0`: gmc_8_1 register, index 0xE8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3301,12 +3458,13 @@ public struct MC_IO_DEBUG_DBI_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D0`: gmc_8_1 register, index 0xE9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xE9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3322,12 +3480,13 @@ public struct MC_IO_DEBUG_EDC_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D0`: gmc_8_1 register, index 0xEA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xEA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3343,12 +3502,13 @@ public struct MC_IO_DEBUG_WCK_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0`: gmc_8_1 register, index 0xEB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_EQ_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xEB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3364,12 +3524,13 @@ public struct MC_IO_DEBUG_EDC_RX_EQ_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0`: gmc_8_1 register, index 0xEC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_DYN_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xEC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3385,12 +3546,13 @@ public struct MC_IO_DEBUG_EDC_RX_DYN_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0`: gmc_8_1 register, index 0xED of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xED }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xED, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3406,12 +3568,13 @@ public struct MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D0`: gmc_8_1 register, index 0xEE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xEE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3427,12 +3590,13 @@ public struct MC_IO_DEBUG_ACMD_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D0`: gmc_8_1 register, index 0xEF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xEF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xEF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3448,12 +3612,13 @@ public struct MC_IO_DEBUG_CMD_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1`: gmc_8_1 register, index 0xF0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3469,12 +3634,13 @@ public struct MC_IO_DEBUG_DQB0L_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1`: gmc_8_1 register, index 0xF1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3490,12 +3656,13 @@ public struct MC_IO_DEBUG_DQB0H_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1`: gmc_8_1 register, index 0xF2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3511,12 +3678,13 @@ public struct MC_IO_DEBUG_DQB1L_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1`: gmc_8_1 register, index 0xF3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3532,12 +3700,13 @@ public struct MC_IO_DEBUG_DQB1H_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1`: gmc_8_1 register, index 0xF4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3553,12 +3722,13 @@ public struct MC_IO_DEBUG_DQB2L_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1`: gmc_8_1 register, index 0xF5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3574,12 +3744,13 @@ public struct MC_IO_DEBUG_DQB2H_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1`: gmc_8_1 register, index 0xF6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3595,12 +3766,13 @@ public struct MC_IO_DEBUG_DQB3L_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1`: gmc_8_1 register, index 0xF7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3616,12 +3788,13 @@ public struct MC_IO_DEBUG_DQB3H_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D1`: gmc_8_1 register, index 0xF8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3637,12 +3810,13 @@ public struct MC_IO_DEBUG_DBI_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D1`: gmc_8_1 register, index 0xF9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xF9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3658,12 +3832,13 @@ public struct MC_IO_DEBUG_EDC_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D1`: gmc_8_1 register, index 0xFA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3679,12 +3854,13 @@ public struct MC_IO_DEBUG_WCK_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1`: gmc_8_1 register, index 0xFB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_EQ_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3700,12 +3876,13 @@ public struct MC_IO_DEBUG_EDC_RX_EQ_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1`: gmc_8_1 register, index 0xFC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_DYN_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3721,12 +3898,13 @@ public struct MC_IO_DEBUG_EDC_RX_DYN_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1`: gmc_8_1 register, index 0xFD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3742,12 +3920,13 @@ public struct MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D1`: gmc_8_1 register, index 0xFE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3763,12 +3942,13 @@ public struct MC_IO_DEBUG_ACMD_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D1`: gmc_8_1 register, index 0xFF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xFF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3784,12 +3964,13 @@ public struct MC_IO_DEBUG_CMD_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0`: gmc_8_1 register, index 0x100 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x100 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x100, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3805,12 +3986,13 @@ public struct MC_IO_DEBUG_DQB0L_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0`: gmc_8_1 register, index 0x101 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x101 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x101, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3826,12 +4008,13 @@ public struct MC_IO_DEBUG_DQB0H_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0`: gmc_8_1 register, index 0x102 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x102 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x102, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3847,12 +4030,13 @@ public struct MC_IO_DEBUG_DQB1L_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0`: gmc_8_1 register, index 0x103 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x103 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x103, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3868,12 +4052,13 @@ public struct MC_IO_DEBUG_DQB1H_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0`: gmc_8_1 register, index 0x104 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x104 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x104, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3889,12 +4074,13 @@ public struct MC_IO_DEBUG_DQB2L_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0`: gmc_8_1 register, index 0x105 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x105 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x105, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3910,12 +4096,13 @@ public struct MC_IO_DEBUG_DQB2H_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0`: gmc_8_1 register, index 0x106 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x106 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x106, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3931,12 +4118,13 @@ public struct MC_IO_DEBUG_DQB3L_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0`: gmc_8_1 register, index 0x107 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x107 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x107, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3952,12 +4140,13 @@ public struct MC_IO_DEBUG_DQB3H_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D0`: gmc_8_1 register, index 0x108 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x108 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x108, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3973,12 +4162,13 @@ public struct MC_IO_DEBUG_DBI_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D0`: gmc_8_1 register, index 0x109 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x109 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x109, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3994,12 +4184,13 @@ public struct MC_IO_DEBUG_EDC_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D0`: gmc_8_1 register, index 0x10A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4015,12 +4206,13 @@ public struct MC_IO_DEBUG_WCK_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D0`: gmc_8_1 register, index 0x10B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4036,12 +4228,13 @@ public struct MC_IO_DEBUG_CK_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0`: gmc_8_1 register, index 0x10C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4057,12 +4250,13 @@ public struct MC_IO_DEBUG_ADDRL_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0`: gmc_8_1 register, index 0x10D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4078,12 +4272,13 @@ public struct MC_IO_DEBUG_ADDRH_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D0`: gmc_8_1 register, index 0x10E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4099,12 +4294,13 @@ public struct MC_IO_DEBUG_ACMD_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D0`: gmc_8_1 register, index 0x10F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4120,12 +4316,13 @@ public struct MC_IO_DEBUG_CMD_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1`: gmc_8_1 register, index 0x110 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x110 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x110, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4141,12 +4338,13 @@ public struct MC_IO_DEBUG_DQB0L_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1`: gmc_8_1 register, index 0x111 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x111 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x111, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4162,12 +4360,13 @@ public struct MC_IO_DEBUG_DQB0H_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1`: gmc_8_1 register, index 0x112 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x112 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x112, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4183,12 +4382,13 @@ public struct MC_IO_DEBUG_DQB1L_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1`: gmc_8_1 register, index 0x113 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x113 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x113, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4204,12 +4404,13 @@ public struct MC_IO_DEBUG_DQB1H_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1`: gmc_8_1 register, index 0x114 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x114 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x114, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4225,12 +4426,13 @@ public struct MC_IO_DEBUG_DQB2L_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1`: gmc_8_1 register, index 0x115 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x115 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x115, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4246,12 +4448,13 @@ public struct MC_IO_DEBUG_DQB2H_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1`: gmc_8_1 register, index 0x116 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x116 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x116, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4267,12 +4470,13 @@ public struct MC_IO_DEBUG_DQB3L_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1`: gmc_8_1 register, index 0x117 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x117 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x117, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4288,12 +4492,13 @@ public struct MC_IO_DEBUG_DQB3H_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D1`: gmc_8_1 register, index 0x118 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x118 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x118, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4309,12 +4514,13 @@ public struct MC_IO_DEBUG_DBI_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D1`: gmc_8_1 register, index 0x119 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x119 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x119, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4330,12 +4536,13 @@ public struct MC_IO_DEBUG_EDC_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D1`: gmc_8_1 register, index 0x11A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4351,12 +4558,13 @@ public struct MC_IO_DEBUG_WCK_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D1`: gmc_8_1 register, index 0x11B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4372,12 +4580,13 @@ public struct MC_IO_DEBUG_CK_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1`: gmc_8_1 register, index 0x11C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4393,12 +4602,13 @@ public struct MC_IO_DEBUG_ADDRL_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1`: gmc_8_1 register, index 0x11D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4414,12 +4624,13 @@ public struct MC_IO_DEBUG_ADDRH_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D1`: gmc_8_1 register, index 0x11E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4435,12 +4646,13 @@ public struct MC_IO_DEBUG_ACMD_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D1`: gmc_8_1 register, index 0x11F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x11F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x11F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4456,12 +4668,13 @@ public struct MC_IO_DEBUG_CMD_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0`: gmc_8_1 register, index 0x120 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x120 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x120, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4477,12 +4690,13 @@ public struct MC_IO_DEBUG_DQB0L_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0`: gmc_8_1 register, index 0x121 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x121 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x121, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4498,12 +4712,13 @@ public struct MC_IO_DEBUG_DQB0H_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0`: gmc_8_1 register, index 0x122 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x122 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x122, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4519,12 +4734,13 @@ public struct MC_IO_DEBUG_DQB1L_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0`: gmc_8_1 register, index 0x123 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x123 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x123, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4540,12 +4756,13 @@ public struct MC_IO_DEBUG_DQB1H_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0`: gmc_8_1 register, index 0x124 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x124 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x124, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4561,12 +4778,13 @@ public struct MC_IO_DEBUG_DQB2L_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0`: gmc_8_1 register, index 0x125 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x125 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x125, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4582,12 +4800,13 @@ public struct MC_IO_DEBUG_DQB2H_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0`: gmc_8_1 register, index 0x126 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x126 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x126, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4603,12 +4822,13 @@ public struct MC_IO_DEBUG_DQB3L_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0`: gmc_8_1 register, index 0x127 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x127 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x127, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4624,12 +4844,13 @@ public struct MC_IO_DEBUG_DQB3H_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D0`: gmc_8_1 register, index 0x128 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x128 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x128, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4645,12 +4866,13 @@ public struct MC_IO_DEBUG_DBI_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D0`: gmc_8_1 register, index 0x129 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x129 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x129, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4666,12 +4888,13 @@ public struct MC_IO_DEBUG_EDC_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D0`: gmc_8_1 register, index 0x12A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4687,12 +4910,13 @@ public struct MC_IO_DEBUG_WCK_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D0`: gmc_8_1 register, index 0x12B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4708,12 +4932,13 @@ public struct MC_IO_DEBUG_CK_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0`: gmc_8_1 register, index 0x12C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4729,12 +4954,13 @@ public struct MC_IO_DEBUG_ADDRL_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0`: gmc_8_1 register, index 0x12D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4750,12 +4976,13 @@ public struct MC_IO_DEBUG_ADDRH_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D0`: gmc_8_1 register, index 0x12E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4771,12 +4998,13 @@ public struct MC_IO_DEBUG_ACMD_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D0`: gmc_8_1 register, index 0x12F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x12F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x12F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4792,12 +5020,13 @@ public struct MC_IO_DEBUG_CMD_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1`: gmc_8_1 register, index 0x130 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x130 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x130, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4813,12 +5042,13 @@ public struct MC_IO_DEBUG_DQB0L_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1`: gmc_8_1 register, index 0x131 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x131 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x131, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4834,12 +5064,13 @@ public struct MC_IO_DEBUG_DQB0H_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1`: gmc_8_1 register, index 0x132 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x132 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x132, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4855,12 +5086,13 @@ public struct MC_IO_DEBUG_DQB1L_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1`: gmc_8_1 register, index 0x133 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x133 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x133, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4876,12 +5108,13 @@ public struct MC_IO_DEBUG_DQB1H_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1`: gmc_8_1 register, index 0x134 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x134 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x134, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4897,12 +5130,13 @@ public struct MC_IO_DEBUG_DQB2L_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1`: gmc_8_1 register, index 0x135 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x135 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x135, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4918,12 +5152,13 @@ public struct MC_IO_DEBUG_DQB2H_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1`: gmc_8_1 register, index 0x136 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x136 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x136, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4939,12 +5174,13 @@ public struct MC_IO_DEBUG_DQB3L_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1`: gmc_8_1 register, index 0x137 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x137 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x137, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4960,12 +5196,13 @@ public struct MC_IO_DEBUG_DQB3H_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D1`: gmc_8_1 register, index 0x138 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x138 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x138, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4981,12 +5218,13 @@ public struct MC_IO_DEBUG_DBI_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D1`: gmc_8_1 register, index 0x139 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x139 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x139, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5002,12 +5240,13 @@ public struct MC_IO_DEBUG_EDC_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D1`: gmc_8_1 register, index 0x13A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5023,12 +5262,13 @@ public struct MC_IO_DEBUG_WCK_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D1`: gmc_8_1 register, index 0x13B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5044,12 +5284,13 @@ public struct MC_IO_DEBUG_CK_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1`: gmc_8_1 register, index 0x13C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5065,12 +5306,13 @@ public struct MC_IO_DEBUG_ADDRL_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1`: gmc_8_1 register, index 0x13D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5086,12 +5328,13 @@ public struct MC_IO_DEBUG_ADDRH_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D1`: gmc_8_1 register, index 0x13E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5107,12 +5350,13 @@ public struct MC_IO_DEBUG_ACMD_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D1`: gmc_8_1 register, index 0x13F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x13F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x13F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5128,12 +5372,13 @@ public struct MC_IO_DEBUG_CMD_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x140 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x140 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x140, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5149,12 +5394,13 @@ public struct MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x141 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x141 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x141, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5170,12 +5416,13 @@ public struct MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x142 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x142 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x142, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5191,12 +5438,13 @@ public struct MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x143 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x143 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x143, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5212,12 +5460,13 @@ public struct MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x144 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x144 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x144, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5233,12 +5482,13 @@ public struct MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x145 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x145 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x145, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }

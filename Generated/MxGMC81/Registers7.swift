@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x146 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x146 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x146, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -25,12 +26,13 @@ public struct MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x147 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x147 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x147, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -46,12 +48,13 @@ public struct MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x148 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x148 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x148, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -67,12 +70,13 @@ public struct MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x149 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x149 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x149, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -88,12 +92,13 @@ public struct MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x14A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -109,12 +114,13 @@ public struct MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -130,12 +136,13 @@ public struct MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -151,12 +158,13 @@ public struct MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -172,12 +180,13 @@ public struct MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -193,12 +202,13 @@ public struct MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -214,12 +224,13 @@ public struct MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x150 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x150 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x150, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -235,12 +246,13 @@ public struct MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x151 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x151 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x151, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -256,12 +268,13 @@ public struct MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x152 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x152 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x152, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -277,12 +290,13 @@ public struct MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x153 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x153 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x153, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -298,12 +312,13 @@ public struct MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x154 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x154 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x154, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -319,12 +334,13 @@ public struct MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x155 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x155 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x155, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -340,12 +356,13 @@ public struct MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x156 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x156 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x156, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -361,12 +378,13 @@ public struct MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x157 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x157 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x157, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -382,12 +400,13 @@ public struct MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x158 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x158 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x158, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -403,12 +422,13 @@ public struct MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x159 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x159 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x159, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -424,12 +444,13 @@ public struct MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x15A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -445,12 +466,13 @@ public struct MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -466,12 +488,13 @@ public struct MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -487,12 +510,13 @@ public struct MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -508,12 +532,13 @@ public struct MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -529,12 +554,13 @@ public struct MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x15F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x15F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -550,12 +576,13 @@ public struct MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D0`: gmc_8_1 register, index 0x160 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x160 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x160, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -571,12 +598,13 @@ public struct MC_IO_DEBUG_DQB0L_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D0`: gmc_8_1 register, index 0x161 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x161 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x161, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -592,12 +620,13 @@ public struct MC_IO_DEBUG_DQB0H_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D0`: gmc_8_1 register, index 0x162 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x162 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x162, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -613,12 +642,13 @@ public struct MC_IO_DEBUG_DQB1L_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D0`: gmc_8_1 register, index 0x163 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x163 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x163, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -634,12 +664,13 @@ public struct MC_IO_DEBUG_DQB1H_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D0`: gmc_8_1 register, index 0x164 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x164 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x164, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -655,12 +686,13 @@ public struct MC_IO_DEBUG_DQB2L_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D0`: gmc_8_1 register, index 0x165 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x165 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x165, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -676,12 +708,13 @@ public struct MC_IO_DEBUG_DQB2H_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D0`: gmc_8_1 register, index 0x166 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x166 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x166, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -697,12 +730,13 @@ public struct MC_IO_DEBUG_DQB3L_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D0`: gmc_8_1 register, index 0x167 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x167 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x167, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -718,12 +752,13 @@ public struct MC_IO_DEBUG_DQB3H_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D0`: gmc_8_1 register, index 0x168 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x168 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x168, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -739,12 +774,13 @@ public struct MC_IO_DEBUG_DBI_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D0`: gmc_8_1 register, index 0x169 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x169 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x169, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -760,12 +796,13 @@ public struct MC_IO_DEBUG_EDC_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D0`: gmc_8_1 register, index 0x16A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -781,12 +818,13 @@ public struct MC_IO_DEBUG_WCK_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D0`: gmc_8_1 register, index 0x16B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -802,12 +840,13 @@ public struct MC_IO_DEBUG_CK_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D0`: gmc_8_1 register, index 0x16C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -823,12 +862,13 @@ public struct MC_IO_DEBUG_ADDRL_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D0`: gmc_8_1 register, index 0x16D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -844,12 +884,13 @@ public struct MC_IO_DEBUG_ADDRH_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D0`: gmc_8_1 register, index 0x16E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -865,12 +906,13 @@ public struct MC_IO_DEBUG_ACMD_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D0`: gmc_8_1 register, index 0x16F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x16F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x16F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -886,12 +928,13 @@ public struct MC_IO_DEBUG_CMD_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D1`: gmc_8_1 register, index 0x170 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x170 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x170, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -907,12 +950,13 @@ public struct MC_IO_DEBUG_DQB0L_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D1`: gmc_8_1 register, index 0x171 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x171 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x171, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -928,12 +972,13 @@ public struct MC_IO_DEBUG_DQB0H_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D1`: gmc_8_1 register, index 0x172 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x172 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x172, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -949,12 +994,13 @@ public struct MC_IO_DEBUG_DQB1L_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D1`: gmc_8_1 register, index 0x173 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x173 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x173, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -970,12 +1016,13 @@ public struct MC_IO_DEBUG_DQB1H_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D1`: gmc_8_1 register, index 0x174 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x174 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x174, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -991,12 +1038,13 @@ public struct MC_IO_DEBUG_DQB2L_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D1`: gmc_8_1 register, index 0x175 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x175 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x175, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1012,12 +1060,13 @@ public struct MC_IO_DEBUG_DQB2H_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D1`: gmc_8_1 register, index 0x176 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x176 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x176, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1033,12 +1082,13 @@ public struct MC_IO_DEBUG_DQB3L_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D1`: gmc_8_1 register, index 0x177 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x177 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x177, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1054,12 +1104,13 @@ public struct MC_IO_DEBUG_DQB3H_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D1`: gmc_8_1 register, index 0x178 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x178 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x178, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1075,12 +1126,13 @@ public struct MC_IO_DEBUG_DBI_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D1`: gmc_8_1 register, index 0x179 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x179 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x179, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1096,12 +1148,13 @@ public struct MC_IO_DEBUG_EDC_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D1`: gmc_8_1 register, index 0x17A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1117,12 +1170,13 @@ public struct MC_IO_DEBUG_WCK_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D1`: gmc_8_1 register, index 0x17B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1138,12 +1192,13 @@ public struct MC_IO_DEBUG_CK_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D1`: gmc_8_1 register, index 0x17C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1159,12 +1214,13 @@ public struct MC_IO_DEBUG_ADDRL_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D1`: gmc_8_1 register, index 0x17D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1180,12 +1236,13 @@ public struct MC_IO_DEBUG_ADDRH_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D1`: gmc_8_1 register, index 0x17E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1201,12 +1258,13 @@ public struct MC_IO_DEBUG_ACMD_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D1`: gmc_8_1 register, index 0x17F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x17F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x17F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1222,12 +1280,13 @@ public struct MC_IO_DEBUG_CMD_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0`: gmc_8_1 register, index 0x180 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x180 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x180, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1243,12 +1302,13 @@ public struct MC_IO_DEBUG_DQB0L_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0`: gmc_8_1 register, index 0x181 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x181 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x181, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1264,12 +1324,13 @@ public struct MC_IO_DEBUG_DQB0H_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0`: gmc_8_1 register, index 0x182 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x182 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x182, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1285,12 +1346,13 @@ public struct MC_IO_DEBUG_DQB1L_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0`: gmc_8_1 register, index 0x183 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x183 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x183, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1306,12 +1368,13 @@ public struct MC_IO_DEBUG_DQB1H_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0`: gmc_8_1 register, index 0x184 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x184 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x184, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1327,12 +1390,13 @@ public struct MC_IO_DEBUG_DQB2L_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0`: gmc_8_1 register, index 0x185 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x185 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x185, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1348,12 +1412,13 @@ public struct MC_IO_DEBUG_DQB2H_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0`: gmc_8_1 register, index 0x186 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x186 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x186, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1369,12 +1434,13 @@ public struct MC_IO_DEBUG_DQB3L_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0`: gmc_8_1 register, index 0x187 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x187 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x187, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1390,12 +1456,13 @@ public struct MC_IO_DEBUG_DQB3H_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D0`: gmc_8_1 register, index 0x188 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x188 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x188, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1411,12 +1478,13 @@ public struct MC_IO_DEBUG_DBI_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D0`: gmc_8_1 register, index 0x189 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x189 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x189, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1432,12 +1500,13 @@ public struct MC_IO_DEBUG_EDC_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D0`: gmc_8_1 register, index 0x18A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1453,12 +1522,13 @@ public struct MC_IO_DEBUG_WCK_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D0`: gmc_8_1 register, index 0x18B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1474,12 +1544,13 @@ public struct MC_IO_DEBUG_CK_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0`: gmc_8_1 register, index 0x18C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1495,12 +1566,13 @@ public struct MC_IO_DEBUG_ADDRL_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0`: gmc_8_1 register, index 0x18D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1516,12 +1588,13 @@ public struct MC_IO_DEBUG_ADDRH_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1537,12 +1610,13 @@ public struct MC_IO_DEBUG_ACMD_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1558,12 +1632,13 @@ public struct MC_IO_DEBUG_CMD_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1`: gmc_8_1 register, index 0x190 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x190 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x190, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1579,12 +1654,13 @@ public struct MC_IO_DEBUG_DQB0L_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1`: gmc_8_1 register, index 0x191 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x191 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x191, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1600,12 +1676,13 @@ public struct MC_IO_DEBUG_DQB0H_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1`: gmc_8_1 register, index 0x192 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x192 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x192, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1621,12 +1698,13 @@ public struct MC_IO_DEBUG_DQB1L_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1`: gmc_8_1 register, index 0x193 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x193 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x193, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1642,12 +1720,13 @@ public struct MC_IO_DEBUG_DQB1H_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1`: gmc_8_1 register, index 0x194 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x194 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x194, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1663,12 +1742,13 @@ public struct MC_IO_DEBUG_DQB2L_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1`: gmc_8_1 register, index 0x195 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x195 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x195, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1684,12 +1764,13 @@ public struct MC_IO_DEBUG_DQB2H_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1`: gmc_8_1 register, index 0x196 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x196 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x196, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1705,12 +1786,13 @@ public struct MC_IO_DEBUG_DQB3L_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1`: gmc_8_1 register, index 0x197 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x197 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x197, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1726,12 +1808,13 @@ public struct MC_IO_DEBUG_DQB3H_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D1`: gmc_8_1 register, index 0x198 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x198 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x198, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1747,12 +1830,13 @@ public struct MC_IO_DEBUG_DBI_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D1`: gmc_8_1 register, index 0x199 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x199 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x199, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1768,12 +1852,13 @@ public struct MC_IO_DEBUG_EDC_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D1`: gmc_8_1 register, index 0x19A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1789,12 +1874,13 @@ public struct MC_IO_DEBUG_WCK_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D1`: gmc_8_1 register, index 0x19B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1810,12 +1896,13 @@ public struct MC_IO_DEBUG_CK_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1`: gmc_8_1 register, index 0x19C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1831,12 +1918,13 @@ public struct MC_IO_DEBUG_ADDRL_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1`: gmc_8_1 register, index 0x19D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1852,12 +1940,13 @@ public struct MC_IO_DEBUG_ADDRH_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1873,12 +1962,13 @@ public struct MC_IO_DEBUG_ACMD_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x19F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x19F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1894,12 +1984,13 @@ public struct MC_IO_DEBUG_CMD_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1915,12 +2006,13 @@ public struct MC_IO_DEBUG_DQB0L_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1936,12 +2028,13 @@ public struct MC_IO_DEBUG_DQB0H_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1957,12 +2050,13 @@ public struct MC_IO_DEBUG_DQB1L_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1978,12 +2072,13 @@ public struct MC_IO_DEBUG_DQB1H_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1999,12 +2094,13 @@ public struct MC_IO_DEBUG_DQB2L_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2020,12 +2116,13 @@ public struct MC_IO_DEBUG_DQB2H_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2041,12 +2138,13 @@ public struct MC_IO_DEBUG_DQB3L_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2062,12 +2160,13 @@ public struct MC_IO_DEBUG_DQB3H_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D0`: gmc_8_1 register, index 0x1A8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2083,12 +2182,13 @@ public struct MC_IO_DEBUG_DBI_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D0`: gmc_8_1 register, index 0x1A9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2104,12 +2204,13 @@ public struct MC_IO_DEBUG_EDC_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2125,12 +2226,13 @@ public struct MC_IO_DEBUG_WCK_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2146,12 +2248,13 @@ public struct MC_IO_DEBUG_CK_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0`: gmc_8_1 register, index 0x1AC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2167,12 +2270,13 @@ public struct MC_IO_DEBUG_ADDRL_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0`: gmc_8_1 register, index 0x1AD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2188,12 +2292,13 @@ public struct MC_IO_DEBUG_ADDRH_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2209,12 +2314,13 @@ public struct MC_IO_DEBUG_ACMD_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2230,12 +2336,13 @@ public struct MC_IO_DEBUG_CMD_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2251,12 +2358,13 @@ public struct MC_IO_DEBUG_DQB0L_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2272,12 +2380,13 @@ public struct MC_IO_DEBUG_DQB0H_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2293,12 +2402,13 @@ public struct MC_IO_DEBUG_DQB1L_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2314,12 +2424,13 @@ public struct MC_IO_DEBUG_DQB1H_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2335,12 +2446,13 @@ public struct MC_IO_DEBUG_DQB2L_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2356,12 +2468,13 @@ public struct MC_IO_DEBUG_DQB2H_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2377,12 +2490,13 @@ public struct MC_IO_DEBUG_DQB3L_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2398,12 +2512,13 @@ public struct MC_IO_DEBUG_DQB3H_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D1`: gmc_8_1 register, index 0x1B8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2419,12 +2534,13 @@ public struct MC_IO_DEBUG_DBI_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D1`: gmc_8_1 register, index 0x1B9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2440,12 +2556,13 @@ public struct MC_IO_DEBUG_EDC_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2461,12 +2578,13 @@ public struct MC_IO_DEBUG_WCK_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CK_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CK_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CK_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2482,12 +2600,13 @@ public struct MC_IO_DEBUG_CK_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1`: gmc_8_1 register, index 0x1BC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRL_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRL_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2503,12 +2622,13 @@ public struct MC_IO_DEBUG_ADDRL_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1`: gmc_8_1 register, index 0x1BD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ADDRH_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ADDRH_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2524,12 +2644,13 @@ public struct MC_IO_DEBUG_ADDRH_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_ACMD_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_ACMD_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_ACMD_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2545,12 +2666,13 @@ public struct MC_IO_DEBUG_ACMD_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2566,12 +2688,13 @@ public struct MC_IO_DEBUG_CMD_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0`: gmc_8_1 register, index 0x1C0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2587,12 +2710,13 @@ public struct MC_IO_DEBUG_DQB0L_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0`: gmc_8_1 register, index 0x1C1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2608,12 +2732,13 @@ public struct MC_IO_DEBUG_DQB0H_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0`: gmc_8_1 register, index 0x1C2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2629,12 +2754,13 @@ public struct MC_IO_DEBUG_DQB1L_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0`: gmc_8_1 register, index 0x1C3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2650,12 +2776,13 @@ public struct MC_IO_DEBUG_DQB1H_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0`: gmc_8_1 register, index 0x1C4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2671,12 +2798,13 @@ public struct MC_IO_DEBUG_DQB2L_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0`: gmc_8_1 register, index 0x1C5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2692,12 +2820,13 @@ public struct MC_IO_DEBUG_DQB2H_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0`: gmc_8_1 register, index 0x1C6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2713,12 +2842,13 @@ public struct MC_IO_DEBUG_DQB3L_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0`: gmc_8_1 register, index 0x1C7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2734,12 +2864,13 @@ public struct MC_IO_DEBUG_DQB3H_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D0`: gmc_8_1 register, index 0x1C8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2755,12 +2886,13 @@ public struct MC_IO_DEBUG_DBI_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D0`: gmc_8_1 register, index 0x1C9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2776,12 +2908,13 @@ public struct MC_IO_DEBUG_EDC_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D0`: gmc_8_1 register, index 0x1CA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2797,12 +2930,13 @@ public struct MC_IO_DEBUG_WCK_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ0_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2818,12 +2952,13 @@ public struct MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ1_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2839,12 +2974,13 @@ public struct MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ0_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2860,12 +2996,13 @@ public struct MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ1_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2881,12 +3018,13 @@ public struct MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D0`: gmc_8_1 register, index 0x1CF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2902,12 +3040,13 @@ public struct MC_IO_DEBUG_CMD_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1`: gmc_8_1 register, index 0x1D0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0L_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0L_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2923,12 +3062,13 @@ public struct MC_IO_DEBUG_DQB0L_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1`: gmc_8_1 register, index 0x1D1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB0H_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB0H_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB0H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2944,12 +3084,13 @@ public struct MC_IO_DEBUG_DQB0H_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1`: gmc_8_1 register, index 0x1D2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1L_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1L_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2965,12 +3106,13 @@ public struct MC_IO_DEBUG_DQB1L_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1`: gmc_8_1 register, index 0x1D3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB1H_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB1H_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB1H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -2986,12 +3128,13 @@ public struct MC_IO_DEBUG_DQB1H_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1`: gmc_8_1 register, index 0x1D4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2L_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2L_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3007,12 +3150,13 @@ public struct MC_IO_DEBUG_DQB2L_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1`: gmc_8_1 register, index 0x1D5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB2H_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB2H_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB2H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3028,12 +3172,13 @@ public struct MC_IO_DEBUG_DQB2H_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1`: gmc_8_1 register, index 0x1D6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3L_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3L_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3049,12 +3194,13 @@ public struct MC_IO_DEBUG_DQB3L_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1`: gmc_8_1 register, index 0x1D7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQB3H_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQB3H_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQB3H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3070,12 +3216,13 @@ public struct MC_IO_DEBUG_DQB3H_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D1`: gmc_8_1 register, index 0x1D8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DBI_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DBI_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DBI_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3091,12 +3238,13 @@ public struct MC_IO_DEBUG_DBI_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D1`: gmc_8_1 register, index 0x1D9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_EDC_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_EDC_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_EDC_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3112,12 +3260,13 @@ public struct MC_IO_DEBUG_EDC_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D1`: gmc_8_1 register, index 0x1DA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCK_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCK_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCK_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3133,12 +3282,13 @@ public struct MC_IO_DEBUG_WCK_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ0_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3154,12 +3304,13 @@ public struct MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ1_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3175,12 +3326,13 @@ public struct MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ0_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3196,12 +3348,13 @@ public struct MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_DQ1_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3217,12 +3370,13 @@ public struct MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D1`: gmc_8_1 register, index 0x1DF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_CMD_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_CMD_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_CMD_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3238,12 +3392,13 @@ public struct MC_IO_DEBUG_CMD_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D0`: gmc_8_1 register, index 0x1E0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_MISC_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_MISC_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3259,12 +3414,13 @@ public struct MC_IO_DEBUG_WCDR_MISC_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D0`: gmc_8_1 register, index 0x1E1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_CLKSEL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_CLKSEL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3280,12 +3436,13 @@ public struct MC_IO_DEBUG_WCDR_CLKSEL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D0`: gmc_8_1 register, index 0x1E2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_OFSCAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_OFSCAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3301,12 +3458,13 @@ public struct MC_IO_DEBUG_WCDR_OFSCAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D0`: gmc_8_1 register, index 0x1E3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3322,12 +3480,13 @@ public struct MC_IO_DEBUG_WCDR_RXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D0`: gmc_8_1 register, index 0x1E4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXPHASE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXPHASE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3343,12 +3502,13 @@ public struct MC_IO_DEBUG_WCDR_TXPHASE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x1E5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3364,12 +3524,13 @@ public struct MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D0`: gmc_8_1 register, index 0x1E6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXSLF_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXSLF_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3385,12 +3546,13 @@ public struct MC_IO_DEBUG_WCDR_TXSLF_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0`: gmc_8_1 register, index 0x1E7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXBST_PD_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXBST_PD_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3406,12 +3568,13 @@ public struct MC_IO_DEBUG_WCDR_TXBST_PD_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0`: gmc_8_1 register, index 0x1E8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXBST_PU_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXBST_PU_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3427,12 +3590,13 @@ public struct MC_IO_DEBUG_WCDR_TXBST_PU_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D0`: gmc_8_1 register, index 0x1E9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_EQ_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_EQ_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3448,12 +3612,13 @@ public struct MC_IO_DEBUG_WCDR_RX_EQ_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x1EA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1EA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1EA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3469,12 +3634,13 @@ public struct MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1EB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1EB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1EB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3490,12 +3656,13 @@ public struct MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1EC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3511,12 +3678,13 @@ public struct MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D1`: gmc_8_1 register, index 0x1F0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_MISC_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_MISC_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3532,12 +3700,13 @@ public struct MC_IO_DEBUG_WCDR_MISC_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D1`: gmc_8_1 register, index 0x1F1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_CLKSEL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_CLKSEL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3553,12 +3722,13 @@ public struct MC_IO_DEBUG_WCDR_CLKSEL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D1`: gmc_8_1 register, index 0x1F2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_OFSCAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_OFSCAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3574,12 +3744,13 @@ public struct MC_IO_DEBUG_WCDR_OFSCAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D1`: gmc_8_1 register, index 0x1F3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3595,12 +3766,13 @@ public struct MC_IO_DEBUG_WCDR_RXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D1`: gmc_8_1 register, index 0x1F4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXPHASE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXPHASE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3616,12 +3788,13 @@ public struct MC_IO_DEBUG_WCDR_TXPHASE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x1F5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3637,12 +3810,13 @@ public struct MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D1`: gmc_8_1 register, index 0x1F6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXSLF_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXSLF_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3658,12 +3832,13 @@ public struct MC_IO_DEBUG_WCDR_TXSLF_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1`: gmc_8_1 register, index 0x1F7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXBST_PD_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXBST_PD_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3679,12 +3854,13 @@ public struct MC_IO_DEBUG_WCDR_TXBST_PD_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1`: gmc_8_1 register, index 0x1F8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_TXBST_PU_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_TXBST_PU_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3700,12 +3876,13 @@ public struct MC_IO_DEBUG_WCDR_TXBST_PU_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D1`: gmc_8_1 register, index 0x1F9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_EQ_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_EQ_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3721,12 +3898,13 @@ public struct MC_IO_DEBUG_WCDR_RX_EQ_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x1FA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1FA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1FA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3742,12 +3920,13 @@ public struct MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1FB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1FB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1FB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3763,12 +3942,13 @@ public struct MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: RegisterValue {
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1FC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct MC_IO_DEBUG_WCDR_RX_DYN_PM_D1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "MC_IO_DEBUG_WCDR_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
+  }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE0`: bits 7:0, rw.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }

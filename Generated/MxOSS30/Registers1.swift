@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `SRBM_CNTL`: oss_3_0 register, MMIO dword 0x390 (byte 0xE40), rw, reset 0x0000_0000.
-public struct SRBM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x390 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x390, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CNTL PWR_REQUEST_HALT@16:1 COMBINE_SYSTEM_MC@17:1 REPORT_LAST_RDERR@18:1")
+  }
 
   /// `SRBM_CNTL.PWR_REQUEST_HALT`: bit 16, rw.
   @inlinable public static var PWR_REQUEST_HALT: RegisterField<Self, Bool> {
@@ -28,12 +29,13 @@ public struct SRBM_CNTL: Register {
 }
 
 /// `SRBM_GFX_CNTL`: oss_3_0 register, MMIO dword 0x391 (byte 0xE44), rw, reset 0x0000_0000.
-public struct SRBM_GFX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x391 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_GFX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x391, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_GFX_CNTL PIPEID@0:2 MEID@2:2 VMID@4:4 QUEUEID@8:3")
+  }
 
   /// `SRBM_GFX_CNTL.PIPEID`: bits 1:0, rw.
   @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -49,12 +51,13 @@ public struct SRBM_GFX_CNTL: Register {
 }
 
 /// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), rw, reset 0x0000_0000.
-public struct SRBM_READ_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x392 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_READ_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x392, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_READ_CNTL READ_TIMEOUT@0:24")
+  }
 
   /// `SRBM_READ_CNTL.READ_TIMEOUT`: bits 23:0, rw.
   @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt32> {
@@ -63,12 +66,13 @@ public struct SRBM_READ_CNTL: Register {
 }
 
 /// `SRBM_STATUS2`: oss_3_0 register, MMIO dword 0x393 (byte 0xE4C), rw, reset 0x0000_0000.
-public struct SRBM_STATUS2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x393 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_STATUS2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x393, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_STATUS2 SDMA_RQ_PENDING@0:1 TST_RQ_PENDING@1:1 SDMA1_RQ_PENDING@2:1 VCE0_RQ_PENDING@3:1 VP8_BUSY@4:1 SDMA_BUSY@5:1 SDMA1_BUSY@6:1 VCE0_BUSY@7:1 XDMA_BUSY@8:1 CHUB_BUSY@9:1 SDMA2_BUSY@10:1 SDMA3_BUSY@11:1 SAMSCP_BUSY@12:1 ISP_BUSY@13:1 VCE1_BUSY@14:1 ODE_BUSY@15:1 SDMA2_RQ_PENDING@16:1 SDMA3_RQ_PENDING@17:1 SAMSCP_RQ_PENDING@18:1 ISP_RQ_PENDING@19:1 VCE1_RQ_PENDING@20:1")
+  }
 
   /// `SRBM_STATUS2.SDMA_RQ_PENDING`: bit 0, rw.
   @inlinable public static var SDMA_RQ_PENDING: RegisterField<Self, Bool> {
@@ -151,12 +155,13 @@ public struct SRBM_STATUS2: Register {
 }
 
 /// `SRBM_STATUS`: oss_3_0 register, MMIO dword 0x394 (byte 0xE50), rw, reset 0x0000_0000.
-public struct SRBM_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x394 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x394, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_STATUS UVD_RQ_PENDING@1:1 SAMMSP_RQ_PENDING@2:1 ACP_RQ_PENDING@3:1 SMU_RQ_PENDING@4:1 GRBM_RQ_PENDING@5:1 HI_RQ_PENDING@6:1 VMC_BUSY@8:1 MCB_BUSY@9:1 MCB_NON_DISPLAY_BUSY@10:1 MCC_BUSY@11:1 MCD_BUSY@12:1 VMC1_BUSY@13:1 SEM_BUSY@14:1 ACP_BUSY@16:1 IH_BUSY@17:1 UVD_BUSY@19:1 SAMMSP_BUSY@20:1 GCATCL2_BUSY@21:1 OSATCL2_BUSY@22:1 BIF_BUSY@29:1")
+  }
 
   /// `SRBM_STATUS.UVD_RQ_PENDING`: bit 1, rw.
   @inlinable public static var UVD_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -226,12 +231,13 @@ public struct SRBM_STATUS: Register {
 }
 
 /// `SRBM_STATUS3`: oss_3_0 register, MMIO dword 0x395 (byte 0xE54), rw, reset 0x0000_0000.
-public struct SRBM_STATUS3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x395 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_STATUS3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x395, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_STATUS3 MCC0_BUSY@0:1 MCC1_BUSY@1:1 MCC2_BUSY@2:1 MCC3_BUSY@3:1 MCC4_BUSY@4:1 MCC5_BUSY@5:1 MCC6_BUSY@6:1 MCC7_BUSY@7:1 MCD0_BUSY@8:1 MCD1_BUSY@9:1 MCD2_BUSY@10:1 MCD3_BUSY@11:1 MCD4_BUSY@12:1 MCD5_BUSY@13:1 MCD6_BUSY@14:1 MCD7_BUSY@15:1")
+  }
 
   /// `SRBM_STATUS3.MCC0_BUSY`: bit 0, rw.
   @inlinable public static var MCC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -283,12 +289,13 @@ public struct SRBM_STATUS3: Register {
 }
 
 /// `SRBM_SOFT_RESET`: oss_3_0 register, MMIO dword 0x398 (byte 0xE60), rw, reset 0x0000_0000.
-public struct SRBM_SOFT_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x398 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SOFT_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x398, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SOFT_RESET SOFT_RESET_ATCL2@0:1 SOFT_RESET_BIF@1:1 SOFT_RESET_SDMA3@2:1 SOFT_RESET_SDMA2@3:1 SOFT_RESET_GIONB@4:1 SOFT_RESET_DC@5:1 SOFT_RESET_SDMA1@6:1 SOFT_RESET_GRBM@8:1 SOFT_RESET_HDP@9:1 SOFT_RESET_IH@10:1 SOFT_RESET_MC@11:1 SOFT_RESET_CHUB@12:1 SOFT_RESET_ESRAM@13:1 SOFT_RESET_ROM@14:1 SOFT_RESET_SEM@15:1 SOFT_RESET_SMU@16:1 SOFT_RESET_VMC@17:1 SOFT_RESET_UVD@18:1 SOFT_RESET_VP8@19:1 SOFT_RESET_SDMA@20:1 SOFT_RESET_TST@21:1 SOFT_RESET_REGBB@22:1 SOFT_RESET_ODE@23:1 SOFT_RESET_VCE0@24:1 SOFT_RESET_XDMA@25:1 SOFT_RESET_ACP@26:1 SOFT_RESET_SAMMSP@27:1 SOFT_RESET_SAMSCP@28:1 SOFT_RESET_GRN@29:1 SOFT_RESET_ISP@30:1 SOFT_RESET_VCE1@31:1")
+  }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ATCL2`: bit 0, rw.
   @inlinable public static var SOFT_RESET_ATCL2: RegisterField<Self, Bool> {
@@ -437,12 +444,13 @@ public struct SRBM_SOFT_RESET: Register {
 }
 
 /// `SRBM_DEBUG_CNTL`: oss_3_0 register, MMIO dword 0x399 (byte 0xE64), rw, reset 0x0000_0000.
-public struct SRBM_DEBUG_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x399 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DEBUG_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x399, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DEBUG_CNTL SRBM_DEBUG_INDEX@0:6")
+  }
 
   /// `SRBM_DEBUG_CNTL.SRBM_DEBUG_INDEX`: bits 5:0, rw.
   @inlinable public static var SRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
@@ -451,36 +459,39 @@ public struct SRBM_DEBUG_CNTL: Register {
 }
 
 /// `SRBM_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x39A (byte 0xE68), rw, reset 0x0000_0000.
-public struct SRBM_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DEBUG_DATA DATA@0:32")
+  }
 
   /// `SRBM_DEBUG_DATA.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_CHIP_REVISION`: oss_3_0 register, MMIO dword 0x39B (byte 0xE6C), rw, reset 0x0000_0000.
-public struct SRBM_CHIP_REVISION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CHIP_REVISION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CHIP_REVISION CHIP_REVISION@0:8")
+  }
 
   /// `SRBM_CHIP_REVISION.CHIP_REVISION`: bits 7:0, rw.
   @inlinable public static var CHIP_REVISION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SRBM_CREDIT_RECOVER_CNTL`: oss_3_0 register, MMIO dword 0x39C (byte 0xE70), rw, reset 0x0000_0000.
-public struct SRBM_CREDIT_RECOVER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CREDIT_RECOVER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CREDIT_RECOVER_CNTL CREDIT_RECOVER_TIME@0:12 CREDIT_RECOVER_ENABLE@31:1")
+  }
 
   /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_TIME`: bits 11:0, rw.
   @inlinable public static var CREDIT_RECOVER_TIME: RegisterField<Self, UInt16> {
@@ -494,12 +505,13 @@ public struct SRBM_CREDIT_RECOVER_CNTL: Register {
 }
 
 /// `SRBM_CREDIT_RECOVER`: oss_3_0 register, MMIO dword 0x39D (byte 0xE74), rw, reset 0x0000_0000.
-public struct SRBM_CREDIT_RECOVER: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CREDIT_RECOVER: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CREDIT_RECOVER CREDIT_RECOVER_BIF@0:1 CREDIT_RECOVER_SMU@1:1 CREDIT_RECOVER_DC@2:1 CREDIT_RECOVER_GIONB@3:1 CREDIT_RECOVER_ACP@4:1 CREDIT_RECOVER_XDMA@5:1 CREDIT_RECOVER_ODE@6:1 CREDIT_RECOVER_REGBB@7:1 CREDIT_RECOVER_VP8@8:1 CREDIT_RECOVER_GRBM@9:1 CREDIT_RECOVER_UVD@10:1 CREDIT_RECOVER_VCE0@11:1 CREDIT_RECOVER_VCE1@12:1 CREDIT_RECOVER_ISP@13:1 CREDIT_RECOVER_SAM@14:1 CREDIT_RECOVER_MCB@15:1 CREDIT_RECOVER_MCC0@16:1 CREDIT_RECOVER_MCC1@17:1 CREDIT_RECOVER_MCC2@18:1 CREDIT_RECOVER_MCC3@19:1 CREDIT_RECOVER_MCC4@20:1 CREDIT_RECOVER_MCC5@21:1 CREDIT_RECOVER_MCC6@22:1 CREDIT_RECOVER_MCC7@23:1 CREDIT_RECOVER_MCD0@24:1 CREDIT_RECOVER_MCD1@25:1 CREDIT_RECOVER_MCD2@26:1 CREDIT_RECOVER_MCD3@27:1 CREDIT_RECOVER_MCD4@28:1 CREDIT_RECOVER_MCD5@29:1 CREDIT_RECOVER_MCD6@30:1 CREDIT_RECOVER_MCD7@31:1")
+  }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_BIF`: bit 0, rw.
   @inlinable public static var CREDIT_RECOVER_BIF: RegisterField<Self, Bool> {
@@ -663,12 +675,13 @@ public struct SRBM_CREDIT_RECOVER: Register {
 }
 
 /// `SRBM_CREDIT_RESET`: oss_3_0 register, MMIO dword 0x39E (byte 0xE78), rw, reset 0x0000_0000.
-public struct SRBM_CREDIT_RESET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CREDIT_RESET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CREDIT_RESET CREDIT_RESET_BIF@0:1 CREDIT_RESET_SMU@1:1 CREDIT_RESET_DC@2:1 CREDIT_RESET_GIONB@3:1 CREDIT_RESET_ACP@4:1 CREDIT_RESET_XDMA@5:1 CREDIT_RESET_ODE@6:1 CREDIT_RESET_REGBB@7:1 CREDIT_RESET_VP8@8:1 CREDIT_RESET_GRBM@9:1 CREDIT_RESET_UVD@10:1 CREDIT_RESET_VCE0@11:1 CREDIT_RESET_VCE1@12:1 CREDIT_RESET_ISP@13:1 CREDIT_RESET_SAM@14:1 CREDIT_RESET_MCB@15:1 CREDIT_RESET_MCC0@16:1 CREDIT_RESET_MCC1@17:1 CREDIT_RESET_MCC2@18:1 CREDIT_RESET_MCC3@19:1 CREDIT_RESET_MCC4@20:1 CREDIT_RESET_MCC5@21:1 CREDIT_RESET_MCC6@22:1 CREDIT_RESET_MCC7@23:1 CREDIT_RESET_MCD0@24:1 CREDIT_RESET_MCD1@25:1 CREDIT_RESET_MCD2@26:1 CREDIT_RESET_MCD3@27:1 CREDIT_RESET_MCD4@28:1 CREDIT_RESET_MCD5@29:1 CREDIT_RESET_MCD6@30:1 CREDIT_RESET_MCD7@31:1")
+  }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_BIF`: bit 0, rw.
   @inlinable public static var CREDIT_RESET_BIF: RegisterField<Self, Bool> {
@@ -832,12 +845,13 @@ public struct SRBM_CREDIT_RESET: Register {
 }
 
 /// `CC_SYS_RB_REDUNDANCY`: oss_3_0 register, MMIO dword 0x39F (byte 0xE7C), rw, reset 0x0000_0000.
-public struct CC_SYS_RB_REDUNDANCY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x39F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_SYS_RB_REDUNDANCY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x39F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_SYS_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
+  }
 
   /// `CC_SYS_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -857,12 +871,13 @@ public struct CC_SYS_RB_REDUNDANCY: Register {
 }
 
 /// `CC_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A0 (byte 0xE80), rw, reset 0x0000_0000.
-public struct CC_SYS_RB_BACKEND_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_SYS_RB_BACKEND_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
+  }
 
   /// `CC_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
@@ -871,12 +886,13 @@ public struct CC_SYS_RB_BACKEND_DISABLE: Register {
 }
 
 /// `GC_USER_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A1 (byte 0xE84), rw, reset 0x0000_0000.
-public struct GC_USER_SYS_RB_BACKEND_DISABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum GC_USER_SYS_RB_BACKEND_DISABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "GC_USER_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
+  }
 
   /// `GC_USER_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
@@ -885,12 +901,13 @@ public struct GC_USER_SYS_RB_BACKEND_DISABLE: Register {
 }
 
 /// `SRBM_DEBUG`: oss_3_0 register, MMIO dword 0x3A4 (byte 0xE90), rw, reset 0x0000_0000.
-public struct SRBM_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DEBUG IGNORE_RDY@0:1 DISABLE_READ_TIMEOUT@1:1 SNAPSHOT_FREE_CNTRS@2:1 SYS_CLOCK_DOMAIN_OVERRIDE@4:1 VCE_CLOCK_DOMAIN_OVERRIDE@5:1 UVD_CLOCK_DOMAIN_OVERRIDE@6:1 SDMA_CLOCK_DOMAIN_OVERRIDE@7:1 MC_CLOCK_DOMAIN_OVERRIDE@8:1 SAM_CLOCK_DOMAIN_OVERRIDE@9:1 ISP_CLOCK_DOMAIN_OVERRIDE@10:1 VP8_CLOCK_DOMAIN_OVERRIDE@11:1")
+  }
 
   /// `SRBM_DEBUG.IGNORE_RDY`: bit 0, rw.
   @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -947,12 +964,13 @@ public struct SRBM_DEBUG: Register {
 }
 
 /// `SRBM_DEBUG_SNAPSHOT`: oss_3_0 register, MMIO dword 0x3A5 (byte 0xE94), rw, reset 0x0000_0000.
-public struct SRBM_DEBUG_SNAPSHOT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DEBUG_SNAPSHOT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DEBUG_SNAPSHOT MCB_RDY@0:1 GIONB_RDY@1:1 SMU_RDY@2:1 SAMMSP_RDY@3:1 ACP_RDY@4:1 GRBM_RDY@5:1 DC_RDY@6:1 BIF_RDY@7:1 XDMA_RDY@8:1 UVD_RDY@9:1 VP8_RDY@10:1 REGBB_RDY@11:1 ODE_RDY@12:1 MCD7_RDY@13:1 MCD6_RDY@14:1 MCD5_RDY@15:1 MCD4_RDY@16:1 MCD3_RDY@17:1 MCD2_RDY@18:1 MCD1_RDY@19:1 MCD0_RDY@20:1 MCC7_RDY@21:1 MCC6_RDY@22:1 MCC5_RDY@23:1 MCC4_RDY@24:1 MCC3_RDY@25:1 MCC2_RDY@26:1 MCC1_RDY@27:1 MCC0_RDY@28:1 VCE0_RDY@29:1 SAMSCP_RDY@30:1 ISP_RDY@31:1")
+  }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCB_RDY`: bit 0, rw.
   @inlinable public static var MCB_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1052,12 +1070,13 @@ public struct SRBM_DEBUG_SNAPSHOT: Register {
 }
 
 /// `SRBM_READ_ERROR`: oss_3_0 register, MMIO dword 0x3A6 (byte 0xE98), rw, reset 0x0000_0000.
-public struct SRBM_READ_ERROR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_READ_ERROR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_READ_ERROR READ_ADDRESS@2:16 READ_REQUESTER_SDMA3@18:1 READ_REQUESTER_SDMA2@19:1 READ_REQUESTER_VCE0@20:1 READ_REQUESTER_SDMA1@21:1 READ_REQUESTER_TST@22:1 READ_REQUESTER_SAMMSP@23:1 READ_REQUESTER_HI@24:1 READ_REQUESTER_GRBM@25:1 READ_REQUESTER_SMU@26:1 READ_REQUESTER_SAMSCP@27:1 READ_REQUESTER_SDMA@28:1 READ_REQUESTER_UVD@29:1 READ_ERROR@31:1")
+  }
 
   /// `SRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, rw.
   @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
@@ -1129,12 +1148,13 @@ public struct SRBM_READ_ERROR: Register {
 }
 
 /// `SRBM_INT_CNTL`: oss_3_0 register, MMIO dword 0x3A8 (byte 0xEA0), rw, reset 0x0000_0000.
-public struct SRBM_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_INT_CNTL RDERR_INT_MASK@0:1 RAERR_INT_MASK@1:1")
+  }
 
   /// `SRBM_INT_CNTL.RDERR_INT_MASK`: bit 0, rw.
   @inlinable public static var RDERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1144,12 +1164,13 @@ public struct SRBM_INT_CNTL: Register {
 }
 
 /// `SRBM_INT_STATUS`: oss_3_0 register, MMIO dword 0x3A9 (byte 0xEA4), rw, reset 0x0000_0000.
-public struct SRBM_INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_INT_STATUS RDERR_INT_STAT@0:1 RAERR_INT_STAT@1:1")
+  }
 
   /// `SRBM_INT_STATUS.RDERR_INT_STAT`: bit 0, rw.
   @inlinable public static var RDERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1159,12 +1180,13 @@ public struct SRBM_INT_STATUS: Register {
 }
 
 /// `SRBM_INT_ACK`: oss_3_0 register, MMIO dword 0x3AA (byte 0xEA8), rw, reset 0x0000_0000.
-public struct SRBM_INT_ACK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_INT_ACK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_INT_ACK RDERR_INT_ACK@0:1 RAERR_INT_ACK@1:1")
+  }
 
   /// `SRBM_INT_ACK.RDERR_INT_ACK`: bit 0, rw.
   @inlinable public static var RDERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1174,12 +1196,13 @@ public struct SRBM_INT_ACK: Register {
 }
 
 /// `SRBM_FIREWALL_ERROR_SRC`: oss_3_0 register, MMIO dword 0x3AB (byte 0xEAC), rw, reset 0x0000_0000.
-public struct SRBM_FIREWALL_ERROR_SRC: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_FIREWALL_ERROR_SRC: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_FIREWALL_ERROR_SRC ACCESS_REQUESTER_BIF@0:1 ACCESS_REQUESTER_ACP@1:1 ACCESS_REQUESTER_SAMSCP@2:1 ACCESS_REQUESTER_SAMMSP@3:1 ACCESS_REQUESTER_TST@5:1 ACCESS_REQUESTER_SDMA3@6:1 ACCESS_REQUESTER_SDMA2@7:1 ACCESS_REQUESTER_SDMA1@8:1 ACCESS_REQUESTER_SDMA0@9:1 ACCESS_REQUESTER_UVD@10:1 ACCESS_REQUESTER_VCE0@11:1 ACCESS_REQUESTER_GRBM@12:1 ACCESS_REQUESTER_SMU@13:1 ACCESS_REQUESTER_PEER@14:1 ACCESS_REQUESTER_CPU@15:1 ACCESS_REQUESTER_ISP@16:1 ACCESS_REQUESTER_VCE1@17:1 ACCESS_REQUESTER_RLCHYP@18:1 ACCESS_REQUESTER_SMUHYP@19:1 ACCESS_REQUESTER_BIFHYP@20:1 RAERR_FIREWALL_VIOLATION@24:1 RAERR_HAR_REGIONSIZE_OVERFLOW@25:1 RAERR_BIF_ADDR_OVERFLOW@26:1 RAERR_P2SRP_REGIONSIZE_OVERFLOW@27:1 RAERR_P2SRP_FIREWALL_VIOLATION@28:1")
+  }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIF`: bit 0, rw.
   @inlinable public static var ACCESS_REQUESTER_BIF: RegisterField<Self, Bool> {
@@ -1308,12 +1331,13 @@ public struct SRBM_FIREWALL_ERROR_SRC: Register {
 }
 
 /// `SRBM_FIREWALL_ERROR_ADDR`: oss_3_0 register, MMIO dword 0x3AC (byte 0xEB0), rw, reset 0x0000_0000.
-public struct SRBM_FIREWALL_ERROR_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_FIREWALL_ERROR_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_FIREWALL_ERROR_ADDR ACCESS_ADDRESS@2:16 ACCESS_VF@19:1 ACCESS_VFID@20:4 FIREWALL_VIOLATION@31:1")
+  }
 
   /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_ADDRESS`: bits 17:2, rw.
   @inlinable public static var ACCESS_ADDRESS: RegisterField<Self, UInt16> {
@@ -1333,24 +1357,26 @@ public struct SRBM_FIREWALL_ERROR_ADDR: Register {
 }
 
 /// `SRBM_DEBUG_SNAPSHOT2`: oss_3_0 register, MMIO dword 0x3AD (byte 0xEB4), rw, reset 0x0000_0000.
-public struct SRBM_DEBUG_SNAPSHOT2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DEBUG_SNAPSHOT2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DEBUG_SNAPSHOT2 VCE1_RDY@0:1")
+  }
 
   /// `SRBM_DEBUG_SNAPSHOT2.VCE1_RDY`: bit 0, rw.
   @inlinable public static var VCE1_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_READ_ERROR2`: oss_3_0 register, MMIO dword 0x3AE (byte 0xEB8), rw, reset 0x0000_0000.
-public struct SRBM_READ_ERROR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_READ_ERROR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_READ_ERROR2 READ_REQUESTER_ACP@0:1 READ_REQUESTER_ISP@1:1 READ_REQUESTER_VCE1@2:1 READ_VF@23:1 READ_VFID@24:4")
+  }
 
   /// `SRBM_READ_ERROR2.READ_REQUESTER_ACP`: bit 0, rw.
   @inlinable public static var READ_REQUESTER_ACP: RegisterField<Self, Bool> {
@@ -1375,12 +1401,13 @@ public struct SRBM_READ_ERROR2: Register {
 }
 
 /// `SRBM_DSM_TRIG_CNTL0`: oss_3_0 register, MMIO dword 0x3AF (byte 0xEBC), rw, reset 0x0000_0000.
-public struct SRBM_DSM_TRIG_CNTL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DSM_TRIG_CNTL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DSM_TRIG_CNTL0 DSM_TRIG_ADDR@0:16 DSM_TRIG_OP@16:1")
+  }
 
   /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_ADDR`: bits 15:0, rw.
   @inlinable public static var DSM_TRIG_ADDR: RegisterField<Self, UInt16> {
@@ -1392,24 +1419,26 @@ public struct SRBM_DSM_TRIG_CNTL0: Register {
 }
 
 /// `SRBM_DSM_TRIG_CNTL1`: oss_3_0 register, MMIO dword 0x3B0 (byte 0xEC0), rw, reset 0x0000_0000.
-public struct SRBM_DSM_TRIG_CNTL1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DSM_TRIG_CNTL1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DSM_TRIG_CNTL1 DSM_TRIG_WD@0:32")
+  }
 
   /// `SRBM_DSM_TRIG_CNTL1.DSM_TRIG_WD`: bits 31:0, rw.
   @inlinable public static var DSM_TRIG_WD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_DSM_TRIG_MASK0`: oss_3_0 register, MMIO dword 0x3B1 (byte 0xEC4), rw, reset 0x0000_0000.
-public struct SRBM_DSM_TRIG_MASK0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DSM_TRIG_MASK0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DSM_TRIG_MASK0 DSM_TRIG_ADDR_MASK@0:16 DSM_TRIG_OP_MASK@16:1")
+  }
 
   /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_ADDR_MASK`: bits 15:0, rw.
   @inlinable public static var DSM_TRIG_ADDR_MASK: RegisterField<Self, UInt16> {
@@ -1423,12 +1452,13 @@ public struct SRBM_DSM_TRIG_MASK0: Register {
 }
 
 /// `SRBM_DSM_TRIG_MASK1`: oss_3_0 register, MMIO dword 0x3B2 (byte 0xEC8), rw, reset 0x0000_0000.
-public struct SRBM_DSM_TRIG_MASK1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_DSM_TRIG_MASK1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_DSM_TRIG_MASK1 DSM_TRIG_WD_MASK@0:32")
+  }
 
   /// `SRBM_DSM_TRIG_MASK1.DSM_TRIG_WD_MASK`: bits 31:0, rw.
   @inlinable public static var DSM_TRIG_WD_MASK: RegisterField<Self, UInt32> {
@@ -1437,12 +1467,13 @@ public struct SRBM_DSM_TRIG_MASK1: Register {
 }
 
 /// `SRBM_MC_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B3 (byte 0xECC), rw, reset 0x0000_0000.
-public struct SRBM_MC_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_MC_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1456,12 +1487,13 @@ public struct SRBM_MC_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_SYS_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B4 (byte 0xED0), rw, reset 0x0000_0000.
-public struct SRBM_SYS_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_SYS_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1475,12 +1507,13 @@ public struct SRBM_SYS_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_VCE_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B5 (byte 0xED4), rw, reset 0x0000_0000.
-public struct SRBM_VCE_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VCE_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VCE_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_VCE_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1494,12 +1527,13 @@ public struct SRBM_VCE_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_UVD_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B6 (byte 0xED8), rw, reset 0x0000_0000.
-public struct SRBM_UVD_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_UVD_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_UVD_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_UVD_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1513,12 +1547,13 @@ public struct SRBM_UVD_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_SDMA_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B7 (byte 0xEDC), rw, reset 0x0000_0000.
-public struct SRBM_SDMA_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SDMA_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SDMA_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_SDMA_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1532,12 +1567,13 @@ public struct SRBM_SDMA_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_SAM_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B8 (byte 0xEE0), rw, reset 0x0000_0000.
-public struct SRBM_SAM_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SAM_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SAM_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_SAM_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1551,12 +1587,13 @@ public struct SRBM_SAM_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_ISP_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B9 (byte 0xEE4), rw, reset 0x0000_0000.
-public struct SRBM_ISP_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3B9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_ISP_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3B9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_ISP_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_ISP_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1570,12 +1607,13 @@ public struct SRBM_ISP_CLKEN_CNTL: Register {
 }
 
 /// `SRBM_VP8_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3BA (byte 0xEE8), rw, reset 0x0000_0000.
-public struct SRBM_VP8_CLKEN_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3BA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VP8_CLKEN_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3BA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VP8_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
+  }
 
   /// `SRBM_VP8_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
@@ -1589,12 +1627,13 @@ public struct SRBM_VP8_CLKEN_CNTL: Register {
 }
 
 /// `HDP_HOST_PATH_CNTL`: oss_3_0 register, MMIO dword 0xB00 (byte 0x2C00), rw, reset 0x0000_0000.
-public struct HDP_HOST_PATH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xB00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_HOST_PATH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_HOST_PATH_CNTL BIF_RDRET_CREDIT@0:3 MC_WRREQ_CREDIT@3:6 WR_STALL_TIMER@9:2 RD_STALL_TIMER@11:2 WRITE_COMBINE_TIMER@19:2 WRITE_COMBINE_EN@21:1 CACHE_INVALIDATE@22:1 CLOCK_GATING_DIS@23:1 REG_CLK_ENABLE_COUNT@24:4 ALL_SURFACES_DIS@29:1 WRITE_THROUGH_CACHE_DIS@30:1 LIN_RD_CACHE_DIS@31:1")
+  }
 
   /// `HDP_HOST_PATH_CNTL.BIF_RDRET_CREDIT`: bits 2:0, rw.
   @inlinable public static var BIF_RDRET_CREDIT: RegisterField<Self, UInt8> {
@@ -1658,12 +1697,13 @@ public struct HDP_HOST_PATH_CNTL: Register {
 }
 
 /// `HDP_NONSURFACE_BASE`: oss_3_0 register, MMIO dword 0xB01 (byte 0x2C04), rw, reset 0x0000_0000.
-public struct HDP_NONSURFACE_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xB01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURFACE_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURFACE_BASE NONSURF_BASE@0:32")
+  }
 
   /// `HDP_NONSURFACE_BASE.NONSURF_BASE`: bits 31:0, rw.
   @inlinable public static var NONSURF_BASE: RegisterField<Self, UInt32> {
@@ -1672,12 +1712,13 @@ public struct HDP_NONSURFACE_BASE: Register {
 }
 
 /// `HDP_NONSURFACE_INFO`: oss_3_0 register, MMIO dword 0xB02 (byte 0x2C08), rw, reset 0x0000_0000.
-public struct HDP_NONSURFACE_INFO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xB02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURFACE_INFO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURFACE_INFO NONSURF_ADDR_TYPE@0:1 NONSURF_ARRAY_MODE@1:4 NONSURF_ENDIAN@5:2 NONSURF_PIXEL_SIZE@7:3 NONSURF_SAMPLE_NUM@10:3 NONSURF_SAMPLE_SIZE@13:2 NONSURF_PRIV@15:1 NONSURF_TILE_COMPACT@16:1 NONSURF_TILE_SPLIT@17:3 NONSURF_NUM_BANKS@20:2 NONSURF_BANK_WIDTH@22:2 NONSURF_BANK_HEIGHT@24:2 NONSURF_MACRO_TILE_ASPECT@26:2 NONSURF_MICRO_TILE_MODE@28:3 NONSURF_SLICE_TILE_MAX_MSB@31:1")
+  }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_ADDR_TYPE`: bit 0, rw.
   @inlinable public static var NONSURF_ADDR_TYPE: RegisterField<Self, Bool> {
@@ -1754,12 +1795,13 @@ public struct HDP_NONSURFACE_INFO: Register {
 }
 
 /// `HDP_NONSURFACE_SIZE`: oss_3_0 register, MMIO dword 0xB03 (byte 0x2C0C), rw, reset 0x0000_0000.
-public struct HDP_NONSURFACE_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xB03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURFACE_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xB03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURFACE_SIZE NONSURF_PITCH_TILE_MAX@0:11 NONSURF_SLICE_TILE_MAX@11:21")
+  }
 
   /// `HDP_NONSURFACE_SIZE.NONSURF_PITCH_TILE_MAX`: bits 10:0, rw.
   @inlinable public static var NONSURF_PITCH_TILE_MAX: RegisterField<Self, UInt16> {
@@ -1773,12 +1815,13 @@ public struct HDP_NONSURFACE_SIZE: Register {
 }
 
 /// `HDP_NONSURF_FLAGS`: oss_3_0 register, MMIO dword 0xBC9 (byte 0x2F24), rw, reset 0x0000_0000.
-public struct HDP_NONSURF_FLAGS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBC9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURF_FLAGS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBC9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURF_FLAGS NONSURF_WRITE_FLAG@0:1 NONSURF_READ_FLAG@1:1")
+  }
 
   /// `HDP_NONSURF_FLAGS.NONSURF_WRITE_FLAG`: bit 0, rw.
   @inlinable public static var NONSURF_WRITE_FLAG: RegisterField<Self, Bool> {
@@ -1792,12 +1835,13 @@ public struct HDP_NONSURF_FLAGS: Register {
 }
 
 /// `HDP_NONSURF_FLAGS_CLR`: oss_3_0 register, MMIO dword 0xBCA (byte 0x2F28), rw, reset 0x0000_0000.
-public struct HDP_NONSURF_FLAGS_CLR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURF_FLAGS_CLR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURF_FLAGS_CLR NONSURF_WRITE_FLAG_CLR@0:1 NONSURF_READ_FLAG_CLR@1:1")
+  }
 
   /// `HDP_NONSURF_FLAGS_CLR.NONSURF_WRITE_FLAG_CLR`: bit 0, rw.
   @inlinable public static var NONSURF_WRITE_FLAG_CLR: RegisterField<Self, Bool> {
@@ -1811,12 +1855,13 @@ public struct HDP_NONSURF_FLAGS_CLR: Register {
 }
 
 /// `HDP_SW_SEMAPHORE`: oss_3_0 register, MMIO dword 0xBCB (byte 0x2F2C), rw, reset 0x0000_0000.
-public struct HDP_SW_SEMAPHORE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_SW_SEMAPHORE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_SW_SEMAPHORE SW_SEMAPHORE@0:32")
+  }
 
   /// `HDP_SW_SEMAPHORE.SW_SEMAPHORE`: bits 31:0, rw.
   @inlinable public static var SW_SEMAPHORE: RegisterField<Self, UInt32> {
@@ -1825,30 +1870,33 @@ public struct HDP_SW_SEMAPHORE: Register {
 }
 
 /// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), rw, reset 0x0000_0000.
-public struct HDP_DEBUG0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_DEBUG0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_DEBUG0")
+  }
 }
 
 /// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), rw, reset 0x0000_0000.
-public struct HDP_DEBUG1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_DEBUG1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_DEBUG1")
+  }
 }
 
 /// `HDP_LAST_SURFACE_HIT`: oss_3_0 register, MMIO dword 0xBCE (byte 0x2F38), rw, reset 0x0000_0000.
-public struct HDP_LAST_SURFACE_HIT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCE }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_LAST_SURFACE_HIT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCE, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_LAST_SURFACE_HIT LAST_SURFACE_HIT@0:6")
+  }
 
   /// `HDP_LAST_SURFACE_HIT.LAST_SURFACE_HIT`: bits 5:0, rw.
   @inlinable public static var LAST_SURFACE_HIT: RegisterField<Self, UInt8> {
@@ -1857,12 +1905,13 @@ public struct HDP_LAST_SURFACE_HIT: Register {
 }
 
 /// `HDP_TILING_CONFIG`: oss_3_0 register, MMIO dword 0xBCF (byte 0x2F3C), rw, reset 0x0000_0000.
-public struct HDP_TILING_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBCF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_TILING_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBCF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_TILING_CONFIG PIPE_TILING@1:3 BANK_TILING@4:2 GROUP_SIZE@6:2 ROW_TILING@8:3 BANK_SWAPS@11:3 SAMPLE_SPLIT@14:2")
+  }
 
   /// `HDP_TILING_CONFIG.PIPE_TILING`: bits 3:1, rw.
   @inlinable public static var PIPE_TILING: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
@@ -1884,12 +1933,13 @@ public struct HDP_TILING_CONFIG: Register {
 }
 
 /// `HDP_SC_MULTI_CHIP_CNTL`: oss_3_0 register, MMIO dword 0xBD0 (byte 0x2F40), rw, reset 0x0000_0000.
-public struct HDP_SC_MULTI_CHIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_SC_MULTI_CHIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_SC_MULTI_CHIP_CNTL LOG2_NUM_CHIPS@0:3 MULTI_CHIP_TILE_SIZE@3:2")
+  }
 
   /// `HDP_SC_MULTI_CHIP_CNTL.LOG2_NUM_CHIPS`: bits 2:0, rw.
   @inlinable public static var LOG2_NUM_CHIPS: RegisterField<Self, UInt8> {
@@ -1903,12 +1953,13 @@ public struct HDP_SC_MULTI_CHIP_CNTL: Register {
 }
 
 /// `HDP_OUTSTANDING_REQ`: oss_3_0 register, MMIO dword 0xBD1 (byte 0x2F44), rw, reset 0x0000_0000.
-public struct HDP_OUTSTANDING_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_OUTSTANDING_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_OUTSTANDING_REQ WRITE_REQ@0:8 READ_REQ@8:8")
+  }
 
   /// `HDP_OUTSTANDING_REQ.WRITE_REQ`: bits 7:0, rw.
   @inlinable public static var WRITE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -1918,12 +1969,13 @@ public struct HDP_OUTSTANDING_REQ: Register {
 }
 
 /// `HDP_ADDR_CONFIG`: oss_3_0 register, MMIO dword 0xBD2 (byte 0x2F48), rw, reset 0x0000_0000.
-public struct HDP_ADDR_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_ADDR_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_ADDR_CONFIG NUM_PIPES@0:3 PIPE_INTERLEAVE_SIZE@4:3 BANK_INTERLEAVE_SIZE@8:3 NUM_SHADER_ENGINES@12:2 SHADER_ENGINE_TILE_SIZE@16:3 NUM_GPUS@20:3 MULTI_GPU_TILE_SIZE@24:2 ROW_SIZE@28:2 NUM_LOWER_PIPES@30:1")
+  }
 
   /// `HDP_ADDR_CONFIG.NUM_PIPES`: bits 2:0, rw.
   @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1966,12 +2018,13 @@ public struct HDP_ADDR_CONFIG: Register {
 }
 
 /// `HDP_MISC_CNTL`: oss_3_0 register, MMIO dword 0xBD3 (byte 0x2F4C), rw, reset 0x0000_0000.
-public struct HDP_MISC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MISC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MISC_CNTL FLUSH_INVALIDATE_CACHE@0:1 VM_ID@1:4 OUTSTANDING_WRITE_COUNT_1024@5:1 MULTIPLE_READS@6:1 HDP_BIF_RDRET_CREDIT@7:4 SIMULTANEOUS_READS_WRITES@11:1 NO_SPLIT_ARRAY_LINEAR@12:1 MC_RDREQ_CREDIT@13:6 READ_CACHE_INVALIDATE@19:1 ADDRLIB_LINEAR_BYPASS@20:1 FED_ENABLE@21:1 LEGACY_TILING_ENABLE@22:1 LEGACY_SURFACES_ENABLE@23:1")
+  }
 
   /// `HDP_MISC_CNTL.FLUSH_INVALIDATE_CACHE`: bit 0, rw.
   @inlinable public static var FLUSH_INVALIDATE_CACHE: RegisterField<Self, Bool> {
@@ -2034,12 +2087,13 @@ public struct HDP_MISC_CNTL: Register {
 }
 
 /// `HDP_MEM_POWER_LS`: oss_3_0 register, MMIO dword 0xBD4 (byte 0x2F50), rw, reset 0x0000_0000.
-public struct HDP_MEM_POWER_LS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEM_POWER_LS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEM_POWER_LS LS_ENABLE@0:1 LS_SETUP@1:6 LS_HOLD@7:6")
+  }
 
   /// `HDP_MEM_POWER_LS.LS_ENABLE`: bit 0, rw.
   @inlinable public static var LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2052,12 +2106,13 @@ public struct HDP_MEM_POWER_LS: Register {
 }
 
 /// `HDP_NONSURFACE_PREFETCH`: oss_3_0 register, MMIO dword 0xBD5 (byte 0x2F54), rw, reset 0x0000_0000.
-public struct HDP_NONSURFACE_PREFETCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBD5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_NONSURFACE_PREFETCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBD5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_NONSURFACE_PREFETCH NONSURF_PREFETCH_PRI@0:3 NONSURF_PREFETCH_DIR@3:3 NONSURF_PREFETCH_NUM@6:3 NONSURF_PREFETCH_MAX_Z@9:11 NONSURF_PIPE_CONFIG@27:5")
+  }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_PRI`: bits 2:0, rw.
   @inlinable public static var NONSURF_PREFETCH_PRI: RegisterField<Self, UInt8> {
@@ -2086,12 +2141,13 @@ public struct HDP_NONSURFACE_PREFETCH: Register {
 }
 
 /// `HDP_MEMIO_CNTL`: oss_3_0 register, MMIO dword 0xBF6 (byte 0x2FD8), rw, reset 0x0000_0000.
-public struct HDP_MEMIO_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBF6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEMIO_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBF6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEMIO_CNTL MEMIO_SEND@0:1 MEMIO_OP@1:1 MEMIO_BE@2:4 MEMIO_WR_STROBE@6:1 MEMIO_RD_STROBE@7:1 MEMIO_ADDR_UPPER@8:6 MEMIO_CLR_WR_ERROR@14:1 MEMIO_CLR_RD_ERROR@15:1 MEMIO_VF@16:1 MEMIO_VFID@17:4")
+  }
 
   /// `HDP_MEMIO_CNTL.MEMIO_SEND`: bit 0, rw.
   @inlinable public static var MEMIO_SEND: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2135,12 +2191,13 @@ public struct HDP_MEMIO_CNTL: Register {
 }
 
 /// `HDP_MEMIO_ADDR`: oss_3_0 register, MMIO dword 0xBF7 (byte 0x2FDC), rw, reset 0x0000_0000.
-public struct HDP_MEMIO_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBF7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEMIO_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBF7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEMIO_ADDR MEMIO_ADDR_LOWER@0:32")
+  }
 
   /// `HDP_MEMIO_ADDR.MEMIO_ADDR_LOWER`: bits 31:0, rw.
   @inlinable public static var MEMIO_ADDR_LOWER: RegisterField<Self, UInt32> {
@@ -2149,12 +2206,13 @@ public struct HDP_MEMIO_ADDR: Register {
 }
 
 /// `HDP_MEMIO_STATUS`: oss_3_0 register, MMIO dword 0xBF8 (byte 0x2FE0), rw, reset 0x0000_0000.
-public struct HDP_MEMIO_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBF8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEMIO_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBF8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEMIO_STATUS MEMIO_WR_STATUS@0:1 MEMIO_RD_STATUS@1:1 MEMIO_WR_ERROR@2:1 MEMIO_RD_ERROR@3:1")
+  }
 
   /// `HDP_MEMIO_STATUS.MEMIO_WR_STATUS`: bit 0, rw.
   @inlinable public static var MEMIO_WR_STATUS: RegisterField<Self, Bool> {
@@ -2174,12 +2232,13 @@ public struct HDP_MEMIO_STATUS: Register {
 }
 
 /// `HDP_MEMIO_WR_DATA`: oss_3_0 register, MMIO dword 0xBF9 (byte 0x2FE4), rw, reset 0x0000_0000.
-public struct HDP_MEMIO_WR_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBF9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEMIO_WR_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBF9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEMIO_WR_DATA MEMIO_WR_DATA@0:32")
+  }
 
   /// `HDP_MEMIO_WR_DATA.MEMIO_WR_DATA`: bits 31:0, rw.
   @inlinable public static var MEMIO_WR_DATA: RegisterField<Self, UInt32> {
@@ -2188,12 +2247,13 @@ public struct HDP_MEMIO_WR_DATA: Register {
 }
 
 /// `HDP_MEMIO_RD_DATA`: oss_3_0 register, MMIO dword 0xBFA (byte 0x2FE8), rw, reset 0x0000_0000.
-public struct HDP_MEMIO_RD_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBFA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_MEMIO_RD_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBFA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_MEMIO_RD_DATA MEMIO_RD_DATA@0:32")
+  }
 
   /// `HDP_MEMIO_RD_DATA.MEMIO_RD_DATA`: bits 31:0, rw.
   @inlinable public static var MEMIO_RD_DATA: RegisterField<Self, UInt32> {
@@ -2202,12 +2262,13 @@ public struct HDP_MEMIO_RD_DATA: Register {
 }
 
 /// `HDP_VF_ENABLE`: oss_3_0 register, MMIO dword 0xBFB (byte 0x2FEC), rw, reset 0x0000_0000.
-public struct HDP_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xBFB }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xBFB, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_VF_ENABLE VF_EN@0:1 VF_NUM@16:16")
+  }
 
   /// `HDP_VF_ENABLE.VF_EN`: bit 0, rw.
   @inlinable public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2217,24 +2278,26 @@ public struct HDP_VF_ENABLE: Register {
 }
 
 /// `HDP_XDP_DIRECT2HDP_FIRST`: oss_3_0 register, MMIO dword 0xC00 (byte 0x3000), rw, reset 0x0000_0000.
-public struct HDP_XDP_DIRECT2HDP_FIRST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_DIRECT2HDP_FIRST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_DIRECT2HDP_FIRST RESERVED@0:32")
+  }
 
   /// `HDP_XDP_DIRECT2HDP_FIRST.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_FLUSH`: oss_3_0 register, MMIO dword 0xC01 (byte 0x3004), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_FLUSH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_FLUSH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_FLUSH D2H_FLUSH_FLUSH_NUM@0:4 D2H_FLUSH_MBX_ENC_DATA@4:4 D2H_FLUSH_MBX_ADDR_SEL@8:3 D2H_FLUSH_XPB_CLG@11:5 D2H_FLUSH_SEND_HOST@16:1 D2H_FLUSH_SEND_SIDE@17:1 D2H_FLUSH_ALTER_FLUSH_NUM@18:1 D2H_FLUSH_RSVD_0@19:1 D2H_FLUSH_RSVD_1@20:1")
+  }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_FLUSH_NUM`: bits 3:0, rw.
   @inlinable public static var D2H_FLUSH_FLUSH_NUM: RegisterField<Self, UInt8> {
@@ -2283,12 +2346,13 @@ public struct HDP_XDP_D2H_FLUSH: Register {
 }
 
 /// `HDP_XDP_D2H_BAR_UPDATE`: oss_3_0 register, MMIO dword 0xC02 (byte 0x3008), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_BAR_UPDATE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_BAR_UPDATE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_BAR_UPDATE D2H_BAR_UPDATE_ADDR@0:16 D2H_BAR_UPDATE_FLUSH_NUM@16:4 D2H_BAR_UPDATE_BAR_NUM@20:3")
+  }
 
   /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_ADDR`: bits 15:0, rw.
   @inlinable public static var D2H_BAR_UPDATE_ADDR: RegisterField<Self, UInt16> {
@@ -2307,408 +2371,442 @@ public struct HDP_XDP_D2H_BAR_UPDATE: Register {
 }
 
 /// `HDP_XDP_D2H_RSVD_3`: oss_3_0 register, MMIO dword 0xC03 (byte 0x300C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_3 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_4`: oss_3_0 register, MMIO dword 0xC04 (byte 0x3010), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_4 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_4.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_5`: oss_3_0 register, MMIO dword 0xC05 (byte 0x3014), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_5 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_5.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_6`: oss_3_0 register, MMIO dword 0xC06 (byte 0x3018), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_6 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_6.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_7`: oss_3_0 register, MMIO dword 0xC07 (byte 0x301C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_7 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_7.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_8`: oss_3_0 register, MMIO dword 0xC08 (byte 0x3020), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_8: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_8: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_8 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_8.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_9`: oss_3_0 register, MMIO dword 0xC09 (byte 0x3024), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_9: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_9: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_9 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_9.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_10`: oss_3_0 register, MMIO dword 0xC0A (byte 0x3028), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_10: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_10: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_10 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_10.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_11`: oss_3_0 register, MMIO dword 0xC0B (byte 0x302C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_11: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_11 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_11.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_12`: oss_3_0 register, MMIO dword 0xC0C (byte 0x3030), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_12: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_12: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_12 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_12.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_13`: oss_3_0 register, MMIO dword 0xC0D (byte 0x3034), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_13: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_13: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_13 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_13.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_14`: oss_3_0 register, MMIO dword 0xC0E (byte 0x3038), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_14: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_14: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_14 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_14.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_15`: oss_3_0 register, MMIO dword 0xC0F (byte 0x303C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_15: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_15: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_15 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_15.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_16`: oss_3_0 register, MMIO dword 0xC10 (byte 0x3040), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_16: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_16: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_16 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_16.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_17`: oss_3_0 register, MMIO dword 0xC11 (byte 0x3044), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_17: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_17: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_17 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_17.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_18`: oss_3_0 register, MMIO dword 0xC12 (byte 0x3048), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_18: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_18: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_18 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_18.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_19`: oss_3_0 register, MMIO dword 0xC13 (byte 0x304C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_19: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_19: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_19 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_19.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_20`: oss_3_0 register, MMIO dword 0xC14 (byte 0x3050), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_20: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_20: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_20 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_20.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_21`: oss_3_0 register, MMIO dword 0xC15 (byte 0x3054), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_21: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_21: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_21 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_21.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_22`: oss_3_0 register, MMIO dword 0xC16 (byte 0x3058), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_22: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_22: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_22 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_22.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_23`: oss_3_0 register, MMIO dword 0xC17 (byte 0x305C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_23: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC17 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_23: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC17, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_23 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_23.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_24`: oss_3_0 register, MMIO dword 0xC18 (byte 0x3060), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_24: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_24: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_24 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_24.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_25`: oss_3_0 register, MMIO dword 0xC19 (byte 0x3064), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_25: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_25: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_25 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_25.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_26`: oss_3_0 register, MMIO dword 0xC1A (byte 0x3068), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_26: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_26: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_26 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_26.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_27`: oss_3_0 register, MMIO dword 0xC1B (byte 0x306C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_27: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_27: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_27 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_27.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_28`: oss_3_0 register, MMIO dword 0xC1C (byte 0x3070), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_28: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_28: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_28 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_28.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_29`: oss_3_0 register, MMIO dword 0xC1D (byte 0x3074), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_29: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_29: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_29 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_29.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_30`: oss_3_0 register, MMIO dword 0xC1E (byte 0x3078), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_30: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_30: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_30 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_30.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_31`: oss_3_0 register, MMIO dword 0xC1F (byte 0x307C), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_31: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC1F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_31: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC1F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_31 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_31.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_32`: oss_3_0 register, MMIO dword 0xC20 (byte 0x3080), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_32: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_32: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_32 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_32.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_33`: oss_3_0 register, MMIO dword 0xC21 (byte 0x3084), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_33: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_33: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_33 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_33.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_34`: oss_3_0 register, MMIO dword 0xC22 (byte 0x3088), rw, reset 0x0000_0000.
-public struct HDP_XDP_D2H_RSVD_34: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_D2H_RSVD_34: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_D2H_RSVD_34 RESERVED@0:32")
+  }
 
   /// `HDP_XDP_D2H_RSVD_34.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_DIRECT2HDP_LAST`: oss_3_0 register, MMIO dword 0xC23 (byte 0x308C), rw, reset 0x0000_0000.
-public struct HDP_XDP_DIRECT2HDP_LAST: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC23 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_DIRECT2HDP_LAST: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC23, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_DIRECT2HDP_LAST RESERVED@0:32")
+  }
 
   /// `HDP_XDP_DIRECT2HDP_LAST.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_P2P_BAR_CFG`: oss_3_0 register, MMIO dword 0xC24 (byte 0x3090), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR_CFG P2P_BAR_CFG_ADDR_SIZE@0:4 P2P_BAR_CFG_BAR_FROM@4:2")
+  }
 
   /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_ADDR_SIZE`: bits 3:0, rw.
   @inlinable public static var P2P_BAR_CFG_ADDR_SIZE: RegisterField<Self, UInt8> {
@@ -2722,12 +2820,13 @@ public struct HDP_XDP_P2P_BAR_CFG: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_OFFSET`: oss_3_0 register, MMIO dword 0xC25 (byte 0x3094), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC25 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC25, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_OFFSET P2P_MBX_OFFSET@0:14")
+  }
 
   /// `HDP_XDP_P2P_MBX_OFFSET.P2P_MBX_OFFSET`: bits 13:0, rw.
   @inlinable public static var P2P_MBX_OFFSET: RegisterField<Self, UInt16> {
@@ -2736,12 +2835,13 @@ public struct HDP_XDP_P2P_MBX_OFFSET: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR0`: oss_3_0 register, MMIO dword 0xC26 (byte 0x3098), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC26 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC26, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR0 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR0.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2754,12 +2854,13 @@ public struct HDP_XDP_P2P_MBX_ADDR0: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR1`: oss_3_0 register, MMIO dword 0xC27 (byte 0x309C), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC27 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC27, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR1 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR1.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2772,12 +2873,13 @@ public struct HDP_XDP_P2P_MBX_ADDR1: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR2`: oss_3_0 register, MMIO dword 0xC28 (byte 0x30A0), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC28 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC28, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR2 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR2.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2790,12 +2892,13 @@ public struct HDP_XDP_P2P_MBX_ADDR2: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR3`: oss_3_0 register, MMIO dword 0xC29 (byte 0x30A4), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC29 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC29, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR3 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR3.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2808,12 +2911,13 @@ public struct HDP_XDP_P2P_MBX_ADDR3: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR4`: oss_3_0 register, MMIO dword 0xC2A (byte 0x30A8), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR4 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR4.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2826,12 +2930,13 @@ public struct HDP_XDP_P2P_MBX_ADDR4: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR5`: oss_3_0 register, MMIO dword 0xC2B (byte 0x30AC), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR5 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR5.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2844,12 +2949,13 @@ public struct HDP_XDP_P2P_MBX_ADDR5: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR6`: oss_3_0 register, MMIO dword 0xC2C (byte 0x30B0), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_MBX_ADDR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_MBX_ADDR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_MBX_ADDR6 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
+  }
 
   /// `HDP_XDP_P2P_MBX_ADDR6.VALID`: bit 0, rw.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2862,12 +2968,13 @@ public struct HDP_XDP_P2P_MBX_ADDR6: Register {
 }
 
 /// `HDP_XDP_HDP_MBX_MC_CFG`: oss_3_0 register, MMIO dword 0xC2D (byte 0x30B4), rw, reset 0x0000_0000.
-public struct HDP_XDP_HDP_MBX_MC_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_HDP_MBX_MC_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_HDP_MBX_MC_CFG HDP_MBX_MC_CFG_TAP_WRREQ_PRIV@0:1 HDP_MBX_MC_CFG_TAP_WRREQ_SWAP@1:2 HDP_MBX_MC_CFG_TAP_WRREQ_TRAN@3:1 HDP_MBX_MC_CFG_TAP_WRREQ_VMID@4:4")
+  }
 
   /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_PRIV`: bit 0, rw.
   @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
@@ -2891,12 +2998,13 @@ public struct HDP_XDP_HDP_MBX_MC_CFG: Register {
 }
 
 /// `HDP_XDP_HDP_MC_CFG`: oss_3_0 register, MMIO dword 0xC2E (byte 0x30B8), rw, reset 0x0000_0000.
-public struct HDP_XDP_HDP_MC_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_HDP_MC_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_HDP_MC_CFG HDP_MC_CFG_HST_TAP_WRREQ_PRIV@0:1 HDP_MC_CFG_HST_TAP_WRREQ_SWAP@1:2 HDP_MC_CFG_HST_TAP_WRREQ_TRAN@3:1 HDP_MC_CFG_SID_TAP_WRREQ_PRIV@4:1 HDP_MC_CFG_SID_TAP_WRREQ_SWAP@5:2 HDP_MC_CFG_SID_TAP_WRREQ_TRAN@7:1 HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE@8:6 HDP_MC_CFG_XDP_HIGHER_PRI_THRESH@14:6 HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK@20:3 HDP_MC_CFG_HST_TAP_WRREQ_VMID@23:4 HDP_MC_CFG_SID_TAP_WRREQ_VMID@27:4")
+  }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_PRIV`: bit 0, rw.
   @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
@@ -2955,12 +3063,13 @@ public struct HDP_XDP_HDP_MC_CFG: Register {
 }
 
 /// `HDP_XDP_HST_CFG`: oss_3_0 register, MMIO dword 0xC2F (byte 0x30BC), rw, reset 0x0000_0000.
-public struct HDP_XDP_HST_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC2F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_HST_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC2F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_HST_CFG HST_CFG_WR_COMBINE_EN@0:1 HST_CFG_WR_COMBINE_TIMER@1:2")
+  }
 
   /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_EN`: bit 0, rw.
   @inlinable public static var HST_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
@@ -2974,12 +3083,13 @@ public struct HDP_XDP_HST_CFG: Register {
 }
 
 /// `HDP_XDP_SID_CFG`: oss_3_0 register, MMIO dword 0xC30 (byte 0x30C0), rw, reset 0x0000_0000.
-public struct HDP_XDP_SID_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_SID_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_SID_CFG SID_CFG_WR_COMBINE_EN@0:1 SID_CFG_WR_COMBINE_TIMER@1:2 SID_CFG_FLNUM_MSB_SEL@3:2")
+  }
 
   /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_EN`: bit 0, rw.
   @inlinable public static var SID_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
@@ -2998,12 +3108,13 @@ public struct HDP_XDP_SID_CFG: Register {
 }
 
 /// `HDP_XDP_HDP_IPH_CFG`: oss_3_0 register, MMIO dword 0xC31 (byte 0x30C4), rw, reset 0x0000_0000.
-public struct HDP_XDP_HDP_IPH_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_HDP_IPH_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_HDP_IPH_CFG HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE@0:6 HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE@6:6 HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING@12:1 HDP_IPH_CFG_P2P_RD_EN@13:1")
+  }
 
   /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE`: bits 5:0, rw.
   @inlinable public static var HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
@@ -3027,12 +3138,13 @@ public struct HDP_XDP_HDP_IPH_CFG: Register {
 }
 
 /// `HDP_XDP_SRBM_CFG`: oss_3_0 register, MMIO dword 0xC32 (byte 0x30C8), rw, reset 0x0000_0000.
-public struct HDP_XDP_SRBM_CFG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_SRBM_CFG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_SRBM_CFG SRBM_CFG_REG_CLK_ENABLE_COUNT@0:6 SRBM_CFG_REG_CLK_GATING_DIS@6:1 SRBM_CFG_WAKE_DYN_CLK@7:1")
+  }
 
   /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_ENABLE_COUNT`: bits 5:0, rw.
   @inlinable public static var SRBM_CFG_REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
@@ -3051,12 +3163,13 @@ public struct HDP_XDP_SRBM_CFG: Register {
 }
 
 /// `HDP_XDP_CGTT_BLK_CTRL`: oss_3_0 register, MMIO dword 0xC33 (byte 0x30CC), rw, reset 0x0000_0000.
-public struct HDP_XDP_CGTT_BLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC33 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_CGTT_BLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC33, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_CGTT_BLK_CTRL CGTT_BLK_CTRL_0_ON_DELAY@0:4 CGTT_BLK_CTRL_1_OFF_DELAY@4:8 CGTT_BLK_CTRL_2_RSVD@12:18 CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE@30:1 CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE@31:1")
+  }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_0_ON_DELAY`: bits 3:0, rw.
   @inlinable public static var CGTT_BLK_CTRL_0_ON_DELAY: RegisterField<Self, UInt8> {
@@ -3085,12 +3198,13 @@ public struct HDP_XDP_CGTT_BLK_CTRL: Register {
 }
 
 /// `HDP_XDP_P2P_BAR0`: oss_3_0 register, MMIO dword 0xC34 (byte 0x30D0), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR0 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR0.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3103,12 +3217,13 @@ public struct HDP_XDP_P2P_BAR0: Register {
 }
 
 /// `HDP_XDP_P2P_BAR1`: oss_3_0 register, MMIO dword 0xC35 (byte 0x30D4), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC35 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC35, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR1 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR1.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3121,12 +3236,13 @@ public struct HDP_XDP_P2P_BAR1: Register {
 }
 
 /// `HDP_XDP_P2P_BAR2`: oss_3_0 register, MMIO dword 0xC36 (byte 0x30D8), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC36 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC36, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR2 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR2.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3139,12 +3255,13 @@ public struct HDP_XDP_P2P_BAR2: Register {
 }
 
 /// `HDP_XDP_P2P_BAR3`: oss_3_0 register, MMIO dword 0xC37 (byte 0x30DC), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC37 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC37, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR3 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR3.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3157,12 +3274,13 @@ public struct HDP_XDP_P2P_BAR3: Register {
 }
 
 /// `HDP_XDP_P2P_BAR4`: oss_3_0 register, MMIO dword 0xC38 (byte 0x30E0), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC38 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC38, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR4 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR4.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3175,12 +3293,13 @@ public struct HDP_XDP_P2P_BAR4: Register {
 }
 
 /// `HDP_XDP_P2P_BAR5`: oss_3_0 register, MMIO dword 0xC39 (byte 0x30E4), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC39 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC39, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR5 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR5.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3193,12 +3312,13 @@ public struct HDP_XDP_P2P_BAR5: Register {
 }
 
 /// `HDP_XDP_P2P_BAR6`: oss_3_0 register, MMIO dword 0xC3A (byte 0x30E8), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR6 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR6.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3211,12 +3331,13 @@ public struct HDP_XDP_P2P_BAR6: Register {
 }
 
 /// `HDP_XDP_P2P_BAR7`: oss_3_0 register, MMIO dword 0xC3B (byte 0x30EC), rw, reset 0x0000_0000.
-public struct HDP_XDP_P2P_BAR7: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_P2P_BAR7: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_P2P_BAR7 ADDR@0:16 FLUSH@16:4 VALID@20:1")
+  }
 
   /// `HDP_XDP_P2P_BAR7.ADDR`: bits 15:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3229,12 +3350,13 @@ public struct HDP_XDP_P2P_BAR7: Register {
 }
 
 /// `HDP_XDP_FLUSH_ARMED_STS`: oss_3_0 register, MMIO dword 0xC3C (byte 0x30F0), rw, reset 0x0000_0000.
-public struct HDP_XDP_FLUSH_ARMED_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_FLUSH_ARMED_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_FLUSH_ARMED_STS FLUSH_ARMED_STS@0:32")
+  }
 
   /// `HDP_XDP_FLUSH_ARMED_STS.FLUSH_ARMED_STS`: bits 31:0, rw.
   @inlinable public static var FLUSH_ARMED_STS: RegisterField<Self, UInt32> {
@@ -3243,12 +3365,13 @@ public struct HDP_XDP_FLUSH_ARMED_STS: Register {
 }
 
 /// `HDP_XDP_FLUSH_CNTR0_STS`: oss_3_0 register, MMIO dword 0xC3D (byte 0x30F4), rw, reset 0x0000_0000.
-public struct HDP_XDP_FLUSH_CNTR0_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_FLUSH_CNTR0_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_FLUSH_CNTR0_STS FLUSH_CNTR0_STS@0:26")
+  }
 
   /// `HDP_XDP_FLUSH_CNTR0_STS.FLUSH_CNTR0_STS`: bits 25:0, rw.
   @inlinable public static var FLUSH_CNTR0_STS: RegisterField<Self, UInt32> {
@@ -3257,24 +3380,26 @@ public struct HDP_XDP_FLUSH_CNTR0_STS: Register {
 }
 
 /// `HDP_XDP_BUSY_STS`: oss_3_0 register, MMIO dword 0xC3E (byte 0x30F8), rw, reset 0x0000_0000.
-public struct HDP_XDP_BUSY_STS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_BUSY_STS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_BUSY_STS BUSY_BITS@0:18")
+  }
 
   /// `HDP_XDP_BUSY_STS.BUSY_BITS`: bits 17:0, rw.
   @inlinable public static var BUSY_BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `HDP_XDP_STICKY`: oss_3_0 register, MMIO dword 0xC3F (byte 0x30FC), rw, reset 0x0000_0000.
-public struct HDP_XDP_STICKY: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC3F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_STICKY: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC3F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_STICKY STICKY_STS@0:16 STICKY_W1C@16:16")
+  }
 
   /// `HDP_XDP_STICKY.STICKY_STS`: bits 15:0, rw.
   @inlinable public static var STICKY_STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3284,12 +3409,13 @@ public struct HDP_XDP_STICKY: Register {
 }
 
 /// `HDP_XDP_CHKN`: oss_3_0 register, MMIO dword 0xC40 (byte 0x3100), rw, reset 0x0000_0000.
-public struct HDP_XDP_CHKN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_CHKN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_CHKN CHKN_0_RSVD@0:8 CHKN_1_RSVD@8:8 CHKN_2_RSVD@16:8 CHKN_3_RSVD@24:8")
+  }
 
   /// `HDP_XDP_CHKN.CHKN_0_RSVD`: bits 7:0, rw.
   @inlinable public static var CHKN_0_RSVD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -3305,12 +3431,13 @@ public struct HDP_XDP_CHKN: Register {
 }
 
 /// `HDP_XDP_DBG_ADDR`: oss_3_0 register, MMIO dword 0xC41 (byte 0x3104), rw, reset 0x0000_0000.
-public struct HDP_XDP_DBG_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_DBG_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_DBG_ADDR STS@0:16 CTRL@16:16")
+  }
 
   /// `HDP_XDP_DBG_ADDR.STS`: bits 15:0, rw.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3320,12 +3447,13 @@ public struct HDP_XDP_DBG_ADDR: Register {
 }
 
 /// `HDP_XDP_DBG_DATA`: oss_3_0 register, MMIO dword 0xC42 (byte 0x3108), rw, reset 0x0000_0000.
-public struct HDP_XDP_DBG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_DBG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_DBG_DATA STS@0:16 CTRL@16:16")
+  }
 
   /// `HDP_XDP_DBG_DATA.STS`: bits 15:0, rw.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3335,12 +3463,13 @@ public struct HDP_XDP_DBG_DATA: Register {
 }
 
 /// `HDP_XDP_DBG_MASK`: oss_3_0 register, MMIO dword 0xC43 (byte 0x310C), rw, reset 0x0000_0000.
-public struct HDP_XDP_DBG_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_DBG_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_DBG_MASK STS@0:16 CTRL@16:16")
+  }
 
   /// `HDP_XDP_DBG_MASK.STS`: bits 15:0, rw.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3350,12 +3479,13 @@ public struct HDP_XDP_DBG_MASK: Register {
 }
 
 /// `HDP_XDP_BARS_ADDR_39_36`: oss_3_0 register, MMIO dword 0xC44 (byte 0x3110), rw, reset 0x0000_0000.
-public struct HDP_XDP_BARS_ADDR_39_36: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xC44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HDP_XDP_BARS_ADDR_39_36: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HDP_XDP_BARS_ADDR_39_36 BAR0_ADDR_39_36@0:4 BAR1_ADDR_39_36@4:4 BAR2_ADDR_39_36@8:4 BAR3_ADDR_39_36@12:4 BAR4_ADDR_39_36@16:4 BAR5_ADDR_39_36@20:4 BAR6_ADDR_39_36@24:4 BAR7_ADDR_39_36@28:4")
+  }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR0_ADDR_39_36`: bits 3:0, rw.
   @inlinable public static var BAR0_ADDR_39_36: RegisterField<Self, UInt8> {
@@ -3399,204 +3529,221 @@ public struct HDP_XDP_BARS_ADDR_39_36: Register {
 }
 
 /// `IH_VMID_0_LUT`: oss_3_0 register, MMIO dword 0xE00 (byte 0x3800), rw, reset 0x0000_0000.
-public struct IH_VMID_0_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_0_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_0_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_0_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), rw, reset 0x0000_0000.
-public struct IH_VMID_1_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_1_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_1_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_1_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_2_LUT`: oss_3_0 register, MMIO dword 0xE02 (byte 0x3808), rw, reset 0x0000_0000.
-public struct IH_VMID_2_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_2_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_2_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_2_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_3_LUT`: oss_3_0 register, MMIO dword 0xE03 (byte 0x380C), rw, reset 0x0000_0000.
-public struct IH_VMID_3_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_3_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_3_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_3_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_4_LUT`: oss_3_0 register, MMIO dword 0xE04 (byte 0x3810), rw, reset 0x0000_0000.
-public struct IH_VMID_4_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_4_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_4_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_4_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_5_LUT`: oss_3_0 register, MMIO dword 0xE05 (byte 0x3814), rw, reset 0x0000_0000.
-public struct IH_VMID_5_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_5_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_5_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_5_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_6_LUT`: oss_3_0 register, MMIO dword 0xE06 (byte 0x3818), rw, reset 0x0000_0000.
-public struct IH_VMID_6_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_6_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_6_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_6_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_7_LUT`: oss_3_0 register, MMIO dword 0xE07 (byte 0x381C), rw, reset 0x0000_0000.
-public struct IH_VMID_7_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE07 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_7_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE07, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_7_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_7_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_8_LUT`: oss_3_0 register, MMIO dword 0xE08 (byte 0x3820), rw, reset 0x0000_0000.
-public struct IH_VMID_8_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_8_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_8_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_8_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_9_LUT`: oss_3_0 register, MMIO dword 0xE09 (byte 0x3824), rw, reset 0x0000_0000.
-public struct IH_VMID_9_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_9_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_9_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_9_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_10_LUT`: oss_3_0 register, MMIO dword 0xE0A (byte 0x3828), rw, reset 0x0000_0000.
-public struct IH_VMID_10_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_10_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_10_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_10_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_11_LUT`: oss_3_0 register, MMIO dword 0xE0B (byte 0x382C), rw, reset 0x0000_0000.
-public struct IH_VMID_11_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_11_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_11_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_11_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_12_LUT`: oss_3_0 register, MMIO dword 0xE0C (byte 0x3830), rw, reset 0x0000_0000.
-public struct IH_VMID_12_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_12_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_12_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_12_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_13_LUT`: oss_3_0 register, MMIO dword 0xE0D (byte 0x3834), rw, reset 0x0000_0000.
-public struct IH_VMID_13_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_13_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_13_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_13_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_14_LUT`: oss_3_0 register, MMIO dword 0xE0E (byte 0x3838), rw, reset 0x0000_0000.
-public struct IH_VMID_14_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_14_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_14_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_14_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_15_LUT`: oss_3_0 register, MMIO dword 0xE0F (byte 0x383C), rw, reset 0x0000_0000.
-public struct IH_VMID_15_LUT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE0F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VMID_15_LUT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE0F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VMID_15_LUT PASID@0:16")
+  }
 
   /// `IH_VMID_15_LUT.PASID`: bits 15:0, rw.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), rw, reset 0x0000_0000.
-public struct IH_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_GPU_TS_ENABLE@7:1 WPTR_WRITEBACK_ENABLE@8:1 ENABLE_INTR@17:1 MC_SWAP@18:2 RPTR_REARM@21:1 MC_VMID@24:4 WPTR_OVERFLOW_CLEAR@31:1")
+  }
 
   /// `IH_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3633,36 +3780,39 @@ public struct IH_RB_CNTL: Register {
 }
 
 /// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), rw, reset 0x0000_0000.
-public struct IH_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_BASE ADDR@0:32")
+  }
 
   /// `IH_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), rw, reset 0x0000_0000.
-public struct IH_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_RPTR OFFSET@2:16")
+  }
 
   /// `IH_RB_RPTR.OFFSET`: bits 17:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), rw, reset 0x0000_0000.
-public struct IH_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE33 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE33, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_WPTR RB_OVERFLOW@0:1 OFFSET@2:16 RB_LEFT_NONE@18:1 RB_MAY_OVERFLOW@19:1")
+  }
 
   /// `IH_RB_WPTR.RB_OVERFLOW`: bit 0, rw.
   @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3680,36 +3830,39 @@ public struct IH_RB_WPTR: Register {
 }
 
 /// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), rw, reset 0x0000_0000.
-public struct IH_RB_WPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_WPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_WPTR_ADDR_HI ADDR@0:8")
+  }
 
   /// `IH_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), rw, reset 0x0000_0000.
-public struct IH_RB_WPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE35 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RB_WPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE35, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RB_WPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `IH_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), rw, reset 0x0000_0000.
-public struct IH_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE36 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE36, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_CNTL WPTR_WRITEBACK_TIMER@0:5 CLIENT_FIFO_HIGHWATER@8:2 MC_FIFO_HIGHWATER@10:5 MC_WRREQ_CREDIT@15:5 MC_WR_CLEAN_CNT@20:5")
+  }
 
   /// `IH_CNTL.WPTR_WRITEBACK_TIMER`: bits 4:0, rw.
   @inlinable public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
@@ -3738,12 +3891,13 @@ public struct IH_CNTL: Register {
 }
 
 /// `IH_LEVEL_STATUS`: oss_3_0 register, MMIO dword 0xE37 (byte 0x38DC), rw, reset 0x0000_0000.
-public struct IH_LEVEL_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE37 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_LEVEL_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE37, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_LEVEL_STATUS DC_STATUS@0:1 ROM_STATUS@2:1 SRBM_STATUS@3:1 BIF_STATUS@4:1 XDMA_STATUS@5:1")
+  }
 
   /// `IH_LEVEL_STATUS.DC_STATUS`: bit 0, rw.
   @inlinable public static var DC_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3762,12 +3916,13 @@ public struct IH_LEVEL_STATUS: Register {
 }
 
 /// `IH_STATUS`: oss_3_0 register, MMIO dword 0xE38 (byte 0x38E0), rw, reset 0x0000_0000.
-public struct IH_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE38 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE38, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_STATUS IDLE@0:1 INPUT_IDLE@1:1 RB_IDLE@2:1 RB_FULL@3:1 RB_FULL_DRAIN@4:1 RB_OVERFLOW@5:1 MC_WR_IDLE@6:1 MC_WR_STALL@7:1 MC_WR_CLEAN_PENDING@8:1 MC_WR_CLEAN_STALL@9:1 BIF_INTERRUPT_LINE@10:1 SWITCH_READY@11:1")
+  }
 
   /// `IH_STATUS.IDLE`: bit 0, rw.
   @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3813,12 +3968,13 @@ public struct IH_STATUS: Register {
 }
 
 /// `IH_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0xE39 (byte 0x38E4), rw, reset 0x0000_0000.
-public struct IH_PERFMON_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE39 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE39, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_PERFMON_CNTL ENABLE0@0:1 CLEAR0@1:1 PERF_SEL0@2:8 ENABLE1@10:1 CLEAR1@11:1 PERF_SEL1@12:8")
+  }
 
   /// `IH_PERFMON_CNTL.ENABLE0`: bit 0, rw.
   @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3840,36 +3996,39 @@ public struct IH_PERFMON_CNTL: Register {
 }
 
 /// `IH_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0xE3A (byte 0x38E8), rw, reset 0x0000_0000.
-public struct IH_PERFCOUNTER0_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_PERFCOUNTER0_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
+  }
 
   /// `IH_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0xE3B (byte 0x38EC), rw, reset 0x0000_0000.
-public struct IH_PERFCOUNTER1_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_PERFCOUNTER1_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
+  }
 
   /// `IH_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DEBUG`: oss_3_0 register, MMIO dword 0xE3C (byte 0x38F0), rw, reset 0x0000_0000.
-public struct IH_DEBUG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DEBUG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DEBUG RB_FULL_DRAIN_ENABLE@0:1 WPTR_OVERFLOW_ENABLE@1:1 MC_WR_FIFO_BLOCK_ENABLE@2:1")
+  }
 
   /// `IH_DEBUG.RB_FULL_DRAIN_ENABLE`: bit 0, rw.
   @inlinable public static var RB_FULL_DRAIN_ENABLE: RegisterField<Self, Bool> {
@@ -3888,48 +4047,52 @@ public struct IH_DEBUG: Register {
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_31_0`: oss_3_0 register, MMIO dword 0xE3D (byte 0x38F4), rw, reset 0x0000_0000.
-public struct IH_DSM_MATCH_VALUE_BIT_31_0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DSM_MATCH_VALUE_BIT_31_0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DSM_MATCH_VALUE_BIT_31_0 VALUE@0:32")
+  }
 
   /// `IH_DSM_MATCH_VALUE_BIT_31_0.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_63_32`: oss_3_0 register, MMIO dword 0xE3E (byte 0x38F8), rw, reset 0x0000_0000.
-public struct IH_DSM_MATCH_VALUE_BIT_63_32: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DSM_MATCH_VALUE_BIT_63_32: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DSM_MATCH_VALUE_BIT_63_32 VALUE@0:32")
+  }
 
   /// `IH_DSM_MATCH_VALUE_BIT_63_32.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_95_64`: oss_3_0 register, MMIO dword 0xE3F (byte 0x38FC), rw, reset 0x0000_0000.
-public struct IH_DSM_MATCH_VALUE_BIT_95_64: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE3F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DSM_MATCH_VALUE_BIT_95_64: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE3F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DSM_MATCH_VALUE_BIT_95_64 VALUE@0:32")
+  }
 
   /// `IH_DSM_MATCH_VALUE_BIT_95_64.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_FIELD_CONTROL`: oss_3_0 register, MMIO dword 0xE40 (byte 0x3900), rw, reset 0x0000_0000.
-public struct IH_DSM_MATCH_FIELD_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DSM_MATCH_FIELD_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DSM_MATCH_FIELD_CONTROL SRC_EN@0:1 FCNID_EN@1:1 TIMESTAMP_EN@2:1 RINGID_EN@3:1 VMID_EN@4:1 PASID_EN@5:1")
+  }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.SRC_EN`: bit 0, rw.
   @inlinable public static var SRC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3951,24 +4114,26 @@ public struct IH_DSM_MATCH_FIELD_CONTROL: Register {
 }
 
 /// `IH_DSM_MATCH_DATA_CONTROL`: oss_3_0 register, MMIO dword 0xE41 (byte 0x3904), rw, reset 0x0000_0000.
-public struct IH_DSM_MATCH_DATA_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE41 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DSM_MATCH_DATA_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE41, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DSM_MATCH_DATA_CONTROL VALUE@0:28")
+  }
 
   /// `IH_DSM_MATCH_DATA_CONTROL.VALUE`: bits 27:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), rw, reset 0x0000_0000.
-public struct IH_DOORBELL_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE42 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_DOORBELL_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE42, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_DOORBELL_RPTR OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `IH_DOORBELL_RPTR.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -3981,12 +4146,13 @@ public struct IH_DOORBELL_RPTR: Register {
 }
 
 /// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), rw, reset 0x0000_0000.
-public struct IH_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE43 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE43, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
+  }
 
   /// `IH_ACTIVE_FCN_ID.VF_ID`: bits 3:0, rw.
   @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -3999,12 +4165,13 @@ public struct IH_ACTIVE_FCN_ID: Register {
 }
 
 /// `IH_VF_RB_STATUS`: oss_3_0 register, MMIO dword 0xE44 (byte 0x3910), rw, reset 0x0000_0000.
-public struct IH_VF_RB_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VF_RB_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VF_RB_STATUS RB_FULL_DRAIN_VF@0:16 RB_OVERFLOW_VF@16:16")
+  }
 
   /// `IH_VF_RB_STATUS.RB_FULL_DRAIN_VF`: bits 15:0, rw.
   @inlinable public static var RB_FULL_DRAIN_VF: RegisterField<Self, UInt16> {
@@ -4018,24 +4185,26 @@ public struct IH_VF_RB_STATUS: Register {
 }
 
 /// `IH_VF_ENABLE`: oss_3_0 register, MMIO dword 0xE45 (byte 0x3914), rw, reset 0x0000_0000.
-public struct IH_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE45 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE45, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VF_ENABLE VALUE@0:1")
+  }
 
   /// `IH_VF_ENABLE.VALUE`: bit 0, rw.
   @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `IH_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xE46 (byte 0x3918), rw, reset 0x0000_0000.
-public struct IH_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE46 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE46, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `IH_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4045,12 +4214,13 @@ public struct IH_VIRT_RESET_REQ: Register {
 }
 
 /// `IH_VF_RB_BIF_STATUS`: oss_3_0 register, MMIO dword 0xE47 (byte 0x391C), rw, reset 0x0000_0000.
-public struct IH_VF_RB_BIF_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE47 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VF_RB_BIF_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE47, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VF_RB_BIF_STATUS RB_FULL_VF@0:16 BIF_INTERRUPT_LINE_VF@16:16")
+  }
 
   /// `IH_VF_RB_BIF_STATUS.RB_FULL_VF`: bits 15:0, rw.
   @inlinable public static var RB_FULL_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4062,36 +4232,39 @@ public struct IH_VF_RB_BIF_STATUS: Register {
 }
 
 /// `IH_VERSION`: oss_3_0 register, MMIO dword 0xE48 (byte 0x3920), rw, reset 0x0000_0000.
-public struct IH_VERSION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_VERSION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_VERSION VALUE@0:12")
+  }
 
   /// `IH_VERSION.VALUE`: bits 11:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `IH_LEVEL_INTR_MASK`: oss_3_0 register, MMIO dword 0xE49 (byte 0x3924), rw, reset 0x0000_0000.
-public struct IH_LEVEL_INTR_MASK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE49 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_LEVEL_INTR_MASK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE49, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_LEVEL_INTR_MASK MASK@0:1")
+  }
 
   /// `IH_LEVEL_INTR_MASK.MASK`: bit 0, rw.
   @inlinable public static var MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `IH_RESET_INCOMPLETE_INT_CNTL`: oss_3_0 register, MMIO dword 0xE4A (byte 0x3928), rw, reset 0x0000_0000.
-public struct IH_RESET_INCOMPLETE_INT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE4A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_RESET_INCOMPLETE_INT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE4A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_RESET_INCOMPLETE_INT_CNTL CG@0:1 DC@1:1 SAMMSP@3:1 RLC@4:1 ROM@5:1 SRBM@6:1 VMC@7:1 UVD@8:1 BIF@9:1 SDMA0@10:1 SDMA1@11:1 ISP@12:1 VCE0@13:1 VCE1@14:1 ATC@15:1 XDMA@16:1 ACP@17:1 SH@18:1 SH1@19:1 SH2@20:1 SH3@21:1 RESET_ENABLE@22:1 INCOMPLETE_CNT@24:4")
+  }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.CG`: bit 0, rw.
   @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4166,12 +4339,13 @@ public struct IH_RESET_INCOMPLETE_INT_CNTL: Register {
 }
 
 /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT`: oss_3_0 register, MMIO dword 0xE4B (byte 0x392C), rw, reset 0x0000_0000.
-public struct IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xE4B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xE4B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "IH_CLIENT_MAY_SEND_INCOMPLETE_INT CG@0:1 DC@1:1 SAMMSP@3:1 RLC@4:1 ROM@5:1 SRBM@6:1 VMC@7:1 UVD@8:1 BIF@9:1 SDMA0@10:1 SDMA1@11:1 ISP@12:1 VCE0@13:1 VCE1@14:1 ATC@15:1 XDMA@16:1 ACP@17:1 SH@18:1 SH1@19:1 SH2@20:1 SH3@21:1")
+  }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.CG`: bit 0, rw.
   @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4238,12 +4412,13 @@ public struct IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
 }
 
 /// `SEM_MCIF_CONFIG`: oss_3_0 register, MMIO dword 0xF90 (byte 0x3E40), rw, reset 0x0000_0000.
-public struct SEM_MCIF_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF90 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_MCIF_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF90, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_MCIF_CONFIG MC_REQ_SWAP@0:2 MC_WRREQ_CREDIT@2:6 MC_RDREQ_CREDIT@8:6")
+  }
 
   /// `SEM_MCIF_CONFIG.MC_REQ_SWAP`: bits 1:0, rw.
   @inlinable public static var MC_REQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -4260,12 +4435,13 @@ public struct SEM_MCIF_CONFIG: Register {
 }
 
 /// `SDMA_CONFIG`: oss_3_0 register, MMIO dword 0xF91 (byte 0x3E44), rw, reset 0x0000_0000.
-public struct SDMA_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF91 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF91, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
+  }
 
   /// `SDMA_CONFIG.SDMA_RDREQ_URG`: bits 11:8, rw.
   @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
@@ -4277,12 +4453,13 @@ public struct SDMA_CONFIG: Register {
 }
 
 /// `SDMA1_CONFIG`: oss_3_0 register, MMIO dword 0xF92 (byte 0x3E48), rw, reset 0x0000_0000.
-public struct SDMA1_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF92 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF92, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
+  }
 
   /// `SDMA1_CONFIG.SDMA_RDREQ_URG`: bits 11:8, rw.
   @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
@@ -4294,12 +4471,13 @@ public struct SDMA1_CONFIG: Register {
 }
 
 /// `UVD_CONFIG`: oss_3_0 register, MMIO dword 0xF93 (byte 0x3E4C), rw, reset 0x0000_0000.
-public struct UVD_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF93 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum UVD_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF93, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "UVD_CONFIG UVD_RDREQ_URG@8:4 UVD_REQ_TRAN@16:1")
+  }
 
   /// `UVD_CONFIG.UVD_RDREQ_URG`: bits 11:8, rw.
   @inlinable public static var UVD_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -4309,12 +4487,13 @@ public struct UVD_CONFIG: Register {
 }
 
 /// `VCE_CONFIG`: oss_3_0 register, MMIO dword 0xF94 (byte 0x3E50), rw, reset 0x0000_0000.
-public struct VCE_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF94 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum VCE_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF94, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "VCE_CONFIG VCE_RDREQ_URG@8:4 VCE_REQ_TRAN@16:1")
+  }
 
   /// `VCE_CONFIG.VCE_RDREQ_URG`: bits 11:8, rw.
   @inlinable public static var VCE_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -4324,24 +4503,26 @@ public struct VCE_CONFIG: Register {
 }
 
 /// `SEM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xF95 (byte 0x3E54), rw, reset 0x0000_0000.
-public struct SEM_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF95 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF95, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_VF_ENABLE VALUE@0:1")
+  }
 
   /// `SEM_VF_ENABLE.VALUE`: bit 0, rw.
   @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_CONFIG`: oss_3_0 register, MMIO dword 0xF96 (byte 0x3E58), rw, reset 0x0000_0000.
-public struct CP_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF96 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CP_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF96, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CP_CONFIG CP_RDREQ_URG@8:4 CP_REQ_TRAN@16:1")
+  }
 
   /// `CP_CONFIG.CP_RDREQ_URG`: bits 11:8, rw.
   @inlinable public static var CP_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
@@ -4351,12 +4532,13 @@ public struct CP_CONFIG: Register {
 }
 
 /// `SEM_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xF97 (byte 0x3E5C), rw, reset 0x0000_0000.
-public struct SEM_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF97 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF97, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
+  }
 
   /// `SEM_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4366,12 +4548,13 @@ public struct SEM_ACTIVE_FCN_ID: Register {
 }
 
 /// `SEM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xF98 (byte 0x3E60), rw, reset 0x0000_0000.
-public struct SEM_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF98 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF98, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `SEM_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4381,12 +4564,13 @@ public struct SEM_VIRT_RESET_REQ: Register {
 }
 
 /// `SEM_STATUS`: oss_3_0 register, MMIO dword 0xF99 (byte 0x3E64), rw, reset 0x0000_0000.
-public struct SEM_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF99 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF99, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_STATUS SEM_IDLE@0:1 SEM_INTERNAL_IDLE@1:1 MC_RDREQ_FIFO_FULL@2:1 MC_WRREQ_FIFO_FULL@3:1 WRITE1_FIFO_FULL@4:1 CHECK0_FIFO_FULL@5:1 MC_RDREQ_PENDING@6:1 MC_WRREQ_PENDING@7:1 SDMA0_MAILBOX_PENDING@8:1 SDMA1_MAILBOX_PENDING@9:1 UVD_MAILBOX_PENDING@10:1 VCE_MAILBOX_PENDING@11:1 CPG1_MAILBOX_PENDING@12:1 CPG2_MAILBOX_PENDING@13:1 VCE1_MAILBOX_PENDING@14:1 SWITCH_READY@31:1")
+  }
 
   /// `SEM_STATUS.SEM_IDLE`: bit 0, rw.
   @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4466,24 +4650,26 @@ public struct SEM_STATUS: Register {
 }
 
 /// `SEM_EDC_CONFIG`: oss_3_0 register, MMIO dword 0xF9A (byte 0x3E68), rw, reset 0x0000_0000.
-public struct SEM_EDC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_EDC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_EDC_CONFIG DIS_EDC@1:1")
+  }
 
   /// `SEM_EDC_CONFIG.DIS_EDC`: bit 1, rw.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SEM_MAILBOX_CLIENTCONFIG`: oss_3_0 register, MMIO dword 0xF9B (byte 0x3E6C), rw, reset 0x0000_0000.
-public struct SEM_MAILBOX_CLIENTCONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_MAILBOX_CLIENTCONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_MAILBOX_CLIENTCONFIG CP_CLIENT0@0:3 CP_CLIENT1@3:3 CP_CLIENT2@6:3 CP_CLIENT3@9:3 SDMA_CLIENT0@12:3 UVD_CLIENT0@15:3 SDMA1_CLIENT0@18:3 VCE_CLIENT0@21:3")
+  }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT0`: bits 2:0, rw.
   @inlinable public static var CP_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4513,12 +4699,13 @@ public struct SEM_MAILBOX_CLIENTCONFIG: Register {
 }
 
 /// `SEM_MAILBOX`: oss_3_0 register, MMIO dword 0xF9C (byte 0x3E70), rw, reset 0x0000_0000.
-public struct SEM_MAILBOX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_MAILBOX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_MAILBOX SIDEPORT@0:8 HOSTPORT@8:8 SIDEPORT_EXTRA@16:8 HOSTPORT_EXTRA@24:8")
+  }
 
   /// `SEM_MAILBOX.SIDEPORT`: bits 7:0, rw.
   @inlinable public static var SIDEPORT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -4538,12 +4725,13 @@ public struct SEM_MAILBOX: Register {
 }
 
 /// `SEM_MAILBOX_CONTROL`: oss_3_0 register, MMIO dword 0xF9D (byte 0x3E74), rw, reset 0x0000_0000.
-public struct SEM_MAILBOX_CONTROL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_MAILBOX_CONTROL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_MAILBOX_CONTROL SIDEPORT_ENABLE@0:8 HOSTPORT_ENABLE@8:8 SIDEPORT_ENABLE_EXTRA@16:8 HOSTPORT_ENABLE_EXTRA@24:8")
+  }
 
   /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE`: bits 7:0, rw.
   @inlinable public static var SIDEPORT_ENABLE: RegisterField<Self, UInt8> {
@@ -4567,12 +4755,13 @@ public struct SEM_MAILBOX_CONTROL: Register {
 }
 
 /// `SEM_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0xF9E (byte 0x3E78), rw, reset 0x0000_0000.
-public struct SEM_CHICKEN_BITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_CHICKEN_BITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_CHICKEN_BITS VMID_PIPELINE_EN@0:1 ENTRY_PIPELINE_EN@1:1 CHECK_COUNTER_EN@2:1 ECC_BEHAVIOR@3:2 IDLE_COUNTER_INDEX@8:4")
+  }
 
   /// `SEM_CHICKEN_BITS.VMID_PIPELINE_EN`: bit 0, rw.
   @inlinable public static var VMID_PIPELINE_EN: RegisterField<Self, Bool> {
@@ -4599,24 +4788,26 @@ public struct SEM_CHICKEN_BITS: Register {
 }
 
 /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA`: oss_3_0 register, MMIO dword 0xF9F (byte 0x3E7C), rw, reset 0x0000_0000.
-public struct SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xF9F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xF9F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SEM_MAILBOX_CLIENTCONFIG_EXTRA VCE1_CLIENT0@0:5")
+  }
 
   /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA.VCE1_CLIENT0`: bits 4:0, rw.
   @inlinable public static var VCE1_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `CC_DRM_ID_STRAPS`: oss_3_0 register, MMIO dword 0x1559 (byte 0x5564), rw, reset 0x0000_0000.
-public struct CC_DRM_ID_STRAPS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1559 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CC_DRM_ID_STRAPS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1559, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CC_DRM_ID_STRAPS DEVICE_ID@4:16 MAJOR_REV_ID@20:4 MINOR_REV_ID@24:4 ATI_REV_ID@28:4")
+  }
 
   /// `CC_DRM_ID_STRAPS.DEVICE_ID`: bits 19:4, rw.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
@@ -4632,21 +4823,23 @@ public struct CC_DRM_ID_STRAPS: Register {
 }
 
 /// `CGTT_DRM_CLK_CTRL0`: oss_3_0 register, MMIO dword 0x1579 (byte 0x55E4), rw, reset 0x0000_0000.
-public struct CGTT_DRM_CLK_CTRL0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x1579 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CGTT_DRM_CLK_CTRL0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1579, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CGTT_DRM_CLK_CTRL0")
+  }
 }
 
 /// `DC_TEST_DEBUG_INDEX`: oss_3_0 register, MMIO dword 0x157C (byte 0x55F0), rw, reset 0x0000_0000.
-public struct DC_TEST_DEBUG_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x157C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DC_TEST_DEBUG_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x157C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DC_TEST_DEBUG_INDEX DC_TEST_DEBUG_INDEX@0:8 DC_TEST_DEBUG_WRITE_EN@8:1")
+  }
 
   /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_INDEX`: bits 7:0, rw.
   @inlinable public static var DC_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
@@ -4660,12 +4853,13 @@ public struct DC_TEST_DEBUG_INDEX: Register {
 }
 
 /// `DC_TEST_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x157D (byte 0x55F4), rw, reset 0x0000_0000.
-public struct DC_TEST_DEBUG_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x157D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DC_TEST_DEBUG_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x157D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DC_TEST_DEBUG_DATA DC_TEST_DEBUG_DATA@0:32")
+  }
 
   /// `DC_TEST_DEBUG_DATA.DC_TEST_DEBUG_DATA`: bits 31:0, rw.
   @inlinable public static var DC_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
@@ -4674,36 +4868,39 @@ public struct DC_TEST_DEBUG_DATA: Register {
 }
 
 /// `SDMA0_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3400 (byte 0xD000), rw, reset 0x0000_0000.
-public struct SDMA0_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3400 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3400, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_UCODE_ADDR VALUE@0:13")
+  }
 
   /// `SDMA0_UCODE_ADDR.VALUE`: bits 12:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA0_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3401 (byte 0xD004), rw, reset 0x0000_0000.
-public struct SDMA0_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3401 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3401, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_UCODE_DATA VALUE@0:32")
+  }
 
   /// `SDMA0_UCODE_DATA.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3402 (byte 0xD008), rw, reset 0x0000_0000.
-public struct SDMA0_POWER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3402 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_POWER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3402, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_POWER_CNTL MEM_POWER_OVERRIDE@8:1 MEM_POWER_LS_EN@9:1 MEM_POWER_DS_EN@10:1 MEM_POWER_SD_EN@11:1 MEM_POWER_DELAY@12:10")
+  }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, rw.
   @inlinable public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> {
@@ -4732,12 +4929,13 @@ public struct SDMA0_POWER_CNTL: Register {
 }
 
 /// `SDMA0_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3403 (byte 0xD00C), rw, reset 0x0000_0000.
-public struct SDMA0_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3403 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3403, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `SDMA0_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4789,12 +4987,13 @@ public struct SDMA0_CLK_CTRL: Register {
 }
 
 /// `SDMA0_CNTL`: oss_3_0 register, MMIO dword 0x3404 (byte 0xD010), rw, reset 0x0000_0000.
-public struct SDMA0_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3404 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3404, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CNTL TRAP_ENABLE@0:1 ATC_L1_ENABLE@1:1 SEM_WAIT_INT_ENABLE@2:1 DATA_SWAP_ENABLE@3:1 FENCE_SWAP_ENABLE@4:1 MIDCMD_PREEMPT_ENABLE@5:1 MC_WRREQ_CREDIT@11:6 MIDCMD_WORLDSWITCH_ENABLE@17:1 AUTO_CTXSW_ENABLE@18:1 MC_RDREQ_CREDIT@22:6 CTXEMPTY_INT_ENABLE@28:1 FROZEN_INT_ENABLE@29:1 IB_PREEMPT_INT_ENABLE@30:1")
+  }
 
   /// `SDMA0_CNTL.TRAP_ENABLE`: bit 0, rw.
   @inlinable public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4859,12 +5058,13 @@ public struct SDMA0_CNTL: Register {
 }
 
 /// `SDMA0_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3405 (byte 0xD014), rw, reset 0x0000_0000.
-public struct SDMA0_CHICKEN_BITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3405 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CHICKEN_BITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3405, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CHICKEN_BITS COPY_EFFICIENCY_ENABLE@0:1 STALL_ON_TRANS_FULL_ENABLE@1:1 STALL_ON_NO_FREE_DATA_BUFFER_ENABLE@2:1 COPY_OVERLAP_ENABLE@16:1 SRBM_POLL_RETRYING@20:1 CG_STATUS_OUTPUT@23:1 CE_AFIFO_WATERMARK@26:2 CE_DFIFO_WATERMARK@28:2 CE_LFIFO_WATERMARK@30:2")
+  }
 
   /// `SDMA0_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, rw.
   @inlinable public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> {
@@ -4913,12 +5113,13 @@ public struct SDMA0_CHICKEN_BITS: Register {
 }
 
 /// `SDMA0_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3406 (byte 0xD018), rw, reset 0x0000_0000.
-public struct SDMA0_TILING_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3406 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_TILING_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3406, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_TILING_CONFIG PIPE_INTERLEAVE_SIZE@4:3")
+  }
 
   /// `SDMA0_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, rw.
   @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
@@ -4927,12 +5128,13 @@ public struct SDMA0_TILING_CONFIG: Register {
 }
 
 /// `SDMA0_HASH`: oss_3_0 register, MMIO dword 0x3407 (byte 0xD01C), rw, reset 0x0000_0000.
-public struct SDMA0_HASH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3407 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_HASH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3407, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_HASH CHANNEL_BITS@0:3 BANK_BITS@4:3 CHANNEL_XOR_COUNT@8:3 BANK_XOR_COUNT@12:3")
+  }
 
   /// `SDMA0_HASH.CHANNEL_BITS`: bits 2:0, rw.
   @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -4952,60 +5154,65 @@ public struct SDMA0_HASH: Register {
 }
 
 /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3409 (byte 0xD024), rw, reset 0x0000_0000.
-public struct SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3409 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3409, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_SEM_WAIT_FAIL_TIMER_CNTL TIMER@0:32")
+  }
 
   /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, rw.
   @inlinable public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x340A (byte 0xD028), rw, reset 0x0000_0000.
-public struct SDMA0_RB_RPTR_FETCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RB_RPTR_FETCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RB_RPTR_FETCH OFFSET@2:30")
+  }
 
   /// `SDMA0_RB_RPTR_FETCH.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x340B (byte 0xD02C), rw, reset 0x0000_0000.
-public struct SDMA0_IB_OFFSET_FETCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_IB_OFFSET_FETCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_IB_OFFSET_FETCH OFFSET@2:20")
+  }
 
   /// `SDMA0_IB_OFFSET_FETCH.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_PROGRAM`: oss_3_0 register, MMIO dword 0x340C (byte 0xD030), rw, reset 0x0000_0000.
-public struct SDMA0_PROGRAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PROGRAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PROGRAM STREAM@0:32")
+  }
 
   /// `SDMA0_PROGRAM.STREAM`: bits 31:0, rw.
   @inlinable public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS_REG`: oss_3_0 register, MMIO dword 0x340D (byte 0xD034), rw, reset 0x0000_0000.
-public struct SDMA0_STATUS_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_STATUS_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_STATUS_REG IDLE@0:1 REG_IDLE@1:1 RB_EMPTY@2:1 RB_FULL@3:1 RB_CMD_IDLE@4:1 RB_CMD_FULL@5:1 IB_CMD_IDLE@6:1 IB_CMD_FULL@7:1 BLOCK_IDLE@8:1 INSIDE_IB@9:1 EX_IDLE@10:1 EX_IDLE_POLL_TIMER_EXPIRE@11:1 PACKET_READY@12:1 MC_WR_IDLE@13:1 SRBM_IDLE@14:1 CONTEXT_EMPTY@15:1 DELTA_RPTR_FULL@16:1 RB_MC_RREQ_IDLE@17:1 IB_MC_RREQ_IDLE@18:1 MC_RD_IDLE@19:1 DELTA_RPTR_EMPTY@20:1 MC_RD_RET_STALL@21:1 MC_RD_NO_POLL_IDLE@22:1 PREV_CMD_IDLE@25:1 SEM_IDLE@26:1 SEM_REQ_STALL@27:1 SEM_RESP_STATE@28:2 INT_IDLE@30:1 INT_REQ_STALL@31:1")
+  }
 
   /// `SDMA0_STATUS_REG.IDLE`: bit 0, rw.
   @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5112,12 +5319,13 @@ public struct SDMA0_STATUS_REG: Register {
 }
 
 /// `SDMA0_STATUS1_REG`: oss_3_0 register, MMIO dword 0x340E (byte 0xD038), rw, reset 0x0000_0000.
-public struct SDMA0_STATUS1_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_STATUS1_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_STATUS1_REG CE_WREQ_IDLE@0:1 CE_WR_IDLE@1:1 CE_SPLIT_IDLE@2:1 CE_RREQ_IDLE@3:1 CE_OUT_IDLE@4:1 CE_IN_IDLE@5:1 CE_DST_IDLE@6:1 CE_CMD_IDLE@9:1 CE_AFIFO_FULL@10:1 CE_INFO_FULL@13:1 CE_INFO1_FULL@14:1 CE_RD_STALL@17:1 CE_WR_STALL@18:1")
+  }
 
   /// `SDMA0_STATUS1_REG.CE_WREQ_IDLE`: bit 0, rw.
   @inlinable public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5160,24 +5368,26 @@ public struct SDMA0_STATUS1_REG: Register {
 }
 
 /// `SDMA0_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x340F (byte 0xD03C), rw, reset 0x0000_0000.
-public struct SDMA0_RD_BURST_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x340F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RD_BURST_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x340F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RD_BURST_CNTL RD_BURST@0:2")
+  }
 
   /// `SDMA0_RD_BURST_CNTL.RD_BURST`: bits 1:0, rw.
   @inlinable public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA0_F32_CNTL`: oss_3_0 register, MMIO dword 0x3412 (byte 0xD048), rw, reset 0x0000_0000.
-public struct SDMA0_F32_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3412 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_F32_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3412, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_F32_CNTL HALT@0:1 STEP@1:1 DBG_SELECT_BITS@2:6")
+  }
 
   /// `SDMA0_F32_CNTL.HALT`: bit 0, rw.
   @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5192,12 +5402,13 @@ public struct SDMA0_F32_CNTL: Register {
 }
 
 /// `SDMA0_FREEZE`: oss_3_0 register, MMIO dword 0x3413 (byte 0xD04C), rw, reset 0x0000_0000.
-public struct SDMA0_FREEZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3413 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_FREEZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3413, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_FREEZE FREEZE@4:1 FROZEN@5:1 F32_FREEZE@6:1")
+  }
 
   /// `SDMA0_FREEZE.FREEZE`: bit 4, rw.
   @inlinable public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
@@ -5210,12 +5421,13 @@ public struct SDMA0_FREEZE: Register {
 }
 
 /// `SDMA0_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3414 (byte 0xD050), rw, reset 0x0000_0000.
-public struct SDMA0_PHASE0_QUANTUM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3414 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PHASE0_QUANTUM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3414, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PHASE0_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
+  }
 
   /// `SDMA0_PHASE0_QUANTUM.UNIT`: bits 3:0, rw.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5228,12 +5440,13 @@ public struct SDMA0_PHASE0_QUANTUM: Register {
 }
 
 /// `SDMA0_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3415 (byte 0xD054), rw, reset 0x0000_0000.
-public struct SDMA0_PHASE1_QUANTUM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3415 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PHASE1_QUANTUM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3415, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PHASE1_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
+  }
 
   /// `SDMA0_PHASE1_QUANTUM.UNIT`: bits 3:0, rw.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5246,12 +5459,13 @@ public struct SDMA0_PHASE1_QUANTUM: Register {
 }
 
 /// `SDMA_POWER_GATING`: oss_3_0 register, MMIO dword 0x3416 (byte 0xD058), rw, reset 0x0000_0000.
-public struct SDMA_POWER_GATING: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3416 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA_POWER_GATING: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3416, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA_POWER_GATING PG_CNTL_ENABLE@0:1 AUTOMATIC_STATUS_ENABLE@1:1 PG_STATE_VALID@2:1 PG_CNTL_STATUS@4:2 SDMA0_ON_CONDITION@6:1 SDMA1_ON_CONDITION@7:1 POWER_OFF_DELAY@8:12 POWER_ON_DELAY@20:12")
+  }
 
   /// `SDMA_POWER_GATING.PG_CNTL_ENABLE`: bit 0, rw.
   @inlinable public static var PG_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5291,12 +5505,13 @@ public struct SDMA_POWER_GATING: Register {
 }
 
 /// `SDMA_PGFSM_CONFIG`: oss_3_0 register, MMIO dword 0x3417 (byte 0xD05C), rw, reset 0x0000_0000.
-public struct SDMA_PGFSM_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3417 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA_PGFSM_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3417, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA_PGFSM_CONFIG FSM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE@12:1 READ@13:1 SRBM_OVERRIDE@27:1 REG_ADDR@28:4")
+  }
 
   /// `SDMA_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, rw.
   @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
@@ -5327,36 +5542,39 @@ public struct SDMA_PGFSM_CONFIG: Register {
 }
 
 /// `SDMA_PGFSM_WRITE`: oss_3_0 register, MMIO dword 0x3418 (byte 0xD060), rw, reset 0x0000_0000.
-public struct SDMA_PGFSM_WRITE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3418 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA_PGFSM_WRITE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3418, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA_PGFSM_WRITE VALUE@0:32")
+  }
 
   /// `SDMA_PGFSM_WRITE.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA_PGFSM_READ`: oss_3_0 register, MMIO dword 0x3419 (byte 0xD064), rw, reset 0x0000_0000.
-public struct SDMA_PGFSM_READ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3419 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA_PGFSM_READ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3419, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA_PGFSM_READ VALUE@0:24")
+  }
 
   /// `SDMA_PGFSM_READ.VALUE`: bits 23:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x341A (byte 0xD068), rw, reset 0x0000_0000.
-public struct SDMA0_EDC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x341A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_EDC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x341A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_EDC_CONFIG DIS_EDC@1:1 ECC_INT_ENABLE@2:1")
+  }
 
   /// `SDMA0_EDC_CONFIG.DIS_EDC`: bit 1, rw.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -5366,12 +5584,13 @@ public struct SDMA0_EDC_CONFIG: Register {
 }
 
 /// `SDMA0_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x341B (byte 0xD06C), rw, reset 0x0000_0000.
-public struct SDMA0_BA_THRESHOLD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x341B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_BA_THRESHOLD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x341B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_BA_THRESHOLD READ_THRES@0:10 WRITE_THRES@16:10")
+  }
 
   /// `SDMA0_BA_THRESHOLD.READ_THRES`: bits 9:0, rw.
   @inlinable public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -5383,72 +5602,78 @@ public struct SDMA0_BA_THRESHOLD: Register {
 }
 
 /// `SDMA0_ID`: oss_3_0 register, MMIO dword 0x341C (byte 0xD070), rw, reset 0x0000_0000.
-public struct SDMA0_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x341C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x341C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_ID DEVICE_ID@0:8")
+  }
 
   /// `SDMA0_ID.DEVICE_ID`: bits 7:0, rw.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA0_VERSION`: oss_3_0 register, MMIO dword 0x341D (byte 0xD074), rw, reset 0x0000_0000.
-public struct SDMA0_VERSION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x341D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VERSION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x341D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VERSION VALUE@0:16")
+  }
 
   /// `SDMA0_VERSION.VALUE`: bits 15:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA0_VM_CNTL`: oss_3_0 register, MMIO dword 0x3420 (byte 0xD080), rw, reset 0x0000_0000.
-public struct SDMA0_VM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3420 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3420, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VM_CNTL CMD@0:4")
+  }
 
   /// `SDMA0_VM_CNTL.CMD`: bits 3:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA0_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3421 (byte 0xD084), rw, reset 0x0000_0000.
-public struct SDMA0_VM_CTX_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3421 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VM_CTX_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3421, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VM_CTX_LO ADDR@2:30")
+  }
 
   /// `SDMA0_VM_CTX_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3422 (byte 0xD088), rw, reset 0x0000_0000.
-public struct SDMA0_VM_CTX_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3422 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VM_CTX_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3422, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VM_CTX_HI ADDR@0:32")
+  }
 
   /// `SDMA0_VM_CTX_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3423 (byte 0xD08C), rw, reset 0x0000_0000.
-public struct SDMA0_STATUS2_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3423 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_STATUS2_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3423, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_STATUS2_REG ID@0:2 F32_INSTR_PTR@2:10 CURRENT_FCN_IDLE@14:2 CMD_OP@16:16")
+  }
 
   /// `SDMA0_STATUS2_REG.ID`: bits 1:0, rw.
   @inlinable public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -5468,12 +5693,13 @@ public struct SDMA0_STATUS2_REG: Register {
 }
 
 /// `SDMA0_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3424 (byte 0xD090), rw, reset 0x0000_0000.
-public struct SDMA0_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3424 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3424, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
+  }
 
   /// `SDMA0_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -5483,12 +5709,13 @@ public struct SDMA0_ACTIVE_FCN_ID: Register {
 }
 
 /// `SDMA0_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3425 (byte 0xD094), rw, reset 0x0000_0000.
-public struct SDMA0_VM_CTX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3425 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VM_CTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3425, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VM_CTX_CNTL PRIV@0:1 VMID@4:4")
+  }
 
   /// `SDMA0_VM_CTX_CNTL.PRIV`: bit 0, rw.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -5498,12 +5725,13 @@ public struct SDMA0_VM_CTX_CNTL: Register {
 }
 
 /// `SDMA0_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3426 (byte 0xD098), rw, reset 0x0000_0000.
-public struct SDMA0_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3426 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3426, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `SDMA0_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5513,24 +5741,26 @@ public struct SDMA0_VIRT_RESET_REQ: Register {
 }
 
 /// `SDMA0_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3427 (byte 0xD09C), rw, reset 0x0000_0000.
-public struct SDMA0_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3427 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3427, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_VF_ENABLE VF_ENABLE@0:1")
+  }
 
   /// `SDMA0_VF_ENABLE.VF_ENABLE`: bit 0, rw.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3428 (byte 0xD0A0), rw, reset 0x0000_0000.
-public struct SDMA0_ATOMIC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3428 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_ATOMIC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3428, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_ATOMIC_CNTL LOOP_TIMER@0:31 ATOMIC_RTN_INT_ENABLE@31:1")
+  }
 
   /// `SDMA0_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, rw.
   @inlinable public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -5542,36 +5772,39 @@ public struct SDMA0_ATOMIC_CNTL: Register {
 }
 
 /// `SDMA0_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3429 (byte 0xD0A4), rw, reset 0x0000_0000.
-public struct SDMA0_ATOMIC_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3429 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3429, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_ATOMIC_PREOP_LO DATA@0:32")
+  }
 
   /// `SDMA0_ATOMIC_PREOP_LO.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x342A (byte 0xD0A8), rw, reset 0x0000_0000.
-public struct SDMA0_ATOMIC_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x342A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x342A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_ATOMIC_PREOP_HI DATA@0:32")
+  }
 
   /// `SDMA0_ATOMIC_PREOP_HI.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x342C (byte 0xD0B0), rw, reset 0x0000_0000.
-public struct SDMA0_POWER_CNTL_IDLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x342C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_POWER_CNTL_IDLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x342C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_POWER_CNTL_IDLE DELAY1@0:16 DELAY2@16:16")
+  }
 
   /// `SDMA0_POWER_CNTL_IDLE.DELAY1`: bits 15:0, rw.
   @inlinable public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -5581,12 +5814,13 @@ public struct SDMA0_POWER_CNTL_IDLE: Register {
 }
 
 /// `SDMA0_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3477 (byte 0xD1DC), rw, reset 0x0000_0000.
-public struct SDMA0_PERF_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3477 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PERF_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3477, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERF_REG_TYPE0 SDMA0_PERFMON_CNTL@0:1 SDMA0_PERFCOUNTER0_RESULT@1:1 SDMA0_PERFCOUNTER1_RESULT@2:1 RESERVED_31_3@3:29")
+  }
 
   /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFMON_CNTL`: bit 0, rw.
   @inlinable public static var SDMA0_PERFMON_CNTL: RegisterField<Self, Bool> {
@@ -5610,12 +5844,13 @@ public struct SDMA0_PERF_REG_TYPE0: Register {
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3478 (byte 0xD1E0), rw, reset 0x0000_0000.
-public struct SDMA0_CONTEXT_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3478 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CONTEXT_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3478, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CONTEXT_REG_TYPE0 SDMA0_GFX_RB_CNTL@0:1 SDMA0_GFX_RB_BASE@1:1 SDMA0_GFX_RB_BASE_HI@2:1 SDMA0_GFX_RB_RPTR@3:1 SDMA0_GFX_RB_WPTR@4:1 SDMA0_GFX_RB_WPTR_POLL_CNTL@5:1 SDMA0_GFX_RB_WPTR_POLL_ADDR_HI@6:1 SDMA0_GFX_RB_WPTR_POLL_ADDR_LO@7:1 SDMA0_GFX_RB_RPTR_ADDR_HI@8:1 SDMA0_GFX_RB_RPTR_ADDR_LO@9:1 SDMA0_GFX_IB_CNTL@10:1 SDMA0_GFX_IB_RPTR@11:1 SDMA0_GFX_IB_OFFSET@12:1 SDMA0_GFX_IB_BASE_LO@13:1 SDMA0_GFX_IB_BASE_HI@14:1 SDMA0_GFX_IB_SIZE@15:1 SDMA0_GFX_SKIP_CNTL@16:1 SDMA0_GFX_CONTEXT_STATUS@17:1 SDMA0_GFX_DOORBELL@18:1 SDMA0_GFX_CONTEXT_CNTL@19:1")
+  }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_CNTL`: bit 0, rw.
   @inlinable public static var SDMA0_GFX_RB_CNTL: RegisterField<Self, Bool> {
@@ -5719,12 +5954,13 @@ public struct SDMA0_CONTEXT_REG_TYPE0: Register {
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3479 (byte 0xD1E4), rw, reset 0x0000_0000.
-public struct SDMA0_CONTEXT_REG_TYPE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3479 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CONTEXT_REG_TYPE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3479, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CONTEXT_REG_TYPE1 SDMA0_GFX_VIRTUAL_ADDR@7:1 SDMA0_GFX_APE1_CNTL@8:1 SDMA0_GFX_DOORBELL_LOG@9:1 SDMA0_GFX_WATERMARK@10:1 VOID_REG1@11:1 SDMA0_GFX_CSA_ADDR_LO@12:1 SDMA0_GFX_CSA_ADDR_HI@13:1 VOID_REG2@14:1 SDMA0_GFX_IB_SUB_REMAIN@15:1 SDMA0_GFX_PREEMPT@16:1 SDMA0_GFX_DUMMY_REG@17:1 RESERVED@18:14")
+  }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_VIRTUAL_ADDR`: bit 7, rw.
   @inlinable public static var SDMA0_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> {
@@ -5782,12 +6018,13 @@ public struct SDMA0_CONTEXT_REG_TYPE1: Register {
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x347A (byte 0xD1E8), rw, reset 0x0000_0000.
-public struct SDMA0_CONTEXT_REG_TYPE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x347A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_CONTEXT_REG_TYPE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x347A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_CONTEXT_REG_TYPE2 SDMA0_GFX_MIDCMD_DATA0@0:1 SDMA0_GFX_MIDCMD_DATA1@1:1 SDMA0_GFX_MIDCMD_DATA2@2:1 SDMA0_GFX_MIDCMD_DATA3@3:1 SDMA0_GFX_MIDCMD_DATA4@4:1 SDMA0_GFX_MIDCMD_DATA5@5:1 SDMA0_GFX_MIDCMD_CNTL@6:1 RESERVED@7:25")
+  }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA0`: bit 0, rw.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> {
@@ -5829,12 +6066,13 @@ public struct SDMA0_CONTEXT_REG_TYPE2: Register {
 }
 
 /// `SDMA0_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x347C (byte 0xD1F0), rw, reset 0x0000_0000.
-public struct SDMA0_PUB_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x347C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PUB_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x347C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PUB_REG_TYPE0 SDMA0_UCODE_ADDR@0:1 SDMA0_UCODE_DATA@1:1 SDMA0_POWER_CNTL@2:1 SDMA0_CLK_CTRL@3:1 SDMA0_CNTL@4:1 SDMA0_CHICKEN_BITS@5:1 SDMA0_TILING_CONFIG@6:1 SDMA0_HASH@7:1 SDMA0_SEM_WAIT_FAIL_TIMER_CNTL@9:1 SDMA0_RB_RPTR_FETCH@10:1 SDMA0_IB_OFFSET_FETCH@11:1 SDMA0_PROGRAM@12:1 SDMA0_STATUS_REG@13:1 SDMA0_STATUS1_REG@14:1 SDMA0_RD_BURST_CNTL@15:1 RESERVED_16@16:1 RESERVED_17@17:1 SDMA0_F32_CNTL@18:1 SDMA0_FREEZE@19:1 SDMA0_PHASE0_QUANTUM@20:1 SDMA0_PHASE1_QUANTUM@21:1 SDMA_POWER_GATING@22:1 SDMA_PGFSM_CONFIG@23:1 SDMA_PGFSM_WRITE@24:1 SDMA_PGFSM_READ@25:1 SDMA0_EDC_CONFIG@26:1 SDMA0_BA_THRESHOLD@27:1 SDMA0_DEVICE_ID@28:1 SDMA0_VERSION@29:1 RESERVED@30:2")
+  }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_ADDR`: bit 0, rw.
   @inlinable public static var SDMA0_UCODE_ADDR: RegisterField<Self, Bool> {
@@ -5970,12 +6208,13 @@ public struct SDMA0_PUB_REG_TYPE0: Register {
 }
 
 /// `SDMA0_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x347D (byte 0xD1F4), rw, reset 0x0000_0000.
-public struct SDMA0_PUB_REG_TYPE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x347D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PUB_REG_TYPE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x347D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PUB_REG_TYPE1 SDMA0_VM_CNTL@0:1 SDMA0_VM_CTX_LO@1:1 SDMA0_VM_CTX_HI@2:1 SDMA0_STATUS2_REG@3:1 SDMA0_ACTIVE_FCN_ID@4:1 SDMA0_VM_CTX_CNTL@5:1 SDMA0_VIRT_RESET_REQ@6:1 SDMA0_VF_ENABLE@7:1 SDMA0_ATOMIC_CNTL@8:1 SDMA0_ATOMIC_PREOP_LO@9:1 SDMA0_ATOMIC_PREOP_HI@10:1 RESERVED@11:21")
+  }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CNTL`: bit 0, rw.
   @inlinable public static var SDMA0_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6035,12 +6274,13 @@ public struct SDMA0_PUB_REG_TYPE1: Register {
 }
 
 /// `SDMA0_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3480 (byte 0xD200), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3480 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3480, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA0_GFX_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6074,60 +6314,65 @@ public struct SDMA0_GFX_RB_CNTL: Register {
 }
 
 /// `SDMA0_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3481 (byte 0xD204), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3481 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3481, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA0_GFX_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3482 (byte 0xD208), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3482 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3482, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA0_GFX_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3483 (byte 0xD20C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3483 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3483, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_GFX_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3484 (byte 0xD210), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3484 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3484, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_GFX_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3485 (byte 0xD214), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3485 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3485, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -6150,60 +6395,65 @@ public struct SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3486 (byte 0xD218), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3486 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3486, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3487 (byte 0xD21C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3487 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3487, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3488 (byte 0xD220), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3488 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3488, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3489 (byte 0xD224), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3489 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3489, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x348A (byte 0xD228), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA0_GFX_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }

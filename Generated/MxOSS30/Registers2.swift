@@ -4,84 +4,91 @@
 import MxMMIO
 
 /// `SDMA0_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x348B (byte 0xD22C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA0_GFX_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x348C (byte 0xD230), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA0_GFX_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x348D (byte 0xD234), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA0_GFX_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x348E (byte 0xD238), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA0_GFX_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x348F (byte 0xD23C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x348F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x348F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA0_GFX_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3490 (byte 0xD240), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3490 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3490, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA0_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3491 (byte 0xD244), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3491 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3491, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -111,12 +118,13 @@ public struct SDMA0_GFX_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA0_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3492 (byte 0xD248), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3492 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3492, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA0_GFX_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -129,12 +137,13 @@ public struct SDMA0_GFX_DOORBELL: Register {
 }
 
 /// `SDMA0_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3493 (byte 0xD24C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_CONTEXT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3493 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_CONTEXT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3493, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
+  }
 
   /// `SDMA0_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, rw.
   @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
@@ -144,12 +153,13 @@ public struct SDMA0_GFX_CONTEXT_CNTL: Register {
 }
 
 /// `SDMA0_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x34A7 (byte 0xD29C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -168,12 +178,13 @@ public struct SDMA0_GFX_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA0_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x34A8 (byte 0xD2A0), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA0_GFX_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -183,12 +194,13 @@ public struct SDMA0_GFX_APE1_CNTL: Register {
 }
 
 /// `SDMA0_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x34A9 (byte 0xD2A4), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA0_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -198,12 +210,13 @@ public struct SDMA0_GFX_DOORBELL_LOG: Register {
 }
 
 /// `SDMA0_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x34AA (byte 0xD2A8), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA0_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -217,144 +230,156 @@ public struct SDMA0_GFX_WATERMARK: Register {
 }
 
 /// `SDMA0_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x34AC (byte 0xD2B0), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x34AD (byte 0xD2B4), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x34AF (byte 0xD2BC), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA0_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x34B0 (byte 0xD2C0), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA0_GFX_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x34B1 (byte 0xD2C4), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA0_GFX_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x34C1 (byte 0xD304), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x34C2 (byte 0xD308), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x34C3 (byte 0xD30C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x34C4 (byte 0xD310), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x34C5 (byte 0xD314), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x34C6 (byte 0xD318), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA0_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x34C7 (byte 0xD31C), rw, reset 0x0000_0000.
-public struct SDMA0_GFX_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x34C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_GFX_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_GFX_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA0_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -370,12 +395,13 @@ public struct SDMA0_GFX_MIDCMD_CNTL: Register {
 }
 
 /// `SDMA0_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3500 (byte 0xD400), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3500 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3500, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -409,60 +435,65 @@ public struct SDMA0_RLC0_RB_CNTL: Register {
 }
 
 /// `SDMA0_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3501 (byte 0xD404), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3501 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3501, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA0_RLC0_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3502 (byte 0xD408), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3502 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3502, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA0_RLC0_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3503 (byte 0xD40C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3503 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3503, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_RLC0_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3504 (byte 0xD410), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3504 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3504, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_RLC0_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3505 (byte 0xD414), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3505 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3505, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -485,60 +516,65 @@ public struct SDMA0_RLC0_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3506 (byte 0xD418), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3506 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3506, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3507 (byte 0xD41C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3507 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3507, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3508 (byte 0xD420), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3508 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3508, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3509 (byte 0xD424), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3509 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3509, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x350A (byte 0xD428), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA0_RLC0_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -556,84 +592,91 @@ public struct SDMA0_RLC0_IB_CNTL: Register {
 }
 
 /// `SDMA0_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x350B (byte 0xD42C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA0_RLC0_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x350C (byte 0xD430), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA0_RLC0_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x350D (byte 0xD434), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA0_RLC0_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x350E (byte 0xD438), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC0_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x350F (byte 0xD43C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x350F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x350F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA0_RLC0_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3510 (byte 0xD440), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3510 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3510, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA0_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3511 (byte 0xD444), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3511 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3511, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -663,12 +706,13 @@ public struct SDMA0_RLC0_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA0_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3512 (byte 0xD448), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3512 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3512, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA0_RLC0_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -681,12 +725,13 @@ public struct SDMA0_RLC0_DOORBELL: Register {
 }
 
 /// `SDMA0_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3527 (byte 0xD49C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3527 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3527, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -705,12 +750,13 @@ public struct SDMA0_RLC0_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA0_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3528 (byte 0xD4A0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3528 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3528, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA0_RLC0_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -720,12 +766,13 @@ public struct SDMA0_RLC0_APE1_CNTL: Register {
 }
 
 /// `SDMA0_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3529 (byte 0xD4A4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3529 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3529, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA0_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -735,12 +782,13 @@ public struct SDMA0_RLC0_DOORBELL_LOG: Register {
 }
 
 /// `SDMA0_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x352A (byte 0xD4A8), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x352A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x352A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA0_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -754,144 +802,156 @@ public struct SDMA0_RLC0_WATERMARK: Register {
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x352C (byte 0xD4B0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x352C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x352C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x352D (byte 0xD4B4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x352D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x352D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x352F (byte 0xD4BC), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x352F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x352F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA0_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3530 (byte 0xD4C0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3530 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3530, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA0_RLC0_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3531 (byte 0xD4C4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3531 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3531, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA0_RLC0_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3541 (byte 0xD504), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3541 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3541, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3542 (byte 0xD508), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3542 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3542, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3543 (byte 0xD50C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3543 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3543, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3544 (byte 0xD510), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3544 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3544, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3545 (byte 0xD514), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3545 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3545, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3546 (byte 0xD518), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3546 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3546, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3547 (byte 0xD51C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC0_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3547 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC0_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3547, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC0_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA0_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -907,12 +967,13 @@ public struct SDMA0_RLC0_MIDCMD_CNTL: Register {
 }
 
 /// `SDMA0_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3580 (byte 0xD600), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3580 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3580, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -946,60 +1007,65 @@ public struct SDMA0_RLC1_RB_CNTL: Register {
 }
 
 /// `SDMA0_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3581 (byte 0xD604), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3581 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3581, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA0_RLC1_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3582 (byte 0xD608), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3582 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3582, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA0_RLC1_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3583 (byte 0xD60C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3583 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3583, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_RLC1_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3584 (byte 0xD610), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3584 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3584, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA0_RLC1_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3585 (byte 0xD614), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3585 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3585, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1022,60 +1088,65 @@ public struct SDMA0_RLC1_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3586 (byte 0xD618), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3586 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3586, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3587 (byte 0xD61C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3587 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3587, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3588 (byte 0xD620), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3588 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3588, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3589 (byte 0xD624), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3589 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3589, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x358A (byte 0xD628), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA0_RLC1_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1093,84 +1164,91 @@ public struct SDMA0_RLC1_IB_CNTL: Register {
 }
 
 /// `SDMA0_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x358B (byte 0xD62C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA0_RLC1_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x358C (byte 0xD630), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA0_RLC1_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x358D (byte 0xD634), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA0_RLC1_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x358E (byte 0xD638), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC1_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x358F (byte 0xD63C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x358F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x358F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA0_RLC1_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3590 (byte 0xD640), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3590 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3590, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA0_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3591 (byte 0xD644), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3591 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3591, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1200,12 +1278,13 @@ public struct SDMA0_RLC1_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA0_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3592 (byte 0xD648), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3592 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3592, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA0_RLC1_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -1218,12 +1297,13 @@ public struct SDMA0_RLC1_DOORBELL: Register {
 }
 
 /// `SDMA0_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x35A7 (byte 0xD69C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1242,12 +1322,13 @@ public struct SDMA0_RLC1_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA0_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x35A8 (byte 0xD6A0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA0_RLC1_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -1257,12 +1338,13 @@ public struct SDMA0_RLC1_APE1_CNTL: Register {
 }
 
 /// `SDMA0_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x35A9 (byte 0xD6A4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA0_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1272,12 +1354,13 @@ public struct SDMA0_RLC1_DOORBELL_LOG: Register {
 }
 
 /// `SDMA0_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x35AA (byte 0xD6A8), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA0_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -1291,144 +1374,156 @@ public struct SDMA0_RLC1_WATERMARK: Register {
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x35AC (byte 0xD6B0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA0_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x35AD (byte 0xD6B4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA0_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x35AF (byte 0xD6BC), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA0_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x35B0 (byte 0xD6C0), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA0_RLC1_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x35B1 (byte 0xD6C4), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA0_RLC1_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x35C1 (byte 0xD704), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x35C2 (byte 0xD708), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x35C3 (byte 0xD70C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x35C4 (byte 0xD710), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x35C5 (byte 0xD714), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x35C6 (byte 0xD718), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x35C7 (byte 0xD71C), rw, reset 0x0000_0000.
-public struct SDMA0_RLC1_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x35C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_RLC1_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x35C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_RLC1_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA0_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1444,36 +1539,39 @@ public struct SDMA0_RLC1_MIDCMD_CNTL: Register {
 }
 
 /// `SDMA1_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3600 (byte 0xD800), rw, reset 0x0000_0000.
-public struct SDMA1_UCODE_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3600 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_UCODE_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3600, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_UCODE_ADDR VALUE@0:13")
+  }
 
   /// `SDMA1_UCODE_ADDR.VALUE`: bits 12:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA1_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3601 (byte 0xD804), rw, reset 0x0000_0000.
-public struct SDMA1_UCODE_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3601 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_UCODE_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3601, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_UCODE_DATA VALUE@0:32")
+  }
 
   /// `SDMA1_UCODE_DATA.VALUE`: bits 31:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3602 (byte 0xD808), rw, reset 0x0000_0000.
-public struct SDMA1_POWER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3602 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_POWER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3602, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_POWER_CNTL MEM_POWER_OVERRIDE@8:1 MEM_POWER_LS_EN@9:1 MEM_POWER_DS_EN@10:1 MEM_POWER_SD_EN@11:1 MEM_POWER_DELAY@12:10")
+  }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, rw.
   @inlinable public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> {
@@ -1502,12 +1600,13 @@ public struct SDMA1_POWER_CNTL: Register {
 }
 
 /// `SDMA1_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3603 (byte 0xD80C), rw, reset 0x0000_0000.
-public struct SDMA1_CLK_CTRL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3603 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CLK_CTRL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3603, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
+  }
 
   /// `SDMA1_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1559,12 +1658,13 @@ public struct SDMA1_CLK_CTRL: Register {
 }
 
 /// `SDMA1_CNTL`: oss_3_0 register, MMIO dword 0x3604 (byte 0xD810), rw, reset 0x0000_0000.
-public struct SDMA1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3604 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3604, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CNTL TRAP_ENABLE@0:1 ATC_L1_ENABLE@1:1 SEM_WAIT_INT_ENABLE@2:1 DATA_SWAP_ENABLE@3:1 FENCE_SWAP_ENABLE@4:1 MIDCMD_PREEMPT_ENABLE@5:1 MC_WRREQ_CREDIT@11:6 MIDCMD_WORLDSWITCH_ENABLE@17:1 AUTO_CTXSW_ENABLE@18:1 MC_RDREQ_CREDIT@22:6 CTXEMPTY_INT_ENABLE@28:1 FROZEN_INT_ENABLE@29:1 IB_PREEMPT_INT_ENABLE@30:1")
+  }
 
   /// `SDMA1_CNTL.TRAP_ENABLE`: bit 0, rw.
   @inlinable public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1629,12 +1729,13 @@ public struct SDMA1_CNTL: Register {
 }
 
 /// `SDMA1_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3605 (byte 0xD814), rw, reset 0x0000_0000.
-public struct SDMA1_CHICKEN_BITS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3605 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CHICKEN_BITS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3605, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CHICKEN_BITS COPY_EFFICIENCY_ENABLE@0:1 STALL_ON_TRANS_FULL_ENABLE@1:1 STALL_ON_NO_FREE_DATA_BUFFER_ENABLE@2:1 COPY_OVERLAP_ENABLE@16:1 SRBM_POLL_RETRYING@20:1 CG_STATUS_OUTPUT@23:1 CE_AFIFO_WATERMARK@26:2 CE_DFIFO_WATERMARK@28:2 CE_LFIFO_WATERMARK@30:2")
+  }
 
   /// `SDMA1_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, rw.
   @inlinable public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> {
@@ -1683,12 +1784,13 @@ public struct SDMA1_CHICKEN_BITS: Register {
 }
 
 /// `SDMA1_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3606 (byte 0xD818), rw, reset 0x0000_0000.
-public struct SDMA1_TILING_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3606 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_TILING_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3606, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_TILING_CONFIG PIPE_INTERLEAVE_SIZE@4:3")
+  }
 
   /// `SDMA1_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, rw.
   @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
@@ -1697,12 +1799,13 @@ public struct SDMA1_TILING_CONFIG: Register {
 }
 
 /// `SDMA1_HASH`: oss_3_0 register, MMIO dword 0x3607 (byte 0xD81C), rw, reset 0x0000_0000.
-public struct SDMA1_HASH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3607 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_HASH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3607, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_HASH CHANNEL_BITS@0:3 BANK_BITS@4:3 CHANNEL_XOR_COUNT@8:3 BANK_XOR_COUNT@12:3")
+  }
 
   /// `SDMA1_HASH.CHANNEL_BITS`: bits 2:0, rw.
   @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
@@ -1722,60 +1825,65 @@ public struct SDMA1_HASH: Register {
 }
 
 /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3609 (byte 0xD824), rw, reset 0x0000_0000.
-public struct SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3609 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3609, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_SEM_WAIT_FAIL_TIMER_CNTL TIMER@0:32")
+  }
 
   /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, rw.
   @inlinable public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x360A (byte 0xD828), rw, reset 0x0000_0000.
-public struct SDMA1_RB_RPTR_FETCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RB_RPTR_FETCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RB_RPTR_FETCH OFFSET@2:30")
+  }
 
   /// `SDMA1_RB_RPTR_FETCH.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x360B (byte 0xD82C), rw, reset 0x0000_0000.
-public struct SDMA1_IB_OFFSET_FETCH: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_IB_OFFSET_FETCH: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_IB_OFFSET_FETCH OFFSET@2:20")
+  }
 
   /// `SDMA1_IB_OFFSET_FETCH.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_PROGRAM`: oss_3_0 register, MMIO dword 0x360C (byte 0xD830), rw, reset 0x0000_0000.
-public struct SDMA1_PROGRAM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PROGRAM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PROGRAM STREAM@0:32")
+  }
 
   /// `SDMA1_PROGRAM.STREAM`: bits 31:0, rw.
   @inlinable public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS_REG`: oss_3_0 register, MMIO dword 0x360D (byte 0xD834), rw, reset 0x0000_0000.
-public struct SDMA1_STATUS_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_STATUS_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_STATUS_REG IDLE@0:1 REG_IDLE@1:1 RB_EMPTY@2:1 RB_FULL@3:1 RB_CMD_IDLE@4:1 RB_CMD_FULL@5:1 IB_CMD_IDLE@6:1 IB_CMD_FULL@7:1 BLOCK_IDLE@8:1 INSIDE_IB@9:1 EX_IDLE@10:1 EX_IDLE_POLL_TIMER_EXPIRE@11:1 PACKET_READY@12:1 MC_WR_IDLE@13:1 SRBM_IDLE@14:1 CONTEXT_EMPTY@15:1 DELTA_RPTR_FULL@16:1 RB_MC_RREQ_IDLE@17:1 IB_MC_RREQ_IDLE@18:1 MC_RD_IDLE@19:1 DELTA_RPTR_EMPTY@20:1 MC_RD_RET_STALL@21:1 MC_RD_NO_POLL_IDLE@22:1 PREV_CMD_IDLE@25:1 SEM_IDLE@26:1 SEM_REQ_STALL@27:1 SEM_RESP_STATE@28:2 INT_IDLE@30:1 INT_REQ_STALL@31:1")
+  }
 
   /// `SDMA1_STATUS_REG.IDLE`: bit 0, rw.
   @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1882,12 +1990,13 @@ public struct SDMA1_STATUS_REG: Register {
 }
 
 /// `SDMA1_STATUS1_REG`: oss_3_0 register, MMIO dword 0x360E (byte 0xD838), rw, reset 0x0000_0000.
-public struct SDMA1_STATUS1_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_STATUS1_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_STATUS1_REG CE_WREQ_IDLE@0:1 CE_WR_IDLE@1:1 CE_SPLIT_IDLE@2:1 CE_RREQ_IDLE@3:1 CE_OUT_IDLE@4:1 CE_IN_IDLE@5:1 CE_DST_IDLE@6:1 CE_CMD_IDLE@9:1 CE_AFIFO_FULL@10:1 CE_INFO_FULL@13:1 CE_INFO1_FULL@14:1 CE_RD_STALL@17:1 CE_WR_STALL@18:1")
+  }
 
   /// `SDMA1_STATUS1_REG.CE_WREQ_IDLE`: bit 0, rw.
   @inlinable public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1930,24 +2039,26 @@ public struct SDMA1_STATUS1_REG: Register {
 }
 
 /// `SDMA1_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x360F (byte 0xD83C), rw, reset 0x0000_0000.
-public struct SDMA1_RD_BURST_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x360F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RD_BURST_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x360F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RD_BURST_CNTL RD_BURST@0:2")
+  }
 
   /// `SDMA1_RD_BURST_CNTL.RD_BURST`: bits 1:0, rw.
   @inlinable public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA1_F32_CNTL`: oss_3_0 register, MMIO dword 0x3612 (byte 0xD848), rw, reset 0x0000_0000.
-public struct SDMA1_F32_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3612 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_F32_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3612, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_F32_CNTL HALT@0:1 STEP@1:1 DBG_SELECT_BITS@2:6")
+  }
 
   /// `SDMA1_F32_CNTL.HALT`: bit 0, rw.
   @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -1962,12 +2073,13 @@ public struct SDMA1_F32_CNTL: Register {
 }
 
 /// `SDMA1_FREEZE`: oss_3_0 register, MMIO dword 0x3613 (byte 0xD84C), rw, reset 0x0000_0000.
-public struct SDMA1_FREEZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3613 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_FREEZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3613, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_FREEZE FREEZE@4:1 FROZEN@5:1 F32_FREEZE@6:1")
+  }
 
   /// `SDMA1_FREEZE.FREEZE`: bit 4, rw.
   @inlinable public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
@@ -1980,12 +2092,13 @@ public struct SDMA1_FREEZE: Register {
 }
 
 /// `SDMA1_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3614 (byte 0xD850), rw, reset 0x0000_0000.
-public struct SDMA1_PHASE0_QUANTUM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3614 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PHASE0_QUANTUM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3614, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PHASE0_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
+  }
 
   /// `SDMA1_PHASE0_QUANTUM.UNIT`: bits 3:0, rw.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -1998,12 +2111,13 @@ public struct SDMA1_PHASE0_QUANTUM: Register {
 }
 
 /// `SDMA1_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3615 (byte 0xD854), rw, reset 0x0000_0000.
-public struct SDMA1_PHASE1_QUANTUM: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3615 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PHASE1_QUANTUM: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3615, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PHASE1_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
+  }
 
   /// `SDMA1_PHASE1_QUANTUM.UNIT`: bits 3:0, rw.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2016,12 +2130,13 @@ public struct SDMA1_PHASE1_QUANTUM: Register {
 }
 
 /// `SDMA1_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x361A (byte 0xD868), rw, reset 0x0000_0000.
-public struct SDMA1_EDC_CONFIG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x361A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_EDC_CONFIG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x361A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_EDC_CONFIG DIS_EDC@1:1 ECC_INT_ENABLE@2:1")
+  }
 
   /// `SDMA1_EDC_CONFIG.DIS_EDC`: bit 1, rw.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
@@ -2031,12 +2146,13 @@ public struct SDMA1_EDC_CONFIG: Register {
 }
 
 /// `SDMA1_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x361B (byte 0xD86C), rw, reset 0x0000_0000.
-public struct SDMA1_BA_THRESHOLD: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x361B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_BA_THRESHOLD: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x361B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_BA_THRESHOLD READ_THRES@0:10 WRITE_THRES@16:10")
+  }
 
   /// `SDMA1_BA_THRESHOLD.READ_THRES`: bits 9:0, rw.
   @inlinable public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
@@ -2048,72 +2164,78 @@ public struct SDMA1_BA_THRESHOLD: Register {
 }
 
 /// `SDMA1_ID`: oss_3_0 register, MMIO dword 0x361C (byte 0xD870), rw, reset 0x0000_0000.
-public struct SDMA1_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x361C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x361C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_ID DEVICE_ID@0:8")
+  }
 
   /// `SDMA1_ID.DEVICE_ID`: bits 7:0, rw.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA1_VERSION`: oss_3_0 register, MMIO dword 0x361D (byte 0xD874), rw, reset 0x0000_0000.
-public struct SDMA1_VERSION: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x361D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VERSION: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x361D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VERSION VALUE@0:16")
+  }
 
   /// `SDMA1_VERSION.VALUE`: bits 15:0, rw.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA1_VM_CNTL`: oss_3_0 register, MMIO dword 0x3620 (byte 0xD880), rw, reset 0x0000_0000.
-public struct SDMA1_VM_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3620 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VM_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3620, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VM_CNTL CMD@0:4")
+  }
 
   /// `SDMA1_VM_CNTL.CMD`: bits 3:0, rw.
   @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA1_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3621 (byte 0xD884), rw, reset 0x0000_0000.
-public struct SDMA1_VM_CTX_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3621 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VM_CTX_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3621, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VM_CTX_LO ADDR@2:30")
+  }
 
   /// `SDMA1_VM_CTX_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3622 (byte 0xD888), rw, reset 0x0000_0000.
-public struct SDMA1_VM_CTX_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3622 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VM_CTX_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3622, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VM_CTX_HI ADDR@0:32")
+  }
 
   /// `SDMA1_VM_CTX_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3623 (byte 0xD88C), rw, reset 0x0000_0000.
-public struct SDMA1_STATUS2_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3623 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_STATUS2_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3623, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_STATUS2_REG ID@0:2 F32_INSTR_PTR@2:10 CURRENT_FCN_IDLE@14:2 CMD_OP@16:16")
+  }
 
   /// `SDMA1_STATUS2_REG.ID`: bits 1:0, rw.
   @inlinable public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -2133,12 +2255,13 @@ public struct SDMA1_STATUS2_REG: Register {
 }
 
 /// `SDMA1_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3624 (byte 0xD890), rw, reset 0x0000_0000.
-public struct SDMA1_ACTIVE_FCN_ID: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3624 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_ACTIVE_FCN_ID: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3624, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
+  }
 
   /// `SDMA1_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -2148,12 +2271,13 @@ public struct SDMA1_ACTIVE_FCN_ID: Register {
 }
 
 /// `SDMA1_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3625 (byte 0xD894), rw, reset 0x0000_0000.
-public struct SDMA1_VM_CTX_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3625 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VM_CTX_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3625, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VM_CTX_CNTL PRIV@0:1 VMID@4:4")
+  }
 
   /// `SDMA1_VM_CTX_CNTL.PRIV`: bit 0, rw.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2163,12 +2287,13 @@ public struct SDMA1_VM_CTX_CNTL: Register {
 }
 
 /// `SDMA1_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3626 (byte 0xD898), rw, reset 0x0000_0000.
-public struct SDMA1_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3626 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3626, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `SDMA1_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2178,24 +2303,26 @@ public struct SDMA1_VIRT_RESET_REQ: Register {
 }
 
 /// `SDMA1_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3627 (byte 0xD89C), rw, reset 0x0000_0000.
-public struct SDMA1_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3627 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3627, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_VF_ENABLE VF_ENABLE@0:1")
+  }
 
   /// `SDMA1_VF_ENABLE.VF_ENABLE`: bit 0, rw.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3628 (byte 0xD8A0), rw, reset 0x0000_0000.
-public struct SDMA1_ATOMIC_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3628 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_ATOMIC_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3628, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_ATOMIC_CNTL LOOP_TIMER@0:31 ATOMIC_RTN_INT_ENABLE@31:1")
+  }
 
   /// `SDMA1_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, rw.
   @inlinable public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
@@ -2207,36 +2334,39 @@ public struct SDMA1_ATOMIC_CNTL: Register {
 }
 
 /// `SDMA1_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3629 (byte 0xD8A4), rw, reset 0x0000_0000.
-public struct SDMA1_ATOMIC_PREOP_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3629 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_ATOMIC_PREOP_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3629, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_ATOMIC_PREOP_LO DATA@0:32")
+  }
 
   /// `SDMA1_ATOMIC_PREOP_LO.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x362A (byte 0xD8A8), rw, reset 0x0000_0000.
-public struct SDMA1_ATOMIC_PREOP_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x362A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_ATOMIC_PREOP_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x362A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_ATOMIC_PREOP_HI DATA@0:32")
+  }
 
   /// `SDMA1_ATOMIC_PREOP_HI.DATA`: bits 31:0, rw.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x362C (byte 0xD8B0), rw, reset 0x0000_0000.
-public struct SDMA1_POWER_CNTL_IDLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x362C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_POWER_CNTL_IDLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x362C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_POWER_CNTL_IDLE DELAY1@0:16 DELAY2@16:16")
+  }
 
   /// `SDMA1_POWER_CNTL_IDLE.DELAY1`: bits 15:0, rw.
   @inlinable public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -2246,12 +2376,13 @@ public struct SDMA1_POWER_CNTL_IDLE: Register {
 }
 
 /// `SDMA1_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3677 (byte 0xD9DC), rw, reset 0x0000_0000.
-public struct SDMA1_PERF_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3677 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PERF_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3677, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERF_REG_TYPE0 SDMA1_PERFMON_CNTL@0:1 SDMA1_PERFCOUNTER0_RESULT@1:1 SDMA1_PERFCOUNTER1_RESULT@2:1 RESERVED_31_3@3:29")
+  }
 
   /// `SDMA1_PERF_REG_TYPE0.SDMA1_PERFMON_CNTL`: bit 0, rw.
   @inlinable public static var SDMA1_PERFMON_CNTL: RegisterField<Self, Bool> {
@@ -2275,12 +2406,13 @@ public struct SDMA1_PERF_REG_TYPE0: Register {
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3678 (byte 0xD9E0), rw, reset 0x0000_0000.
-public struct SDMA1_CONTEXT_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3678 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CONTEXT_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3678, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CONTEXT_REG_TYPE0 SDMA1_GFX_RB_CNTL@0:1 SDMA1_GFX_RB_BASE@1:1 SDMA1_GFX_RB_BASE_HI@2:1 SDMA1_GFX_RB_RPTR@3:1 SDMA1_GFX_RB_WPTR@4:1 SDMA1_GFX_RB_WPTR_POLL_CNTL@5:1 SDMA1_GFX_RB_WPTR_POLL_ADDR_HI@6:1 SDMA1_GFX_RB_WPTR_POLL_ADDR_LO@7:1 SDMA1_GFX_RB_RPTR_ADDR_HI@8:1 SDMA1_GFX_RB_RPTR_ADDR_LO@9:1 SDMA1_GFX_IB_CNTL@10:1 SDMA1_GFX_IB_RPTR@11:1 SDMA1_GFX_IB_OFFSET@12:1 SDMA1_GFX_IB_BASE_LO@13:1 SDMA1_GFX_IB_BASE_HI@14:1 SDMA1_GFX_IB_SIZE@15:1 SDMA1_GFX_SKIP_CNTL@16:1 SDMA1_GFX_CONTEXT_STATUS@17:1 SDMA1_GFX_DOORBELL@18:1 SDMA1_GFX_CONTEXT_CNTL@19:1 RESERVED@20:12")
+  }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_CNTL`: bit 0, rw.
   @inlinable public static var SDMA1_GFX_RB_CNTL: RegisterField<Self, Bool> {
@@ -2387,12 +2519,13 @@ public struct SDMA1_CONTEXT_REG_TYPE0: Register {
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3679 (byte 0xD9E4), rw, reset 0x0000_0000.
-public struct SDMA1_CONTEXT_REG_TYPE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3679 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CONTEXT_REG_TYPE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3679, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CONTEXT_REG_TYPE1 VOID_REG0@0:7 SDMA1_GFX_VIRTUAL_ADDR@7:1 SDMA1_GFX_APE1_CNTL@8:1 SDMA1_GFX_DOORBELL_LOG@9:1 SDMA1_GFX_WATERMARK@10:1 VOID_REG2@11:1 SDMA1_GFX_CSA_ADDR_LO@12:1 SDMA1_GFX_CSA_ADDR_HI@13:1 VOID_REG3@14:1 SDMA1_GFX_IB_SUB_REMAIN@15:1 SDMA1_GFX_PREEMPT@16:1 SDMA1_GFX_DUMMY_REG@17:1 RESERVED@18:14")
+  }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.VOID_REG0`: bits 6:0, rw.
   @inlinable public static var VOID_REG0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
@@ -2453,12 +2586,13 @@ public struct SDMA1_CONTEXT_REG_TYPE1: Register {
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x367A (byte 0xD9E8), rw, reset 0x0000_0000.
-public struct SDMA1_CONTEXT_REG_TYPE2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x367A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_CONTEXT_REG_TYPE2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x367A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_CONTEXT_REG_TYPE2 SDMA1_GFX_MIDCMD_DATA0@0:1 SDMA1_GFX_MIDCMD_DATA1@1:1 SDMA1_GFX_MIDCMD_DATA2@2:1 SDMA1_GFX_MIDCMD_DATA3@3:1 SDMA1_GFX_MIDCMD_DATA4@4:1 SDMA1_GFX_MIDCMD_DATA5@5:1 SDMA1_GFX_MIDCMD_CNTL@6:1 RESERVED@7:25")
+  }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA0`: bit 0, rw.
   @inlinable public static var SDMA1_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> {
@@ -2500,12 +2634,13 @@ public struct SDMA1_CONTEXT_REG_TYPE2: Register {
 }
 
 /// `SDMA1_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x367C (byte 0xD9F0), rw, reset 0x0000_0000.
-public struct SDMA1_PUB_REG_TYPE0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x367C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PUB_REG_TYPE0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x367C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PUB_REG_TYPE0 SDMA1_UCODE_ADDR@0:1 SDMA1_UCODE_DATA@1:1 SDMA1_POWER_CNTL@2:1 SDMA1_CLK_CTRL@3:1 SDMA1_CNTL@4:1 SDMA1_CHICKEN_BITS@5:1 SDMA1_TILING_CONFIG@6:1 SDMA1_HASH@7:1 SDMA1_SEM_WAIT_FAIL_TIMER_CNTL@9:1 SDMA1_RB_RPTR_FETCH@10:1 SDMA1_IB_OFFSET_FETCH@11:1 SDMA1_PROGRAM@12:1 SDMA1_STATUS_REG@13:1 SDMA1_STATUS1_REG@14:1 SDMA1_RD_BURST_CNTL@15:1 RESERVED_16@16:1 RESERVED_17@17:1 SDMA1_F32_CNTL@18:1 SDMA1_FREEZE@19:1 SDMA1_PHASE0_QUANTUM@20:1 SDMA1_PHASE1_QUANTUM@21:1 VOID_REG0@22:4 SDMA1_EDC_CONFIG@26:1 SDMA1_BA_THRESHOLD@27:1 SDMA1_DEVICE_ID@28:1 SDMA1_VERSION@29:1 RESERVED@30:2")
+  }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_UCODE_ADDR`: bit 0, rw.
   @inlinable public static var SDMA1_UCODE_ADDR: RegisterField<Self, Bool> {
@@ -2624,12 +2759,13 @@ public struct SDMA1_PUB_REG_TYPE0: Register {
 }
 
 /// `SDMA1_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x367D (byte 0xD9F4), rw, reset 0x0000_0000.
-public struct SDMA1_PUB_REG_TYPE1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x367D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PUB_REG_TYPE1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x367D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PUB_REG_TYPE1 SDMA1_VM_CNTL@0:1 SDMA1_VM_CTX_LO@1:1 SDMA1_VM_CTX_HI@2:1 SDMA1_STATUS2_REG@3:1 SDMA1_ACTIVE_FCN_ID@4:1 SDMA1_VM_CTX_CNTL@5:1 SDMA1_VIRT_RESET_REQ@6:1 SDMA1_VF_ENABLE@7:1 SDMA1_ATOMIC_CNTL@8:1 SDMA1_ATOMIC_PREOP_LO@9:1 SDMA1_ATOMIC_PREOP_HI@10:1 RESERVED@11:21")
+  }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VM_CNTL`: bit 0, rw.
   @inlinable public static var SDMA1_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2689,12 +2825,13 @@ public struct SDMA1_PUB_REG_TYPE1: Register {
 }
 
 /// `SDMA1_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3680 (byte 0xDA00), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3680 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3680, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA1_GFX_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2728,60 +2865,65 @@ public struct SDMA1_GFX_RB_CNTL: Register {
 }
 
 /// `SDMA1_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3681 (byte 0xDA04), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3681 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3681, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA1_GFX_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3682 (byte 0xDA08), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3682 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3682, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA1_GFX_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3683 (byte 0xDA0C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3683 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3683, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_GFX_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3684 (byte 0xDA10), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3684 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3684, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_GFX_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3685 (byte 0xDA14), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3685 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3685, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2804,60 +2946,65 @@ public struct SDMA1_GFX_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3686 (byte 0xDA18), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3686 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3686, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3687 (byte 0xDA1C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3687 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3687, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3688 (byte 0xDA20), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3688 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3688, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3689 (byte 0xDA24), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3689 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3689, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x368A (byte 0xDA28), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA1_GFX_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2875,84 +3022,91 @@ public struct SDMA1_GFX_IB_CNTL: Register {
 }
 
 /// `SDMA1_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x368B (byte 0xDA2C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA1_GFX_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x368C (byte 0xDA30), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA1_GFX_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x368D (byte 0xDA34), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA1_GFX_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x368E (byte 0xDA38), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA1_GFX_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x368F (byte 0xDA3C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x368F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x368F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA1_GFX_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3690 (byte 0xDA40), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3690 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3690, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA1_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3691 (byte 0xDA44), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3691 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3691, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -2982,12 +3136,13 @@ public struct SDMA1_GFX_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA1_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3692 (byte 0xDA48), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3692 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3692, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA1_GFX_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -3000,12 +3155,13 @@ public struct SDMA1_GFX_DOORBELL: Register {
 }
 
 /// `SDMA1_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3693 (byte 0xDA4C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_CONTEXT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3693 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_CONTEXT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3693, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
+  }
 
   /// `SDMA1_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, rw.
   @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
@@ -3015,12 +3171,13 @@ public struct SDMA1_GFX_CONTEXT_CNTL: Register {
 }
 
 /// `SDMA1_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x36A7 (byte 0xDA9C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3039,12 +3196,13 @@ public struct SDMA1_GFX_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA1_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x36A8 (byte 0xDAA0), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA1_GFX_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3054,12 +3212,13 @@ public struct SDMA1_GFX_APE1_CNTL: Register {
 }
 
 /// `SDMA1_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x36A9 (byte 0xDAA4), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA1_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3069,12 +3228,13 @@ public struct SDMA1_GFX_DOORBELL_LOG: Register {
 }
 
 /// `SDMA1_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x36AA (byte 0xDAA8), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA1_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -3088,144 +3248,156 @@ public struct SDMA1_GFX_WATERMARK: Register {
 }
 
 /// `SDMA1_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x36AC (byte 0xDAB0), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x36AD (byte 0xDAB4), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x36AF (byte 0xDABC), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA1_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x36B0 (byte 0xDAC0), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA1_GFX_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x36B1 (byte 0xDAC4), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA1_GFX_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x36C1 (byte 0xDB04), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x36C2 (byte 0xDB08), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x36C3 (byte 0xDB0C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x36C4 (byte 0xDB10), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x36C5 (byte 0xDB14), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x36C6 (byte 0xDB18), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA1_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x36C7 (byte 0xDB1C), rw, reset 0x0000_0000.
-public struct SDMA1_GFX_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x36C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_GFX_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x36C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_GFX_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA1_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3241,12 +3413,13 @@ public struct SDMA1_GFX_MIDCMD_CNTL: Register {
 }
 
 /// `SDMA1_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3700 (byte 0xDC00), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3700 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3700, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3280,60 +3453,65 @@ public struct SDMA1_RLC0_RB_CNTL: Register {
 }
 
 /// `SDMA1_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3701 (byte 0xDC04), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3701 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3701, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA1_RLC0_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3702 (byte 0xDC08), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3702 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3702, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA1_RLC0_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3703 (byte 0xDC0C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3703 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3703, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_RLC0_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3704 (byte 0xDC10), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3704 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3704, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_RLC0_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3705 (byte 0xDC14), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3705 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3705, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3356,60 +3534,65 @@ public struct SDMA1_RLC0_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3706 (byte 0xDC18), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3706 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3706, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3707 (byte 0xDC1C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3707 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3707, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3708 (byte 0xDC20), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3708 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3708, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3709 (byte 0xDC24), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3709 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3709, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x370A (byte 0xDC28), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA1_RLC0_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3427,84 +3610,91 @@ public struct SDMA1_RLC0_IB_CNTL: Register {
 }
 
 /// `SDMA1_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x370B (byte 0xDC2C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA1_RLC0_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x370C (byte 0xDC30), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA1_RLC0_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x370D (byte 0xDC34), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA1_RLC0_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x370E (byte 0xDC38), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC0_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x370F (byte 0xDC3C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x370F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x370F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA1_RLC0_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3710 (byte 0xDC40), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3710 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3710, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA1_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3711 (byte 0xDC44), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3711 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3711, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3534,12 +3724,13 @@ public struct SDMA1_RLC0_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA1_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3712 (byte 0xDC48), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3712 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3712, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA1_RLC0_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -3552,12 +3743,13 @@ public struct SDMA1_RLC0_DOORBELL: Register {
 }
 
 /// `SDMA1_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3727 (byte 0xDC9C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3727 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3727, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3576,12 +3768,13 @@ public struct SDMA1_RLC0_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA1_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3728 (byte 0xDCA0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3728 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3728, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA1_RLC0_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -3591,12 +3784,13 @@ public struct SDMA1_RLC0_APE1_CNTL: Register {
 }
 
 /// `SDMA1_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3729 (byte 0xDCA4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3729 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3729, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA1_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3606,12 +3800,13 @@ public struct SDMA1_RLC0_DOORBELL_LOG: Register {
 }
 
 /// `SDMA1_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x372A (byte 0xDCA8), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x372A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x372A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA1_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -3625,144 +3820,156 @@ public struct SDMA1_RLC0_WATERMARK: Register {
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x372C (byte 0xDCB0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x372C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x372C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x372D (byte 0xDCB4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x372D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x372D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x372F (byte 0xDCBC), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x372F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x372F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA1_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3730 (byte 0xDCC0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3730 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3730, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA1_RLC0_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3731 (byte 0xDCC4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3731 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3731, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA1_RLC0_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3741 (byte 0xDD04), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3741 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3741, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3742 (byte 0xDD08), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3742 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3742, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3743 (byte 0xDD0C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3743 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3743, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3744 (byte 0xDD10), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3744 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3744, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3745 (byte 0xDD14), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3745 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3745, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3746 (byte 0xDD18), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3746 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3746, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3747 (byte 0xDD1C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC0_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3747 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC0_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3747, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC0_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA1_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3778,12 +3985,13 @@ public struct SDMA1_RLC0_MIDCMD_CNTL: Register {
 }
 
 /// `SDMA1_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3780 (byte 0xDE00), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3780 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3780, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
+  }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_ENABLE`: bit 0, rw.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3817,60 +4025,65 @@ public struct SDMA1_RLC1_RB_CNTL: Register {
 }
 
 /// `SDMA1_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3781 (byte 0xDE04), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_BASE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3781 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_BASE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3781, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_BASE ADDR@0:32")
+  }
 
   /// `SDMA1_RLC1_RB_BASE.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3782 (byte 0xDE08), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3782 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3782, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_BASE_HI ADDR@0:24")
+  }
 
   /// `SDMA1_RLC1_RB_BASE_HI.ADDR`: bits 23:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3783 (byte 0xDE0C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3783 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3783, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_RPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_RLC1_RB_RPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3784 (byte 0xDE10), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_WPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3784 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_WPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3784, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_WPTR OFFSET@2:30")
+  }
 
   /// `SDMA1_RLC1_RB_WPTR.OFFSET`: bits 31:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3785 (byte 0xDE14), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_WPTR_POLL_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3785 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_WPTR_POLL_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3785, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
+  }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3893,60 +4106,65 @@ public struct SDMA1_RLC1_RB_WPTR_POLL_CNTL: Register {
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3786 (byte 0xDE18), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3786 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3786, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3787 (byte 0xDE1C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3787 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3787, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3788 (byte 0xDE20), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_RPTR_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3788 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_RPTR_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3788, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_RPTR_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3789 (byte 0xDE24), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_RB_RPTR_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3789 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_RB_RPTR_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3789, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_RB_RPTR_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x378A (byte 0xDE28), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
+  }
 
   /// `SDMA1_RLC1_IB_CNTL.IB_ENABLE`: bit 0, rw.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -3964,84 +4182,91 @@ public struct SDMA1_RLC1_IB_CNTL: Register {
 }
 
 /// `SDMA1_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x378B (byte 0xDE2C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_RPTR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_RPTR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_RPTR OFFSET@2:20")
+  }
 
   /// `SDMA1_RLC1_IB_RPTR.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x378C (byte 0xDE30), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_OFFSET: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_OFFSET: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_OFFSET OFFSET@2:20")
+  }
 
   /// `SDMA1_RLC1_IB_OFFSET.OFFSET`: bits 21:2, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x378D (byte 0xDE34), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_BASE_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_BASE_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_BASE_LO ADDR@5:27")
+  }
 
   /// `SDMA1_RLC1_IB_BASE_LO.ADDR`: bits 31:5, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x378E (byte 0xDE38), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_BASE_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_BASE_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_BASE_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC1_IB_BASE_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x378F (byte 0xDE3C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_SIZE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x378F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_SIZE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x378F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_SIZE SIZE@0:20")
+  }
 
   /// `SDMA1_RLC1_IB_SIZE.SIZE`: bits 19:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3790 (byte 0xDE40), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_SKIP_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3790 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_SKIP_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3790, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_SKIP_CNTL SKIP_COUNT@0:14")
+  }
 
   /// `SDMA1_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, rw.
   @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3791 (byte 0xDE44), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_CONTEXT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3791 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_CONTEXT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3791, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
+  }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, rw.
   @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4071,12 +4296,13 @@ public struct SDMA1_RLC1_CONTEXT_STATUS: Register {
 }
 
 /// `SDMA1_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3792 (byte 0xDE48), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_DOORBELL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x3792 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_DOORBELL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3792, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
+  }
 
   /// `SDMA1_RLC1_DOORBELL.OFFSET`: bits 20:0, rw.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
@@ -4089,12 +4315,13 @@ public struct SDMA1_RLC1_DOORBELL: Register {
 }
 
 /// `SDMA1_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x37A7 (byte 0xDE9C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_VIRTUAL_ADDR: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37A7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_VIRTUAL_ADDR: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37A7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
+  }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.ATC`: bit 0, rw.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4113,12 +4340,13 @@ public struct SDMA1_RLC1_VIRTUAL_ADDR: Register {
 }
 
 /// `SDMA1_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x37A8 (byte 0xDEA0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_APE1_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_APE1_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_APE1_CNTL BASE@0:16 LIMIT@16:16")
+  }
 
   /// `SDMA1_RLC1_APE1_CNTL.BASE`: bits 15:0, rw.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -4128,12 +4356,13 @@ public struct SDMA1_RLC1_APE1_CNTL: Register {
 }
 
 /// `SDMA1_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x37A9 (byte 0xDEA4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_DOORBELL_LOG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37A9 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_DOORBELL_LOG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37A9, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
+  }
 
   /// `SDMA1_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, rw.
   @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4143,12 +4372,13 @@ public struct SDMA1_RLC1_DOORBELL_LOG: Register {
 }
 
 /// `SDMA1_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x37AA (byte 0xDEA8), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_WATERMARK: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37AA }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_WATERMARK: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37AA, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
+  }
 
   /// `SDMA1_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, rw.
   @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
@@ -4162,144 +4392,156 @@ public struct SDMA1_RLC1_WATERMARK: Register {
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x37AC (byte 0xDEB0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_CSA_ADDR_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_CSA_ADDR_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_CSA_ADDR_LO ADDR@2:30")
+  }
 
   /// `SDMA1_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x37AD (byte 0xDEB4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_CSA_ADDR_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37AD }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_CSA_ADDR_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_CSA_ADDR_HI ADDR@0:32")
+  }
 
   /// `SDMA1_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, rw.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x37AF (byte 0xDEBC), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_IB_SUB_REMAIN: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37AF }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_IB_SUB_REMAIN: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37AF, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_IB_SUB_REMAIN SIZE@0:14")
+  }
 
   /// `SDMA1_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, rw.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x37B0 (byte 0xDEC0), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_PREEMPT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_PREEMPT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_PREEMPT IB_PREEMPT@0:1")
+  }
 
   /// `SDMA1_RLC1_PREEMPT.IB_PREEMPT`: bit 0, rw.
   @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x37B1 (byte 0xDEC4), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_DUMMY_REG: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37B1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_DUMMY_REG: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37B1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_DUMMY_REG DUMMY@0:32")
+  }
 
   /// `SDMA1_RLC1_DUMMY_REG.DUMMY`: bits 31:0, rw.
   @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x37C1 (byte 0xDF04), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C1 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C1, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA0 DATA0@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, rw.
   @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x37C2 (byte 0xDF08), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C2 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C2, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA1 DATA1@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, rw.
   @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x37C3 (byte 0xDF0C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA2 DATA2@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, rw.
   @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x37C4 (byte 0xDF10), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA3 DATA3@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, rw.
   @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x37C5 (byte 0xDF14), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C5 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C5, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA4 DATA4@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, rw.
   @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x37C6 (byte 0xDF18), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_DATA5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C6 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_DATA5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C6, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_DATA5 DATA5@0:32")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, rw.
   @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x37C7 (byte 0xDF1C), rw, reset 0x0000_0000.
-public struct SDMA1_RLC1_MIDCMD_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x37C7 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_RLC1_MIDCMD_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x37C7, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_RLC1_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
+  }
 
   /// `SDMA1_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, rw.
   @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -4315,12 +4557,13 @@ public struct SDMA1_RLC1_MIDCMD_CNTL: Register {
 }
 
 /// `SRBM_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x7C00 (byte 0x1_F000), rw, reset 0x0000_0000.
-public struct SRBM_PERFMON_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFMON_CNTL PERFMON_STATE@0:4 PERFMON_ENABLE_MODE@8:2 PERFMON_SAMPLE_ENABLE@10:1")
+  }
 
   /// `SRBM_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, rw.
   @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
@@ -4337,36 +4580,39 @@ public struct SRBM_PERFMON_CNTL: Register {
 }
 
 /// `SRBM_PERFCOUNTER0_SELECT`: oss_3_0 register, MMIO dword 0x7C01 (byte 0x1_F004), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER0_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER0_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6")
+  }
 
   /// `SRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER1_SELECT`: oss_3_0 register, MMIO dword 0x7C02 (byte 0x1_F008), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER1_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER1_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6")
+  }
 
   /// `SRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER0_LO`: oss_3_0 register, MMIO dword 0x7C03 (byte 0x1_F00C), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER0_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER0_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER0_LO PERF_COUNT0_LO@0:32")
+  }
 
   /// `SRBM_PERFCOUNTER0_LO.PERF_COUNT0_LO`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT0_LO: RegisterField<Self, UInt32> {
@@ -4375,12 +4621,13 @@ public struct SRBM_PERFCOUNTER0_LO: Register {
 }
 
 /// `SRBM_PERFCOUNTER0_HI`: oss_3_0 register, MMIO dword 0x7C04 (byte 0x1_F010), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER0_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER0_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER0_HI PERF_COUNT0_HI@0:32")
+  }
 
   /// `SRBM_PERFCOUNTER0_HI.PERF_COUNT0_HI`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT0_HI: RegisterField<Self, UInt32> {
@@ -4389,12 +4636,13 @@ public struct SRBM_PERFCOUNTER0_HI: Register {
 }
 
 /// `SRBM_PERFCOUNTER1_LO`: oss_3_0 register, MMIO dword 0x7C05 (byte 0x1_F014), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER1_LO: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER1_LO: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER1_LO PERF_COUNT1_LO@0:32")
+  }
 
   /// `SRBM_PERFCOUNTER1_LO.PERF_COUNT1_LO`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT1_LO: RegisterField<Self, UInt32> {
@@ -4403,12 +4651,13 @@ public struct SRBM_PERFCOUNTER1_LO: Register {
 }
 
 /// `SRBM_PERFCOUNTER1_HI`: oss_3_0 register, MMIO dword 0x7C06 (byte 0x1_F018), rw, reset 0x0000_0000.
-public struct SRBM_PERFCOUNTER1_HI: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x7C06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_PERFCOUNTER1_HI: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x7C06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_PERFCOUNTER1_HI PERF_COUNT1_HI@0:32")
+  }
 
   /// `SRBM_PERFCOUNTER1_HI.PERF_COUNT1_HI`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT1_HI: RegisterField<Self, UInt32> {
@@ -4417,12 +4666,13 @@ public struct SRBM_PERFCOUNTER1_HI: Register {
 }
 
 /// `SDMA0_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9000 (byte 0x2_4000), rw, reset 0x0000_0000.
-public struct SDMA0_PERFMON_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9000 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9000, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
+  }
 
   /// `SDMA0_PERFMON_CNTL.PERF_ENABLE0`: bit 0, rw.
   @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }

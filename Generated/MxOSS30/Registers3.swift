@@ -4,36 +4,39 @@
 import MxMMIO
 
 /// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), rw, reset 0x0000_0000.
-public struct SDMA0_PERFCOUNTER0_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9001 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PERFCOUNTER0_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9001, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
+  }
 
   /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), rw, reset 0x0000_0000.
-public struct SDMA0_PERFCOUNTER1_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9002 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA0_PERFCOUNTER1_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9002, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA0_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
+  }
 
   /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), rw, reset 0x0000_0000.
-public struct SDMA1_PERFMON_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9010 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PERFMON_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9010, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
+  }
 
   /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, rw.
   @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -55,36 +58,39 @@ public struct SDMA1_PERFMON_CNTL: Register {
 }
 
 /// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), rw, reset 0x0000_0000.
-public struct SDMA1_PERFCOUNTER0_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9011 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PERFCOUNTER0_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9011, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
+  }
 
   /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), rw, reset 0x0000_0000.
-public struct SDMA1_PERFCOUNTER1_RESULT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x9012 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SDMA1_PERFCOUNTER1_RESULT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x9012, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SDMA1_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
+  }
 
   /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA00 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA00, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -94,12 +100,13 @@ public struct SRBM_MC_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA01 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA01, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -109,12 +116,13 @@ public struct SRBM_MC_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA02 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA02, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -124,12 +132,13 @@ public struct SRBM_MC_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA03 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA03, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -139,12 +148,13 @@ public struct SRBM_MC_DOMAIN_ADDR3: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA04 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA04, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -154,12 +164,13 @@ public struct SRBM_MC_DOMAIN_ADDR4: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA05 (byte 0x3_E814), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA05 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA05, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -169,12 +180,13 @@ public struct SRBM_MC_DOMAIN_ADDR5: Register {
 }
 
 /// `SRBM_MC_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA06 (byte 0x3_E818), rw, reset 0x0000_0000.
-public struct SRBM_MC_DOMAIN_ADDR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA06 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_MC_DOMAIN_ADDR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA06, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_MC_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_MC_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -184,12 +196,13 @@ public struct SRBM_MC_DOMAIN_ADDR6: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA08 (byte 0x3_E820), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA08 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA08, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -199,12 +212,13 @@ public struct SRBM_SYS_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA09 (byte 0x3_E824), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA09 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA09, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -214,12 +228,13 @@ public struct SRBM_SYS_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA0A (byte 0x3_E828), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA0A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA0A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -229,12 +244,13 @@ public struct SRBM_SYS_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA0B (byte 0x3_E82C), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA0B }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA0B, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -244,12 +260,13 @@ public struct SRBM_SYS_DOMAIN_ADDR3: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA0C (byte 0x3_E830), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA0C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA0C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -259,12 +276,13 @@ public struct SRBM_SYS_DOMAIN_ADDR4: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA0D (byte 0x3_E834), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR5: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA0D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR5: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA0D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -274,12 +292,13 @@ public struct SRBM_SYS_DOMAIN_ADDR5: Register {
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA0E (byte 0x3_E838), rw, reset 0x0000_0000.
-public struct SRBM_SYS_DOMAIN_ADDR6: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA0E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SYS_DOMAIN_ADDR6: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA0E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SYS_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -289,12 +308,13 @@ public struct SRBM_SYS_DOMAIN_ADDR6: Register {
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA10 (byte 0x3_E840), rw, reset 0x0000_0000.
-public struct SRBM_SDMA_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SDMA_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SDMA_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -304,12 +324,13 @@ public struct SRBM_SDMA_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA11 (byte 0x3_E844), rw, reset 0x0000_0000.
-public struct SRBM_SDMA_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA11 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SDMA_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA11, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SDMA_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -319,12 +340,13 @@ public struct SRBM_SDMA_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA12 (byte 0x3_E848), rw, reset 0x0000_0000.
-public struct SRBM_SDMA_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA12 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SDMA_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA12, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SDMA_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -334,12 +356,13 @@ public struct SRBM_SDMA_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA13 (byte 0x3_E84C), rw, reset 0x0000_0000.
-public struct SRBM_SDMA_DOMAIN_ADDR3: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA13 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SDMA_DOMAIN_ADDR3: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA13, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SDMA_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -349,12 +372,13 @@ public struct SRBM_SDMA_DOMAIN_ADDR3: Register {
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA14 (byte 0x3_E850), rw, reset 0x0000_0000.
-public struct SRBM_UVD_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_UVD_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_UVD_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -364,12 +388,13 @@ public struct SRBM_UVD_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA15 (byte 0x3_E854), rw, reset 0x0000_0000.
-public struct SRBM_UVD_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA15 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_UVD_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA15, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_UVD_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -379,12 +404,13 @@ public struct SRBM_UVD_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA16 (byte 0x3_E858), rw, reset 0x0000_0000.
-public struct SRBM_UVD_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA16 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_UVD_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA16, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_UVD_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -394,12 +420,13 @@ public struct SRBM_UVD_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA18 (byte 0x3_E860), rw, reset 0x0000_0000.
-public struct SRBM_VCE_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VCE_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VCE_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -409,12 +436,13 @@ public struct SRBM_VCE_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA19 (byte 0x3_E864), rw, reset 0x0000_0000.
-public struct SRBM_VCE_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA19 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VCE_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA19, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VCE_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -424,12 +452,13 @@ public struct SRBM_VCE_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1A (byte 0x3_E868), rw, reset 0x0000_0000.
-public struct SRBM_VCE_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA1A }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VCE_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA1A, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VCE_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -439,12 +468,13 @@ public struct SRBM_VCE_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA1C (byte 0x3_E870), rw, reset 0x0000_0000.
-public struct SRBM_SAM_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SAM_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SAM_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -454,12 +484,13 @@ public struct SRBM_SAM_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA1D (byte 0x3_E874), rw, reset 0x0000_0000.
-public struct SRBM_SAM_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA1D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SAM_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA1D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SAM_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -469,12 +500,13 @@ public struct SRBM_SAM_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1E (byte 0x3_E878), rw, reset 0x0000_0000.
-public struct SRBM_SAM_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA1E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_SAM_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA1E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_SAM_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -484,12 +516,13 @@ public struct SRBM_SAM_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA20 (byte 0x3_E880), rw, reset 0x0000_0000.
-public struct SRBM_ISP_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_ISP_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_ISP_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -499,12 +532,13 @@ public struct SRBM_ISP_DOMAIN_ADDR0: Register {
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA21 (byte 0x3_E884), rw, reset 0x0000_0000.
-public struct SRBM_ISP_DOMAIN_ADDR1: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA21 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_ISP_DOMAIN_ADDR1: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA21, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_ISP_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -514,12 +548,13 @@ public struct SRBM_ISP_DOMAIN_ADDR1: Register {
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA22 (byte 0x3_E888), rw, reset 0x0000_0000.
-public struct SRBM_ISP_DOMAIN_ADDR2: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA22 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_ISP_DOMAIN_ADDR2: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA22, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_ISP_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -529,12 +564,13 @@ public struct SRBM_ISP_DOMAIN_ADDR2: Register {
 }
 
 /// `SRBM_VP8_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA24 (byte 0x3_E890), rw, reset 0x0000_0000.
-public struct SRBM_VP8_DOMAIN_ADDR0: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VP8_DOMAIN_ADDR0: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VP8_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
+  }
 
   /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -544,12 +580,13 @@ public struct SRBM_VP8_DOMAIN_ADDR0: Register {
 }
 
 /// `SYS_GRBM_GFX_INDEX_SELECT`: oss_3_0 register, MMIO dword 0xFA2C (byte 0x3_E8B0), rw, reset 0x0000_0000.
-public struct SYS_GRBM_GFX_INDEX_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA2C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SYS_GRBM_GFX_INDEX_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA2C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SYS_GRBM_GFX_INDEX_SELECT SYS_GRBM_GFX_INDEX_SEL@0:4{GRBM_GFX_INDEX_BIF=0,GRBM_GFX_INDEX_SDMA0=1,GRBM_GFX_INDEX_SDMA1=2,RESEVERED0=3,GRBM_GFX_INDEX_UVD=4,GRBM_GFX_INDEX_VCE0=5,GRBM_GFX_INDEX_VCE1=6,GRBM_GFX_INDEX_ACP=7,GRBM_GFX_INDEX_SMU=8,GRBM_GFX_INDEX_SAMMSP=9,GRBM_GFX_INDEX_SAMSCP=10,GRBM_GFX_INDEX_ISP=11,GRBM_GFX_INDEX_TST=12,GRBM_GFX_INDEX_SDMA2=13,GRBM_GFX_INDEX_SDMA3=14}")
+  }
 
   /// `SYS_GRBM_GFX_INDEX_SELECT.SYS_GRBM_GFX_INDEX_SEL`: bits 3:0, rw, values of `SYS_GRBM_GFX_INDEX_SEL`.
   @inlinable public static var SYS_GRBM_GFX_INDEX_SEL: RegisterField<Self, SYS_GRBM_GFX_INDEX_SEL> {
@@ -558,12 +595,13 @@ public struct SYS_GRBM_GFX_INDEX_SELECT: Register {
 }
 
 /// `SYS_GRBM_GFX_INDEX_DATA`: oss_3_0 register, MMIO dword 0xFA2D (byte 0x3_E8B4), rw, reset 0x0000_0000.
-public struct SYS_GRBM_GFX_INDEX_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA2D }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SYS_GRBM_GFX_INDEX_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA2D, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SYS_GRBM_GFX_INDEX_DATA INSTANCE_INDEX@0:8 SH_INDEX@8:8 SE_INDEX@16:8 SH_BROADCAST_WRITES@29:1 INSTANCE_BROADCAST_WRITES@30:1 SE_BROADCAST_WRITES@31:1")
+  }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_INDEX`: bits 7:0, rw.
   @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
@@ -593,12 +631,13 @@ public struct SYS_GRBM_GFX_INDEX_DATA: Register {
 }
 
 /// `SRBM_GFX_CNTL_SELECT`: oss_3_0 register, MMIO dword 0xFA2E (byte 0x3_E8B8), rw, reset 0x0000_0000.
-public struct SRBM_GFX_CNTL_SELECT: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA2E }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_GFX_CNTL_SELECT: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA2E, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_GFX_CNTL_SELECT SRBM_GFX_CNTL_SEL@0:4{SRBM_GFX_CNTL_BIF=0,SRBM_GFX_CNTL_SDMA0=1,SRBM_GFX_CNTL_SDMA1=2,SRBM_GFX_CNTL_GRBM=3,SRBM_GFX_CNTL_UVD=4,SRBM_GFX_CNTL_VCE0=5,SRBM_GFX_CNTL_VCE1=6,SRBM_GFX_CNTL_ACP=7,SRBM_GFX_CNTL_SMU=8,SRBM_GFX_CNTL_SAMMSP=9,SRBM_GFX_CNTL_SAMSCP=10,SRBM_GFX_CNTL_ISP=11,SRBM_GFX_CNTL_TST=12,SRBM_GFX_CNTL_SDMA2=13,SRBM_GFX_CNTL_SDMA3=14}")
+  }
 
   /// `SRBM_GFX_CNTL_SELECT.SRBM_GFX_CNTL_SEL`: bits 3:0, rw, values of `SRBM_GFX_CNTL_SEL`.
   @inlinable public static var SRBM_GFX_CNTL_SEL: RegisterField<Self, SRBM_GFX_CNTL_SEL> {
@@ -607,12 +646,13 @@ public struct SRBM_GFX_CNTL_SELECT: Register {
 }
 
 /// `SRBM_GFX_CNTL_DATA`: oss_3_0 register, MMIO dword 0xFA2F (byte 0x3_E8BC), rw, reset 0x0000_0000.
-public struct SRBM_GFX_CNTL_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA2F }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_GFX_CNTL_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA2F, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_GFX_CNTL_DATA PIPEID@0:2 MEID@2:2 VMID@4:4 QUEUEID@8:3")
+  }
 
   /// `SRBM_GFX_CNTL_DATA.PIPEID`: bits 1:0, rw.
   @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
@@ -628,24 +668,26 @@ public struct SRBM_GFX_CNTL_DATA: Register {
 }
 
 /// `SRBM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xFA30 (byte 0x3_E8C0), rw, reset 0x0000_0000.
-public struct SRBM_VF_ENABLE: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VF_ENABLE: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VF_ENABLE VF_ENABLE@0:1")
+  }
 
   /// `SRBM_VF_ENABLE.VF_ENABLE`: bit 0, rw.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_VIRT_CNTL`: oss_3_0 register, MMIO dword 0xFA31 (byte 0x3_E8C4), rw, reset 0x0000_0000.
-public struct SRBM_VIRT_CNTL: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA31 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VIRT_CNTL: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA31, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VIRT_CNTL VF_WRITE_ENABLE@0:1")
+  }
 
   /// `SRBM_VIRT_CNTL.VF_WRITE_ENABLE`: bit 0, rw.
   @inlinable public static var VF_WRITE_ENABLE: RegisterField<Self, Bool> {
@@ -654,12 +696,13 @@ public struct SRBM_VIRT_CNTL: Register {
 }
 
 /// `SRBM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xFA32 (byte 0x3_E8C8), rw, reset 0x0000_0000.
-public struct SRBM_VIRT_RESET_REQ: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFA32 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_VIRT_RESET_REQ: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFA32, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_VIRT_RESET_REQ VF@0:16 PF@31:1")
+  }
 
   /// `SRBM_VIRT_RESET_REQ.VF`: bits 15:0, rw.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -669,24 +712,26 @@ public struct SRBM_VIRT_RESET_REQ: Register {
 }
 
 /// `SRBM_CAM_INDEX`: oss_3_0 register, MMIO dword 0xFE34 (byte 0x3_F8D0), rw, reset 0x0000_0000.
-public struct SRBM_CAM_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFE34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CAM_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFE34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CAM_INDEX CAM_INDEX@0:2")
+  }
 
   /// `SRBM_CAM_INDEX.CAM_INDEX`: bits 1:0, rw.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SRBM_CAM_DATA`: oss_3_0 register, MMIO dword 0xFE35 (byte 0x3_F8D4), rw, reset 0x0000_0000.
-public struct SRBM_CAM_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0xFE35 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SRBM_CAM_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xFE35, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
+  }
 
   /// `SRBM_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
@@ -698,1380 +743,1495 @@ public struct SRBM_CAM_DATA: Register {
 }
 
 /// `CLIENT0_K0`: oss_3_0 register, index 0x1F0 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_K0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_K0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_K0 RESERVED@0:32")
+  }
 
   /// `CLIENT0_K0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K1`: oss_3_0 register, index 0x1F4 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_K1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_K1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_K1 RESERVED@0:32")
+  }
 
   /// `CLIENT0_K1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K2`: oss_3_0 register, index 0x1F8 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_K2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_K2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_K2 RESERVED@0:32")
+  }
 
   /// `CLIENT0_K2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K3`: oss_3_0 register, index 0x1FC of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_K3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_K3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_K3 RESERVED@0:32")
+  }
 
   /// `CLIENT0_K3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK0`: oss_3_0 register, index 0x200 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CK0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x200 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CK0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CK0 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CK0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK1`: oss_3_0 register, index 0x204 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CK1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x204 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CK1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x204, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CK1 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CK1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK2`: oss_3_0 register, index 0x208 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CK2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x208 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CK2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x208, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CK2 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CK2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK3`: oss_3_0 register, index 0x20C of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CK3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CK3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CK3 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CK3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD0`: oss_3_0 register, index 0x210 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CD0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x210 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CD0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x210, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CD0 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CD0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD1`: oss_3_0 register, index 0x214 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CD1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x214 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CD1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x214, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CD1 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CD1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD2`: oss_3_0 register, index 0x218 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x218 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x218, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CD2 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CD2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD3`: oss_3_0 register, index 0x21C of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_CD3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x21C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_CD3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x21C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_CD3 RESERVED@0:32")
+  }
 
   /// `CLIENT0_CD3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_BM`: oss_3_0 register, index 0x220 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_BM: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x220 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_BM: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x220, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_BM RESERVED@0:32")
+  }
 
   /// `CLIENT0_BM.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET`: oss_3_0 register, index 0x224 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_OFFSET: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x224 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_OFFSET: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x224, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_OFFSET RESERVED@0:32")
+  }
 
   /// `CLIENT0_OFFSET.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_STATUS`: oss_3_0 register, index 0x228 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x228 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x228, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_STATUS RESERVED@0:32")
+  }
 
   /// `CLIENT0_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET_HI`: oss_3_0 register, index 0x290 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT0_OFFSET_HI: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x290 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT0_OFFSET_HI: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x290, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT0_OFFSET_HI RESERVED@0:32")
+  }
 
   /// `CLIENT0_OFFSET_HI.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K0`: oss_3_0 register, index 0x22C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_K0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x22C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_K0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x22C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_K0 RESERVED@0:32")
+  }
 
   /// `CLIENT1_K0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K1`: oss_3_0 register, index 0x230 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_K1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x230 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_K1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x230, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_K1 RESERVED@0:32")
+  }
 
   /// `CLIENT1_K1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K2`: oss_3_0 register, index 0x234 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_K2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x234 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_K2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x234, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_K2 RESERVED@0:32")
+  }
 
   /// `CLIENT1_K2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K3`: oss_3_0 register, index 0x238 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_K3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x238 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_K3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x238, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_K3 RESERVED@0:32")
+  }
 
   /// `CLIENT1_K3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK0`: oss_3_0 register, index 0x23C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CK0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x23C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CK0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x23C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CK0 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CK0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK1`: oss_3_0 register, index 0x240 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CK1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x240 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CK1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x240, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CK1 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CK1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK2`: oss_3_0 register, index 0x244 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CK2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x244 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CK2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x244, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CK2 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CK2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK3`: oss_3_0 register, index 0x248 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CK3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x248 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CK3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x248, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CK3 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CK3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD0`: oss_3_0 register, index 0x24C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CD0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x24C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CD0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CD0 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CD0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD1`: oss_3_0 register, index 0x250 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CD1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x250 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CD1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x250, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CD1 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CD1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD2`: oss_3_0 register, index 0x254 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x254 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x254, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CD2 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CD2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD3`: oss_3_0 register, index 0x258 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_CD3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x258 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_CD3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x258, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_CD3 RESERVED@0:32")
+  }
 
   /// `CLIENT1_CD3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_BM`: oss_3_0 register, index 0x25C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_BM: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x25C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_BM: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x25C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_BM RESERVED@0:32")
+  }
 
   /// `CLIENT1_BM.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET`: oss_3_0 register, index 0x260 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_OFFSET: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x260 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_OFFSET: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x260, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_OFFSET RESERVED@0:32")
+  }
 
   /// `CLIENT1_OFFSET.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_PORT_STATUS`: oss_3_0 register, index 0x264 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_PORT_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x264 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_PORT_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x264, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_PORT_STATUS RESERVED@0:32")
+  }
 
   /// `CLIENT1_PORT_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET_HI`: oss_3_0 register, index 0x294 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT1_OFFSET_HI: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x294 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT1_OFFSET_HI: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x294, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT1_OFFSET_HI RESERVED@0:32")
+  }
 
   /// `CLIENT1_OFFSET_HI.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K0`: oss_3_0 register, index 0x1B4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_K0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_K0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_K0 RESERVED@0:32")
+  }
 
   /// `CLIENT2_K0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K1`: oss_3_0 register, index 0x1B8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_K1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_K1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_K1 RESERVED@0:32")
+  }
 
   /// `CLIENT2_K1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K2`: oss_3_0 register, index 0x1BC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_K2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_K2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_K2 RESERVED@0:32")
+  }
 
   /// `CLIENT2_K2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K3`: oss_3_0 register, index 0x1C0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_K3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_K3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_K3 RESERVED@0:32")
+  }
 
   /// `CLIENT2_K3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK0`: oss_3_0 register, index 0x1C4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CK0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CK0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CK0 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CK0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK1`: oss_3_0 register, index 0x1C8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CK1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CK1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CK1 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CK1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK2`: oss_3_0 register, index 0x1CC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CK2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CK2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CK2 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CK2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK3`: oss_3_0 register, index 0x1D0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CK3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CK3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CK3 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CK3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD0`: oss_3_0 register, index 0x1D4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CD0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CD0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CD0 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CD0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD1`: oss_3_0 register, index 0x1D8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CD1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CD1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CD1 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CD1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD2`: oss_3_0 register, index 0x1DC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CD2 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CD2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD3`: oss_3_0 register, index 0x1E0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_CD3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_CD3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_CD3 RESERVED@0:32")
+  }
 
   /// `CLIENT2_CD3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_BM`: oss_3_0 register, index 0x1E4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_BM: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_BM: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_BM RESERVED@0:32")
+  }
 
   /// `CLIENT2_BM.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET`: oss_3_0 register, index 0x1E8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_OFFSET: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_OFFSET: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_OFFSET RESERVED@0:32")
+  }
 
   /// `CLIENT2_OFFSET.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_STATUS`: oss_3_0 register, index 0x1EC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_STATUS RESERVED@0:32")
+  }
 
   /// `CLIENT2_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET_HI`: oss_3_0 register, index 0x298 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT2_OFFSET_HI: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x298 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT2_OFFSET_HI: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x298, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT2_OFFSET_HI RESERVED@0:32")
+  }
 
   /// `CLIENT2_OFFSET_HI.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET_HI`: oss_3_0 register, index 0x2A0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_OFFSET_HI: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2A0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_OFFSET_HI: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2A0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_OFFSET_HI RESERVED@0:32")
+  }
 
   /// `CLIENT3_OFFSET_HI.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K0`: oss_3_0 register, index 0x2A4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_K0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2A4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_K0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2A4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_K0 RESERVED@0:32")
+  }
 
   /// `CLIENT3_K0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K1`: oss_3_0 register, index 0x2A8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_K1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2A8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_K1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2A8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_K1 RESERVED@0:32")
+  }
 
   /// `CLIENT3_K1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K2`: oss_3_0 register, index 0x2AC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_K2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2AC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_K2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_K2 RESERVED@0:32")
+  }
 
   /// `CLIENT3_K2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K3`: oss_3_0 register, index 0x2B0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_K3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2B0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_K3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_K3 RESERVED@0:32")
+  }
 
   /// `CLIENT3_K3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK0`: oss_3_0 register, index 0x2B4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CK0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2B4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CK0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CK0 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CK0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK1`: oss_3_0 register, index 0x2B8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CK1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2B8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CK1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2B8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CK1 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CK1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK2`: oss_3_0 register, index 0x2BC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CK2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2BC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CK2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2BC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CK2 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CK2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK3`: oss_3_0 register, index 0x2C0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CK3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2C0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CK3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CK3 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CK3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD0`: oss_3_0 register, index 0x2C4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CD0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2C4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CD0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CD0 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CD0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD1`: oss_3_0 register, index 0x2C8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CD1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2C8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CD1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CD1 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CD1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD2`: oss_3_0 register, index 0x2CC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2CC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2CC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CD2 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CD2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD3`: oss_3_0 register, index 0x2D0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_CD3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2D0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_CD3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_CD3 RESERVED@0:32")
+  }
 
   /// `CLIENT3_CD3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_BM`: oss_3_0 register, index 0x2D4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_BM: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2D4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_BM: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_BM RESERVED@0:32")
+  }
 
   /// `CLIENT3_BM.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET`: oss_3_0 register, index 0x2D8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_OFFSET: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2D8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_OFFSET: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2D8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_OFFSET RESERVED@0:32")
+  }
 
   /// `CLIENT3_OFFSET.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_STATUS`: oss_3_0 register, index 0x2DC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT3_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2DC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT3_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2DC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT3_STATUS RESERVED@0:32")
+  }
 
   /// `CLIENT3_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET_HI`: oss_3_0 register, index 0x2E0 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_OFFSET_HI: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2E0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_OFFSET_HI: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_OFFSET_HI RESERVED@0:32")
+  }
 
   /// `CLIENT4_OFFSET_HI.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K0`: oss_3_0 register, index 0x2E4 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_K0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2E4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_K0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_K0 RESERVED@0:32")
+  }
 
   /// `CLIENT4_K0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K1`: oss_3_0 register, index 0x2E8 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_K1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2E8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_K1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2E8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_K1 RESERVED@0:32")
+  }
 
   /// `CLIENT4_K1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K2`: oss_3_0 register, index 0x2EC of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_K2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2EC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_K2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2EC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_K2 RESERVED@0:32")
+  }
 
   /// `CLIENT4_K2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K3`: oss_3_0 register, index 0x2F0 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_K3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2F0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_K3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2F0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_K3 RESERVED@0:32")
+  }
 
   /// `CLIENT4_K3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK0`: oss_3_0 register, index 0x2F4 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CK0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2F4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CK0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2F4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CK0 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CK0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK1`: oss_3_0 register, index 0x2F8 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CK1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2F8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CK1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2F8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CK1 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CK1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK2`: oss_3_0 register, index 0x2FC of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CK2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2FC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CK2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2FC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CK2 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CK2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK3`: oss_3_0 register, index 0x300 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CK3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x300 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CK3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x300, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CK3 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CK3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD0`: oss_3_0 register, index 0x304 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CD0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x304 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CD0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x304, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CD0 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CD0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD1`: oss_3_0 register, index 0x308 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CD1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x308 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CD1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x308, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CD1 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CD1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD2`: oss_3_0 register, index 0x30C of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CD2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x30C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CD2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CD2 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CD2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD3`: oss_3_0 register, index 0x310 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_CD3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x310 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_CD3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x310, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_CD3 RESERVED@0:32")
+  }
 
   /// `CLIENT4_CD3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_BM`: oss_3_0 register, index 0x314 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_BM: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x314 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_BM: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x314, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_BM RESERVED@0:32")
+  }
 
   /// `CLIENT4_BM.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET`: oss_3_0 register, index 0x318 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_OFFSET: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x318 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_OFFSET: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x318, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_OFFSET RESERVED@0:32")
+  }
 
   /// `CLIENT4_OFFSET.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_STATUS`: oss_3_0 register, index 0x31C of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct CLIENT4_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x31C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum CLIENT4_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x31C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLIENT4_STATUS RESERVED@0:32")
+  }
 
   /// `CLIENT4_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DH_TEST`: oss_3_0 register, index 0x0 of space `ix_dh` (index/data pair not known), rw, reset 0x0000_0000.
-public struct DH_TEST: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x0 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum DH_TEST: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x0, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "DH_TEST DH_TEST@0:1")
+  }
 
   /// `DH_TEST.DH_TEST`: bit 0, rw.
   @inlinable public static var DH_TEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `EXP0`: oss_3_0 register, index 0x34 of space `ix_exp0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x34 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x34, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP0 RESERVED@0:32")
+  }
 
   /// `EXP0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP1`: oss_3_0 register, index 0x38 of space `ix_exp1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x38 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x38, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP1 RESERVED@0:32")
+  }
 
   /// `EXP1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP2`: oss_3_0 register, index 0x3C of space `ix_exp2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP2 RESERVED@0:32")
+  }
 
   /// `EXP2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP3`: oss_3_0 register, index 0x40 of space `ix_exp3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x40 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x40, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP3 RESERVED@0:32")
+  }
 
   /// `EXP3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP4`: oss_3_0 register, index 0x44 of space `ix_exp4` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP4: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x44 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP4: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x44, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP4 RESERVED@0:32")
+  }
 
   /// `EXP4.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP5`: oss_3_0 register, index 0x48 of space `ix_exp5` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP5: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x48 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP5: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x48, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP5 RESERVED@0:32")
+  }
 
   /// `EXP5.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP6`: oss_3_0 register, index 0x4C of space `ix_exp6` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP6: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP6: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP6 RESERVED@0:32")
+  }
 
   /// `EXP6.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP7`: oss_3_0 register, index 0x50 of space `ix_exp7` (index/data pair not known), rw, reset 0x0000_0000.
-public struct EXP7: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x50 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum EXP7: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x50, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "EXP7 RESERVED@0:32")
+  }
 
   /// `EXP7.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED0`: oss_3_0 register, index 0x278 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
-public struct HFS_SEED0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x278 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HFS_SEED0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x278, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HFS_SEED0 RESERVED@0:32")
+  }
 
   /// `HFS_SEED0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED1`: oss_3_0 register, index 0x27C of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
-public struct HFS_SEED1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x27C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HFS_SEED1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x27C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HFS_SEED1 RESERVED@0:32")
+  }
 
   /// `HFS_SEED1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED2`: oss_3_0 register, index 0x280 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
-public struct HFS_SEED2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x280 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HFS_SEED2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x280, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HFS_SEED2 RESERVED@0:32")
+  }
 
   /// `HFS_SEED2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED3`: oss_3_0 register, index 0x284 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
-public struct HFS_SEED3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x284 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum HFS_SEED3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x284, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "HFS_SEED3 RESERVED@0:32")
+  }
 
   /// `HFS_SEED3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE0`: oss_3_0 register, index 0x268 of space `ix_kefuse0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KEFUSE0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x268 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KEFUSE0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x268, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KEFUSE0 RESERVED@0:32")
+  }
 
   /// `KEFUSE0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE1`: oss_3_0 register, index 0x26C of space `ix_kefuse1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KEFUSE1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x26C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KEFUSE1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x26C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KEFUSE1 RESERVED@0:32")
+  }
 
   /// `KEFUSE1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE2`: oss_3_0 register, index 0x270 of space `ix_kefuse2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KEFUSE2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x270 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KEFUSE2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x270, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KEFUSE2 RESERVED@0:32")
+  }
 
   /// `KEFUSE2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE3`: oss_3_0 register, index 0x274 of space `ix_kefuse3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KEFUSE3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x274 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KEFUSE3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x274, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KEFUSE3 RESERVED@0:32")
+  }
 
   /// `KEFUSE3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS0`: oss_3_0 register, index 0x4 of space `ix_khfs0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KHFS0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x4 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KHFS0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x4, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KHFS0 RESERVED@0:32")
+  }
 
   /// `KHFS0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS1`: oss_3_0 register, index 0x8 of space `ix_khfs1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KHFS1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x8 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KHFS1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x8, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KHFS1 RESERVED@0:32")
+  }
 
   /// `KHFS1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS2`: oss_3_0 register, index 0xC of space `ix_khfs2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KHFS2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0xC }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KHFS2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0xC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KHFS2 RESERVED@0:32")
+  }
 
   /// `KHFS2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS3`: oss_3_0 register, index 0x10 of space `ix_khfs3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KHFS3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KHFS3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KHFS3 RESERVED@0:32")
+  }
 
   /// `KHFS3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION0`: oss_3_0 register, index 0x14 of space `ix_ksession0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSESSION0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x14 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSESSION0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x14, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSESSION0 RESERVED@0:32")
+  }
 
   /// `KSESSION0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION1`: oss_3_0 register, index 0x18 of space `ix_ksession1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSESSION1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x18 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSESSION1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x18, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSESSION1 RESERVED@0:32")
+  }
 
   /// `KSESSION1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION2`: oss_3_0 register, index 0x1C of space `ix_ksession2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSESSION2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x1C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSESSION2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSESSION2 RESERVED@0:32")
+  }
 
   /// `KSESSION2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION3`: oss_3_0 register, index 0x20 of space `ix_ksession3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSESSION3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x20 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSESSION3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x20, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSESSION3 RESERVED@0:32")
+  }
 
   /// `KSESSION3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG0`: oss_3_0 register, index 0x24 of space `ix_ksig0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSIG0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x24 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSIG0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x24, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSIG0 RESERVED@0:32")
+  }
 
   /// `KSIG0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG1`: oss_3_0 register, index 0x28 of space `ix_ksig1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSIG1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x28 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSIG1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x28, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSIG1 RESERVED@0:32")
+  }
 
   /// `KSIG1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG2`: oss_3_0 register, index 0x2C of space `ix_ksig2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSIG2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x2C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSIG2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x2C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSIG2 RESERVED@0:32")
+  }
 
   /// `KSIG2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG3`: oss_3_0 register, index 0x30 of space `ix_ksig3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct KSIG3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x30 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum KSIG3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x30, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "KSIG3 RESERVED@0:32")
+  }
 
   /// `KSIG3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX0`: oss_3_0 register, index 0x54 of space `ix_lx0` (index/data pair not known), rw, reset 0x0000_0000.
-public struct LX0: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x54 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum LX0: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x54, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "LX0 RESERVED@0:32")
+  }
 
   /// `LX0.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX1`: oss_3_0 register, index 0x58 of space `ix_lx1` (index/data pair not known), rw, reset 0x0000_0000.
-public struct LX1: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x58 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum LX1: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x58, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "LX1 RESERVED@0:32")
+  }
 
   /// `LX1.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX2`: oss_3_0 register, index 0x5C of space `ix_lx2` (index/data pair not known), rw, reset 0x0000_0000.
-public struct LX2: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x5C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum LX2: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x5C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "LX2 RESERVED@0:32")
+  }
 
   /// `LX2.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX3`: oss_3_0 register, index 0x60 of space `ix_lx3` (index/data pair not known), rw, reset 0x0000_0000.
-public struct LX3: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x60 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum LX3: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x60, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "LX3 RESERVED@0:32")
+  }
 
   /// `LX3.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RINGOSC_MASK`: oss_3_0 register, index 0x288 of space `ix_ringosc` (index/data pair not known), rw, reset 0x0000_0000.
-public struct RINGOSC_MASK: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x288 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum RINGOSC_MASK: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x288, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "RINGOSC_MASK MASK@0:16")
+  }
 
   /// `RINGOSC_MASK.MASK`: bits 15:0, rw.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPU_PORT_STATUS`: oss_3_0 register, index 0x29C of space `ix_spu` (index/data pair not known), rw, reset 0x0000_0000.
-public struct SPU_PORT_STATUS: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x29C }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SPU_PORT_STATUS: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x29C, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SPU_PORT_STATUS RESERVED@0:32")
+  }
 
   /// `SPU_PORT_STATUS.RESERVED`: bits 31:0, rw.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }

@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `SMC_IND_INDEX_4`: smu_7_1_3 register, MMIO dword 0x88 (byte 0x220), rw, reset 0x0000_0000.
-public struct SMC_IND_INDEX_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x88 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SMC_IND_INDEX_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x88, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_INDEX_4 SMC_IND_ADDR@0:32")
+  }
 
   /// `SMC_IND_INDEX_4.SMC_IND_ADDR`: bits 31:0, rw.
   @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
@@ -18,12 +19,13 @@ public struct SMC_IND_INDEX_4: Register {
 }
 
 /// `SMC_IND_DATA_4`: smu_7_1_3 register, MMIO dword 0x89 (byte 0x224), rw, reset 0x0000_0000.
-public struct SMC_IND_DATA_4: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x89 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SMC_IND_DATA_4: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x89, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_DATA_4 SMC_IND_DATA@0:32")
+  }
 
   /// `SMC_IND_DATA_4.SMC_IND_DATA`: bits 31:0, rw.
   @inlinable public static var SMC_IND_DATA: RegisterField<Self, UInt32> {

@@ -9,61 +9,61 @@ public protocol RegisterBus {
 }
 
 extension RegisterBus {
-  /// Reads a register as its typed value.
+  /// Reads a register.
   @inlinable
-  public func read<R: Register>(_: R.Type) -> R {
-    R(rawValue: read32(at: R.offset))
+  public func read<R: Register>(_: R.Type) -> RegisterValue<R> {
+    RegisterValue(rawValue: read32(at: R.info.offset))
   }
 
   /// Writes a register, starting from its reset value with every write-1-to-clear bit at 0,
   /// so that fields the closure leaves alone get their documented defaults.
   @inlinable
-  public func write<R: Register>(_: R.Type, _ body: (inout R) -> Void) {
-    var value = R(rawValue: R.resetValue & ~R.writeOneToClearMask)
+  public func write<R: Register>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
+    var value = RegisterValue<R>(rawValue: R.info.resetValue & ~R.info.writeOneToClearMask)
     body(&value)
-    write32(value.rawValue, at: R.offset)
+    write32(value.rawValue, at: R.info.offset)
   }
 
   /// Writes a register value exactly as given.
   @inlinable
-  public func write<R: Register>(_ value: R) {
-    write32(value.rawValue, at: R.offset)
+  public func write<R: Register>(_ value: RegisterValue<R>) {
+    write32(value.rawValue, at: R.info.offset)
   }
 
   /// Read-modify-write: one read, the closure, one write. Write-1-to-clear bits are zeroed
   /// before the closure runs, so a pending bit is never cleared by accident; set such a field
   /// to `true` in the closure to clear it on purpose.
   @inlinable
-  public func modify<R: Register>(_: R.Type, _ body: (inout R) -> Void) {
-    var value = R(rawValue: read32(at: R.offset) & ~R.writeOneToClearMask)
+  public func modify<R: Register>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
+    var value = RegisterValue<R>(rawValue: read32(at: R.info.offset) & ~R.info.writeOneToClearMask)
     body(&value)
-    write32(value.rawValue, at: R.offset)
+    write32(value.rawValue, at: R.info.offset)
   }
 }
 
 extension RegisterBus {
   /// Reads an indirect register: writes its index to the index register, reads the data register.
   @inlinable
-  public func read<R: IndirectRegister>(_: R.Type) -> R {
-    write32(R.index, at: R.Index.offset)
-    return R(rawValue: read32(at: R.Data.offset))
+  public func read<R: IndirectRegister>(_: R.Type) -> RegisterValue<R> {
+    write32(R.info.offset, at: R.Index.info.offset)
+    return RegisterValue(rawValue: read32(at: R.Data.info.offset))
   }
 
   /// Writes an indirect register, starting from its reset value.
   @inlinable
-  public func write<R: IndirectRegister>(_: R.Type, _ body: (inout R) -> Void) {
-    var value = R(rawValue: R.resetValue & ~R.writeOneToClearMask)
+  public func write<R: IndirectRegister>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
+    var value = RegisterValue<R>(rawValue: R.info.resetValue & ~R.info.writeOneToClearMask)
     body(&value)
-    write32(R.index, at: R.Index.offset)
-    write32(value.rawValue, at: R.Data.offset)
+    write32(R.info.offset, at: R.Index.info.offset)
+    write32(value.rawValue, at: R.Data.info.offset)
   }
 
   /// Read-modify-write of an indirect register: the index is written once.
   @inlinable
-  public func modify<R: IndirectRegister>(_: R.Type, _ body: (inout R) -> Void) {
-    write32(R.index, at: R.Index.offset)
-    var value = R(rawValue: read32(at: R.Data.offset) & ~R.writeOneToClearMask)
+  public func modify<R: IndirectRegister>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
+    write32(R.info.offset, at: R.Index.info.offset)
+    var value = RegisterValue<R>(rawValue: read32(at: R.Data.info.offset) & ~R.info.writeOneToClearMask)
     body(&value)
-    write32(value.rawValue, at: R.Data.offset)
+    write32(value.rawValue, at: R.Data.info.offset)
   }
 }

@@ -4,7 +4,7 @@
 /// truncated to the field (the C `REG_SET_FIELD` behaviour). Use `RegisterField.fits(_:)` to
 /// check a value first where truncation would be a bug.
 @frozen
-public struct RegisterField<R: RegisterValue, Value: FieldValue> {
+public struct RegisterField<R: RegisterDefinition, Value: FieldValue> {
   public let shift: UInt32
   public let mask: UInt32
 
@@ -27,7 +27,7 @@ public struct RegisterField<R: RegisterValue, Value: FieldValue> {
 
 /// A field that software can only read: it has no setter.
 @frozen
-public struct ReadOnlyField<R: RegisterValue, Value: FieldValue> {
+public struct ReadOnlyField<R: RegisterDefinition, Value: FieldValue> {
   public let field: RegisterField<R, Value>
 
   @inlinable

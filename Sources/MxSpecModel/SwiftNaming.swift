@@ -14,18 +14,16 @@ public enum SwiftNaming {
   ]
 
   /// Members every generated register type already has; a field may not take these names.
-  public static let registerMembers: Set<String> = [
-    "rawValue", "offset", "resetValue", "writeOneToClearMask", "name", "description", "fields",
-    "init",
-  ]
+  public static let registerMembers: Set<String> = ["info", "Index", "Data", "init"]
 
   /// Members every generated enum type already has; an enum value may not take these names.
   public static let enumMembers: Set<String> = ["rawValue", "name", "description", "allKnown", "init"]
 
   /// Types the generated code refers to from the runtime module.
   public static let runtimeTypes: Set<String> = [
-    "Register", "RegisterField", "ReadOnlyField", "FieldValue", "RegisterBus", "RegisterEnum",
-    "IndirectRegister", "FieldDescriptor", "Swift", "MxMMIO", "UInt32", "Bool", "String", "Int",
+    "Register", "RegisterDefinition", "RegisterInfo", "RegisterValue", "RegisterField", "ReadOnlyField",
+    "FieldValue", "RegisterBus", "RegisterEnum", "IndirectRegister", "Swift", "MxMMIO", "UInt32", "UInt16",
+    "UInt8", "Bool", "String", "Int", "StaticString",
   ]
 
   /// Whether `name` is an ASCII identifier: a letter or `_`, then letters, digits or `_`.

@@ -1,9 +1,10 @@
 import MxSpecModel
 
-/// Emits the Swift module of one block: a value type per register whose fields are `static`
-/// descriptors (no arithmetic in generated bodies: the bit work lives in `@inlinable` runtime
-/// code, which keeps compile time low and `-O` code identical to hand-written mask and shift),
-/// and a struct per enum.
+/// Emits the Swift module of one block: per register a caseless enum with its `info` and a
+/// `static` descriptor per field (values are the runtime's `RegisterValue<Register>`), and a
+/// struct per enum. Generated bodies hold only literals: the bit work lives once in `@inlinable`
+/// runtime code, which keeps compile time low and `-O` code identical to hand-written mask and
+/// shift (docs/GeneratedCode.md has the measurements).
 public struct RegisterEmitter: Sendable {
   /// Registers per output file; several files let the compiler work on them in parallel and keep
   /// each one small enough for an editor.
@@ -76,7 +77,7 @@ public struct RegisterEmitter: Sendable {
       conformance = "IndirectRegister"
       placement = "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)`, through \(index)/\(data)"
     } else {
-      conformance = "RegisterValue"
+      conformance = "RegisterDefinition"
       placement =
         "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)` (index/data pair not known)"
     }
@@ -89,27 +90,35 @@ public struct RegisterEmitter: Sendable {
       register.fields.isEmpty
       ? (register.access == .writeOneToClear ? UInt64(UInt32.max) : 0)
       : register.fields.filter { register.access(of: $0) == .writeOneToClear }.reduce(0) { $0 | $1.bits.mask }
-    writer.block("public struct \(typeName): \(conformance)") { body in
-      body.line("public var rawValue: UInt32")
-      body.line("@inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }")
-      switch conformance {
-      case "Register":
-        body.line("@inlinable public static var offset: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
-      case "IndirectRegister":
+    writer.block("public enum \(typeName): \(conformance)") { body in
+      if conformance == "IndirectRegister" {
         body.line("public typealias Index = \(SwiftNaming.identifier(space!.indexRegister!))")
         body.line("public typealias Data = \(SwiftNaming.identifier(space!.dataRegister!))")
-        body.line("@inlinable public static var index: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
-      default:
-        body.line("@inlinable public static var index: UInt32 { \(Hex.literal(UInt64(register.offset))) }")
       }
-      body.line("@inlinable public static var resetValue: UInt32 { \(Hex.word(register.resetValue)) }")
-      body.line(
-        "@inlinable public static var writeOneToClearMask: UInt32 { \(Hex.word(UInt32(truncatingIfNeeded: w1cMask))) }")
+      body.block("@inlinable public static var info: RegisterInfo") { info in
+        info.line("RegisterInfo(")
+        info.line("  offset: \(Hex.literal(UInt64(register.offset))), resetValue: \(Hex.word(register.resetValue)),")
+        info.line("  writeOneToClearMask: \(Hex.word(UInt32(truncatingIfNeeded: w1cMask))),")
+        info.line("  layout: \"\(Self.layout(of: register, enums: enums))\")")
+      }
       for field in register.fields.sorted(by: { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }) {
         body.line()
         emit(field, of: register, enums: enums, into: &body)
       }
     }
+  }
+
+  /// `NAME FIELD@lsb:width FIELD@lsb:width{VALUE=n,VALUE=n} …` (see `RegisterLayout`).
+  static func layout(of register: Register, enums: [String: EnumType]) -> String {
+    var items = [register.name]
+    for field in register.fields.sorted(by: { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }) {
+      var item = "\(field.name)@\(field.bits.lsb):\(field.bits.width)"
+      if let values = field.enumName.flatMap({ enums[$0] })?.values, !values.isEmpty {
+        item += "{" + values.map { "\($0.name)=\($0.value)" }.joined(separator: ",") + "}"
+      }
+      items.append(item)
+    }
+    return items.joined(separator: " ")
   }
 
   private func emit(_ field: Field, of register: Register, enums: [String: EnumType], into writer: inout SwiftWriter) {

@@ -194,11 +194,14 @@ struct GeneratedModule {
   init(folder: String) throws {
     let field = try NSRegularExpression(
       pattern: #"static var (\w+): (?:RegisterField|ReadOnlyField)<Self, \w+> \{\s*\.init\(lsb: (\d+), width: (\d+)\)"#)
-    let place = try NSRegularExpression(pattern: #"static var (?:offset|index): UInt32 \{ (0x[0-9A-F_]+) \}"#)
+    let place = try NSRegularExpression(pattern: #"RegisterInfo\(\s*offset: (0x[0-9A-F_]+),"#)
     let value = try NSRegularExpression(pattern: #"static var (\w+): Self \{\s*Self\(rawValue: (0x[0-9A-F_]+)\)"#)
     for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
       let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
-      for chunk in text.components(separatedBy: "\npublic struct ").dropFirst() {
+      let declarations = text.components(separatedBy: "\npublic ").dropFirst()
+        .filter { $0.hasPrefix("enum ") || $0.hasPrefix("struct ") }
+        .map { String($0.drop { $0 != " " }.dropFirst()) }
+      for chunk in declarations {
         let name = String(chunk.prefix { $0 != ":" })
         let body = chunk as NSString
         let range = NSRange(location: 0, length: body.length)

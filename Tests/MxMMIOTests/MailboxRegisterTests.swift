@@ -15,6 +15,15 @@ final class MailboxRegisterTests: XCTestCase {
     let id = bus.read(BIF_IOV_FUNC_IDENTIFIER.self)
     XCTAssertTrue(id[BIF_IOV_FUNC_IDENTIFIER.FUNC_IDENTIFIER])
     XCTAssertTrue(id[BIF_IOV_FUNC_IDENTIFIER.IOV_ENABLE])
-    XCTAssertEqual(MAILBOX_MSGBUF_TRN_DW0.offset * 4, 0x5320)
+    XCTAssertEqual(MAILBOX_MSGBUF_TRN_DW0.info.offset * 4, 0x5320)
+  }
+
+  func testValuesPrintAsNamedFields() {
+    let value = RegisterValue<MAILBOX_CONTROL>(rawValue: 0x101)
+    XCTAssertEqual(
+      value.description, "MAILBOX_CONTROL(0x0000_0101: TRN_MSG_VALID=1 TRN_MSG_ACK=0 RCV_MSG_VALID=1 RCV_MSG_ACK=0)")
+    XCTAssertEqual(
+      RegisterValue<MAILBOX_MSGBUF_RCV_DW0>(rawValue: 0xDEAD_BEEF).description,
+      "MAILBOX_MSGBUF_RCV_DW0(0xDEAD_BEEF: MSGBUF_DATA=0xDEADBEEF)")
   }
 }

@@ -30,14 +30,14 @@ final class RegisterAccessTests: XCTestCase {
   }
 
   func testEnumFieldsReadUnnamedValuesWithoutTrapping() {
-    var value = INT_STATUS(rawValue: 0b11_0000)
+    var value = RegisterValue<INT_STATUS>(rawValue: 0b11_0000)
     XCTAssertEqual(value[INT_STATUS.SWAP], ENDIAN(rawValue: 3))
     value[INT_STATUS.SWAP] = .ENDIAN_8IN32
     XCTAssertEqual(value.rawValue, 0b10_0000)
   }
 
   func testOversizedValuesAreTruncatedToTheFieldAndDetectable() {
-    var value = INT_STATUS(rawValue: 0)
+    var value = RegisterValue<INT_STATUS>(rawValue: 0)
     let field = INT_STATUS.WIDE
     XCTAssertTrue(field.fits(0xF_FFFF))
     XCTAssertFalse(field.fits(0x10_0000))
@@ -47,7 +47,7 @@ final class RegisterAccessTests: XCTestCase {
   }
 
   func testReadOnlyFieldsRead() {
-    let status = STATUS(rawValue: 0x0000_2A01)
+    let status = RegisterValue<STATUS>(rawValue: 0x0000_2A01)
     XCTAssertTrue(status[STATUS.BUSY])
     XCTAssertEqual(status[STATUS.COUNT], 0x2A)
   }
@@ -60,5 +60,12 @@ final class RegisterAccessTests: XCTestCase {
     bus.write32(0xDEAD_BEEF, at: 0x10)
     XCTAssertEqual(memory.load(fromByteOffset: 0x40, as: UInt32.self), 0xDEAD_BEEF)
     XCTAssertEqual(bus.read32(at: 0x10), 0xDEAD_BEEF)
+  }
+
+  func testEnumFieldsPrintByValueName() {
+    XCTAssertEqual(
+      RegisterValue<INT_STATUS>(rawValue: 0x0000_0221).description,
+      "INT_STATUS(0x0000_0221: DONE=1 ERROR=0 ENABLE=0 default=0 SWAP=ENDIAN_8IN32(2) WIDE=2)")
+    XCTAssertEqual(RegisterValue<TRACE>.reset.description, "TRACE(0x0000_0000)")
   }
 }

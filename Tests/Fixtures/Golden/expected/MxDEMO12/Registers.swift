@@ -4,12 +4,13 @@
 import MxMMIO
 
 /// `SMC_IND_INDEX`: demo_1_2 register, MMIO dword 0x80 (byte 0x200), rw, reset 0x0000_0000.
-public struct SMC_IND_INDEX: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x80 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SMC_IND_INDEX: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x80, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_INDEX SMC_IND_ADDR@0:32")
+  }
 
   /// `SMC_IND_INDEX.SMC_IND_ADDR`: bits 31:0, rw.
   @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
@@ -18,12 +19,13 @@ public struct SMC_IND_INDEX: Register {
 }
 
 /// `SMC_IND_DATA`: demo_1_2 register, MMIO dword 0x81 (byte 0x204), rw, reset 0x0000_0000.
-public struct SMC_IND_DATA: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x81 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum SMC_IND_DATA: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x81, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_DATA")
+  }
 }
 
 /// `STATUS`: demo_1_2 register, MMIO dword 0x100 (byte 0x400), ro, reset 0x8000_0001.
@@ -32,12 +34,13 @@ public struct SMC_IND_DATA: Register {
 /// Line two, then an attempt to leave the comment:
 /// } public func injected() {}
 /// /* and */ *\/ and a line separator  here
-public struct STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x100 }
-  @inlinable public static var resetValue: UInt32 { 0x8000_0001 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x100, resetValue: 0x8000_0001,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "STATUS BUSY@0:1 COUNT@8:8")
+  }
 
   /// `STATUS.BUSY`: bit 0, ro.
   @inlinable public static var BUSY: ReadOnlyField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -49,21 +52,23 @@ public struct STATUS: Register {
 /// `STATUS_ALIAS`: demo_1_2 register, MMIO dword 0x100 (byte 0x400), ro, reset 0x0000_0000.
 ///
 /// Another name for `STATUS`, at the same offset.
-public struct STATUS_ALIAS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x100 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum STATUS_ALIAS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x100, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "STATUS_ALIAS")
+  }
 }
 
 /// `INT_STATUS`: demo_1_2 register, MMIO dword 0x101 (byte 0x404), rw, reset 0x0000_0000.
-public struct INT_STATUS: Register {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var offset: UInt32 { 0x101 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0003 }
+public enum INT_STATUS: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x101, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0003,
+      layout: "INT_STATUS DONE@0:1 ERROR@1:1 ENABLE@2:1 default@3:1 SWAP@4:2{ENDIAN_NONE=0,ENDIAN_8IN32=2} WIDE@8:20")
+  }
 
   /// `INT_STATUS.DONE`: bit 0, w1c.
   @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
@@ -85,23 +90,25 @@ public struct INT_STATUS: Register {
 }
 
 /// `TRACE`: demo_1_2 register, index 0x3 of space `dbg` (index/data pair not known), ro, reset 0x0000_0000.
-public struct TRACE: RegisterValue {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
-  @inlinable public static var index: UInt32 { 0x3 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0000 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+public enum TRACE: RegisterDefinition {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x3, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TRACE")
+  }
 }
 
 /// `CLOCK`: demo_1_2 register, index 0x10 of space `smc`, through SMC_IND_INDEX/SMC_IND_DATA, rw, reset 0x0000_0100.
-public struct CLOCK: IndirectRegister {
-  public var rawValue: UInt32
-  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+public enum CLOCK: IndirectRegister {
   public typealias Index = SMC_IND_INDEX
   public typealias Data = SMC_IND_DATA
-  @inlinable public static var index: UInt32 { 0x10 }
-  @inlinable public static var resetValue: UInt32 { 0x0000_0100 }
-  @inlinable public static var writeOneToClearMask: UInt32 { 0x0000_0000 }
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x10, resetValue: 0x0000_0100,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "CLOCK DIVIDER@0:8")
+  }
 
   /// `CLOCK.DIVIDER`: bits 7:0, rw.
   @inlinable public static var DIVIDER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Embedded Swift: the runtime's register access and every generated module compile with
+# -enable-experimental-feature Embedded (no Foundation, no existentials on the access path),
+# and so does a driver-style use of them.
+#   usage: .ci/embedded-check.sh      (from the package root)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+embedded=(-enable-experimental-feature Embedded -target x86_64-unknown-linux-gnu -wmo -parse-as-library -I "$work")
+
+swiftc "${embedded[@]}" -enable-experimental-feature Volatile -module-name MxMMIO \
+  -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" -c "$root"/Sources/MxMMIO/*.swift -o "$work/MxMMIO.o"
+for folder in "$root"/Generated/*/; do
+  module=$(basename "$folder")
+  echo "embedded: $module"
+  swiftc "${embedded[@]}" -module-name "$module" -emit-module -emit-module-path "$work/$module.swiftmodule" \
+    -c "$folder"*.swift -o "$work/$module.o"
+done
+cat > "$work/Use.swift" <<'SWIFT'
+import MxBIF50
+import MxChips
+import MxMMIO
+
+public func requestFullAccess(_ bar: MappedMMIOBus) -> Bool {
+  bar.write(MAILBOX_MSGBUF_TRN_DW0.self) { $0[MAILBOX_MSGBUF_TRN_DW0.MSGBUF_DATA] = 1 }
+  bar.modify(MAILBOX_CONTROL.self) { $0[MAILBOX_CONTROL.TRN_MSG_VALID] = true }
+  bar.apply(Tonga.xgpu_tonga_golden_common_all)
+  return bar.read(MAILBOX_CONTROL.self)[MAILBOX_CONTROL.TRN_MSG_ACK]
+}
+SWIFT
+swiftc "${embedded[@]}" -O -module-name Use -c "$work/Use.swift" -o "$work/Use.o"
+echo "embedded: runtime, $(ls -d "$root"/Generated/*/ | wc -l) generated modules and a use site compile"
