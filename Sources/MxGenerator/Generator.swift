@@ -36,6 +36,7 @@ public struct Generator: Sendable {
     let files =
       spec.blocks.sorted { $0.id < $1.id }.flatMap { emitter.emit($0) }
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
+      + MailboxEmitter().emit(spec.mailboxes)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }
 }

@@ -218,6 +218,7 @@ public enum SpecExport {
       var id: UInt32
       var reply: String?
       var timeoutMilliseconds, pollMilliseconds: Int?
+      var hostSetsValid: Bool
     }
 
     var name: String
@@ -228,7 +229,8 @@ public enum SpecExport {
       messages = mailbox.messages.map {
         MessageJSON(
           name: $0.name, direction: $0.direction.rawValue, id: $0.id, reply: $0.reply,
-          timeoutMilliseconds: $0.timeoutMilliseconds, pollMilliseconds: $0.pollMilliseconds)
+          timeoutMilliseconds: $0.timeoutMilliseconds, pollMilliseconds: $0.pollMilliseconds,
+          hostSetsValid: $0.hostSetsValid)
       }
     }
   }

@@ -191,6 +191,7 @@ struct SpecFileReader {
       timeoutMilliseconds: message["timeout-ms"] == nil
         ? nil : number(message, "timeout-ms", bits: 31).map(Int.init),
       pollMilliseconds: message["poll-ms"] == nil ? nil : number(message, "poll-ms", bits: 31).map(Int.init),
+      hostSetsValid: message["host-sets-valid"] != "false",
       payload: message.children(named: "payload").map {
         Message.PayloadDword(
           name: $0["name"] ?? "", index: Int(number($0, "dword", bits: 16) ?? 0), doc: $0.doc,
@@ -261,7 +262,7 @@ struct SpecFileReader {
   /// `bits="7:0"` (msb:lsb) or `bits="5"`.
   private mutating func bitRange(_ element: XMLElement) -> BitRange? {
     let text = element["bits"] ?? ""
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { UInt16($0).map(Int.init) }
     let location = element.location(ofAttribute: "bits")
     switch parts.count {
     case 1 where parts[0] != nil:

@@ -195,6 +195,9 @@ public enum SpecSchema {
               <optional><attribute name="reply"><text/></attribute></optional>
               <optional><attribute name="timeout-ms"><ref name="number"/></attribute></optional>
               <optional><attribute name="poll-ms"><ref name="number"/></attribute></optional>
+              <optional>
+                <attribute name="host-sets-valid"><choice><value>true</value><value>false</value></choice></attribute>
+              </optional>
               <ref name="doc"/>
               <zeroOrMore>
                 <element name="payload">

@@ -43,13 +43,17 @@ public struct Message: Sendable, Hashable {
   public var reply: String?
   public var timeoutMilliseconds: Int?
   public var pollMilliseconds: Int?
+  /// Whether the host raises RCV_MSG_VALID with this event. GIM does not for
+  /// FLR_NOTIFICATION_CMPL, so a guest must look for that one in RCV_DW0 alone.
+  public var hostSetsValid: Bool
   public var payload: [PayloadDword]
   public var doc: Documentation?
   public var location: SourceLocation
 
   public init(
     name: String, id: UInt32, direction: Direction, reply: String? = nil,
-    timeoutMilliseconds: Int? = nil, pollMilliseconds: Int? = nil, payload: [PayloadDword] = [],
+    timeoutMilliseconds: Int? = nil, pollMilliseconds: Int? = nil, hostSetsValid: Bool = true,
+    payload: [PayloadDword] = [],
     doc: Documentation? = nil, location: SourceLocation
   ) {
     self.name = name
@@ -58,6 +62,7 @@ public struct Message: Sendable, Hashable {
     self.reply = reply
     self.timeoutMilliseconds = timeoutMilliseconds
     self.pollMilliseconds = pollMilliseconds
+    self.hostSetsValid = hostSetsValid
     self.payload = payload
     self.doc = doc
     self.location = location

@@ -28,6 +28,9 @@ extension ValidationContext {
             error("request '\(message.name)' expects unknown event '\(reply)' as its reply", at: message.location)
           }
         }
+        if !message.hostSetsValid && message.direction == .request {
+          error("request '\(message.name)' cannot say host-sets-valid; only host events can", at: message.location)
+        }
         if let timeout = message.timeoutMilliseconds, timeout == 0 {
           error("message '\(message.name)' has a timeout of 0 ms", at: message.location)
         }
