@@ -20,6 +20,8 @@ let package = Package(
     .executable(name: "gen", targets: ["gen"]),
     .library(name: "MxMMIO", targets: ["MxMMIO"]),
     .library(name: "MxGenerator", targets: ["MxGenerator"]),
+    .library(name: "MxVirtualization", targets: ["MxVirtualization"]),
+    .library(name: "MxSimulator", targets: ["MxSimulator"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { $0 != "MxChips" })],
   dependencies: [
@@ -49,8 +51,13 @@ let package = Package(
       ]
     ),
 
-    // Runtime: register access on any bus, used by the generated modules.
+    // Runtime: register access on any bus, used by the generated modules; the guest side of
+    // MxGPU on top of it; and a simulator of the host to run it against.
     .target(name: "MxMMIO", swiftSettings: [.enableExperimentalFeature("Volatile")]),
+    .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
+    .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
+    .executableTarget(
+      name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
   ]
     + generatedBlocks.map {
       .target(name: $0, dependencies: ["MxMMIO"], path: "Generated/\($0)")
@@ -64,6 +71,10 @@ let package = Package(
       ),
       // The golden emitter output, compiled so that the tests can exercise every shape of it.
       .target(name: "MxDEMO12", dependencies: ["MxMMIO"], path: "Tests/Fixtures/Golden/expected/MxDEMO12"),
+      .testTarget(
+        name: "MxVirtualizationTests",
+        dependencies: ["MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox"]
+      ),
       .testTarget(
         name: "MxMMIOTests",
         dependencies: ["MxMMIO", "MxDEMO12"] + generatedBlocks.map { .byName(name: $0) }

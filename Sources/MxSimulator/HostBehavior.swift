@@ -1,0 +1,43 @@
+/// How the simulated host (PF) behaves: GIM's timing and rules by default, plus faults to inject.
+public struct HostBehavior: Sendable {
+  /// From the guest setting TRN_MSG_VALID to the host's ISR acknowledging (TRN_MSG_ACK).
+  public var acknowledgeDelay: Duration = .microseconds(20)
+  /// From the acknowledgement to the host's answer (READY_TO_ACCESS_GPU) for requests that get one.
+  public var replyDelay: Duration = .microseconds(80)
+  /// From the guest's RCV_MSG_ACK to the host clearing its message (RCV_MSG_VALID drops).
+  public var takeAcknowledgementDelay: Duration = .microseconds(20)
+  /// GIM's exclusive-access limit, measured from the host receiving the request (5 s); nil: none.
+  public var exclusiveTimeout: Duration? = .seconds(5)
+  /// GIM waits this long after FLR_NOTIFICATION before resetting the VF (it does not wait for
+  /// the guest) …
+  public var resetNotice: Duration = .milliseconds(10)
+  /// … and the reset itself takes about this long before FLR_NOTIFICATION_CMPL.
+  public var resetDuration: Duration = .milliseconds(100)
+  /// Misbehaviour to inject.
+  public var faults: [HostFault] = []
+
+  public init(faults: [HostFault] = []) {
+    self.faults = faults
+  }
+
+  /// GIM's timing with a host that answers within 100 µs.
+  public static let gim = HostBehavior()
+}
+
+/// A way the host can deviate from a clean handshake.
+public enum HostFault: Equatable, Sendable {
+  /// The host never acknowledges a request (TRN_MSG_ACK stays 0).
+  case noAcknowledgement
+  /// The host acknowledges only after this long.
+  case lateAcknowledgement(Duration)
+  /// The host acknowledges but never answers READY_TO_ACCESS_GPU.
+  case noReady
+  /// The host answers with this event instead of READY_TO_ACCESS_GPU.
+  case wrongEvent(UInt32)
+  /// Instead of answering, the host resets the VF: FLR_NOTIFICATION, then CMPL without VALID.
+  case resetDuringHandshake
+  /// At this time the host raises RCV_MSG_VALID with an empty buffer, for no request.
+  case spuriousValid(at: Duration)
+  /// The host acknowledges every request and answers each with this value.
+  case garbage(UInt32)
+}

@@ -1,0 +1,34 @@
+/// Virtual time for a `MailboxSimulation`: sleeping runs the simulation's scheduled events in
+/// time order up to the deadline, so a 12 s mailbox timeout takes microseconds of real time and
+/// every run is the same. A sleep ends early, at an event's time, when that event interrupted
+/// the guest (the guest's wait then re-reads the registers, as it would after a real interrupt).
+public struct SimulatedClock: Clock {
+  public struct Instant: InstantProtocol {
+    /// Time since the simulation started.
+    public var offset: Duration
+
+    public init(offset: Duration) {
+      self.offset = offset
+    }
+
+    public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+    public func duration(to other: Instant) -> Duration { other.offset - offset }
+    public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+  }
+
+  let simulation: MailboxSimulation
+
+  public var now: Instant { Instant(offset: simulation.now) }
+  public var minimumResolution: Duration { .nanoseconds(1) }
+
+  public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    while true {
+      try Task.checkCancellation()
+      switch simulation.runEvents(until: deadline.offset) {
+      case .reachedDeadline: return
+      case .interruptedGuest: return
+      case .ranEvent: await Task.yield()
+      }
+    }
+  }
+}

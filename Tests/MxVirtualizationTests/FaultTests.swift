@@ -1,0 +1,163 @@
+import MxMMIO
+import MxMailbox
+import MxSimulator
+import MxVirtualization
+import XCTest
+
+/// Each injected host fault ends in its typed error (or a clean recovery) in bounded virtual
+/// time; nothing hangs, in polling and in interrupt mode.
+final class FaultTests: XCTestCase {
+  /// Requests initialisation access from a host with `faults` and GIM's exclusive-access timeout
+  /// switched off, so that only the injected fault decides the outcome.
+  private func expectError(
+    _ expected: MailboxError, faults: [HostFault], interrupts: Bool, within limit: Duration,
+    file: StaticString = #filePath, line: UInt = #line
+  ) async -> Harness {
+    var behavior = HostBehavior(faults: faults)
+    behavior.exclusiveTimeout = nil
+    let harness = await Harness(behavior, interrupts: interrupts)
+    do {
+      try await harness.mailbox.requestFullAccess()
+      XCTFail("request succeeded despite \(faults)", file: file, line: line)
+    } catch {
+      XCTAssertEqual(error, expected, file: file, line: line)
+    }
+    XCTAssertLessThanOrEqual(harness.now, limit, file: file, line: line)
+    return harness
+  }
+
+  func testNoAcknowledgementTimesOutAndWithdrawsTheRequest() async {
+    for interrupts in [false, true] {
+      let harness = await expectError(
+        .noAcknowledgement(.IDH_REQ_GPU_INIT_ACCESS), faults: [.noAcknowledgement], interrupts: interrupts,
+        within: .milliseconds(12_005))
+      // Quirk 2, decided: TRN_MSG_VALID is cleared so that the host sees the next request.
+      XCTAssertEqual(harness.simulation.trace.suffix(2), [R(CONTROL, 0x1), W(CONTROL, 0)])
+      XCTAssertEqual(harness.simulation.trace.filter { $0 == R(CONTROL, 0x1) }.count, 2_402, "12 s of 5 ms polls")
+      let state = await harness.mailbox.state
+      XCTAssertEqual(state, .idle)
+    }
+  }
+
+  func testLateAcknowledgementStillSucceeds() async throws {
+    let harness = await Harness(HostBehavior(faults: [.lateAcknowledgement(.milliseconds(100))]))
+    try await harness.mailbox.requestFullAccess()
+    XCTAssertEqual(harness.simulation.trace.filter { $0 == R(CONTROL, 0x1) }.count, 20, "polls at 0, 5, … 95 ms")
+    let state = await harness.mailbox.state
+    XCTAssertEqual(state, .exclusive(.initialization))
+  }
+
+  func testNoReadyTimesOut() async {
+    for interrupts in [false, true] {
+      _ = await expectError(
+        .noReply(.IDH_REQ_GPU_INIT_ACCESS, expected: .IDH_READY_TO_ACCESS_GPU, lastSeen: nil), faults: [.noReady],
+        interrupts: interrupts, within: .milliseconds(12_010))
+    }
+  }
+
+  func testNoReadyMeetsGIMsExclusiveTimeoutFirst() async {
+    // GIM granted access without answering; its 5 s limit resets the VF before the guest's 12 s
+    // wait ends (host facts 2.7 and 6.5), and the guest sees that reset.
+    let harness = await Harness(HostBehavior(faults: [.noReady]), interrupts: true)
+    do {
+      try await harness.mailbox.requestFullAccess()
+      XCTFail("request succeeded without READY")
+    } catch {
+      XCTAssertEqual(error, .resetDuringRequest(.IDH_REQ_GPU_INIT_ACCESS))
+    }
+    // The notice comes 5 s after the host received the request (at 20 µs); the guest acknowledges
+    // it and sees the host take the acknowledgement one 25 µs poll later.
+    XCTAssertEqual(harness.now, .microseconds(5_000_045))
+    XCTAssertTrue(harness.simulation.hostLog.contains(.exclusiveTimeout))
+  }
+
+  func testWrongEventAndGarbageAreReportedWithWhatWasSeen() async {
+    for interrupts in [false, true] {
+      _ = await expectError(
+        .noReply(.IDH_REQ_GPU_INIT_ACCESS, expected: .IDH_READY_TO_ACCESS_GPU, lastSeen: 255),
+        faults: [.wrongEvent(255)], interrupts: interrupts, within: .milliseconds(12_010))
+      _ = await expectError(
+        .noReply(.IDH_REQ_GPU_INIT_ACCESS, expected: .IDH_READY_TO_ACCESS_GPU, lastSeen: 0xDEAD_BEEF),
+        faults: [.garbage(0xDEAD_BEEF)], interrupts: interrupts, within: .milliseconds(12_010))
+    }
+  }
+
+  func testResetDuringTheHandshakeEndsTheRequestAndIsFollowedToCompletion() async {
+    for interrupts in [false, true] {
+      // The bound covers the whole reset (notice, 10 ms, 100 ms reset): the completion waiter the
+      // announcement starts may run before this test reads the clock.
+      let harness = await expectError(
+        .resetDuringRequest(.IDH_REQ_GPU_INIT_ACCESS), faults: [.resetDuringHandshake], interrupts: interrupts,
+        within: .milliseconds(120))
+      var events = harness.mailbox.events.makeAsyncIterator()
+      let first = await events.next()
+      XCTAssertEqual(first, .resetAnnounced)
+      // CMPL comes 110 ms later without RCV_MSG_VALID (quirk 3); the guest reads RCV_DW0 for it.
+      let second = await events.next()
+      XCTAssertEqual(second, .resetCompleted)
+      let state = await harness.mailbox.state
+      XCTAssertEqual(state, .idle)
+      XCTAssertEqual(harness.simulation.trace.last(where: { $0 == R(RCV_DW0, 3) }), R(RCV_DW0, 3))
+    }
+  }
+
+  func testHostInitiatedResetInRuntimeIsHandledFromTheInterrupt() async throws {
+    let harness = await Harness(interrupts: true)
+    try await harness.mailbox.requestFullAccess()
+    try await harness.mailbox.releaseFullAccess()
+    harness.simulation.scheduleReset(at: harness.now + .milliseconds(1))
+    var events = harness.mailbox.events.makeAsyncIterator()
+    // Nothing runs in virtual time until someone sleeps: the completion wait does.
+    try await harness.mailbox.waitForResetCompletion()
+    let announced = await events.next()
+    XCTAssertEqual(announced, .resetAnnounced)
+    let state = await harness.mailbox.state
+    XCTAssertEqual(state, .idle)
+    XCTAssertEqual(
+      harness.simulation.hostLog.suffix(4),
+      [.resetStarted, .sent(2, setValid: true), .sent(3, setValid: false), .resetCompleted])
+    let completed = await events.next()
+    XCTAssertEqual(completed, .resetCompleted)
+  }
+
+  func testSpuriousValidIsReportedNotMistakenForAReply() async throws {
+    let harness = await Harness(HostBehavior(faults: [.spuriousValid(at: .microseconds(10))]), interrupts: true)
+    var events = harness.mailbox.events.makeAsyncIterator()
+    try await harness.mailbox.requestFullAccess()  // sleeping lets the spurious VALID happen
+    let event = await events.next()
+    XCTAssertEqual(event, .unexpectedMessage(0))
+    let statistics = await harness.mailbox.statistics
+    XCTAssertEqual(statistics.unexpectedMessages, 1)
+    let state = await harness.mailbox.state
+    XCTAssertEqual(state, .exclusive(.initialization))
+  }
+
+  func testExclusiveAccessHeldTooLongIsTakenBackByAHostReset() async throws {
+    let harness = await Harness(interrupts: true)
+    try await harness.mailbox.requestFullAccess()
+    // The guest keeps exclusive access past GIM's 5 s limit and then waits for the reset.
+    try await harness.mailbox.waitForResetCompletion()
+    XCTAssertTrue(harness.simulation.hostLog.contains(.exclusiveTimeout))
+    XCTAssertFalse(harness.simulation.hostGrantedExclusiveAccess)
+    let state = await harness.mailbox.state
+    XCTAssertEqual(state, .idle)
+    // The host dropped the VF from its run list: a teardown request gets no READY (host fact 6).
+    do {
+      try await harness.mailbox.requestFullAccess()
+      try await harness.mailbox.releaseFullAccess()
+    } catch {
+      XCTFail("re-initialisation after the reset failed: \(error)")
+    }
+  }
+
+  func testResetCompletionThatNeverComesTimesOut() async {
+    let harness = await Harness()
+    do {
+      try await harness.mailbox.waitForResetCompletion()
+      XCTFail("no reset happened, yet completion was seen")
+    } catch {
+      XCTAssertEqual(error, .resetNotCompleted)
+    }
+    XCTAssertEqual(harness.now, .milliseconds(12_000))
+  }
+}
