@@ -1,18 +1,16 @@
 // swift-tools-version: 6.0
-import Foundation
 import PackageDescription
 
-/// Modules generated from Specs/ into Generated/ by `swift run gen`: one folder per module
-/// (one per IP block, plus the chips). Each folder holding Swift becomes a library target, so
-/// the package follows what `gen` writes, and `gen` itself builds before anything is generated.
-let generatedBlocks: [String] = {
-  let root = Context.packageDirectory + "/Generated"
-  let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-  return folders.sorted().filter { folder in
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? []
-    return files.contains { $0.hasSuffix(".swift") }
-  }
-}()
+/// Modules generated from Specs/ into Generated/ by `swift run gen`: one per IP block, plus the
+/// chips, the mailbox messages and the PM4 packets. Listed here rather than read from the folder:
+/// SwiftPM caches a manifest's evaluation by its text, so a listing would go stale. A test checks
+/// that this list and Generated/ agree.
+let generatedBlocks = [
+  "MxBIF50", "MxChips", "MxDCE100", "MxGFX80", "MxGMC81", "MxMailbox", "MxOSS30", "MxPM4Packets", "MxSMU713",
+]
+
+/// Generated modules that are not register blocks.
+let generatedNonBlocks: Set = ["MxChips", "MxMailbox", "MxPM4Packets"]
 
 let package = Package(
   name: "MxGPUKit",
@@ -22,8 +20,9 @@ let package = Package(
     .library(name: "MxGenerator", targets: ["MxGenerator"]),
     .library(name: "MxVirtualization", targets: ["MxVirtualization"]),
     .library(name: "MxSimulator", targets: ["MxSimulator"]),
+    .library(name: "MxPM4", targets: ["MxPM4"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
-    + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { $0 != "MxChips" })],
+    + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
@@ -54,13 +53,14 @@ let package = Package(
     // Runtime: register access on any bus, used by the generated modules; the guest side of
     // MxGPU on top of it; and a simulator of the host to run it against.
     .target(name: "MxMMIO", swiftSettings: [.enableExperimentalFeature("Volatile")]),
+    .target(name: "MxPM4", dependencies: ["MxMMIO"]),
     .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
     .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
   ]
     + generatedBlocks.map {
-      .target(name: $0, dependencies: ["MxMMIO"], path: "Generated/\($0)")
+      .target(name: $0, dependencies: ["MxMMIO"] + ($0 == "MxPM4Packets" ? ["MxPM4"] : []), path: "Generated/\($0)")
     }
     + [
       .testTarget(
@@ -71,6 +71,7 @@ let package = Package(
       ),
       // The golden emitter output, compiled so that the tests can exercise every shape of it.
       .target(name: "MxDEMO12", dependencies: ["MxMMIO"], path: "Tests/Fixtures/Golden/expected/MxDEMO12"),
+      .testTarget(name: "MxPM4Tests", dependencies: ["MxPM4", "MxPM4Packets", "MxMMIO"]),
       .testTarget(
         name: "MxVirtualizationTests",
         dependencies: ["MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox"]

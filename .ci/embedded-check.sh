@@ -11,6 +11,8 @@ embedded=(-enable-experimental-feature Embedded -target x86_64-unknown-linux-gnu
 
 swiftc "${embedded[@]}" -enable-experimental-feature Volatile -module-name MxMMIO \
   -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" -c "$root"/Sources/MxMMIO/*.swift -o "$work/MxMMIO.o"
+swiftc "${embedded[@]}" -module-name MxPM4 \
+  -emit-module -emit-module-path "$work/MxPM4.swiftmodule" -c "$root"/Sources/MxPM4/*.swift -o "$work/MxPM4.o"
 for folder in "$root"/Generated/*/; do
   module=$(basename "$folder")
   echo "embedded: $module"
@@ -21,6 +23,8 @@ cat > "$work/Use.swift" <<'SWIFT'
 import MxBIF50
 import MxChips
 import MxMMIO
+import MxPM4
+import MxPM4Packets
 
 public func requestFullAccess(_ bar: MappedMMIOBus) -> Bool {
   bar.write(MAILBOX_MSGBUF_TRN_DW0.self) { $0[MAILBOX_MSGBUF_TRN_DW0.MSGBUF_DATA] = 1 }
@@ -28,6 +32,10 @@ public func requestFullAccess(_ bar: MappedMMIOBus) -> Bool {
   bar.apply(Tonga.xgpu_tonga_golden_common_all)
   return bar.read(MAILBOX_CONTROL.self)[MAILBOX_CONTROL.TRN_MSG_ACK]
 }
+
+public func kiqWrite(_ ring: inout PM4Ring, register: UInt32, value: UInt32) throws(PM4EncodingError) {
+  try WRITE_DATA(DST_SEL: .REGISTER, WR_ONE_ADDR: true, DST_ADDR_LO: register).encode(into: &ring, payload: CollectionOfOne(value))
+}
 SWIFT
 swiftc "${embedded[@]}" -O -module-name Use -c "$work/Use.swift" -o "$work/Use.o"
-echo "embedded: runtime, $(ls -d "$root"/Generated/*/ | wc -l) generated modules and a use site compile"
+echo "embedded: runtimes, $(ls -d "$root"/Generated/*/ | wc -l) generated modules and a use site compile"

@@ -37,6 +37,7 @@ public struct Generator: Sendable {
       spec.blocks.sorted { $0.id < $1.id }.flatMap { emitter.emit($0) }
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
+      + PacketEmitter().emit(spec.packetSets)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }
 }

@@ -74,3 +74,20 @@ final class OutputTests: XCTestCase {
       [.changed(folder + "/" + changed), .stale(folder + "/Extra.swift")])
   }
 }
+
+final class PackageManifestTests: XCTestCase {
+  /// Package.swift lists the generated modules by hand (SwiftPM caches manifests by their text);
+  /// the list must name exactly the folders `gen` writes.
+  func testManifestListsEveryGeneratedModule() throws {
+    let root = URL(fileURLWithPath: Fixtures.packageSpecs).deletingLastPathComponent()
+    let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+    let list = try XCTUnwrap(manifest.range(of: "let generatedBlocks = [").map { manifest[$0.upperBound...] })
+    let listed = Set(
+      list.prefix { $0 != "]" }.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map {
+        String($0.element)
+      })
+    let files = try XCTUnwrap(Generator().generate(specsAt: Fixtures.packageSpecs).files)
+    let modules = Set(files.map { String($0.path.prefix { $0 != "/" }) })
+    XCTAssertEqual(listed, modules)
+  }
+}

@@ -1,0 +1,50 @@
+/// Why a packet could not be encoded. Values are never truncated silently.
+public enum PM4EncodingError: Error, Equatable, Sendable {
+  /// The sink has room for `available` dwords; the packet needs `needed`.
+  case noSpace(needed: Int, available: Int)
+  /// A field's value has bits beyond the field's width.
+  case valueDoesNotFit(packet: String, field: String, value: UInt32, width: Int)
+  /// A dword's layout does not match what its selector field chooses.
+  case layoutMismatch(packet: String, dword: String, selector: String, value: UInt32)
+  /// The packet's body would be longer than a header can count (16,384 dwords).
+  case tooLong(packet: String, bodyDwords: Int)
+}
+
+/// Why a dword stream could not be decoded; every case names the dword index (from 0) where
+/// the offending packet or dword starts.
+public enum PM4DecodingError: Error, Equatable, Sendable {
+  /// Header type 1 (not used) at this index.
+  case invalidType(UInt32, dwordIndex: Int)
+  /// A type-3 opcode that the packet set does not define.
+  case unknownOpcode(UInt8, dwordIndex: Int)
+  /// The header counts more dwords than the stream has.
+  case truncated(dwordIndex: Int, needed: Int, available: Int)
+  /// The header's count does not fit the packet's layout.
+  case wrongLength(packet: String, dwordIndex: Int, bodyDwords: Int, expected: String)
+  /// A field holds a value its enum does not define.
+  case reservedValue(packet: String, field: String, value: UInt32, dwordIndex: Int)
+  /// Bits outside every field of a dword are set.
+  case reservedBits(packet: String, dword: String, bits: UInt32, dwordIndex: Int)
+}
+
+/// Field packing for generated builders: the bit work lives here, once.
+public enum PM4Field {
+  /// `dword` with `value` placed at `lsb`, or `.valueDoesNotFit` if `value` is wider than `width`.
+  @inlinable
+  public static func insert(
+    _ value: UInt32, into dword: UInt32, lsb: UInt32, width: UInt32, packet: StaticString, field: StaticString
+  ) throws(PM4EncodingError) -> UInt32 {
+    let ones: UInt32 = width >= 32 ? ~0 : (1 << width) &- 1
+    guard value & ~ones == 0 else {
+      throw .valueDoesNotFit(packet: "\(packet)", field: "\(field)", value: value, width: Int(width))
+    }
+    return dword | (value << lsb)
+  }
+
+  /// The bits of a field.
+  @inlinable
+  public static func extract(_ dword: UInt32, lsb: UInt32, width: UInt32) -> UInt32 {
+    let ones: UInt32 = width >= 32 ? ~0 : (1 << width) &- 1
+    return (dword >> lsb) & ones
+  }
+}

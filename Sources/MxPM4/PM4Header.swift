@@ -1,0 +1,27 @@
+/// PM4 packet headers (amdgpu/vid.h `PACKET0`, `CP_PACKET2`, `PACKET3`).
+public enum PM4Header {
+  /// Type 3: `3 << 30 | count << 16 | opcode << 8 | shaderType << 1 | predicate`, where count is
+  /// the number of body dwords minus one.
+  @inlinable
+  public static func type3(opcode: UInt8, bodyDwords: Int, shaderType: Bool = false, predicate: Bool = false) -> UInt32
+  {
+    (3 << 30) | ((UInt32(truncatingIfNeeded: bodyDwords &- 1) & 0x3FFF) << 16) | (UInt32(opcode) << 8)
+      | (shaderType ? 2 : 0) | (predicate ? 1 : 0)
+  }
+
+  /// Type 0: writes `count + 1` consecutive registers from `register` (`PACKET0`).
+  @inlinable
+  public static func type0(register: UInt32, bodyDwords: Int) -> UInt32 {
+    (register & 0xFFFF) | ((UInt32(truncatingIfNeeded: bodyDwords &- 1) & 0x3FFF) << 16)
+  }
+
+  /// Type 2: a one-dword filler (`CP_PACKET2`).
+  public static let type2: UInt32 = 0x8000_0000
+
+  /// The packet type (bits 31:30).
+  @inlinable public static func type(of header: UInt32) -> UInt32 { header >> 30 }
+  /// Body dwords minus one (bits 29:16) of a type-0 or type-3 header.
+  @inlinable public static func count(of header: UInt32) -> Int { Int((header >> 16) & 0x3FFF) }
+  /// The opcode (bits 15:8) of a type-3 header.
+  @inlinable public static func opcode(of header: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: header >> 8) }
+}
