@@ -56,6 +56,7 @@ let package = Package(
     .target(name: "MxPM4", dependencies: ["MxMMIO"]),
     .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
     .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
+    .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
   ]
@@ -71,7 +72,7 @@ let package = Package(
       ),
       // The golden emitter output, compiled so that the tests can exercise every shape of it.
       .target(name: "MxDEMO12", dependencies: ["MxMMIO"], path: "Tests/Fixtures/Golden/expected/MxDEMO12"),
-      .testTarget(name: "MxPM4Tests", dependencies: ["MxPM4", "MxPM4Packets", "MxMMIO"]),
+      .testTarget(name: "MxPM4Tests", dependencies: ["MxPM4", "MxPM4Packets", "MxMMIO", "MxGenerator"]),
       .testTarget(
         name: "MxVirtualizationTests",
         dependencies: ["MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox"]

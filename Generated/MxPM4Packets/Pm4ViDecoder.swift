@@ -6,18 +6,32 @@ import MxPM4
 
 /// A decoded packet of set `pm4_vi`.
 public enum Pm4ViPacket: Equatable, Sendable {
+  /// `ACQUIRE_MEM` (opcode 0x58).
+  case ACQUIRE_MEM(MxPM4Packets.ACQUIRE_MEM)
+  /// `CONTEXT_CONTROL` (opcode 0x28).
+  case CONTEXT_CONTROL(MxPM4Packets.CONTEXT_CONTROL)
   /// `COPY_DATA` (opcode 0x40).
   case COPY_DATA(MxPM4Packets.COPY_DATA)
+  /// `DMA_DATA` (opcode 0x50).
+  case DMA_DATA(MxPM4Packets.DMA_DATA)
+  /// `EVENT_WRITE` (opcode 0x46).
+  case EVENT_WRITE(MxPM4Packets.EVENT_WRITE)
+  /// `EVENT_WRITE_EOP` (opcode 0x47).
+  case EVENT_WRITE_EOP(MxPM4Packets.EVENT_WRITE_EOP)
   /// `INDIRECT_BUFFER` (opcode 0x3F).
   case INDIRECT_BUFFER(MxPM4Packets.INDIRECT_BUFFER)
   /// `INDIRECT_BUFFER_CONST` (opcode 0x33).
   case INDIRECT_BUFFER_CONST(MxPM4Packets.INDIRECT_BUFFER_CONST)
+  /// `MAP_PROCESS` (opcode 0xA1).
+  case MAP_PROCESS(MxPM4Packets.MAP_PROCESS)
   /// `MAP_QUEUES` (opcode 0xA2).
   case MAP_QUEUES(MxPM4Packets.MAP_QUEUES)
   /// `NOP` (opcode 0x10).
   case NOP(MxPM4Packets.NOP)
   /// `QUERY_STATUS` (opcode 0xA4).
   case QUERY_STATUS(MxPM4Packets.QUERY_STATUS)
+  /// `RELEASE_MEM` (opcode 0x49).
+  case RELEASE_MEM(MxPM4Packets.RELEASE_MEM)
   /// `RUN_LIST` (opcode 0xA5).
   case RUN_LIST(MxPM4Packets.RUN_LIST)
   /// `SET_CONFIG_REG` (opcode 0x68).
@@ -32,6 +46,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case SET_UCONFIG_REG(MxPM4Packets.SET_UCONFIG_REG)
   /// `UNMAP_QUEUES` (opcode 0xA3).
   case UNMAP_QUEUES(MxPM4Packets.UNMAP_QUEUES)
+  /// `WAIT_REG_MEM` (opcode 0x3C).
+  case WAIT_REG_MEM(MxPM4Packets.WAIT_REG_MEM)
   /// `WRITE_DATA` (opcode 0x37).
   case WRITE_DATA(MxPM4Packets.WRITE_DATA)
   /// A type-0 packet: consecutive register writes starting at `register`, values in the payload.
@@ -55,7 +71,7 @@ public enum Pm4ViPacket: Equatable, Sendable {
       }
       guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }
       let opcode = PM4Header.opcode(of: header)
-      let bodyDwords = type == 3 && opcode == 0x10 && PM4Header.count(of: header) == 0x3FFF ? 0 : PM4Header.count(of: header) + 1
+      let bodyDwords = PM4Header.bodyDwords(of: header)
       guard dwords.count - index - 1 >= bodyDwords else {
         throw .truncated(dwordIndex: index, needed: bodyDwords, available: dwords.count - index - 1)
       }
@@ -65,15 +81,28 @@ public enum Pm4ViPacket: Equatable, Sendable {
       if type == 0 {
         packet = .type0(register: header & 0xFFFF)
         payload = body.indices
-      }
-      else {
+      } else {
         switch opcode {
+        case 0x58:
+          packet = .ACQUIRE_MEM(try MxPM4Packets.ACQUIRE_MEM(decodingBody: body, at: index))
+        case 0x28:
+          packet = .CONTEXT_CONTROL(try MxPM4Packets.CONTEXT_CONTROL(decodingBody: body, at: index))
         case 0x40:
           packet = .COPY_DATA(try MxPM4Packets.COPY_DATA(decodingBody: body, at: index))
+        case 0x50:
+          packet = .DMA_DATA(try MxPM4Packets.DMA_DATA(decodingBody: body, at: index))
+        case 0x46:
+          let decoded = try MxPM4Packets.EVENT_WRITE(decodingBody: body, at: index)
+          packet = .EVENT_WRITE(decoded)
+          payload = (body.startIndex + 1)..<body.endIndex
+        case 0x47:
+          packet = .EVENT_WRITE_EOP(try MxPM4Packets.EVENT_WRITE_EOP(decodingBody: body, at: index))
         case 0x3F:
           packet = .INDIRECT_BUFFER(try MxPM4Packets.INDIRECT_BUFFER(decodingBody: body, at: index))
         case 0x33:
           packet = .INDIRECT_BUFFER_CONST(try MxPM4Packets.INDIRECT_BUFFER_CONST(decodingBody: body, at: index))
+        case 0xA1:
+          packet = .MAP_PROCESS(try MxPM4Packets.MAP_PROCESS(decodingBody: body, at: index))
         case 0xA2:
           packet = .MAP_QUEUES(try MxPM4Packets.MAP_QUEUES(decodingBody: body, at: index))
         case 0x10:
@@ -82,6 +111,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
           payload = (body.startIndex + 0)..<body.endIndex
         case 0xA4:
           packet = .QUERY_STATUS(try MxPM4Packets.QUERY_STATUS(decodingBody: body, at: index))
+        case 0x49:
+          packet = .RELEASE_MEM(try MxPM4Packets.RELEASE_MEM(decodingBody: body, at: index))
         case 0xA5:
           packet = .RUN_LIST(try MxPM4Packets.RUN_LIST(decodingBody: body, at: index))
         case 0x68:
@@ -104,6 +135,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
           payload = (body.startIndex + 1)..<body.endIndex
         case 0xA3:
           packet = .UNMAP_QUEUES(try MxPM4Packets.UNMAP_QUEUES(decodingBody: body, at: index))
+        case 0x3C:
+          packet = .WAIT_REG_MEM(try MxPM4Packets.WAIT_REG_MEM(decodingBody: body, at: index))
         case 0x37:
           let decoded = try MxPM4Packets.WRITE_DATA(decodingBody: body, at: index)
           packet = .WRITE_DATA(decoded)
@@ -111,7 +144,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
         default: throw .unknownOpcode(opcode, dwordIndex: index)
         }
       }
-      packets.append(DecodedPM4Packet(index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0, predicate: header & 1 != 0))
+      packets.append(
+        DecodedPM4Packet(
+          index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0,
+          predicate: header & 1 != 0))
       index += 1 + bodyDwords
     }
     return packets

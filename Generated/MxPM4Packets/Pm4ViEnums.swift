@@ -19,6 +19,57 @@ public struct CACHE_POLICY: RegisterEnum {
   @inlinable public static var BYPASS: Self { Self(rawValue: 0x2) }
 }
 
+/// `DMA_DATA_DST_SEL`: values of packet set pm4_vi fields.
+public struct DMA_DATA_DST_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `DST_ADDR_USING_DAS` = 0.
+  @inlinable public static var DST_ADDR_USING_DAS: Self { Self(rawValue: 0x0) }
+
+  /// `GDS` = 1.
+  @inlinable public static var GDS: Self { Self(rawValue: 0x1) }
+
+  /// `DST_ADDR_USING_L2` = 3.
+  @inlinable public static var DST_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
+}
+
+/// `DMA_DATA_SRC_SEL`: values of packet set pm4_vi fields.
+public struct DMA_DATA_SRC_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `SRC_ADDR_USING_SAS` = 0.
+  @inlinable public static var SRC_ADDR_USING_SAS: Self { Self(rawValue: 0x0) }
+
+  /// `GDS` = 1.
+  @inlinable public static var GDS: Self { Self(rawValue: 0x1) }
+
+  /// `DATA` = 2.
+  @inlinable public static var DATA: Self { Self(rawValue: 0x2) }
+
+  /// `SRC_ADDR_USING_L2` = 3.
+  @inlinable public static var SRC_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
+}
+
+/// `ENDIAN_SWAP`: values of packet set pm4_vi fields.
+public struct ENDIAN_SWAP: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `NONE` = 0.
+  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+
+  /// `SWAP_8_IN_16` = 1.
+  @inlinable public static var SWAP_8_IN_16: Self { Self(rawValue: 0x1) }
+
+  /// `SWAP_8_IN_32` = 2.
+  @inlinable public static var SWAP_8_IN_32: Self { Self(rawValue: 0x2) }
+
+  /// `SWAP_8_IN_64` = 3.
+  @inlinable public static var SWAP_8_IN_64: Self { Self(rawValue: 0x3) }
+}
+
 /// `ENGINE_SEL`: values of packet set pm4_vi fields.
 ///
 /// The engine a MEC queue packet is about (kfd engine_sel enums).
@@ -34,6 +85,83 @@ public struct ENGINE_SEL: RegisterEnum {
 
   /// `SDMA1` = 3.
   @inlinable public static var SDMA1: Self { Self(rawValue: 0x3) }
+}
+
+/// `EOP_DATA_SEL`: values of packet set pm4_vi fields.
+public struct EOP_DATA_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `DISCARD` = 0.
+  @inlinable public static var DISCARD: Self { Self(rawValue: 0x0) }
+
+  /// `SEND_32_BIT_LOW` = 1.
+  @inlinable public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
+
+  /// `SEND_64_BIT_DATA` = 2.
+  @inlinable public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
+
+  /// `SEND_64_BIT_GPU_COUNTER` = 3.
+  @inlinable public static var SEND_64_BIT_GPU_COUNTER: Self { Self(rawValue: 0x3) }
+
+  /// `SEND_64_BIT_SYS_COUNTER` = 4.
+  @inlinable public static var SEND_64_BIT_SYS_COUNTER: Self { Self(rawValue: 0x4) }
+}
+
+/// `EOP_DST_SEL`: values of packet set pm4_vi fields.
+public struct EOP_DST_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `MEMORY_CONTROLLER` = 0.
+  @inlinable public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
+
+  /// `TC_L2` = 1.
+  @inlinable public static var TC_L2: Self { Self(rawValue: 0x1) }
+}
+
+/// `EOP_INT_SEL`: values of packet set pm4_vi fields.
+public struct EOP_INT_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `NONE` = 0.
+  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+
+  /// `INTERRUPT_ONLY` = 1.
+  @inlinable public static var INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
+
+  /// `INTERRUPT_AFTER_WRITE_CONFIRM` = 2.
+  @inlinable public static var INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
+}
+
+/// `EVENT_INDEX`: values of packet set pm4_vi fields.
+///
+/// vid.h EVENT_INDEX: which kind of event an EVENT_TYPE is.
+public struct EVENT_INDEX: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `ANY_NON_TS` = 0.
+  @inlinable public static var ANY_NON_TS: Self { Self(rawValue: 0x0) }
+
+  /// `ZPASS_DONE_PIXEL_PIPE_STAT` = 1.
+  @inlinable public static var ZPASS_DONE_PIXEL_PIPE_STAT: Self { Self(rawValue: 0x1) }
+
+  /// `SAMPLE_PIPELINESTAT` = 2.
+  @inlinable public static var SAMPLE_PIPELINESTAT: Self { Self(rawValue: 0x2) }
+
+  /// `SAMPLE_STREAMOUTSTAT` = 3.
+  @inlinable public static var SAMPLE_STREAMOUTSTAT: Self { Self(rawValue: 0x3) }
+
+  /// `PARTIAL_FLUSH` = 4.
+  @inlinable public static var PARTIAL_FLUSH: Self { Self(rawValue: 0x4) }
+
+  /// `END_OF_PIPE` = 5.
+  @inlinable public static var END_OF_PIPE: Self { Self(rawValue: 0x5) }
+
+  /// `END_OF_SHADER` = 6.
+  @inlinable public static var END_OF_SHADER: Self { Self(rawValue: 0x6) }
 }
 
 /// `MAP_QUEUES_QUEUE_SEL`: values of packet set pm4_vi fields.
@@ -64,6 +192,18 @@ public struct MAP_QUEUES_QUEUE_TYPE: RegisterEnum {
 
   /// `LOW_LATENCY_STATIC_QUEUE` = 3.
   @inlinable public static var LOW_LATENCY_STATIC_QUEUE: Self { Self(rawValue: 0x3) }
+}
+
+/// `ME_OR_PFP`: values of packet set pm4_vi fields.
+public struct ME_OR_PFP: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `ME` = 0.
+  @inlinable public static var ME: Self { Self(rawValue: 0x0) }
+
+  /// `PFP` = 1.
+  @inlinable public static var PFP: Self { Self(rawValue: 0x1) }
 }
 
 /// `QUERY_STATUS_COMMAND`: values of packet set pm4_vi fields.
@@ -97,6 +237,66 @@ public struct QUERY_STATUS_INTERRUPT_SEL: RegisterEnum {
 
   /// `QUEUE_STATUS` = 2.
   @inlinable public static var QUEUE_STATUS: Self { Self(rawValue: 0x2) }
+}
+
+/// `RELEASE_MEM_DATA_SEL`: values of packet set pm4_vi fields.
+public struct RELEASE_MEM_DATA_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `NONE` = 0.
+  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+
+  /// `SEND_32_BIT_LOW` = 1.
+  @inlinable public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
+
+  /// `SEND_64_BIT_DATA` = 2.
+  @inlinable public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
+
+  /// `SEND_GPU_CLOCK_COUNTER` = 3.
+  @inlinable public static var SEND_GPU_CLOCK_COUNTER: Self { Self(rawValue: 0x3) }
+
+  /// `SEND_CP_PERFCOUNTER_HI_LO` = 4.
+  @inlinable public static var SEND_CP_PERFCOUNTER_HI_LO: Self { Self(rawValue: 0x4) }
+
+  /// `STORE_GDS_DATA_TO_MEMORY` = 5.
+  @inlinable public static var STORE_GDS_DATA_TO_MEMORY: Self { Self(rawValue: 0x5) }
+}
+
+/// `RELEASE_MEM_DST_SEL`: values of packet set pm4_vi fields.
+public struct RELEASE_MEM_DST_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `MEMORY_CONTROLLER` = 0.
+  @inlinable public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
+
+  /// `TC_L2` = 1.
+  @inlinable public static var TC_L2: Self { Self(rawValue: 0x1) }
+
+  /// `QUEUE_WRITE_POINTER_REGISTER` = 2.
+  @inlinable public static var QUEUE_WRITE_POINTER_REGISTER: Self { Self(rawValue: 0x2) }
+
+  /// `QUEUE_WRITE_POINTER_POLL_MASK_BIT` = 3.
+  @inlinable public static var QUEUE_WRITE_POINTER_POLL_MASK_BIT: Self { Self(rawValue: 0x3) }
+}
+
+/// `RELEASE_MEM_INT_SEL`: values of packet set pm4_vi fields.
+public struct RELEASE_MEM_INT_SEL: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `NONE` = 0.
+  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+
+  /// `SEND_INTERRUPT_ONLY` = 1.
+  @inlinable public static var SEND_INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
+
+  /// `SEND_INTERRUPT_AFTER_WRITE_CONFIRM` = 2.
+  @inlinable public static var SEND_INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
+
+  /// `SEND_DATA_AFTER_WRITE_CONFIRM` = 3.
+  @inlinable public static var SEND_DATA_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x3) }
 }
 
 /// `SET_RESOURCES_QUEUE_TYPE`: values of packet set pm4_vi fields.
@@ -148,6 +348,57 @@ public struct UNMAP_QUEUES_QUEUE_SEL: RegisterEnum {
 
   /// `PERFORM_REQUEST_ON_DYNAMIC_QUEUES_ONLY` = 3.
   @inlinable public static var PERFORM_REQUEST_ON_DYNAMIC_QUEUES_ONLY: Self { Self(rawValue: 0x3) }
+}
+
+/// `WAIT_REG_MEM_FUNCTION`: values of packet set pm4_vi fields.
+public struct WAIT_REG_MEM_FUNCTION: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `ALWAYS` = 0.
+  @inlinable public static var ALWAYS: Self { Self(rawValue: 0x0) }
+
+  /// `LESS` = 1.
+  @inlinable public static var LESS: Self { Self(rawValue: 0x1) }
+
+  /// `LESS_EQUAL` = 2.
+  @inlinable public static var LESS_EQUAL: Self { Self(rawValue: 0x2) }
+
+  /// `EQUAL` = 3.
+  @inlinable public static var EQUAL: Self { Self(rawValue: 0x3) }
+
+  /// `NOT_EQUAL` = 4.
+  @inlinable public static var NOT_EQUAL: Self { Self(rawValue: 0x4) }
+
+  /// `GREATER_EQUAL` = 5.
+  @inlinable public static var GREATER_EQUAL: Self { Self(rawValue: 0x5) }
+
+  /// `GREATER` = 6.
+  @inlinable public static var GREATER: Self { Self(rawValue: 0x6) }
+}
+
+/// `WAIT_REG_MEM_MEM_SPACE`: values of packet set pm4_vi fields.
+public struct WAIT_REG_MEM_MEM_SPACE: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `REGISTER` = 0.
+  @inlinable public static var REGISTER: Self { Self(rawValue: 0x0) }
+
+  /// `MEMORY` = 1.
+  @inlinable public static var MEMORY: Self { Self(rawValue: 0x1) }
+}
+
+/// `WAIT_REG_MEM_OPERATION`: values of packet set pm4_vi fields.
+public struct WAIT_REG_MEM_OPERATION: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `WAIT_REG_MEM` = 0.
+  @inlinable public static var WAIT_REG_MEM: Self { Self(rawValue: 0x0) }
+
+  /// `WR_WAIT_WR_REG` = 1.
+  @inlinable public static var WR_WAIT_WR_REG: Self { Self(rawValue: 0x1) }
 }
 
 /// `WRITE_DATA_DST_SEL`: values of packet set pm4_vi fields.

@@ -4,6 +4,393 @@
 import MxMMIO
 import MxPM4
 
+/// `ACQUIRE_MEM`: type-3 packet, opcode 0x58, 6 body dwords.
+///
+/// Waits for and acts on caches over a memory range (gfx_v8_0_emit_mem_sync); CP_COHER_CNTL bits as vid.h's SURFACE_SYNC names them.
+public struct ACQUIRE_MEM: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "ACQUIRE_MEM" }
+  public static var opcode: UInt8 { 0x58 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 6 }
+
+  /// `COHER_CNTL.DEST_BASE_0_ENA`: bit 0.
+  public var DEST_BASE_0_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_1_ENA`: bit 1.
+  public var DEST_BASE_1_ENA: Bool
+
+  /// `COHER_CNTL.CB0_DEST_BASE_ENA`: bit 6.
+  public var CB0_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB1_DEST_BASE_ENA`: bit 7.
+  public var CB1_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB2_DEST_BASE_ENA`: bit 8.
+  public var CB2_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB3_DEST_BASE_ENA`: bit 9.
+  public var CB3_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB4_DEST_BASE_ENA`: bit 10.
+  public var CB4_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB5_DEST_BASE_ENA`: bit 11.
+  public var CB5_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB6_DEST_BASE_ENA`: bit 12.
+  public var CB6_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB7_DEST_BASE_ENA`: bit 13.
+  public var CB7_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.DB_DEST_BASE_ENA`: bit 14.
+  public var DB_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.TCL1_VOL_ACTION_ENA`: bit 15.
+  public var TCL1_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_VOL_ACTION_ENA`: bit 16.
+  public var TC_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_WB_ACTION_ENA`: bit 18.
+  public var TC_WB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_2_ENA`: bit 19.
+  public var DEST_BASE_2_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_3_ENA`: bit 21.
+  public var DEST_BASE_3_ENA: Bool
+
+  /// `COHER_CNTL.TCL1_ACTION_ENA`: bit 22.
+  public var TCL1_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_ACTION_ENA`: bit 23.
+  public var TC_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.CB_ACTION_ENA`: bit 25.
+  public var CB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.DB_ACTION_ENA`: bit 26.
+  public var DB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_KCACHE_ACTION_ENA`: bit 27.
+  public var SH_KCACHE_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_KCACHE_VOL_ACTION_ENA`: bit 28.
+  public var SH_KCACHE_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_ICACHE_ACTION_ENA`: bit 29.
+  public var SH_ICACHE_ACTION_ENA: Bool
+
+  /// `COHER_SIZE.COHER_SIZE`: bits 31:0.
+  public var COHER_SIZE: UInt32
+
+  /// `COHER_SIZE_HI.COHER_SIZE_HI`: bits 7:0.
+  public var COHER_SIZE_HI: UInt8
+
+  /// `COHER_BASE.COHER_BASE`: bits 31:0.
+  public var COHER_BASE: UInt32
+
+  /// `COHER_BASE_HI.COHER_BASE_HI`: bits 23:0.
+  public var COHER_BASE_HI: UInt32
+
+  /// `POLL_INTERVAL.POLL_INTERVAL`: bits 15:0.
+  public var POLL_INTERVAL: UInt16
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DEST_BASE_0_ENA: Bool = false,
+    DEST_BASE_1_ENA: Bool = false,
+    CB0_DEST_BASE_ENA: Bool = false,
+    CB1_DEST_BASE_ENA: Bool = false,
+    CB2_DEST_BASE_ENA: Bool = false,
+    CB3_DEST_BASE_ENA: Bool = false,
+    CB4_DEST_BASE_ENA: Bool = false,
+    CB5_DEST_BASE_ENA: Bool = false,
+    CB6_DEST_BASE_ENA: Bool = false,
+    CB7_DEST_BASE_ENA: Bool = false,
+    DB_DEST_BASE_ENA: Bool = false,
+    TCL1_VOL_ACTION_ENA: Bool = false,
+    TC_VOL_ACTION_ENA: Bool = false,
+    TC_WB_ACTION_ENA: Bool = false,
+    DEST_BASE_2_ENA: Bool = false,
+    DEST_BASE_3_ENA: Bool = false,
+    TCL1_ACTION_ENA: Bool = false,
+    TC_ACTION_ENA: Bool = false,
+    CB_ACTION_ENA: Bool = false,
+    DB_ACTION_ENA: Bool = false,
+    SH_KCACHE_ACTION_ENA: Bool = false,
+    SH_KCACHE_VOL_ACTION_ENA: Bool = false,
+    SH_ICACHE_ACTION_ENA: Bool = false,
+    COHER_SIZE: UInt32 = 0,
+    COHER_SIZE_HI: UInt8 = 0,
+    COHER_BASE: UInt32 = 0,
+    COHER_BASE_HI: UInt32 = 0,
+    POLL_INTERVAL: UInt16 = 0
+  ) {
+    self.DEST_BASE_0_ENA = DEST_BASE_0_ENA
+    self.DEST_BASE_1_ENA = DEST_BASE_1_ENA
+    self.CB0_DEST_BASE_ENA = CB0_DEST_BASE_ENA
+    self.CB1_DEST_BASE_ENA = CB1_DEST_BASE_ENA
+    self.CB2_DEST_BASE_ENA = CB2_DEST_BASE_ENA
+    self.CB3_DEST_BASE_ENA = CB3_DEST_BASE_ENA
+    self.CB4_DEST_BASE_ENA = CB4_DEST_BASE_ENA
+    self.CB5_DEST_BASE_ENA = CB5_DEST_BASE_ENA
+    self.CB6_DEST_BASE_ENA = CB6_DEST_BASE_ENA
+    self.CB7_DEST_BASE_ENA = CB7_DEST_BASE_ENA
+    self.DB_DEST_BASE_ENA = DB_DEST_BASE_ENA
+    self.TCL1_VOL_ACTION_ENA = TCL1_VOL_ACTION_ENA
+    self.TC_VOL_ACTION_ENA = TC_VOL_ACTION_ENA
+    self.TC_WB_ACTION_ENA = TC_WB_ACTION_ENA
+    self.DEST_BASE_2_ENA = DEST_BASE_2_ENA
+    self.DEST_BASE_3_ENA = DEST_BASE_3_ENA
+    self.TCL1_ACTION_ENA = TCL1_ACTION_ENA
+    self.TC_ACTION_ENA = TC_ACTION_ENA
+    self.CB_ACTION_ENA = CB_ACTION_ENA
+    self.DB_ACTION_ENA = DB_ACTION_ENA
+    self.SH_KCACHE_ACTION_ENA = SH_KCACHE_ACTION_ENA
+    self.SH_KCACHE_VOL_ACTION_ENA = SH_KCACHE_VOL_ACTION_ENA
+    self.SH_ICACHE_ACTION_ENA = SH_ICACHE_ACTION_ENA
+    self.COHER_SIZE = COHER_SIZE
+    self.COHER_SIZE_HI = COHER_SIZE_HI
+    self.COHER_BASE = COHER_BASE
+    self.COHER_BASE_HI = COHER_BASE_HI
+    self.POLL_INTERVAL = POLL_INTERVAL
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 6
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DEST_BASE_0_ENA, 0, 1, "DEST_BASE_0_ENA")
+    d1 |= try Self.bits(DEST_BASE_1_ENA, 1, 1, "DEST_BASE_1_ENA")
+    d1 |= try Self.bits(CB0_DEST_BASE_ENA, 6, 1, "CB0_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB1_DEST_BASE_ENA, 7, 1, "CB1_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB2_DEST_BASE_ENA, 8, 1, "CB2_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB3_DEST_BASE_ENA, 9, 1, "CB3_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB4_DEST_BASE_ENA, 10, 1, "CB4_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB5_DEST_BASE_ENA, 11, 1, "CB5_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB6_DEST_BASE_ENA, 12, 1, "CB6_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB7_DEST_BASE_ENA, 13, 1, "CB7_DEST_BASE_ENA")
+    d1 |= try Self.bits(DB_DEST_BASE_ENA, 14, 1, "DB_DEST_BASE_ENA")
+    d1 |= try Self.bits(TCL1_VOL_ACTION_ENA, 15, 1, "TCL1_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_VOL_ACTION_ENA, 16, 1, "TC_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_WB_ACTION_ENA, 18, 1, "TC_WB_ACTION_ENA")
+    d1 |= try Self.bits(DEST_BASE_2_ENA, 19, 1, "DEST_BASE_2_ENA")
+    d1 |= try Self.bits(DEST_BASE_3_ENA, 21, 1, "DEST_BASE_3_ENA")
+    d1 |= try Self.bits(TCL1_ACTION_ENA, 22, 1, "TCL1_ACTION_ENA")
+    d1 |= try Self.bits(TC_ACTION_ENA, 23, 1, "TC_ACTION_ENA")
+    d1 |= try Self.bits(CB_ACTION_ENA, 25, 1, "CB_ACTION_ENA")
+    d1 |= try Self.bits(DB_ACTION_ENA, 26, 1, "DB_ACTION_ENA")
+    d1 |= try Self.bits(SH_KCACHE_ACTION_ENA, 27, 1, "SH_KCACHE_ACTION_ENA")
+    d1 |= try Self.bits(SH_KCACHE_VOL_ACTION_ENA, 28, 1, "SH_KCACHE_VOL_ACTION_ENA")
+    d1 |= try Self.bits(SH_ICACHE_ACTION_ENA, 29, 1, "SH_ICACHE_ACTION_ENA")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(COHER_SIZE, 0, 32, "COHER_SIZE")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(COHER_SIZE_HI, 0, 8, "COHER_SIZE_HI")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(COHER_BASE, 0, 32, "COHER_BASE")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(COHER_BASE_HI, 0, 24, "COHER_BASE_HI")
+    var d6: UInt32 = 0
+    d6 |= try Self.bits(POLL_INTERVAL, 0, 16, "POLL_INTERVAL")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+    sink.put(d6)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 6 else {
+      throw .wrongLength(
+        packet: "ACQUIRE_MEM", dwordIndex: index, bodyDwords: body.count, expected: "6")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x3EED_FFC3, "COHER_CNTL", at: index + 1)
+    self.DEST_BASE_0_ENA = Bool(fieldBits: Self.field(w1, 0, 1))
+    self.DEST_BASE_1_ENA = Bool(fieldBits: Self.field(w1, 1, 1))
+    self.CB0_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 6, 1))
+    self.CB1_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 7, 1))
+    self.CB2_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 8, 1))
+    self.CB3_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 9, 1))
+    self.CB4_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 10, 1))
+    self.CB5_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 11, 1))
+    self.CB6_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 12, 1))
+    self.CB7_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 13, 1))
+    self.DB_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 14, 1))
+    self.TCL1_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 15, 1))
+    self.TC_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 16, 1))
+    self.TC_WB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 18, 1))
+    self.DEST_BASE_2_ENA = Bool(fieldBits: Self.field(w1, 19, 1))
+    self.DEST_BASE_3_ENA = Bool(fieldBits: Self.field(w1, 21, 1))
+    self.TCL1_ACTION_ENA = Bool(fieldBits: Self.field(w1, 22, 1))
+    self.TC_ACTION_ENA = Bool(fieldBits: Self.field(w1, 23, 1))
+    self.CB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 25, 1))
+    self.DB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 26, 1))
+    self.SH_KCACHE_ACTION_ENA = Bool(fieldBits: Self.field(w1, 27, 1))
+    self.SH_KCACHE_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 28, 1))
+    self.SH_ICACHE_ACTION_ENA = Bool(fieldBits: Self.field(w1, 29, 1))
+    let w2 = body[body.startIndex + 1]
+    self.COHER_SIZE = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    try Self.checkReserved(w3, fields: 0x0000_00FF, "COHER_SIZE_HI", at: index + 3)
+    self.COHER_SIZE_HI = UInt8(fieldBits: Self.field(w3, 0, 8))
+    let w4 = body[body.startIndex + 3]
+    self.COHER_BASE = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    try Self.checkReserved(w5, fields: 0x00FF_FFFF, "COHER_BASE_HI", at: index + 5)
+    self.COHER_BASE_HI = UInt32(fieldBits: Self.field(w5, 0, 24))
+    let w6 = body[body.startIndex + 5]
+    try Self.checkReserved(w6, fields: 0x0000_FFFF, "POLL_INTERVAL", at: index + 6)
+    self.POLL_INTERVAL = UInt16(fieldBits: Self.field(w6, 0, 16))
+  }
+}
+
+/// `CONTEXT_CONTROL`: type-3 packet, opcode 0x28, 2 body dwords.
+///
+/// Which state the CP loads (and shadows) at a context switch (gfx_v8_ring_emit_cntxcntl, whose comments name the bits).
+public struct CONTEXT_CONTROL: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "CONTEXT_CONTROL" }
+  public static var opcode: UInt8 { 0x28 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 2 }
+
+  /// `LOAD_CONTROL.LOAD_GLOBAL_CONFIG`: bit 0.
+  public var LOAD_GLOBAL_CONFIG: Bool
+
+  /// `LOAD_CONTROL.LOAD_PER_CONTEXT_STATE`: bit 1.
+  public var LOAD_PER_CONTEXT_STATE: Bool
+
+  /// `LOAD_CONTROL.LOAD_GLOBAL_UCONFIG`: bit 15.
+  public var LOAD_GLOBAL_UCONFIG: Bool
+
+  /// `LOAD_CONTROL.LOAD_GFX_SH_REGS`: bit 16.
+  public var LOAD_GFX_SH_REGS: Bool
+
+  /// `LOAD_CONTROL.LOAD_CS_SH_REGS`: bit 24.
+  public var LOAD_CS_SH_REGS: Bool
+
+  /// `LOAD_CONTROL.LOAD_CE_RAM`: bit 28.
+  public var LOAD_CE_RAM: Bool
+
+  /// `LOAD_CONTROL.LOAD_ENABLE`: bit 31.
+  ///
+  /// Without it the packet does nothing.
+  public var LOAD_ENABLE: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_GLOBAL_CONFIG`: bit 0.
+  public var SHADOW_GLOBAL_CONFIG: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_PER_CONTEXT_STATE`: bit 1.
+  public var SHADOW_PER_CONTEXT_STATE: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_GLOBAL_UCONFIG`: bit 15.
+  public var SHADOW_GLOBAL_UCONFIG: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_GFX_SH_REGS`: bit 16.
+  public var SHADOW_GFX_SH_REGS: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_CS_SH_REGS`: bit 24.
+  public var SHADOW_CS_SH_REGS: Bool
+
+  /// `SHADOW_CONTROL.SHADOW_ENABLE`: bit 31.
+  public var SHADOW_ENABLE: Bool
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    LOAD_GLOBAL_CONFIG: Bool = false,
+    LOAD_PER_CONTEXT_STATE: Bool = false,
+    LOAD_GLOBAL_UCONFIG: Bool = false,
+    LOAD_GFX_SH_REGS: Bool = false,
+    LOAD_CS_SH_REGS: Bool = false,
+    LOAD_CE_RAM: Bool = false,
+    LOAD_ENABLE: Bool = false,
+    SHADOW_GLOBAL_CONFIG: Bool = false,
+    SHADOW_PER_CONTEXT_STATE: Bool = false,
+    SHADOW_GLOBAL_UCONFIG: Bool = false,
+    SHADOW_GFX_SH_REGS: Bool = false,
+    SHADOW_CS_SH_REGS: Bool = false,
+    SHADOW_ENABLE: Bool = false
+  ) {
+    self.LOAD_GLOBAL_CONFIG = LOAD_GLOBAL_CONFIG
+    self.LOAD_PER_CONTEXT_STATE = LOAD_PER_CONTEXT_STATE
+    self.LOAD_GLOBAL_UCONFIG = LOAD_GLOBAL_UCONFIG
+    self.LOAD_GFX_SH_REGS = LOAD_GFX_SH_REGS
+    self.LOAD_CS_SH_REGS = LOAD_CS_SH_REGS
+    self.LOAD_CE_RAM = LOAD_CE_RAM
+    self.LOAD_ENABLE = LOAD_ENABLE
+    self.SHADOW_GLOBAL_CONFIG = SHADOW_GLOBAL_CONFIG
+    self.SHADOW_PER_CONTEXT_STATE = SHADOW_PER_CONTEXT_STATE
+    self.SHADOW_GLOBAL_UCONFIG = SHADOW_GLOBAL_UCONFIG
+    self.SHADOW_GFX_SH_REGS = SHADOW_GFX_SH_REGS
+    self.SHADOW_CS_SH_REGS = SHADOW_CS_SH_REGS
+    self.SHADOW_ENABLE = SHADOW_ENABLE
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 2
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(LOAD_GLOBAL_CONFIG, 0, 1, "LOAD_GLOBAL_CONFIG")
+    d1 |= try Self.bits(LOAD_PER_CONTEXT_STATE, 1, 1, "LOAD_PER_CONTEXT_STATE")
+    d1 |= try Self.bits(LOAD_GLOBAL_UCONFIG, 15, 1, "LOAD_GLOBAL_UCONFIG")
+    d1 |= try Self.bits(LOAD_GFX_SH_REGS, 16, 1, "LOAD_GFX_SH_REGS")
+    d1 |= try Self.bits(LOAD_CS_SH_REGS, 24, 1, "LOAD_CS_SH_REGS")
+    d1 |= try Self.bits(LOAD_CE_RAM, 28, 1, "LOAD_CE_RAM")
+    d1 |= try Self.bits(LOAD_ENABLE, 31, 1, "LOAD_ENABLE")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(SHADOW_GLOBAL_CONFIG, 0, 1, "SHADOW_GLOBAL_CONFIG")
+    d2 |= try Self.bits(SHADOW_PER_CONTEXT_STATE, 1, 1, "SHADOW_PER_CONTEXT_STATE")
+    d2 |= try Self.bits(SHADOW_GLOBAL_UCONFIG, 15, 1, "SHADOW_GLOBAL_UCONFIG")
+    d2 |= try Self.bits(SHADOW_GFX_SH_REGS, 16, 1, "SHADOW_GFX_SH_REGS")
+    d2 |= try Self.bits(SHADOW_CS_SH_REGS, 24, 1, "SHADOW_CS_SH_REGS")
+    d2 |= try Self.bits(SHADOW_ENABLE, 31, 1, "SHADOW_ENABLE")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 2 else {
+      throw .wrongLength(
+        packet: "CONTEXT_CONTROL", dwordIndex: index, bodyDwords: body.count, expected: "2")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x9101_8003, "LOAD_CONTROL", at: index + 1)
+    self.LOAD_GLOBAL_CONFIG = Bool(fieldBits: Self.field(w1, 0, 1))
+    self.LOAD_PER_CONTEXT_STATE = Bool(fieldBits: Self.field(w1, 1, 1))
+    self.LOAD_GLOBAL_UCONFIG = Bool(fieldBits: Self.field(w1, 15, 1))
+    self.LOAD_GFX_SH_REGS = Bool(fieldBits: Self.field(w1, 16, 1))
+    self.LOAD_CS_SH_REGS = Bool(fieldBits: Self.field(w1, 24, 1))
+    self.LOAD_CE_RAM = Bool(fieldBits: Self.field(w1, 28, 1))
+    self.LOAD_ENABLE = Bool(fieldBits: Self.field(w1, 31, 1))
+    let w2 = body[body.startIndex + 1]
+    try Self.checkReserved(w2, fields: 0x8101_8003, "SHADOW_CONTROL", at: index + 2)
+    self.SHADOW_GLOBAL_CONFIG = Bool(fieldBits: Self.field(w2, 0, 1))
+    self.SHADOW_PER_CONTEXT_STATE = Bool(fieldBits: Self.field(w2, 1, 1))
+    self.SHADOW_GLOBAL_UCONFIG = Bool(fieldBits: Self.field(w2, 15, 1))
+    self.SHADOW_GFX_SH_REGS = Bool(fieldBits: Self.field(w2, 16, 1))
+    self.SHADOW_CS_SH_REGS = Bool(fieldBits: Self.field(w2, 24, 1))
+    self.SHADOW_ENABLE = Bool(fieldBits: Self.field(w2, 31, 1))
+  }
+}
+
 /// `COPY_DATA`: type-3 packet, opcode 0x40, 5 body dwords.
 ///
 /// Copies a register or memory value to memory or a register: the KIQ register read (gfx_v8_0_ring_emit_rreg, whose comments name source and destination).
@@ -73,6 +460,7 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
   public var DST_ADDR_HI: DST_ADDR_HILayout
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     SRC_SEL: UInt8 = 0,
     DST_SEL: MxPM4Packets.WRITE_DATA_DST_SEL = .init(rawValue: 0),
@@ -96,7 +484,7 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -228,6 +616,522 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
   }
 }
 
+/// `DMA_DATA`: type-3 packet, opcode 0x50, 6 body dwords.
+///
+/// CP DMA: copies or fills memory or GDS (vid.h PACKET3_DMA_DATA_*).
+public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "DMA_DATA" }
+  public static var opcode: UInt8 { 0x50 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 6 }
+
+  /// `CONTROL.ENGINE`: bit 0, values of `ME_OR_PFP`.
+  public var ENGINE: MxPM4Packets.ME_OR_PFP
+
+  /// `CONTROL.SRC_CACHE_POLICY`: bits 14:13, values of `CACHE_POLICY`.
+  public var SRC_CACHE_POLICY: MxPM4Packets.CACHE_POLICY
+
+  /// `CONTROL.SRC_VOLATILE`: bit 15.
+  public var SRC_VOLATILE: Bool
+
+  /// `CONTROL.DST_SEL`: bits 21:20, values of `DMA_DATA_DST_SEL`.
+  public var DST_SEL: MxPM4Packets.DMA_DATA_DST_SEL
+
+  /// `CONTROL.DST_CACHE_POLICY`: bits 26:25, values of `CACHE_POLICY`.
+  public var DST_CACHE_POLICY: MxPM4Packets.CACHE_POLICY
+
+  /// `CONTROL.DST_VOLATILE`: bit 27.
+  public var DST_VOLATILE: Bool
+
+  /// `CONTROL.SRC_SEL`: bits 30:29, values of `DMA_DATA_SRC_SEL`.
+  public var SRC_SEL: MxPM4Packets.DMA_DATA_SRC_SEL
+
+  /// `CONTROL.CP_SYNC`: bit 31.
+  public var CP_SYNC: Bool
+
+  /// `DST_ADDR_LO.DST_ADDR_LO`: bits 31:0.
+  public var DST_ADDR_LO: UInt32
+
+  /// `DST_ADDR_HI.DST_ADDR_HI`: bits 31:0.
+  public var DST_ADDR_HI: UInt32
+
+  /// `COMMAND.BYTE_COUNT`: bits 20:0.
+  public var BYTE_COUNT: UInt32
+
+  /// `COMMAND.DIS_WC`: bit 21.
+  public var DIS_WC: Bool
+
+  /// `COMMAND.SRC_SWAP`: bits 23:22, values of `ENDIAN_SWAP`.
+  public var SRC_SWAP: MxPM4Packets.ENDIAN_SWAP
+
+  /// `COMMAND.DST_SWAP`: bits 25:24, values of `ENDIAN_SWAP`.
+  public var DST_SWAP: MxPM4Packets.ENDIAN_SWAP
+
+  /// `COMMAND.SAS`: bit 26.
+  ///
+  /// 0 memory, 1 register.
+  public var SAS: Bool
+
+  /// `COMMAND.DAS`: bit 27.
+  ///
+  /// 0 memory, 1 register.
+  public var DAS: Bool
+
+  /// `COMMAND.SAIC`: bit 28.
+  public var SAIC: Bool
+
+  /// `COMMAND.DAIC`: bit 29.
+  public var DAIC: Bool
+
+  /// `COMMAND.RAW_WAIT`: bit 30.
+  public var RAW_WAIT: Bool
+
+  /// The layouts of `DMA_DATA.SRC_ADDR_LO`.
+  public enum SRC_ADDR_LOLayout: Equatable, Sendable {
+    /// `data`, when `SRC_SEL` is 2.
+    case data(DATA: UInt32)
+    /// `address`, otherwise.
+    case address(SRC_ADDR_LO: UInt32)
+  }
+  /// `SRC_ADDR_LO`: one of its layouts, chosen by `SRC_SEL`.
+  public var SRC_ADDR_LO: SRC_ADDR_LOLayout
+
+  /// The layouts of `DMA_DATA.SRC_ADDR_HI`.
+  public enum SRC_ADDR_HILayout: Equatable, Sendable {
+    /// `data`, when `SRC_SEL` is 2.
+    case data
+    /// `address`, otherwise.
+    case address(SRC_ADDR_HI: UInt32)
+  }
+  /// `SRC_ADDR_HI`: one of its layouts, chosen by `SRC_SEL`.
+  public var SRC_ADDR_HI: SRC_ADDR_HILayout
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    ENGINE: MxPM4Packets.ME_OR_PFP = .init(rawValue: 0),
+    SRC_CACHE_POLICY: MxPM4Packets.CACHE_POLICY = .init(rawValue: 0),
+    SRC_VOLATILE: Bool = false,
+    DST_SEL: MxPM4Packets.DMA_DATA_DST_SEL = .init(rawValue: 0),
+    DST_CACHE_POLICY: MxPM4Packets.CACHE_POLICY = .init(rawValue: 0),
+    DST_VOLATILE: Bool = false,
+    SRC_SEL: MxPM4Packets.DMA_DATA_SRC_SEL = .init(rawValue: 0),
+    CP_SYNC: Bool = false,
+    DST_ADDR_LO: UInt32 = 0,
+    DST_ADDR_HI: UInt32 = 0,
+    BYTE_COUNT: UInt32 = 0,
+    DIS_WC: Bool = false,
+    SRC_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
+    DST_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
+    SAS: Bool = false,
+    DAS: Bool = false,
+    SAIC: Bool = false,
+    DAIC: Bool = false,
+    RAW_WAIT: Bool = false,
+    SRC_ADDR_LO: SRC_ADDR_LOLayout,
+    SRC_ADDR_HI: SRC_ADDR_HILayout
+  ) {
+    self.ENGINE = ENGINE
+    self.SRC_CACHE_POLICY = SRC_CACHE_POLICY
+    self.SRC_VOLATILE = SRC_VOLATILE
+    self.DST_SEL = DST_SEL
+    self.DST_CACHE_POLICY = DST_CACHE_POLICY
+    self.DST_VOLATILE = DST_VOLATILE
+    self.SRC_SEL = SRC_SEL
+    self.CP_SYNC = CP_SYNC
+    self.DST_ADDR_LO = DST_ADDR_LO
+    self.DST_ADDR_HI = DST_ADDR_HI
+    self.BYTE_COUNT = BYTE_COUNT
+    self.DIS_WC = DIS_WC
+    self.SRC_SWAP = SRC_SWAP
+    self.DST_SWAP = DST_SWAP
+    self.SAS = SAS
+    self.DAS = DAS
+    self.SAIC = SAIC
+    self.DAIC = DAIC
+    self.RAW_WAIT = RAW_WAIT
+    self.SRC_ADDR_LO = SRC_ADDR_LO
+    self.SRC_ADDR_HI = SRC_ADDR_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 6
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(ENGINE, 0, 1, "ENGINE")
+    d1 |= try Self.bits(SRC_CACHE_POLICY, 13, 2, "SRC_CACHE_POLICY")
+    d1 |= try Self.bits(SRC_VOLATILE, 15, 1, "SRC_VOLATILE")
+    d1 |= try Self.bits(DST_SEL, 20, 2, "DST_SEL")
+    d1 |= try Self.bits(DST_CACHE_POLICY, 25, 2, "DST_CACHE_POLICY")
+    d1 |= try Self.bits(DST_VOLATILE, 27, 1, "DST_VOLATILE")
+    d1 |= try Self.bits(SRC_SEL, 29, 2, "SRC_SEL")
+    d1 |= try Self.bits(CP_SYNC, 31, 1, "CP_SYNC")
+    var d2: UInt32 = 0
+    switch SRC_ADDR_LO {
+    case .data(let DATA):
+      guard SRC_SEL.fieldBits == 2 else {
+        throw Self.layoutMismatch("SRC_ADDR_LO", "SRC_SEL", SRC_SEL.fieldBits)
+      }
+      d2 |= try Self.bits(DATA, 0, 32, "DATA")
+    case .address(let SRC_ADDR_LO):
+      guard SRC_SEL.fieldBits != 2 else {
+        throw Self.layoutMismatch("SRC_ADDR_LO", "SRC_SEL", SRC_SEL.fieldBits)
+      }
+      d2 |= try Self.bits(SRC_ADDR_LO, 0, 32, "SRC_ADDR_LO")
+    }
+    var d3: UInt32 = 0
+    switch SRC_ADDR_HI {
+    case .data:
+      guard SRC_SEL.fieldBits == 2 else {
+        throw Self.layoutMismatch("SRC_ADDR_HI", "SRC_SEL", SRC_SEL.fieldBits)
+      }
+    case .address(let SRC_ADDR_HI):
+      guard SRC_SEL.fieldBits != 2 else {
+        throw Self.layoutMismatch("SRC_ADDR_HI", "SRC_SEL", SRC_SEL.fieldBits)
+      }
+      d3 |= try Self.bits(SRC_ADDR_HI, 0, 32, "SRC_ADDR_HI")
+    }
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(DST_ADDR_LO, 0, 32, "DST_ADDR_LO")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(DST_ADDR_HI, 0, 32, "DST_ADDR_HI")
+    var d6: UInt32 = 0
+    d6 |= try Self.bits(BYTE_COUNT, 0, 21, "BYTE_COUNT")
+    d6 |= try Self.bits(DIS_WC, 21, 1, "DIS_WC")
+    d6 |= try Self.bits(SRC_SWAP, 22, 2, "SRC_SWAP")
+    d6 |= try Self.bits(DST_SWAP, 24, 2, "DST_SWAP")
+    d6 |= try Self.bits(SAS, 26, 1, "SAS")
+    d6 |= try Self.bits(DAS, 27, 1, "DAS")
+    d6 |= try Self.bits(SAIC, 28, 1, "SAIC")
+    d6 |= try Self.bits(DAIC, 29, 1, "DAIC")
+    d6 |= try Self.bits(RAW_WAIT, 30, 1, "RAW_WAIT")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+    sink.put(d6)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 6 else {
+      throw .wrongLength(
+        packet: "DMA_DATA", dwordIndex: index, bodyDwords: body.count, expected: "6")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0xEE30_E001, "CONTROL", at: index + 1)
+    self.ENGINE = MxPM4Packets.ME_OR_PFP(fieldBits: Self.field(w1, 0, 1))
+    switch Self.field(w1, 13, 2) {
+    case 0, 1, 2: break
+    case let value: throw Self.reservedValue("SRC_CACHE_POLICY", value, at: index + 1)
+    }
+    self.SRC_CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w1, 13, 2))
+    self.SRC_VOLATILE = Bool(fieldBits: Self.field(w1, 15, 1))
+    switch Self.field(w1, 20, 2) {
+    case 0, 1, 3: break
+    case let value: throw Self.reservedValue("DST_SEL", value, at: index + 1)
+    }
+    self.DST_SEL = MxPM4Packets.DMA_DATA_DST_SEL(fieldBits: Self.field(w1, 20, 2))
+    switch Self.field(w1, 25, 2) {
+    case 0, 1, 2: break
+    case let value: throw Self.reservedValue("DST_CACHE_POLICY", value, at: index + 1)
+    }
+    self.DST_CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w1, 25, 2))
+    self.DST_VOLATILE = Bool(fieldBits: Self.field(w1, 27, 1))
+    self.SRC_SEL = MxPM4Packets.DMA_DATA_SRC_SEL(fieldBits: Self.field(w1, 29, 2))
+    self.CP_SYNC = Bool(fieldBits: Self.field(w1, 31, 1))
+    let w2 = body[body.startIndex + 1]
+    switch self.SRC_SEL.fieldBits {
+    case 2:
+      let DATA = UInt32(fieldBits: Self.field(w2, 0, 32))
+      self.SRC_ADDR_LO = .data(DATA: DATA)
+    default:
+      let SRC_ADDR_LO = UInt32(fieldBits: Self.field(w2, 0, 32))
+      self.SRC_ADDR_LO = .address(SRC_ADDR_LO: SRC_ADDR_LO)
+    }
+    let w3 = body[body.startIndex + 2]
+    switch self.SRC_SEL.fieldBits {
+    case 2:
+      try Self.checkReserved(w3, fields: 0x0000_0000, "SRC_ADDR_HI", at: index + 3)
+      self.SRC_ADDR_HI = .data
+    default:
+      let SRC_ADDR_HI = UInt32(fieldBits: Self.field(w3, 0, 32))
+      self.SRC_ADDR_HI = .address(SRC_ADDR_HI: SRC_ADDR_HI)
+    }
+    let w4 = body[body.startIndex + 3]
+    self.DST_ADDR_LO = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    self.DST_ADDR_HI = UInt32(fieldBits: Self.field(w5, 0, 32))
+    let w6 = body[body.startIndex + 5]
+    try Self.checkReserved(w6, fields: 0x7FFF_FFFF, "COMMAND", at: index + 6)
+    self.BYTE_COUNT = UInt32(fieldBits: Self.field(w6, 0, 21))
+    self.DIS_WC = Bool(fieldBits: Self.field(w6, 21, 1))
+    self.SRC_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 22, 2))
+    self.DST_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 24, 2))
+    self.SAS = Bool(fieldBits: Self.field(w6, 26, 1))
+    self.DAS = Bool(fieldBits: Self.field(w6, 27, 1))
+    self.SAIC = Bool(fieldBits: Self.field(w6, 28, 1))
+    self.DAIC = Bool(fieldBits: Self.field(w6, 29, 1))
+    self.RAW_WAIT = Bool(fieldBits: Self.field(w6, 30, 1))
+  }
+}
+
+/// `EVENT_WRITE`: type-3 packet, opcode 0x46, 1 body dword then `ADDRESS` dwords.
+///
+/// Raises a VGT event; sample events are followed by the address to write to.
+///
+/// ADDRESS_LO and ADDRESS_HI for sample events; nothing otherwise.
+public struct EVENT_WRITE: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "EVENT_WRITE" }
+  public static var opcode: UInt8 { 0x46 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `ORDINAL2.EVENT_TYPE`: bits 5:0.
+  ///
+  /// A VGT_EVENT_TYPE value (gfx_8_0_enum.h).
+  public var EVENT_TYPE: UInt8
+
+  /// `ORDINAL2.EVENT_INDEX`: bits 11:8, values of `EVENT_INDEX`.
+  public var EVENT_INDEX: MxPM4Packets.EVENT_INDEX
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    EVENT_TYPE: UInt8 = 0,
+    EVENT_INDEX: MxPM4Packets.EVENT_INDEX = .init(rawValue: 0)
+  ) {
+    self.EVENT_TYPE = EVENT_TYPE
+    self.EVENT_INDEX = EVENT_INDEX
+  }
+
+  /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1 + payload.count
+    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "EVENT_WRITE", bodyDwords: bodyDwords) }
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(EVENT_TYPE, 0, 6, "EVENT_TYPE")
+    d1 |= try Self.bits(EVENT_INDEX, 8, 4, "EVENT_INDEX")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    for dword in payload { sink.put(dword) }
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream; the payload after the fixed dwords is the caller's to read.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count >= 1 else {
+      throw .wrongLength(
+        packet: "EVENT_WRITE", dwordIndex: index, bodyDwords: body.count, expected: "at least 1")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x0000_0F3F, "ORDINAL2", at: index + 1)
+    self.EVENT_TYPE = UInt8(fieldBits: Self.field(w1, 0, 6))
+    switch Self.field(w1, 8, 4) {
+    case 0, 1, 2, 3, 4, 5, 6: break
+    case let value: throw Self.reservedValue("EVENT_INDEX", value, at: index + 1)
+    }
+    self.EVENT_INDEX = MxPM4Packets.EVENT_INDEX(fieldBits: Self.field(w1, 8, 4))
+  }
+}
+
+/// `EVENT_WRITE_EOP`: type-3 packet, opcode 0x47, 5 body dwords.
+///
+/// Writes data (a fence) and optionally interrupts at end of pipe (gfx_v8_0_ring_emit_fence_gfx).
+public struct EVENT_WRITE_EOP: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "EVENT_WRITE_EOP" }
+  public static var opcode: UInt8 { 0x47 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 5 }
+
+  /// `ORDINAL2.EVENT_TYPE`: bits 5:0.
+  ///
+  /// CACHE_FLUSH_AND_INV_TS_EVENT (0x14) for fences.
+  public var EVENT_TYPE: UInt8
+
+  /// `ORDINAL2.EVENT_INDEX`: bits 11:8, values of `EVENT_INDEX`.
+  public var EVENT_INDEX: MxPM4Packets.EVENT_INDEX
+
+  /// `ORDINAL2.TCL1_VOL_ACTION_EN`: bit 12.
+  public var TCL1_VOL_ACTION_EN: Bool
+
+  /// `ORDINAL2.TC_VOL_ACTION_EN`: bit 13.
+  public var TC_VOL_ACTION_EN: Bool
+
+  /// `ORDINAL2.TC_WB_ACTION_EN`: bit 15.
+  public var TC_WB_ACTION_EN: Bool
+
+  /// `ORDINAL2.TCL1_ACTION_EN`: bit 16.
+  public var TCL1_ACTION_EN: Bool
+
+  /// `ORDINAL2.TC_ACTION_EN`: bit 17.
+  public var TC_ACTION_EN: Bool
+
+  /// `ORDINAL2.TCL2_VOLATILE`: bit 24.
+  public var TCL2_VOLATILE: Bool
+
+  /// `ORDINAL2.CACHE_POLICY`: bits 26:25, values of `CACHE_POLICY`.
+  public var CACHE_POLICY: MxPM4Packets.CACHE_POLICY
+
+  /// `ADDRESS_LO.ADDRESS_LO`: bits 31:2.
+  ///
+  /// Address bits 31:2.
+  public var ADDRESS_LO: UInt32
+
+  /// `ORDINAL4.ADDRESS_HI`: bits 15:0.
+  public var ADDRESS_HI: UInt16
+
+  /// `ORDINAL4.DST_SEL`: bits 17:16, values of `EOP_DST_SEL`.
+  public var DST_SEL: MxPM4Packets.EOP_DST_SEL
+
+  /// `ORDINAL4.INT_SEL`: bits 26:24, values of `EOP_INT_SEL`.
+  public var INT_SEL: MxPM4Packets.EOP_INT_SEL
+
+  /// `ORDINAL4.DATA_SEL`: bits 31:29, values of `EOP_DATA_SEL`.
+  public var DATA_SEL: MxPM4Packets.EOP_DATA_SEL
+
+  /// `DATA_LO.DATA_LO`: bits 31:0.
+  public var DATA_LO: UInt32
+
+  /// `DATA_HI.DATA_HI`: bits 31:0.
+  public var DATA_HI: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    EVENT_TYPE: UInt8 = 0,
+    EVENT_INDEX: MxPM4Packets.EVENT_INDEX = .init(rawValue: 0),
+    TCL1_VOL_ACTION_EN: Bool = false,
+    TC_VOL_ACTION_EN: Bool = false,
+    TC_WB_ACTION_EN: Bool = false,
+    TCL1_ACTION_EN: Bool = false,
+    TC_ACTION_EN: Bool = false,
+    TCL2_VOLATILE: Bool = false,
+    CACHE_POLICY: MxPM4Packets.CACHE_POLICY = .init(rawValue: 0),
+    ADDRESS_LO: UInt32 = 0,
+    ADDRESS_HI: UInt16 = 0,
+    DST_SEL: MxPM4Packets.EOP_DST_SEL = .init(rawValue: 0),
+    INT_SEL: MxPM4Packets.EOP_INT_SEL = .init(rawValue: 0),
+    DATA_SEL: MxPM4Packets.EOP_DATA_SEL = .init(rawValue: 0),
+    DATA_LO: UInt32 = 0,
+    DATA_HI: UInt32 = 0
+  ) {
+    self.EVENT_TYPE = EVENT_TYPE
+    self.EVENT_INDEX = EVENT_INDEX
+    self.TCL1_VOL_ACTION_EN = TCL1_VOL_ACTION_EN
+    self.TC_VOL_ACTION_EN = TC_VOL_ACTION_EN
+    self.TC_WB_ACTION_EN = TC_WB_ACTION_EN
+    self.TCL1_ACTION_EN = TCL1_ACTION_EN
+    self.TC_ACTION_EN = TC_ACTION_EN
+    self.TCL2_VOLATILE = TCL2_VOLATILE
+    self.CACHE_POLICY = CACHE_POLICY
+    self.ADDRESS_LO = ADDRESS_LO
+    self.ADDRESS_HI = ADDRESS_HI
+    self.DST_SEL = DST_SEL
+    self.INT_SEL = INT_SEL
+    self.DATA_SEL = DATA_SEL
+    self.DATA_LO = DATA_LO
+    self.DATA_HI = DATA_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 5
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(EVENT_TYPE, 0, 6, "EVENT_TYPE")
+    d1 |= try Self.bits(EVENT_INDEX, 8, 4, "EVENT_INDEX")
+    d1 |= try Self.bits(TCL1_VOL_ACTION_EN, 12, 1, "TCL1_VOL_ACTION_EN")
+    d1 |= try Self.bits(TC_VOL_ACTION_EN, 13, 1, "TC_VOL_ACTION_EN")
+    d1 |= try Self.bits(TC_WB_ACTION_EN, 15, 1, "TC_WB_ACTION_EN")
+    d1 |= try Self.bits(TCL1_ACTION_EN, 16, 1, "TCL1_ACTION_EN")
+    d1 |= try Self.bits(TC_ACTION_EN, 17, 1, "TC_ACTION_EN")
+    d1 |= try Self.bits(TCL2_VOLATILE, 24, 1, "TCL2_VOLATILE")
+    d1 |= try Self.bits(CACHE_POLICY, 25, 2, "CACHE_POLICY")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(ADDRESS_LO, 2, 30, "ADDRESS_LO")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(ADDRESS_HI, 0, 16, "ADDRESS_HI")
+    d3 |= try Self.bits(DST_SEL, 16, 2, "DST_SEL")
+    d3 |= try Self.bits(INT_SEL, 24, 3, "INT_SEL")
+    d3 |= try Self.bits(DATA_SEL, 29, 3, "DATA_SEL")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(DATA_LO, 0, 32, "DATA_LO")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(DATA_HI, 0, 32, "DATA_HI")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 5 else {
+      throw .wrongLength(
+        packet: "EVENT_WRITE_EOP", dwordIndex: index, bodyDwords: body.count, expected: "5")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x0703_BF3F, "ORDINAL2", at: index + 1)
+    self.EVENT_TYPE = UInt8(fieldBits: Self.field(w1, 0, 6))
+    switch Self.field(w1, 8, 4) {
+    case 0, 1, 2, 3, 4, 5, 6: break
+    case let value: throw Self.reservedValue("EVENT_INDEX", value, at: index + 1)
+    }
+    self.EVENT_INDEX = MxPM4Packets.EVENT_INDEX(fieldBits: Self.field(w1, 8, 4))
+    self.TCL1_VOL_ACTION_EN = Bool(fieldBits: Self.field(w1, 12, 1))
+    self.TC_VOL_ACTION_EN = Bool(fieldBits: Self.field(w1, 13, 1))
+    self.TC_WB_ACTION_EN = Bool(fieldBits: Self.field(w1, 15, 1))
+    self.TCL1_ACTION_EN = Bool(fieldBits: Self.field(w1, 16, 1))
+    self.TC_ACTION_EN = Bool(fieldBits: Self.field(w1, 17, 1))
+    self.TCL2_VOLATILE = Bool(fieldBits: Self.field(w1, 24, 1))
+    switch Self.field(w1, 25, 2) {
+    case 0, 1, 2: break
+    case let value: throw Self.reservedValue("CACHE_POLICY", value, at: index + 1)
+    }
+    self.CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w1, 25, 2))
+    let w2 = body[body.startIndex + 1]
+    try Self.checkReserved(w2, fields: 0xFFFF_FFFC, "ADDRESS_LO", at: index + 2)
+    self.ADDRESS_LO = UInt32(fieldBits: Self.field(w2, 2, 30))
+    let w3 = body[body.startIndex + 2]
+    try Self.checkReserved(w3, fields: 0xE703_FFFF, "ORDINAL4", at: index + 3)
+    self.ADDRESS_HI = UInt16(fieldBits: Self.field(w3, 0, 16))
+    switch Self.field(w3, 16, 2) {
+    case 0, 1: break
+    case let value: throw Self.reservedValue("DST_SEL", value, at: index + 3)
+    }
+    self.DST_SEL = MxPM4Packets.EOP_DST_SEL(fieldBits: Self.field(w3, 16, 2))
+    switch Self.field(w3, 24, 3) {
+    case 0, 1, 2: break
+    case let value: throw Self.reservedValue("INT_SEL", value, at: index + 3)
+    }
+    self.INT_SEL = MxPM4Packets.EOP_INT_SEL(fieldBits: Self.field(w3, 24, 3))
+    switch Self.field(w3, 29, 3) {
+    case 0, 1, 2, 3, 4: break
+    case let value: throw Self.reservedValue("DATA_SEL", value, at: index + 3)
+    }
+    self.DATA_SEL = MxPM4Packets.EOP_DATA_SEL(fieldBits: Self.field(w3, 29, 3))
+    let w4 = body[body.startIndex + 3]
+    self.DATA_LO = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    self.DATA_HI = UInt32(fieldBits: Self.field(w5, 0, 32))
+  }
+}
+
 /// `INDIRECT_BUFFER`: type-3 packet, opcode 0x3F, 3 body dwords.
 ///
 /// Executes an indirect buffer (gfx_v8_0_ring_emit_ib_gfx / _compute).
@@ -268,6 +1172,7 @@ public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
   public var CACHE_POLICY: MxPM4Packets.CACHE_POLICY
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     SWAP: UInt8 = 0,
     IB_BASE_LO: UInt32 = 0,
@@ -293,7 +1198,7 @@ public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -386,6 +1291,7 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
   public var CACHE_POLICY: MxPM4Packets.CACHE_POLICY
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     SWAP: UInt8 = 0,
     IB_BASE_LO: UInt32 = 0,
@@ -411,7 +1317,7 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -461,6 +1367,210 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
     case let value: throw Self.reservedValue("CACHE_POLICY", value, at: index + 3)
     }
     self.CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w3, 28, 2))
+  }
+}
+
+/// `MAP_PROCESS`: type-3 packet, opcode 0xA1, 15 body dwords.
+///
+/// Registers a process (page table, shared memory apertures, GDS) with the scheduler (KFD pm4_mes_map_process, VI).
+public struct MAP_PROCESS: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "MAP_PROCESS" }
+  public static var opcode: UInt8 { 0xA1 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 15 }
+
+  /// `ORDINAL2.PASID`: bits 15:0.
+  public var PASID: UInt16
+
+  /// `ORDINAL2.DIQ_ENABLE`: bit 24.
+  public var DIQ_ENABLE: Bool
+
+  /// `ORDINAL2.PROCESS_QUANTUM`: bits 31:25.
+  public var PROCESS_QUANTUM: UInt8
+
+  /// `ORDINAL3.PAGE_TABLE_BASE`: bits 27:0.
+  public var PAGE_TABLE_BASE: UInt32
+
+  /// `SH_MEM_BASES.SH_MEM_BASES`: bits 31:0.
+  public var SH_MEM_BASES: UInt32
+
+  /// `SH_MEM_CONFIG.SH_MEM_CONFIG`: bits 31:0.
+  public var SH_MEM_CONFIG: UInt32
+
+  /// `SH_MEM_APE1_BASE.SH_MEM_APE1_BASE`: bits 31:0.
+  public var SH_MEM_APE1_BASE: UInt32
+
+  /// `SH_MEM_APE1_LIMIT.SH_MEM_APE1_LIMIT`: bits 31:0.
+  public var SH_MEM_APE1_LIMIT: UInt32
+
+  /// `SH_HIDDEN_PRIVATE_BASE_VMID.SH_HIDDEN_PRIVATE_BASE_VMID`: bits 31:0.
+  public var SH_HIDDEN_PRIVATE_BASE_VMID: UInt32
+
+  /// `GDS_ADDR_LO.GDS_ADDR_LO`: bits 31:0.
+  public var GDS_ADDR_LO: UInt32
+
+  /// `GDS_ADDR_HI.GDS_ADDR_HI`: bits 31:0.
+  public var GDS_ADDR_HI: UInt32
+
+  /// `ORDINAL10.NUM_GWS`: bits 5:0.
+  public var NUM_GWS: UInt8
+
+  /// `ORDINAL10.NUM_OAC`: bits 11:8.
+  public var NUM_OAC: UInt8
+
+  /// `ORDINAL10.GDS_SIZE`: bits 21:16.
+  public var GDS_SIZE: UInt8
+
+  /// `ORDINAL10.NUM_QUEUES`: bits 31:22.
+  public var NUM_QUEUES: UInt16
+
+  /// `COMPLETION_SIGNAL_LO.COMPLETION_SIGNAL_LO`: bits 31:0.
+  public var COMPLETION_SIGNAL_LO: UInt32
+
+  /// `COMPLETION_SIGNAL_HI.COMPLETION_SIGNAL_HI`: bits 31:0.
+  public var COMPLETION_SIGNAL_HI: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    PASID: UInt16 = 0,
+    DIQ_ENABLE: Bool = false,
+    PROCESS_QUANTUM: UInt8 = 0,
+    PAGE_TABLE_BASE: UInt32 = 0,
+    SH_MEM_BASES: UInt32 = 0,
+    SH_MEM_CONFIG: UInt32 = 0,
+    SH_MEM_APE1_BASE: UInt32 = 0,
+    SH_MEM_APE1_LIMIT: UInt32 = 0,
+    SH_HIDDEN_PRIVATE_BASE_VMID: UInt32 = 0,
+    GDS_ADDR_LO: UInt32 = 0,
+    GDS_ADDR_HI: UInt32 = 0,
+    NUM_GWS: UInt8 = 0,
+    NUM_OAC: UInt8 = 0,
+    GDS_SIZE: UInt8 = 0,
+    NUM_QUEUES: UInt16 = 0,
+    COMPLETION_SIGNAL_LO: UInt32 = 0,
+    COMPLETION_SIGNAL_HI: UInt32 = 0
+  ) {
+    self.PASID = PASID
+    self.DIQ_ENABLE = DIQ_ENABLE
+    self.PROCESS_QUANTUM = PROCESS_QUANTUM
+    self.PAGE_TABLE_BASE = PAGE_TABLE_BASE
+    self.SH_MEM_BASES = SH_MEM_BASES
+    self.SH_MEM_CONFIG = SH_MEM_CONFIG
+    self.SH_MEM_APE1_BASE = SH_MEM_APE1_BASE
+    self.SH_MEM_APE1_LIMIT = SH_MEM_APE1_LIMIT
+    self.SH_HIDDEN_PRIVATE_BASE_VMID = SH_HIDDEN_PRIVATE_BASE_VMID
+    self.GDS_ADDR_LO = GDS_ADDR_LO
+    self.GDS_ADDR_HI = GDS_ADDR_HI
+    self.NUM_GWS = NUM_GWS
+    self.NUM_OAC = NUM_OAC
+    self.GDS_SIZE = GDS_SIZE
+    self.NUM_QUEUES = NUM_QUEUES
+    self.COMPLETION_SIGNAL_LO = COMPLETION_SIGNAL_LO
+    self.COMPLETION_SIGNAL_HI = COMPLETION_SIGNAL_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 15
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(PASID, 0, 16, "PASID")
+    d1 |= try Self.bits(DIQ_ENABLE, 24, 1, "DIQ_ENABLE")
+    d1 |= try Self.bits(PROCESS_QUANTUM, 25, 7, "PROCESS_QUANTUM")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(PAGE_TABLE_BASE, 0, 28, "PAGE_TABLE_BASE")
+    let d3: UInt32 = 0
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(SH_MEM_BASES, 0, 32, "SH_MEM_BASES")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(SH_MEM_CONFIG, 0, 32, "SH_MEM_CONFIG")
+    var d6: UInt32 = 0
+    d6 |= try Self.bits(SH_MEM_APE1_BASE, 0, 32, "SH_MEM_APE1_BASE")
+    var d7: UInt32 = 0
+    d7 |= try Self.bits(SH_MEM_APE1_LIMIT, 0, 32, "SH_MEM_APE1_LIMIT")
+    var d8: UInt32 = 0
+    d8 |= try Self.bits(SH_HIDDEN_PRIVATE_BASE_VMID, 0, 32, "SH_HIDDEN_PRIVATE_BASE_VMID")
+    let d9: UInt32 = 0
+    let d10: UInt32 = 0
+    var d11: UInt32 = 0
+    d11 |= try Self.bits(GDS_ADDR_LO, 0, 32, "GDS_ADDR_LO")
+    var d12: UInt32 = 0
+    d12 |= try Self.bits(GDS_ADDR_HI, 0, 32, "GDS_ADDR_HI")
+    var d13: UInt32 = 0
+    d13 |= try Self.bits(NUM_GWS, 0, 6, "NUM_GWS")
+    d13 |= try Self.bits(NUM_OAC, 8, 4, "NUM_OAC")
+    d13 |= try Self.bits(GDS_SIZE, 16, 6, "GDS_SIZE")
+    d13 |= try Self.bits(NUM_QUEUES, 22, 10, "NUM_QUEUES")
+    var d14: UInt32 = 0
+    d14 |= try Self.bits(COMPLETION_SIGNAL_LO, 0, 32, "COMPLETION_SIGNAL_LO")
+    var d15: UInt32 = 0
+    d15 |= try Self.bits(COMPLETION_SIGNAL_HI, 0, 32, "COMPLETION_SIGNAL_HI")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+    sink.put(d6)
+    sink.put(d7)
+    sink.put(d8)
+    sink.put(d9)
+    sink.put(d10)
+    sink.put(d11)
+    sink.put(d12)
+    sink.put(d13)
+    sink.put(d14)
+    sink.put(d15)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 15 else {
+      throw .wrongLength(
+        packet: "MAP_PROCESS", dwordIndex: index, bodyDwords: body.count, expected: "15")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0xFF00_FFFF, "ORDINAL2", at: index + 1)
+    self.PASID = UInt16(fieldBits: Self.field(w1, 0, 16))
+    self.DIQ_ENABLE = Bool(fieldBits: Self.field(w1, 24, 1))
+    self.PROCESS_QUANTUM = UInt8(fieldBits: Self.field(w1, 25, 7))
+    let w2 = body[body.startIndex + 1]
+    try Self.checkReserved(w2, fields: 0x0FFF_FFFF, "ORDINAL3", at: index + 2)
+    self.PAGE_TABLE_BASE = UInt32(fieldBits: Self.field(w2, 0, 28))
+    let w3 = body[body.startIndex + 2]
+    try Self.checkReserved(w3, fields: 0x0000_0000, "RESERVED", at: index + 3)
+    let w4 = body[body.startIndex + 3]
+    self.SH_MEM_BASES = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    self.SH_MEM_CONFIG = UInt32(fieldBits: Self.field(w5, 0, 32))
+    let w6 = body[body.startIndex + 5]
+    self.SH_MEM_APE1_BASE = UInt32(fieldBits: Self.field(w6, 0, 32))
+    let w7 = body[body.startIndex + 6]
+    self.SH_MEM_APE1_LIMIT = UInt32(fieldBits: Self.field(w7, 0, 32))
+    let w8 = body[body.startIndex + 7]
+    self.SH_HIDDEN_PRIVATE_BASE_VMID = UInt32(fieldBits: Self.field(w8, 0, 32))
+    let w9 = body[body.startIndex + 8]
+    try Self.checkReserved(w9, fields: 0x0000_0000, "RESERVED2", at: index + 9)
+    let w10 = body[body.startIndex + 9]
+    try Self.checkReserved(w10, fields: 0x0000_0000, "RESERVED3", at: index + 10)
+    let w11 = body[body.startIndex + 10]
+    self.GDS_ADDR_LO = UInt32(fieldBits: Self.field(w11, 0, 32))
+    let w12 = body[body.startIndex + 11]
+    self.GDS_ADDR_HI = UInt32(fieldBits: Self.field(w12, 0, 32))
+    let w13 = body[body.startIndex + 12]
+    try Self.checkReserved(w13, fields: 0xFFFF_0F3F, "ORDINAL10", at: index + 13)
+    self.NUM_GWS = UInt8(fieldBits: Self.field(w13, 0, 6))
+    self.NUM_OAC = UInt8(fieldBits: Self.field(w13, 8, 4))
+    self.GDS_SIZE = UInt8(fieldBits: Self.field(w13, 16, 6))
+    self.NUM_QUEUES = UInt16(fieldBits: Self.field(w13, 22, 10))
+    let w14 = body[body.startIndex + 13]
+    self.COMPLETION_SIGNAL_LO = UInt32(fieldBits: Self.field(w14, 0, 32))
+    let w15 = body[body.startIndex + 14]
+    self.COMPLETION_SIGNAL_HI = UInt32(fieldBits: Self.field(w15, 0, 32))
   }
 }
 
@@ -521,6 +1631,7 @@ public struct MAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   public var WPTR_ADDR_HI: UInt32
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     QUEUE_SEL: MxPM4Packets.MAP_QUEUES_QUEUE_SEL = .init(rawValue: 0),
     VMID: UInt8 = 0,
@@ -556,7 +1667,7 @@ public struct MAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -646,10 +1757,11 @@ public struct NOP: PM4PacketDefinition, Equatable, Sendable {
   public static var fixedBodyDwords: Int { 0 }
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init() {}
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -710,6 +1822,7 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
   public var ORDINAL3: ORDINAL3Layout
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     CONTEXT_ID: UInt32 = 0,
     INTERRUPT_SEL: MxPM4Packets.QUERY_STATUS_INTERRUPT_SEL = .init(rawValue: 0),
@@ -731,7 +1844,7 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -813,6 +1926,191 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
   }
 }
 
+/// `RELEASE_MEM`: type-3 packet, opcode 0x49, 6 body dwords.
+///
+/// The compute rings' end-of-pipe fence (gfx_v8_0_ring_emit_fence_compute; kfd pm4_mec_release_mem).
+public struct RELEASE_MEM: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "RELEASE_MEM" }
+  public static var opcode: UInt8 { 0x49 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 6 }
+
+  /// `ORDINAL2.EVENT_TYPE`: bits 5:0.
+  public var EVENT_TYPE: UInt8
+
+  /// `ORDINAL2.EVENT_INDEX`: bits 11:8, values of `EVENT_INDEX`.
+  public var EVENT_INDEX: MxPM4Packets.EVENT_INDEX
+
+  /// `ORDINAL2.TCL1_VOL_ACTION_ENA`: bit 12.
+  public var TCL1_VOL_ACTION_ENA: Bool
+
+  /// `ORDINAL2.TC_VOL_ACTION_ENA`: bit 13.
+  public var TC_VOL_ACTION_ENA: Bool
+
+  /// `ORDINAL2.TC_WB_ACTION_ENA`: bit 15.
+  public var TC_WB_ACTION_ENA: Bool
+
+  /// `ORDINAL2.TCL1_ACTION_ENA`: bit 16.
+  public var TCL1_ACTION_ENA: Bool
+
+  /// `ORDINAL2.TC_ACTION_ENA`: bit 17.
+  public var TC_ACTION_ENA: Bool
+
+  /// `ORDINAL2.ATC`: bit 24.
+  public var ATC: Bool
+
+  /// `ORDINAL2.CACHE_POLICY`: bits 26:25, values of `CACHE_POLICY`.
+  public var CACHE_POLICY: MxPM4Packets.CACHE_POLICY
+
+  /// `ORDINAL3.DST_SEL`: bits 17:16, values of `RELEASE_MEM_DST_SEL`.
+  public var DST_SEL: MxPM4Packets.RELEASE_MEM_DST_SEL
+
+  /// `ORDINAL3.INT_SEL`: bits 26:24, values of `RELEASE_MEM_INT_SEL`.
+  public var INT_SEL: MxPM4Packets.RELEASE_MEM_INT_SEL
+
+  /// `ORDINAL3.DATA_SEL`: bits 31:29, values of `RELEASE_MEM_DATA_SEL`.
+  public var DATA_SEL: MxPM4Packets.RELEASE_MEM_DATA_SEL
+
+  /// `ADDRESS_LO.ADDRESS_LO`: bits 31:2.
+  ///
+  /// Address bits 31:2 (bit 2 is 0 for 64-bit data).
+  public var ADDRESS_LO: UInt32
+
+  /// `ADDRESS_HI.ADDRESS_HI`: bits 31:0.
+  public var ADDRESS_HI: UInt32
+
+  /// `DATA_LO.DATA_LO`: bits 31:0.
+  public var DATA_LO: UInt32
+
+  /// `DATA_HI.DATA_HI`: bits 31:0.
+  public var DATA_HI: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    EVENT_TYPE: UInt8 = 0,
+    EVENT_INDEX: MxPM4Packets.EVENT_INDEX = .init(rawValue: 0),
+    TCL1_VOL_ACTION_ENA: Bool = false,
+    TC_VOL_ACTION_ENA: Bool = false,
+    TC_WB_ACTION_ENA: Bool = false,
+    TCL1_ACTION_ENA: Bool = false,
+    TC_ACTION_ENA: Bool = false,
+    ATC: Bool = false,
+    CACHE_POLICY: MxPM4Packets.CACHE_POLICY = .init(rawValue: 0),
+    DST_SEL: MxPM4Packets.RELEASE_MEM_DST_SEL = .init(rawValue: 0),
+    INT_SEL: MxPM4Packets.RELEASE_MEM_INT_SEL = .init(rawValue: 0),
+    DATA_SEL: MxPM4Packets.RELEASE_MEM_DATA_SEL = .init(rawValue: 0),
+    ADDRESS_LO: UInt32 = 0,
+    ADDRESS_HI: UInt32 = 0,
+    DATA_LO: UInt32 = 0,
+    DATA_HI: UInt32 = 0
+  ) {
+    self.EVENT_TYPE = EVENT_TYPE
+    self.EVENT_INDEX = EVENT_INDEX
+    self.TCL1_VOL_ACTION_ENA = TCL1_VOL_ACTION_ENA
+    self.TC_VOL_ACTION_ENA = TC_VOL_ACTION_ENA
+    self.TC_WB_ACTION_ENA = TC_WB_ACTION_ENA
+    self.TCL1_ACTION_ENA = TCL1_ACTION_ENA
+    self.TC_ACTION_ENA = TC_ACTION_ENA
+    self.ATC = ATC
+    self.CACHE_POLICY = CACHE_POLICY
+    self.DST_SEL = DST_SEL
+    self.INT_SEL = INT_SEL
+    self.DATA_SEL = DATA_SEL
+    self.ADDRESS_LO = ADDRESS_LO
+    self.ADDRESS_HI = ADDRESS_HI
+    self.DATA_LO = DATA_LO
+    self.DATA_HI = DATA_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 6
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(EVENT_TYPE, 0, 6, "EVENT_TYPE")
+    d1 |= try Self.bits(EVENT_INDEX, 8, 4, "EVENT_INDEX")
+    d1 |= try Self.bits(TCL1_VOL_ACTION_ENA, 12, 1, "TCL1_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_VOL_ACTION_ENA, 13, 1, "TC_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_WB_ACTION_ENA, 15, 1, "TC_WB_ACTION_ENA")
+    d1 |= try Self.bits(TCL1_ACTION_ENA, 16, 1, "TCL1_ACTION_ENA")
+    d1 |= try Self.bits(TC_ACTION_ENA, 17, 1, "TC_ACTION_ENA")
+    d1 |= try Self.bits(ATC, 24, 1, "ATC")
+    d1 |= try Self.bits(CACHE_POLICY, 25, 2, "CACHE_POLICY")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(DST_SEL, 16, 2, "DST_SEL")
+    d2 |= try Self.bits(INT_SEL, 24, 3, "INT_SEL")
+    d2 |= try Self.bits(DATA_SEL, 29, 3, "DATA_SEL")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(ADDRESS_LO, 2, 30, "ADDRESS_LO")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(ADDRESS_HI, 0, 32, "ADDRESS_HI")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(DATA_LO, 0, 32, "DATA_LO")
+    var d6: UInt32 = 0
+    d6 |= try Self.bits(DATA_HI, 0, 32, "DATA_HI")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+    sink.put(d6)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 6 else {
+      throw .wrongLength(
+        packet: "RELEASE_MEM", dwordIndex: index, bodyDwords: body.count, expected: "6")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x0703_BF3F, "ORDINAL2", at: index + 1)
+    self.EVENT_TYPE = UInt8(fieldBits: Self.field(w1, 0, 6))
+    switch Self.field(w1, 8, 4) {
+    case 0, 1, 2, 3, 4, 5, 6: break
+    case let value: throw Self.reservedValue("EVENT_INDEX", value, at: index + 1)
+    }
+    self.EVENT_INDEX = MxPM4Packets.EVENT_INDEX(fieldBits: Self.field(w1, 8, 4))
+    self.TCL1_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 12, 1))
+    self.TC_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 13, 1))
+    self.TC_WB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 15, 1))
+    self.TCL1_ACTION_ENA = Bool(fieldBits: Self.field(w1, 16, 1))
+    self.TC_ACTION_ENA = Bool(fieldBits: Self.field(w1, 17, 1))
+    self.ATC = Bool(fieldBits: Self.field(w1, 24, 1))
+    switch Self.field(w1, 25, 2) {
+    case 0, 1, 2: break
+    case let value: throw Self.reservedValue("CACHE_POLICY", value, at: index + 1)
+    }
+    self.CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w1, 25, 2))
+    let w2 = body[body.startIndex + 1]
+    try Self.checkReserved(w2, fields: 0xE703_0000, "ORDINAL3", at: index + 2)
+    self.DST_SEL = MxPM4Packets.RELEASE_MEM_DST_SEL(fieldBits: Self.field(w2, 16, 2))
+    switch Self.field(w2, 24, 3) {
+    case 0, 1, 2, 3: break
+    case let value: throw Self.reservedValue("INT_SEL", value, at: index + 2)
+    }
+    self.INT_SEL = MxPM4Packets.RELEASE_MEM_INT_SEL(fieldBits: Self.field(w2, 24, 3))
+    switch Self.field(w2, 29, 3) {
+    case 0, 1, 2, 3, 4, 5: break
+    case let value: throw Self.reservedValue("DATA_SEL", value, at: index + 2)
+    }
+    self.DATA_SEL = MxPM4Packets.RELEASE_MEM_DATA_SEL(fieldBits: Self.field(w2, 29, 3))
+    let w3 = body[body.startIndex + 2]
+    try Self.checkReserved(w3, fields: 0xFFFF_FFFC, "ADDRESS_LO", at: index + 3)
+    self.ADDRESS_LO = UInt32(fieldBits: Self.field(w3, 2, 30))
+    let w4 = body[body.startIndex + 3]
+    self.ADDRESS_HI = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    self.DATA_LO = UInt32(fieldBits: Self.field(w5, 0, 32))
+    let w6 = body[body.startIndex + 5]
+    self.DATA_HI = UInt32(fieldBits: Self.field(w6, 0, 32))
+  }
+}
+
 /// `RUN_LIST`: type-3 packet, opcode 0xA5, 3 body dwords.
 ///
 /// Hands the scheduler a run list in an indirect buffer (KFD, kfd_pm4_headers_vi.h pm4_mes_runlist).
@@ -844,6 +2142,7 @@ public struct RUN_LIST: PM4PacketDefinition, Equatable, Sendable {
   public var PROCESS_CNT: UInt8
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     IB_BASE_LO: UInt32 = 0,
     IB_BASE_HI: UInt16 = 0,
@@ -863,7 +2162,7 @@ public struct RUN_LIST: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -920,6 +2219,7 @@ public struct SET_CONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   public var REG_OFFSET: UInt16
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     REG_OFFSET: UInt16 = 0
   ) {
@@ -927,7 +2227,7 @@ public struct SET_CONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -966,6 +2266,7 @@ public struct SET_CONTEXT_REG: PM4PacketDefinition, Equatable, Sendable {
   public var REG_OFFSET: UInt16
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     REG_OFFSET: UInt16 = 0
   ) {
@@ -973,7 +2274,7 @@ public struct SET_CONTEXT_REG: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -1041,6 +2342,7 @@ public struct SET_RESOURCES: PM4PacketDefinition, Equatable, Sendable {
   public var GDS_HEAP_SIZE: UInt8
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     VMID_MASK: UInt16 = 0,
     UNMAP_LATENTY: UInt8 = 0,
@@ -1066,7 +2368,7 @@ public struct SET_RESOURCES: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -1145,6 +2447,7 @@ public struct SET_SH_REG: PM4PacketDefinition, Equatable, Sendable {
   public var REG_OFFSET: UInt16
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     REG_OFFSET: UInt16 = 0
   ) {
@@ -1152,7 +2455,7 @@ public struct SET_SH_REG: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -1191,6 +2494,7 @@ public struct SET_UCONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   public var REG_OFFSET: UInt16
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     REG_OFFSET: UInt16 = 0
   ) {
@@ -1198,7 +2502,7 @@ public struct SET_UCONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -1272,6 +2576,7 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   public var ORDINAL4: ORDINAL4Layout
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     ACTION: MxPM4Packets.UNMAP_QUEUES_ACTION = .init(rawValue: 0),
     QUEUE_SEL: MxPM4Packets.UNMAP_QUEUES_QUEUE_SEL = .init(rawValue: 0),
@@ -1293,7 +2598,7 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
     into sink: inout Sink, shaderType: Bool = false
   ) throws(PM4EncodingError) {
@@ -1389,6 +2694,143 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   }
 }
 
+/// `WAIT_REG_MEM`: type-3 packet, opcode 0x3C, 6 body dwords.
+///
+/// Waits until a register or memory value compares true with REFERENCE under MASK (gfx_v8_0_wait_reg_mem).
+public struct WAIT_REG_MEM: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "WAIT_REG_MEM" }
+  public static var opcode: UInt8 { 0x3C }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 6 }
+
+  /// `ORDINAL2.FUNCTION`: bits 2:0, values of `WAIT_REG_MEM_FUNCTION`.
+  public var FUNCTION: MxPM4Packets.WAIT_REG_MEM_FUNCTION
+
+  /// `ORDINAL2.MEM_SPACE`: bits 5:4, values of `WAIT_REG_MEM_MEM_SPACE`.
+  public var MEM_SPACE: MxPM4Packets.WAIT_REG_MEM_MEM_SPACE
+
+  /// `ORDINAL2.OPERATION`: bits 7:6, values of `WAIT_REG_MEM_OPERATION`.
+  public var OPERATION: MxPM4Packets.WAIT_REG_MEM_OPERATION
+
+  /// `ORDINAL2.ENGINE`: bits 9:8, values of `ME_OR_PFP`.
+  public var ENGINE: MxPM4Packets.ME_OR_PFP
+
+  /// `POLL_ADDRESS_LO.POLL_ADDRESS_LO`: bits 31:0.
+  ///
+  /// A register offset, or a memory address (4-byte aligned).
+  public var POLL_ADDRESS_LO: UInt32
+
+  /// `POLL_ADDRESS_HI.POLL_ADDRESS_HI`: bits 31:0.
+  ///
+  /// Address high bits, or the second register of WR_WAIT_WR_REG.
+  public var POLL_ADDRESS_HI: UInt32
+
+  /// `REFERENCE.REFERENCE`: bits 31:0.
+  public var REFERENCE: UInt32
+
+  /// `MASK.MASK`: bits 31:0.
+  public var MASK: UInt32
+
+  /// `POLL_INTERVAL.POLL_INTERVAL`: bits 15:0.
+  public var POLL_INTERVAL: UInt16
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    FUNCTION: MxPM4Packets.WAIT_REG_MEM_FUNCTION = .init(rawValue: 0),
+    MEM_SPACE: MxPM4Packets.WAIT_REG_MEM_MEM_SPACE = .init(rawValue: 0),
+    OPERATION: MxPM4Packets.WAIT_REG_MEM_OPERATION = .init(rawValue: 0),
+    ENGINE: MxPM4Packets.ME_OR_PFP = .init(rawValue: 0),
+    POLL_ADDRESS_LO: UInt32 = 0,
+    POLL_ADDRESS_HI: UInt32 = 0,
+    REFERENCE: UInt32 = 0,
+    MASK: UInt32 = 0,
+    POLL_INTERVAL: UInt16 = 0
+  ) {
+    self.FUNCTION = FUNCTION
+    self.MEM_SPACE = MEM_SPACE
+    self.OPERATION = OPERATION
+    self.ENGINE = ENGINE
+    self.POLL_ADDRESS_LO = POLL_ADDRESS_LO
+    self.POLL_ADDRESS_HI = POLL_ADDRESS_HI
+    self.REFERENCE = REFERENCE
+    self.MASK = MASK
+    self.POLL_INTERVAL = POLL_INTERVAL
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 6
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(FUNCTION, 0, 3, "FUNCTION")
+    d1 |= try Self.bits(MEM_SPACE, 4, 2, "MEM_SPACE")
+    d1 |= try Self.bits(OPERATION, 6, 2, "OPERATION")
+    d1 |= try Self.bits(ENGINE, 8, 2, "ENGINE")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(POLL_ADDRESS_LO, 0, 32, "POLL_ADDRESS_LO")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(POLL_ADDRESS_HI, 0, 32, "POLL_ADDRESS_HI")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(REFERENCE, 0, 32, "REFERENCE")
+    var d5: UInt32 = 0
+    d5 |= try Self.bits(MASK, 0, 32, "MASK")
+    var d6: UInt32 = 0
+    d6 |= try Self.bits(POLL_INTERVAL, 0, 16, "POLL_INTERVAL")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+    sink.put(d5)
+    sink.put(d6)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 6 else {
+      throw .wrongLength(
+        packet: "WAIT_REG_MEM", dwordIndex: index, bodyDwords: body.count, expected: "6")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x0000_03F7, "ORDINAL2", at: index + 1)
+    switch Self.field(w1, 0, 3) {
+    case 0, 1, 2, 3, 4, 5, 6: break
+    case let value: throw Self.reservedValue("FUNCTION", value, at: index + 1)
+    }
+    self.FUNCTION = MxPM4Packets.WAIT_REG_MEM_FUNCTION(fieldBits: Self.field(w1, 0, 3))
+    switch Self.field(w1, 4, 2) {
+    case 0, 1: break
+    case let value: throw Self.reservedValue("MEM_SPACE", value, at: index + 1)
+    }
+    self.MEM_SPACE = MxPM4Packets.WAIT_REG_MEM_MEM_SPACE(fieldBits: Self.field(w1, 4, 2))
+    switch Self.field(w1, 6, 2) {
+    case 0, 1: break
+    case let value: throw Self.reservedValue("OPERATION", value, at: index + 1)
+    }
+    self.OPERATION = MxPM4Packets.WAIT_REG_MEM_OPERATION(fieldBits: Self.field(w1, 6, 2))
+    switch Self.field(w1, 8, 2) {
+    case 0, 1: break
+    case let value: throw Self.reservedValue("ENGINE", value, at: index + 1)
+    }
+    self.ENGINE = MxPM4Packets.ME_OR_PFP(fieldBits: Self.field(w1, 8, 2))
+    let w2 = body[body.startIndex + 1]
+    self.POLL_ADDRESS_LO = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.POLL_ADDRESS_HI = UInt32(fieldBits: Self.field(w3, 0, 32))
+    let w4 = body[body.startIndex + 3]
+    self.REFERENCE = UInt32(fieldBits: Self.field(w4, 0, 32))
+    let w5 = body[body.startIndex + 4]
+    self.MASK = UInt32(fieldBits: Self.field(w5, 0, 32))
+    let w6 = body[body.startIndex + 5]
+    try Self.checkReserved(w6, fields: 0x0000_FFFF, "POLL_INTERVAL", at: index + 6)
+    self.POLL_INTERVAL = UInt16(fieldBits: Self.field(w6, 0, 16))
+  }
+}
+
 /// `WRITE_DATA`: type-3 packet, opcode 0x37, 3 body dwords then `DATA` dwords.
 ///
 /// Writes its payload to a register or memory: the KIQ fence and register write, CE/DE metadata.
@@ -1420,6 +2862,7 @@ public struct WRITE_DATA: PM4PacketDefinition, Equatable, Sendable {
   public var DST_ADDR_HI: UInt32
 
   /// A packet with every field given; fields left out are 0.
+  @inlinable
   public init(
     DST_SEL: MxPM4Packets.WRITE_DATA_DST_SEL = .init(rawValue: 0),
     WR_ONE_ADDR: Bool = false,
@@ -1439,7 +2882,7 @@ public struct WRITE_DATA: PM4PacketDefinition, Equatable, Sendable {
   }
 
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
-  @inlinable
+  @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
     into sink: inout Sink, payload: Payload, shaderType: Bool = false
   ) throws(PM4EncodingError) {

@@ -30,15 +30,21 @@ public enum PM4DecodingError: Error, Equatable, Sendable {
 /// Field packing for generated builders: the bit work lives here, once.
 public enum PM4Field {
   /// `dword` with `value` placed at `lsb`, or `.valueDoesNotFit` if `value` is wider than `width`.
-  @inlinable
+  /// The error is built out of line, so the inlined check is one test and a cold branch.
+  @inlinable @inline(__always)
   public static func insert(
     _ value: UInt32, into dword: UInt32, lsb: UInt32, width: UInt32, packet: StaticString, field: StaticString
   ) throws(PM4EncodingError) -> UInt32 {
     let ones: UInt32 = width >= 32 ? ~0 : (1 << width) &- 1
-    guard value & ~ones == 0 else {
-      throw .valueDoesNotFit(packet: "\(packet)", field: "\(field)", value: value, width: Int(width))
-    }
+    if _slowPath(value & ~ones != 0) { throw doesNotFit(packet, field, value, width) }
     return dword | (value << lsb)
+  }
+
+  @usableFromInline @inline(never)
+  static func doesNotFit(_ packet: StaticString, _ field: StaticString, _ value: UInt32, _ width: UInt32)
+    -> PM4EncodingError
+  {
+    .valueDoesNotFit(packet: "\(packet)", field: "\(field)", value: value, width: Int(width))
   }
 
   /// The bits of a field.

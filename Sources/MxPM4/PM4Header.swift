@@ -2,7 +2,7 @@
 public enum PM4Header {
   /// Type 3: `3 << 30 | count << 16 | opcode << 8 | shaderType << 1 | predicate`, where count is
   /// the number of body dwords minus one.
-  @inlinable
+  @inlinable @inline(__always)
   public static func type3(opcode: UInt8, bodyDwords: Int, shaderType: Bool = false, predicate: Bool = false) -> UInt32
   {
     (3 << 30) | ((UInt32(truncatingIfNeeded: bodyDwords &- 1) & 0x3FFF) << 16) | (UInt32(opcode) << 8)
@@ -22,6 +22,13 @@ public enum PM4Header {
   @inlinable public static func type(of header: UInt32) -> UInt32 { header >> 30 }
   /// Body dwords minus one (bits 29:16) of a type-0 or type-3 header.
   @inlinable public static func count(of header: UInt32) -> Int { Int((header >> 16) & 0x3FFF) }
+  /// Body dwords after a type-0 or type-3 header: count + 1, except that a NOP with count 0x3FFF
+  /// is the one-dword pad of the VI rings (`PACKET3(PACKET3_NOP, 0x3FFF)`, facts 3.8) and has none.
+  @inlinable
+  public static func bodyDwords(of header: UInt32) -> Int {
+    type(of: header) == 3 && opcode(of: header) == 0x10 && count(of: header) == 0x3FFF ? 0 : count(of: header) + 1
+  }
+
   /// The opcode (bits 15:8) of a type-3 header.
   @inlinable public static func opcode(of header: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: header >> 8) }
 }

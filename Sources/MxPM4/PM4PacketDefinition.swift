@@ -9,7 +9,7 @@ public protocol PM4PacketDefinition {
 
 extension PM4PacketDefinition {
   /// `value` placed at `lsb`, or `.valueDoesNotFit` if it is wider than `width` bits.
-  @inlinable
+  @inlinable @inline(__always)
   public static func bits<Value: FieldValue>(_ value: Value, _ lsb: UInt32, _ width: UInt32, _ field: StaticString)
     throws(PM4EncodingError) -> UInt32
   {

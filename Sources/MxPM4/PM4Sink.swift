@@ -1,10 +1,19 @@
 /// Where encoded packets go: caller-provided memory, never a heap allocation. A packet first
 /// reserves its whole size, so it is either written completely or not at all.
 public protocol PM4Sink {
-  /// Makes room for `dwords` more dwords, or throws `.noSpace`.
-  mutating func reserve(_ dwords: Int) throws(PM4EncodingError)
+  /// How many more dwords may be written.
+  var freeDwords: Int { get }
   /// Appends one dword; only after `reserve` made room for it.
   mutating func put(_ dword: UInt32)
+}
+
+extension PM4Sink {
+  /// Checks that `dwords` more dwords fit, or throws `.noSpace`. (An extension rather than a
+  /// requirement: a throwing requirement stayed an indirect call in specialized builders.)
+  @inlinable @inline(__always)
+  public func reserve(_ dwords: Int) throws(PM4EncodingError) {
+    if _slowPath(freeDwords < dwords) { throw PM4EncodingError.noSpace(needed: dwords, available: freeDwords) }
+  }
 }
 
 /// A linear buffer of dwords.
@@ -21,11 +30,9 @@ public struct PM4Buffer: PM4Sink {
   }
 
   @inlinable
-  public mutating func reserve(_ dwords: Int) throws(PM4EncodingError) {
-    guard capacity - written >= dwords else { throw .noSpace(needed: dwords, available: capacity - written) }
-  }
+  public var freeDwords: Int { capacity - written }
 
-  @inlinable
+  @inlinable @inline(__always)
   public mutating func put(_ dword: UInt32) {
     base[written] = dword
     written &+= 1
@@ -52,11 +59,9 @@ public struct PM4Ring: PM4Sink {
   }
 
   @inlinable
-  public mutating func reserve(_ dwords: Int) throws(PM4EncodingError) {
-    guard allowance >= dwords else { throw .noSpace(needed: dwords, available: allowance) }
-  }
+  public var freeDwords: Int { allowance }
 
-  @inlinable
+  @inlinable @inline(__always)
   public mutating func put(_ dword: UInt32) {
     base[Int(truncatingIfNeeded: pointer & mask)] = dword
     pointer &+= 1

@@ -46,3 +46,55 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(stale.stderr.contains("MxDEMO12/Enums.swift: differs"), stale.stderr)
   }
 }
+
+final class DecodeCommandTests: XCTestCase {
+  private func gen(_ arguments: [String], input: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("gen")
+    guard FileManager.default.isExecutableFile(atPath: process.executableURL!.path) else {
+      throw XCTSkip("gen not built")
+    }
+    process.arguments = arguments + ["--specs", Fixtures.packageSpecs]
+    let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try stdin.fileHandleForWriting.close()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+  }
+
+  func testDecodePrintsOneLinePerPacket() throws {
+    let result = try gen(["decode"], input: "0xC0017900, 0x40,0xDEADBEEF\nFFFF1000")
+    XCTAssertEqual(result.status, 0)
+    XCTAssertEqual(result.stdout, "0000: SET_UCONFIG_REG REG_OFFSET=0x40 payload=[0xDEADBEEF]\n0003: NOP\n")
+  }
+
+  func testDecodeJSONCarriesHeaderAndBodyFieldsAsIntegers() throws {
+    let result = try gen(["decode", "--json"], input: "C004A300 20000001 4C 0 0 0")
+    XCTAssertEqual(result.status, 0)
+    let packets = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    XCTAssertEqual(packets.first?["opcode"] as? String, "UNMAP_QUEUES")
+    let body = try XCTUnwrap(packets.first?["body"] as? [String: Int])
+    XCTAssertEqual(body["ACTION"], 1)
+    XCTAssertEqual(body["NUM_QUEUES"], 1)
+    XCTAssertEqual(body["DOORBELL_OFFSET0"], 0x13)
+    XCTAssertEqual((packets.first?["header"] as? [String: Any])?["count"] as? Int, 4)
+  }
+
+  func testDecodeErrorsNameTheDwordAndFail() throws {
+    let unknown = try gen(["decode"], input: "FFFF1000 C000EE00 0")
+    XCTAssertEqual(unknown.status, 1)
+    XCTAssertTrue(unknown.stderr.contains("error: dword 1: unknown opcode 0xEE"), unknown.stderr)
+    let truncated = try gen(["decode", "--json"], input: "C005A200 0 0")
+    XCTAssertEqual(truncated.status, 1)
+    XCTAssertEqual(truncated.stdout, "")
+    XCTAssertTrue(truncated.stderr.contains("dword 0: header counts 6 body dwords but only 2 follow"), truncated.stderr)
+    XCTAssertEqual(try gen(["decode"], input: "C0017900 xyz").status, 1)
+  }
+}

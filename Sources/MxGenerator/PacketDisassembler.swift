@@ -1,0 +1,177 @@
+import MxSpecModel
+
+/// Decodes PM4 dword streams straight from the spec model: what `gen decode` prints. It follows
+/// the same rules as the generated decoder (strict lengths, enum values and reserved bits; a NOP
+/// header with count 0x3FFF is one dword), and a test holds the two to the same results.
+public struct PacketDisassembler: Sendable {
+  public struct Packet: Equatable, Sendable {
+    public struct Field: Equatable, Sendable {
+      public var name: String
+      public var value: UInt64
+      /// The enum value's name, when the field has an enum.
+      public var valueName: String?
+    }
+
+    public var index: Int
+    public var dwordCount: Int
+    /// The packet's name, `TYPE0` or `TYPE2`.
+    public var name: String
+    public var type: Int
+    public var count: Int
+    public var opcode: UInt8?
+    public var shaderType: Bool
+    public var predicate: Bool
+    /// Body fields in order, by hardware name.
+    public var fields: [Field]
+    public var payload: [UInt32]
+  }
+
+  public struct DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var dwordIndex: Int
+    public var message: String
+    public var description: String { "dword \(dwordIndex): \(message)" }
+  }
+
+  public let set: PacketSet
+  private let byOpcode: [UInt8: MxSpecModel.Packet]
+  private let enums: [String: EnumType]
+
+  public init(set: PacketSet) {
+    self.set = set
+    byOpcode = Dictionary(
+      set.packets.compactMap { packet in packet.opcode.map { ($0, packet) } }, uniquingKeysWith: { a, _ in a })
+    enums = Dictionary(set.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// Every packet of `dwords`, or the first error with its dword index (and what decoded before it).
+  public func decode(_ dwords: [UInt32]) -> (packets: [Packet], error: DecodeError?) {
+    var packets: [Packet] = []
+    var index = 0
+    while index < dwords.count {
+      let header = dwords[index]
+      let type = Int(header >> 30)
+      let opcode = UInt8(truncatingIfNeeded: header >> 8)
+      let count = Int((header >> 16) & 0x3FFF)
+      if type == 2 {
+        packets.append(
+          Packet(
+            index: index, dwordCount: 1, name: "TYPE2", type: 2, count: 0, opcode: nil, shaderType: false,
+            predicate: false, fields: [], payload: []))
+        index += 1
+        continue
+      }
+      guard type == 0 || type == 3 else {
+        return (packets, DecodeError(dwordIndex: index, message: "invalid packet type \(type)"))
+      }
+      // As PM4Header.bodyDwords(of:): a NOP with count 0x3FFF is the one-dword pad.
+      let bodyDwords = type == 3 && opcode == 0x10 && count == 0x3FFF ? 0 : count + 1
+      guard dwords.count - index - 1 >= bodyDwords else {
+        return (
+          packets,
+          DecodeError(
+            dwordIndex: index,
+            message: "header counts \(bodyDwords) body dwords but only \(dwords.count - index - 1) follow")
+        )
+      }
+      let body = Array(dwords[(index + 1)..<(index + 1 + bodyDwords)])
+      var packet = Packet(
+        index: index, dwordCount: 1 + bodyDwords, name: "TYPE0", type: type, count: count,
+        opcode: type == 3 ? opcode : nil, shaderType: type == 3 && header & 2 != 0,
+        predicate: type == 3 && header & 1 != 0, fields: [], payload: body)
+      if type == 0 {
+        packet.fields = [Packet.Field(name: "REGISTER", value: UInt64(header & 0xFFFF), valueName: nil)]
+      } else {
+        guard let definition = byOpcode[opcode] else {
+          return (
+            packets,
+            DecodeError(dwordIndex: index, message: "unknown opcode 0x\(String(opcode, radix: 16, uppercase: true))")
+          )
+        }
+        do {
+          try decodeBody(definition, body: body, at: index, into: &packet)
+        } catch {
+          return (packets, error)
+        }
+      }
+      packets.append(packet)
+      index += 1 + bodyDwords
+    }
+    return (packets, nil)
+  }
+
+  private func decodeBody(_ definition: MxSpecModel.Packet, body: [UInt32], at index: Int, into packet: inout Packet)
+    throws(DecodeError)
+  {
+    let dwords = definition.body.flatMap { item -> [PacketDword] in
+      switch item {
+      case .dword(let dword): [dword]
+      case .repeated(let group): group.dwords
+      case .tail: []
+      }
+    }
+    let hasTail = definition.body.contains { if case .tail = $0 { true } else { false } }
+    packet.name = definition.name
+    guard hasTail ? body.count >= dwords.count : body.count == dwords.count else {
+      throw DecodeError(
+        dwordIndex: index,
+        message:
+          "\(definition.name) has \(body.count) body dwords; expected \(hasTail ? "at least " : "")\(dwords.count)")
+    }
+    for (position, dword) in dwords.enumerated() {
+      var fields = dword.fields
+      if !dword.layouts.isEmpty {
+        let selector = dword.layouts.compactMap(\.selector).first
+        let selected = packet.fields.first { $0.name == selector }?.value
+        let layout =
+          dword.layouts.first { $0.selector != nil && selected.map($0.values.contains) == true }
+          ?? dword.layouts.first { $0.selector == nil }
+        guard let layout else {
+          throw DecodeError(
+            dwordIndex: index + 1 + position,
+            message: "\(definition.name).\(dword.name): no layout for \(selector ?? "?") = \(selected ?? 0)")
+        }
+        fields = layout.fields
+      }
+      let word = body[position]
+      let covered = fields.reduce(UInt64(0)) { $0 | $1.bits.mask }
+      if UInt64(word) & ~covered != 0 {
+        throw DecodeError(
+          dwordIndex: index + 1 + position,
+          message:
+            "\(definition.name).\(dword.name): reserved bits 0x\(String(UInt64(word) & ~covered, radix: 16, uppercase: true)) set"
+        )
+      }
+      for field in fields {
+        let value = (UInt64(word) & field.bits.mask) >> UInt64(field.bits.lsb)
+        var valueName: String?
+        if let enumType = field.enumName.flatMap({ enums[$0] }) {
+          valueName = enumType.values.first { $0.value == value }?.name
+          if valueName == nil {
+            throw DecodeError(
+              dwordIndex: index + 1 + position,
+              message: "\(definition.name).\(field.name): reserved value \(value)")
+          }
+        }
+        packet.fields.append(Packet.Field(name: field.name, value: value, valueName: valueName))
+      }
+    }
+    packet.payload = hasTail ? Array(body[dwords.count...]) : []
+  }
+}
+
+extension PacketDisassembler.Packet {
+  /// `0008: MAP_QUEUES QUEUE_SEL=MAP_TO_SPECIFIED_QUEUE_SLOTS(0) … MQD_ADDR_LO=0x23456000`.
+  public var line: String {
+    var text = String(repeating: "0", count: max(0, 4 - String(index).count)) + String(index) + ": " + name
+    if shaderType { text += " [compute]" }
+    if predicate { text += " [predicate]" }
+    for field in fields {
+      let number = field.value < 10 ? String(field.value) : "0x" + String(field.value, radix: 16, uppercase: true)
+      text += " \(field.name)=" + (field.valueName.map { "\($0)(\(field.value))" } ?? number)
+    }
+    if !payload.isEmpty {
+      text += " payload=[" + payload.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ") + "]"
+    }
+    return text
+  }
+}

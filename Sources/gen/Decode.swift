@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import MxGenerator
+
+/// `gen decode [FILE|-]`: a PM4 disassembler driven by the specs.
+struct Decode: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Disassemble PM4 dwords: hex text (0x optional, separated by spaces, newlines or commas) or --binary.")
+
+  @Argument(help: "Input file, or - for standard input.")
+  var input = "-"
+
+  @Flag(help: "Read little-endian binary dwords instead of hex text.")
+  var binary = false
+
+  @Flag(help: "Print a JSON array (index, opcode name, header fields, body fields by hardware name, payload).")
+  var json = false
+
+  @Option(help: "Packet set to decode with (default: the only one in the specs).")
+  var set: String?
+
+  @Option(help: "Specs folder or file.")
+  var specs = "Specs"
+
+  func run() throws {
+    let (spec, diagnostics) = Generator().check(specsAt: specs)
+    Console.report(diagnostics)
+    guard !diagnostics.hasErrors else { throw ExitCode.failure }
+    guard let packetSet = spec.packetSets.first(where: { set == nil || $0.name == set }) else {
+      throw ValidationError("no packet set\(set.map { " named '\($0)'" } ?? "") in the specs")
+    }
+    let data = try read()
+    let parsed = binary ? DwordInput.binary(data) : DwordInput.hex(String(decoding: data, as: UTF8.self))
+    guard case .success(let dwords) = parsed else {
+      if case .failure(let error) = parsed { Console.error(error.description) }
+      throw ExitCode.failure
+    }
+    let (packets, error) = PacketDisassembler(set: packetSet).decode(dwords)
+    if json {
+      if error == nil { FileHandle.standardOutput.write(try PacketJSON.encode(packets) + Data("\n".utf8)) }
+    } else {
+      for packet in packets { print(packet.line) }
+    }
+    if let error {
+      Console.error(error.description)
+      throw ExitCode.failure
+    }
+  }
+
+  private func read() throws -> Data {
+    if input == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let data = FileManager.default.contents(atPath: input) else {
+      throw ValidationError("cannot read '\(input)'")
+    }
+    return data
+  }
+}
+
+/// Parsing of `gen decode` input.
+enum DwordInput {
+  struct Error: Swift.Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Hex dwords, `0x` optional, separated by white space or commas.
+  static func hex(_ text: String) -> Result<[UInt32], Error> {
+    var dwords: [UInt32] = []
+    for (index, token) in text.split(whereSeparator: { $0.isWhitespace || $0 == "," }).enumerated() {
+      let digits = token.lowercased().hasPrefix("0x") ? token.dropFirst(2) : token[...]
+      guard !digits.isEmpty, digits.count <= 8, let value = UInt32(digits, radix: 16) else {
+        return .failure(Error(description: "input dword \(index): '\(token)' is not a 32-bit hex number"))
+      }
+      dwords.append(value)
+    }
+    return .success(dwords)
+  }
+
+  /// Little-endian 32-bit words.
+  static func binary(_ data: Data) -> Result<[UInt32], Error> {
+    guard data.count % 4 == 0 else {
+      return .failure(Error(description: "binary input is \(data.count) bytes, not a whole number of dwords"))
+    }
+    let bytes = [UInt8](data)
+    return .success(
+      stride(from: 0, to: bytes.count, by: 4).map { offset in
+        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+      })
+  }
+}
