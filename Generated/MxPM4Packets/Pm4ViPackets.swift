@@ -656,35 +656,37 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
   public var DST_ADDR_HI: UInt32
 
   /// `COMMAND.BYTE_COUNT`: bits 20:0.
+  ///
+  /// No vid.h macro; the other command bits are vid.h's PACKET3_DMA_DATA_CMD_*.
   public var BYTE_COUNT: UInt32
 
   /// `COMMAND.DIS_WC`: bit 21.
   public var DIS_WC: Bool
 
-  /// `COMMAND.SRC_SWAP`: bits 23:22, values of `ENDIAN_SWAP`.
-  public var SRC_SWAP: MxPM4Packets.ENDIAN_SWAP
+  /// `COMMAND.CMD_SRC_SWAP`: bits 23:22, values of `ENDIAN_SWAP`.
+  public var CMD_SRC_SWAP: MxPM4Packets.ENDIAN_SWAP
 
-  /// `COMMAND.DST_SWAP`: bits 25:24, values of `ENDIAN_SWAP`.
-  public var DST_SWAP: MxPM4Packets.ENDIAN_SWAP
+  /// `COMMAND.CMD_DST_SWAP`: bits 25:24, values of `ENDIAN_SWAP`.
+  public var CMD_DST_SWAP: MxPM4Packets.ENDIAN_SWAP
 
-  /// `COMMAND.SAS`: bit 26.
+  /// `COMMAND.CMD_SAS`: bit 26.
   ///
   /// 0 memory, 1 register.
-  public var SAS: Bool
+  public var CMD_SAS: Bool
 
-  /// `COMMAND.DAS`: bit 27.
+  /// `COMMAND.CMD_DAS`: bit 27.
   ///
   /// 0 memory, 1 register.
-  public var DAS: Bool
+  public var CMD_DAS: Bool
 
-  /// `COMMAND.SAIC`: bit 28.
-  public var SAIC: Bool
+  /// `COMMAND.CMD_SAIC`: bit 28.
+  public var CMD_SAIC: Bool
 
-  /// `COMMAND.DAIC`: bit 29.
-  public var DAIC: Bool
+  /// `COMMAND.CMD_DAIC`: bit 29.
+  public var CMD_DAIC: Bool
 
-  /// `COMMAND.RAW_WAIT`: bit 30.
-  public var RAW_WAIT: Bool
+  /// `COMMAND.CMD_RAW_WAIT`: bit 30.
+  public var CMD_RAW_WAIT: Bool
 
   /// The layouts of `DMA_DATA.SRC_ADDR_LO`.
   public enum SRC_ADDR_LOLayout: Equatable, Sendable {
@@ -721,13 +723,13 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
     DST_ADDR_HI: UInt32 = 0,
     BYTE_COUNT: UInt32 = 0,
     DIS_WC: Bool = false,
-    SRC_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
-    DST_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
-    SAS: Bool = false,
-    DAS: Bool = false,
-    SAIC: Bool = false,
-    DAIC: Bool = false,
-    RAW_WAIT: Bool = false,
+    CMD_SRC_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
+    CMD_DST_SWAP: MxPM4Packets.ENDIAN_SWAP = .init(rawValue: 0),
+    CMD_SAS: Bool = false,
+    CMD_DAS: Bool = false,
+    CMD_SAIC: Bool = false,
+    CMD_DAIC: Bool = false,
+    CMD_RAW_WAIT: Bool = false,
     SRC_ADDR_LO: SRC_ADDR_LOLayout,
     SRC_ADDR_HI: SRC_ADDR_HILayout
   ) {
@@ -743,13 +745,13 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
     self.DST_ADDR_HI = DST_ADDR_HI
     self.BYTE_COUNT = BYTE_COUNT
     self.DIS_WC = DIS_WC
-    self.SRC_SWAP = SRC_SWAP
-    self.DST_SWAP = DST_SWAP
-    self.SAS = SAS
-    self.DAS = DAS
-    self.SAIC = SAIC
-    self.DAIC = DAIC
-    self.RAW_WAIT = RAW_WAIT
+    self.CMD_SRC_SWAP = CMD_SRC_SWAP
+    self.CMD_DST_SWAP = CMD_DST_SWAP
+    self.CMD_SAS = CMD_SAS
+    self.CMD_DAS = CMD_DAS
+    self.CMD_SAIC = CMD_SAIC
+    self.CMD_DAIC = CMD_DAIC
+    self.CMD_RAW_WAIT = CMD_RAW_WAIT
     self.SRC_ADDR_LO = SRC_ADDR_LO
     self.SRC_ADDR_HI = SRC_ADDR_HI
   }
@@ -801,13 +803,13 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(BYTE_COUNT, 0, 21, "BYTE_COUNT")
     d6 |= try Self.bits(DIS_WC, 21, 1, "DIS_WC")
-    d6 |= try Self.bits(SRC_SWAP, 22, 2, "SRC_SWAP")
-    d6 |= try Self.bits(DST_SWAP, 24, 2, "DST_SWAP")
-    d6 |= try Self.bits(SAS, 26, 1, "SAS")
-    d6 |= try Self.bits(DAS, 27, 1, "DAS")
-    d6 |= try Self.bits(SAIC, 28, 1, "SAIC")
-    d6 |= try Self.bits(DAIC, 29, 1, "DAIC")
-    d6 |= try Self.bits(RAW_WAIT, 30, 1, "RAW_WAIT")
+    d6 |= try Self.bits(CMD_SRC_SWAP, 22, 2, "CMD_SRC_SWAP")
+    d6 |= try Self.bits(CMD_DST_SWAP, 24, 2, "CMD_DST_SWAP")
+    d6 |= try Self.bits(CMD_SAS, 26, 1, "CMD_SAS")
+    d6 |= try Self.bits(CMD_DAS, 27, 1, "CMD_DAS")
+    d6 |= try Self.bits(CMD_SAIC, 28, 1, "CMD_SAIC")
+    d6 |= try Self.bits(CMD_DAIC, 29, 1, "CMD_DAIC")
+    d6 |= try Self.bits(CMD_RAW_WAIT, 30, 1, "CMD_RAW_WAIT")
     try sink.reserve(1 + bodyDwords)
     sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
     sink.put(d1)
@@ -872,13 +874,13 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
     try Self.checkReserved(w6, fields: 0x7FFF_FFFF, "COMMAND", at: index + 6)
     self.BYTE_COUNT = UInt32(fieldBits: Self.field(w6, 0, 21))
     self.DIS_WC = Bool(fieldBits: Self.field(w6, 21, 1))
-    self.SRC_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 22, 2))
-    self.DST_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 24, 2))
-    self.SAS = Bool(fieldBits: Self.field(w6, 26, 1))
-    self.DAS = Bool(fieldBits: Self.field(w6, 27, 1))
-    self.SAIC = Bool(fieldBits: Self.field(w6, 28, 1))
-    self.DAIC = Bool(fieldBits: Self.field(w6, 29, 1))
-    self.RAW_WAIT = Bool(fieldBits: Self.field(w6, 30, 1))
+    self.CMD_SRC_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 22, 2))
+    self.CMD_DST_SWAP = MxPM4Packets.ENDIAN_SWAP(fieldBits: Self.field(w6, 24, 2))
+    self.CMD_SAS = Bool(fieldBits: Self.field(w6, 26, 1))
+    self.CMD_DAS = Bool(fieldBits: Self.field(w6, 27, 1))
+    self.CMD_SAIC = Bool(fieldBits: Self.field(w6, 28, 1))
+    self.CMD_DAIC = Bool(fieldBits: Self.field(w6, 29, 1))
+    self.CMD_RAW_WAIT = Bool(fieldBits: Self.field(w6, 30, 1))
   }
 }
 

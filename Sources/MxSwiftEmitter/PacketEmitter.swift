@@ -109,7 +109,9 @@ public struct PacketEmitter: Sendable {
           loop.line("}")
           loop.line("packets.append(")
           loop.line("  DecodedPM4Packet(")
-          loop.line("    index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0,")
+          loop.line(
+            "    index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0,"
+          )
           loop.line("    predicate: header & 1 != 0))")
           loop.line("index += 1 + bodyDwords")
         }
