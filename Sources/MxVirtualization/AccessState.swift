@@ -29,7 +29,6 @@ public enum MailboxOperation: Equatable, Sendable {
   case requestFullAccess(AccessPhase)
   case releaseFullAccess(AccessPhase)
   case requestReset
-  case waitForResetCompletion
 }
 
 extension AccessState {
@@ -46,8 +45,6 @@ extension AccessState {
       (.exclusive(.reset), .releaseFullAccess(.initialization)):
       return .runtime
     case (.exclusive(.teardown), .releaseFullAccess(.teardown)):
-      return .idle
-    case (.resetting, .waitForResetCompletion):
       return .idle
     default:
       return nil
