@@ -84,7 +84,7 @@ public struct PacketDisassembler: Sendable {
         guard let definition = byOpcode[opcode] else {
           return (
             packets,
-            DecodeError(dwordIndex: index, message: "unknown opcode 0x\(String(opcode, radix: 16, uppercase: true))")
+            DecodeError(dwordIndex: index, message: "unknown opcode \(Hex.plain(opcode))")
           )
         }
         do {
@@ -102,14 +102,8 @@ public struct PacketDisassembler: Sendable {
   private func decodeBody(_ definition: MxSpecModel.Packet, body: [UInt32], at index: Int, into packet: inout Packet)
     throws(DecodeError)
   {
-    let dwords = definition.body.flatMap { item -> [PacketDword] in
-      switch item {
-      case .dword(let dword): [dword]
-      case .repeated(let group): group.dwords
-      case .tail: []
-      }
-    }
-    let hasTail = definition.body.contains { if case .tail = $0 { true } else { false } }
+    let dwords = definition.dwords
+    let hasTail = definition.tail != nil
     packet.name = definition.name
     guard hasTail ? body.count >= dwords.count : body.count == dwords.count else {
       throw DecodeError(
@@ -138,7 +132,7 @@ public struct PacketDisassembler: Sendable {
         throw DecodeError(
           dwordIndex: index + 1 + position,
           message:
-            "\(definition.name).\(dword.name): reserved bits 0x\(String(UInt64(word) & ~covered, radix: 16, uppercase: true)) set"
+            "\(definition.name).\(dword.name): reserved bits \(Hex.plain(UInt64(word) & ~covered)) set"
         )
       }
       for field in fields {
@@ -166,11 +160,11 @@ extension PacketDisassembler.Packet {
     if shaderType { text += " [compute]" }
     if predicate { text += " [predicate]" }
     for field in fields {
-      let number = field.value < 10 ? String(field.value) : "0x" + String(field.value, radix: 16, uppercase: true)
+      let number = field.value < 10 ? String(field.value) : Hex.plain(field.value)
       text += " \(field.name)=" + (field.valueName.map { "\($0)(\(field.value))" } ?? number)
     }
     if !payload.isEmpty {
-      text += " payload=[" + payload.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ") + "]"
+      text += " payload=[" + payload.map { Hex.plain($0) }.joined(separator: ", ") + "]"
     }
     return text
   }

@@ -20,17 +20,17 @@ public enum RegisterDiagram {
     }
     let placement =
       register.space == AddressSpace.mmioName
-      ? "mmio dword \(hex(register.offset)) (byte \(hex(register.offset &* 4)))"
-      : "space \(register.space) index \(hex(register.offset))"
+      ? "mmio dword \(Hex.plain(register.offset)) (byte \(Hex.plain(register.offset &* 4)))"
+      : "space \(register.space) index \(Hex.plain(register.offset))"
     var lines = [
-      "\(register.name) - \(block.id), \(placement), \(register.access.rawValue), reset \(word(register.resetValue))"
+      "\(register.name) - \(block.id), \(placement), \(register.access.rawValue), reset \(Hex.word(register.resetValue))"
         + (register.aliasOf.map { ", alias of \($0)" } ?? ""),
       "",
       "  31      24 23      16 15       8 7       0",
       "  " + grouped(keyOfBit),
     ]
     if let value {
-      lines.append("  " + grouped((0..<32).map { value >> UInt32($0) & 1 == 1 ? "1" : "0" }) + "  = \(word(value))")
+      lines.append("  " + grouped((0..<32).map { value >> UInt32($0) & 1 == 1 ? "1" : "0" }) + "  = \(Hex.word(value))")
     }
     lines.append("")
     let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -43,7 +43,7 @@ public enum RegisterDiagram {
         "  \(keys[index % keys.count])    \(field.bits.description.padding(5))  \(field.name.padding(nameWidth))  \(register.access(of: field).rawValue.padding(6))"
       if let value {
         let bits = UInt32(truncatingIfNeeded: (UInt64(value) & field.bits.mask) >> UInt64(field.bits.lsb))
-        var shown = field.bits.width == 1 ? String(bits) : hex(bits)
+        var shown = field.bits.width == 1 ? String(bits) : Hex.plain(bits)
         if let name = field.enumName.flatMap({ enums[$0] })?.values.first(where: { $0.value == UInt64(bits) })?.name {
           shown += " \(name)"
         }
@@ -53,14 +53,6 @@ public enum RegisterDiagram {
     }
     if fields.isEmpty { lines.append("  (no fields)") }
     return lines.map { $0.trailingSpacesTrimmed }.joined(separator: "\n") + "\n"
-  }
-
-  static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16, uppercase: true) }
-
-  static func word(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16, uppercase: true)
-    let padded = String(repeating: "0", count: 8 - digits.count) + digits
-    return "0x\(padded.prefix(4))_\(padded.suffix(4))"
   }
 }
 

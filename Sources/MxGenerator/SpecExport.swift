@@ -135,7 +135,7 @@ public enum SpecExport {
     var goldenSequences: [Golden]
 
     init(_ chip: Chip, blocks all: [Block]) {
-      let used = chip.uses.compactMap { use in all.first { $0.name == use.block && $0.version == use.version } }
+      let used = all.used(by: chip)
       name = chip.name
       family = chip.family
       blocks = used.map(\.id)
@@ -146,9 +146,7 @@ public enum SpecExport {
           writes: sequence.writes.map { write in
             Write(
               register: write.register,
-              offset: used.lazy.compactMap { block in
-                block.registers.first { $0.name == write.register && $0.space == AddressSpace.mmioName }
-              }.first?.offset,
+              offset: used.directRegisters(named: write.register).first?.offset,
               and: write.andMask, or: write.orMask)
           })
       }
@@ -208,7 +206,7 @@ public enum SpecExport {
         case .tail: []
         }
       }
-      tail = packet.body.lazy.compactMap { if case .tail(let t) = $0 { t.name } else { nil } }.first
+      tail = packet.tail?.name
     }
   }
 

@@ -23,15 +23,15 @@ public enum SpecXMLWriter {
     for enumType in block.enums {
       out += "    <enum name=\"\(escape(enumType.name))\">\n"
       for value in enumType.values {
-        out += "      <value name=\"\(escape(value.name))\" value=\"\(hex(value.value))\"/>\n"
+        out += "      <value name=\"\(escape(value.name))\" value=\"\(Hex.plain(value.value))\"/>\n"
       }
       out += "    </enum>\n"
     }
     for register in block.registers {
-      out += "    <register name=\"\(escape(register.name))\" offset=\"\(hex(UInt64(register.offset)))\""
+      out += "    <register name=\"\(escape(register.name))\" offset=\"\(Hex.plain(UInt64(register.offset)))\""
       if register.space != AddressSpace.mmioName { out += " space=\"\(escape(register.space))\"" }
       if register.access != .readWrite { out += " access=\"\(register.access.rawValue)\"" }
-      if register.resetValue != 0 { out += " reset=\"\(hex(UInt64(register.resetValue)))\"" }
+      if register.resetValue != 0 { out += " reset=\"\(Hex.plain(UInt64(register.resetValue)))\"" }
       if let alias = register.aliasOf { out += " alias-of=\"\(escape(alias))\"" }
       if register.fields.isEmpty && register.doc == nil {
         out += "/>\n"
@@ -50,8 +50,6 @@ public enum SpecXMLWriter {
     out += "  </block>\n</spec>\n"
     return out
   }
-
-  static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16, uppercase: true) }
 
   static func escape(_ text: String) -> String {
     var out = ""

@@ -76,7 +76,7 @@ extension ValidationContext {
         if let target = registersByName[alias] {
           if target.offset != register.offset || target.space != register.space {
             error(
-              "\(owner) is declared an alias of '\(alias)', which is at a different offset (\(hex(UInt64(target.offset))))",
+              "\(owner) is declared an alias of '\(alias)', which is at a different offset (\(Hex.plain(target.offset)))",
               at: register.location)
           }
         } else {
@@ -84,7 +84,7 @@ extension ValidationContext {
         }
       } else if let first = firstAtOffset[register.space]?[register.offset] {
         error(
-          "\(owner) has the same offset \(hex(UInt64(register.offset))) in space '\(register.space)' as register '\(first.name)' (defined at \(first.location)); mark it alias-of=\"\(first.name)\" if that is intended",
+          "\(owner) has the same offset \(Hex.plain(register.offset)) in space '\(register.space)' as register '\(first.name)' (defined at \(first.location)); mark it alias-of=\"\(first.name)\" if that is intended",
           at: register.location)
       } else {
         firstAtOffset[register.space, default: [:]][register.offset] = register

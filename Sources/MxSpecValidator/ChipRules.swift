@@ -23,7 +23,7 @@ extension ValidationContext {
         let key = UInt32(id.vendor) << 16 | UInt32(id.device)
         if let first = firstByDevice[key] {
           error(
-            "PCI ID \(hex(UInt64(id.vendor))):\(hex(UInt64(id.device))) is already listed for chip '\(first.chip)' at \(first.location)",
+            "PCI ID \(Hex.plain(id.vendor)):\(Hex.plain(id.device)) is already listed for chip '\(first.chip)' at \(first.location)",
             at: id.location)
         } else {
           firstByDevice[key] = (chip.name, id.location)
@@ -32,9 +32,7 @@ extension ValidationContext {
       checkNames(chip.goldenSequences, kind: "golden sequence", in: scope, name: \.name, location: \.location)
       for sequence in chip.goldenSequences {
         for write in sequence.writes {
-          let matches = blocks.compactMap { block in
-            block.registers.first { $0.name == write.register && $0.space == AddressSpace.mmioName }
-          }
+          let matches = blocks.directRegisters(named: write.register)
           if matches.isEmpty {
             error(
               "golden sequence '\(sequence.name)' writes unknown register '\(write.register)': no block of \(scope) defines it",

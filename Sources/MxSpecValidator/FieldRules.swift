@@ -28,7 +28,7 @@ extension ValidationContext {
       }
       for value in enumType.values where value.value >> UInt64(field.bits.width) != 0 {
         error(
-          "enum '\(enumName)' value '\(value.name)' (\(hex(value.value))) does not fit the \(field.bits.width)-bit field '\(field.name)' of \(owner)",
+          "enum '\(enumName)' value '\(value.name)' (\(Hex.plain(value.value))) does not fit the \(field.bits.width)-bit field '\(field.name)' of \(owner)",
           at: field.location)
       }
     }
@@ -49,5 +49,3 @@ extension ValidationContext {
     }
   }
 }
-
-func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16, uppercase: true) }

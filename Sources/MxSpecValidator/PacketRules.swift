@@ -18,7 +18,7 @@ extension ValidationContext {
         case (3, let opcode?):
           if let first = firstByOpcode[opcode] {
             error(
-              "packet '\(packet.name)' has the same opcode \(hex(UInt64(opcode))) as packet '\(first.name)' (defined at \(first.location))",
+              "packet '\(packet.name)' has the same opcode \(Hex.plain(opcode)) as packet '\(first.name)' (defined at \(first.location))",
               at: packet.location)
           } else {
             firstByOpcode[opcode] = packet
@@ -34,18 +34,12 @@ extension ValidationContext {
 
   private mutating func checkPacketBody(_ packet: Packet, enums: [String: EnumType]) {
     let owner = "packet '\(packet.name)'"
-    var dwords: [PacketDword] = []
-    for item in packet.body {
-      switch item {
-      case .dword(let dword): dwords.append(dword)
-      case .repeated(let group):
-        dwords += group.dwords
-        if let maximum = group.maximum, maximum < group.minimum {
-          error("repeat '\(group.name)' of \(owner) has max \(maximum) below min \(group.minimum)", at: group.location)
-        }
-      case .tail: break
+    for case .repeated(let group) in packet.body {
+      if let maximum = group.maximum, maximum < group.minimum {
+        error("repeat '\(group.name)' of \(owner) has max \(maximum) below min \(group.minimum)", at: group.location)
       }
     }
+    let dwords = packet.dwords
     checkNames(dwords, kind: "dword", in: owner, name: \.name, location: \.location)
 
     // Field names are unique in the packet (builders and decoders address them by name),

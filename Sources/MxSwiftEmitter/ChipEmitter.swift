@@ -16,7 +16,7 @@ public struct ChipEmitter: Sendable {
       writer.line()
       writer.line("import MxMMIO")
       writer.line()
-      let used = chip.uses.compactMap { use in blocks.first { $0.name == use.block && $0.version == use.version } }
+      let used = blocks.used(by: chip)
       let blockList = used.map(\.id).joined(separator: ", ")
       writer.doc("\(chip.name)\(chip.family.map { " (\($0))" } ?? ""): blocks \(blockList).", chip.doc)
       writer.block("public enum \(SwiftNaming.identifier(chip.name))") { body in
@@ -40,10 +40,7 @@ public struct ChipEmitter: Sendable {
           body.doc("`\(sequence.name)`: \(sequence.writes.count) writes.", sequence.doc)
           body.line("public static let \(SwiftNaming.identifier(sequence.name)): [GoldenWrite] = [")
           for write in sequence.writes {
-            let offset =
-              used.lazy.compactMap { block in
-                block.registers.first { $0.name == write.register && $0.space == AddressSpace.mmioName }
-              }.first?.offset ?? 0
+            let offset = used.directRegisters(named: write.register).first?.offset ?? 0
             body.line(
               "  GoldenWrite(\"\(write.register)\", offset: \(Hex.literal(UInt64(offset))), and: \(Hex.word(write.andMask)), or: \(Hex.word(write.orMask))),"
             )

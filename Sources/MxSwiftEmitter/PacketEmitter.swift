@@ -96,10 +96,10 @@ public struct PacketEmitter: Sendable {
             let name = SwiftNaming.identifier(packet.name)
             let type = "\(PacketEmitter.moduleName).\(name)"
             loop.line("  case \(Hex.literal(UInt64(packet.opcode!))):")
-            if PacketWriter.hasTail(packet) {
+            if packet.tail != nil {
               loop.line("    let decoded = try \(type)(decodingBody: body, at: index)")
               loop.line("    packet = .\(name)(decoded)")
-              loop.line("    payload = (body.startIndex + \(PacketWriter.fixedDwords(packet)))..<body.endIndex")
+              loop.line("    payload = (body.startIndex + \(packet.dwords.count))..<body.endIndex")
             } else {
               loop.line("    packet = .\(name)(try \(type)(decodingBody: body, at: index))")
             }
@@ -128,32 +128,16 @@ struct PacketWriter {
 
   var name: String { SwiftNaming.identifier(packet.name) }
 
-  static func dwords(_ packet: Packet) -> [PacketDword] {
-    packet.body.flatMap { item -> [PacketDword] in
-      switch item {
-      case .dword(let dword): [dword]
-      case .repeated(let group): group.dwords
-      case .tail: []
-      }
-    }
-  }
-
-  static func fixedDwords(_ packet: Packet) -> Int { dwords(packet).count }
-
-  static func hasTail(_ packet: Packet) -> Bool {
-    packet.body.contains { if case .tail = $0 { true } else { false } }
-  }
-
   /// Every field of the packet with the dword it is in, in order.
   private var fields: [(dword: PacketDword, field: Field)] {
-    Self.dwords(packet).flatMap { dword in dword.fields.map { (dword, $0) } }
+    packet.dwords.flatMap { dword in dword.fields.map { (dword, $0) } }
   }
 
-  private var layoutDwords: [PacketDword] { Self.dwords(packet).filter { !$0.layouts.isEmpty } }
+  private var layoutDwords: [PacketDword] { packet.dwords.filter { !$0.layouts.isEmpty } }
 
   func emit(into writer: inout SwiftWriter) {
-    let fixed = Self.fixedDwords(packet)
-    let tail = packet.body.lazy.compactMap { if case .tail(let t) = $0 { t } else { nil } }.first
+    let fixed = packet.dwords.count
+    let tail = packet.tail
     writer.doc(
       "`\(packet.name)`: type-\(packet.type) packet, opcode \(packet.opcode.map { Hex.literal(UInt64($0)) } ?? "none"), "
         + "\(fixed) body dword\(fixed == 1 ? "" : "s")\(tail.map { " then `\($0.name)` dwords" } ?? "").",
@@ -243,7 +227,7 @@ struct PacketWriter {
   }
 
   private func emitEncode(tail: Bool, into writer: inout SwiftWriter) {
-    let fixed = Self.fixedDwords(packet)
+    let fixed = packet.dwords.count
     writer.doc(
       "Writes the header and body\(tail ? " and the payload" : "") to `sink`, all or nothing. A value wider than its "
         + "field, or a layout its selector does not choose, is an error: nothing is truncated.")
@@ -264,7 +248,7 @@ struct PacketWriter {
           "guard bodyDwords <= 0x4000 else { throw .tooLong(packet: \"\(packet.name)\", bodyDwords: bodyDwords) }")
       }
       var words: [String] = []
-      for (index, dword) in Self.dwords(packet).enumerated() {
+      for (index, dword) in packet.dwords.enumerated() {
         let variable = "d\(index + 1)"
         words.append(variable)
         if dword.layouts.isEmpty {
@@ -309,8 +293,8 @@ struct PacketWriter {
   }
 
   private func emitDecode(into writer: inout SwiftWriter) {
-    let fixed = Self.fixedDwords(packet)
-    let tail = Self.hasTail(packet)
+    let fixed = packet.dwords.count
+    let tail = (packet.tail != nil)
     writer.doc(
       "Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream"
         + "\(tail ? "; the payload after the fixed dwords is the caller's to read" : "").")
@@ -321,7 +305,7 @@ struct PacketWriter {
           "  packet: \"\(packet.name)\", dwordIndex: index, bodyDwords: body.count, expected: \"\(tail ? "at least " : "")\(fixed)\")"
         )
       }
-      for (position, dword) in Self.dwords(packet).enumerated() {
+      for (position, dword) in packet.dwords.enumerated() {
         let word = "w\(position + 1)"
         let dwordIndex = "index + \(position + 1)"
         body.line("let \(word) = body[body.startIndex + \(position)]")

@@ -77,22 +77,3 @@ enum DocText {
     return trimmed
   }
 }
-
-/// `0x14D0`-style literals: upper-case hex digits, four-digit groups for 32-bit values.
-enum Hex {
-  static func literal(_ value: UInt64, minimumDigits: Int = 1) -> String {
-    var digits = String(value, radix: 16, uppercase: true)
-    if digits.count < minimumDigits { digits = String(repeating: "0", count: minimumDigits - digits.count) + digits }
-    if digits.count > 4 {
-      var grouped: [Character] = []
-      for (i, c) in digits.reversed().enumerated() {
-        if i > 0 && i % 4 == 0 { grouped.append("_") }
-        grouped.append(c)
-      }
-      digits = String(grouped.reversed())
-    }
-    return "0x" + digits
-  }
-
-  static func word(_ value: UInt32) -> String { literal(UInt64(value), minimumDigits: 8) }
-}
