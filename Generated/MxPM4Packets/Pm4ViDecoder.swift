@@ -55,9 +55,7 @@ public enum Pm4ViPacket: Equatable, Sendable {
   /// A type-2 filler dword.
   case type2
 
-  /// Decodes a whole stream. Every packet's body must be complete and match its layout; a NOP
-  ///
-  /// header with count 0x3FFF is the one-dword pad the VI rings use (facts 3.8).
+  /// Decodes a whole stream. Every packet's body must be complete and match its layout, and no reserved header bit may be set, so that every stream it accepts re-encodes to itself (`encode(into:payload:shaderType:predicate:)`); a NOP header with count 0x3FFF is the one-dword pad the VI rings use (facts 3.8).
   public static func decode(_ dwords: [UInt32]) throws(PM4DecodingError) -> [DecodedPM4Packet<Pm4ViPacket>] {
     var packets: [DecodedPM4Packet<Pm4ViPacket>] = []
     var index = 0
@@ -65,11 +63,17 @@ public enum Pm4ViPacket: Equatable, Sendable {
       let header = dwords[index]
       let type = PM4Header.type(of: header)
       if type == 2 {
+        guard header == PM4Header.type2 else {
+          throw .reservedBits(packet: "TYPE2", dword: "HEADER", bits: header & ~PM4Header.type2, dwordIndex: index)
+        }
         packets.append(DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2))
         index += 1
         continue
       }
       guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }
+      if type == 3, header & PM4Header.type3ReservedBits != 0 {
+        throw .reservedBits(packet: "TYPE3", dword: "HEADER", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)
+      }
       let opcode = PM4Header.opcode(of: header)
       let bodyDwords = PM4Header.bodyDwords(of: header)
       guard dwords.count - index - 1 >= bodyDwords else {
@@ -146,10 +150,66 @@ public enum Pm4ViPacket: Equatable, Sendable {
       }
       packets.append(
         DecodedPM4Packet(
-          index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0,
-          predicate: header & 1 != 0))
+          index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,
+          shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0))
       index += 1 + bodyDwords
     }
     return packets
+  }
+
+  /// Writes the packet with `payload` (what `decode(_:)` gave as its payload range: NOP filler, register values, data) to `sink`, all or nothing, so that a decoded stream re-encodes to the same dwords. A payload on a packet that has none is an error.
+  public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    switch self {
+    case .ACQUIRE_MEM(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .CONTEXT_CONTROL(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .COPY_DATA(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .DMA_DATA(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .EVENT_WRITE(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .EVENT_WRITE_EOP(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .INDIRECT_BUFFER(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .INDIRECT_BUFFER_CONST(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .MAP_PROCESS(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .MAP_QUEUES(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .NOP(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .QUERY_STATUS(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .RELEASE_MEM(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .RUN_LIST(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_CONFIG_REG(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_CONTEXT_REG(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_RESOURCES(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_SH_REG(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_UCONFIG_REG(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .UNMAP_QUEUES(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .WAIT_REG_MEM(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .WRITE_DATA(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .type0(let register):
+      try PM4Header.encodeType0(register: register, payload: payload, into: &sink)
+    case .type2:
+      try PM4Header.encodeType2(payload: payload, into: &sink)
+    }
   }
 }

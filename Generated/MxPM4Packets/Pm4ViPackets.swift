@@ -7,7 +7,7 @@ import MxPM4
 /// `ACQUIRE_MEM`: type-3 packet, opcode 0x58, 6 body dwords.
 ///
 /// Waits for and acts on caches over a memory range (gfx_v8_0_emit_mem_sync); CP_COHER_CNTL bits as vid.h's SURFACE_SYNC names them.
-public struct ACQUIRE_MEM: PM4PacketDefinition, Equatable, Sendable {
+public struct ACQUIRE_MEM: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "ACQUIRE_MEM" }
   public static var opcode: UInt8 { 0x58 }
   /// Body dwords before any payload.
@@ -162,7 +162,7 @@ public struct ACQUIRE_MEM: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -200,7 +200,7 @@ public struct ACQUIRE_MEM: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(POLL_INTERVAL, 0, 16, "POLL_INTERVAL")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -259,7 +259,7 @@ public struct ACQUIRE_MEM: PM4PacketDefinition, Equatable, Sendable {
 /// `CONTEXT_CONTROL`: type-3 packet, opcode 0x28, 2 body dwords.
 ///
 /// Which state the CP loads (and shadows) at a context switch (gfx_v8_ring_emit_cntxcntl, whose comments name the bits).
-public struct CONTEXT_CONTROL: PM4PacketDefinition, Equatable, Sendable {
+public struct CONTEXT_CONTROL: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "CONTEXT_CONTROL" }
   public static var opcode: UInt8 { 0x28 }
   /// Body dwords before any payload.
@@ -341,7 +341,7 @@ public struct CONTEXT_CONTROL: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 2
     var d1: UInt32 = 0
@@ -360,7 +360,7 @@ public struct CONTEXT_CONTROL: PM4PacketDefinition, Equatable, Sendable {
     d2 |= try Self.bits(SHADOW_CS_SH_REGS, 24, 1, "SHADOW_CS_SH_REGS")
     d2 |= try Self.bits(SHADOW_ENABLE, 31, 1, "SHADOW_ENABLE")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
   }
@@ -394,7 +394,7 @@ public struct CONTEXT_CONTROL: PM4PacketDefinition, Equatable, Sendable {
 /// `COPY_DATA`: type-3 packet, opcode 0x40, 5 body dwords.
 ///
 /// Copies a register or memory value to memory or a register: the KIQ register read (gfx_v8_0_ring_emit_rreg, whose comments name source and destination).
-public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
+public struct COPY_DATA: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "COPY_DATA" }
   public static var opcode: UInt8 { 0x40 }
   /// Body dwords before any payload.
@@ -486,7 +486,7 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 5
     var d1: UInt32 = 0
@@ -546,7 +546,7 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
       d5 |= try Self.bits(DST_ADDR_HI, 0, 32, "DST_ADDR_HI")
     }
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -619,7 +619,7 @@ public struct COPY_DATA: PM4PacketDefinition, Equatable, Sendable {
 /// `DMA_DATA`: type-3 packet, opcode 0x50, 6 body dwords.
 ///
 /// CP DMA: copies or fills memory or GDS (vid.h PACKET3_DMA_DATA_*).
-public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
+public struct DMA_DATA: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "DMA_DATA" }
   public static var opcode: UInt8 { 0x50 }
   /// Body dwords before any payload.
@@ -759,7 +759,7 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -811,7 +811,7 @@ public struct DMA_DATA: PM4PacketDefinition, Equatable, Sendable {
     d6 |= try Self.bits(CMD_DAIC, 29, 1, "CMD_DAIC")
     d6 |= try Self.bits(CMD_RAW_WAIT, 30, 1, "CMD_RAW_WAIT")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -916,15 +916,17 @@ public struct EVENT_WRITE: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 1 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "EVENT_WRITE", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "EVENT_WRITE", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(EVENT_TYPE, 0, 6, "EVENT_TYPE")
     d1 |= try Self.bits(EVENT_INDEX, 8, 4, "EVENT_INDEX")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     for dword in payload { sink.put(dword) }
   }
@@ -949,7 +951,7 @@ public struct EVENT_WRITE: PM4PacketDefinition, Equatable, Sendable {
 /// `EVENT_WRITE_EOP`: type-3 packet, opcode 0x47, 5 body dwords.
 ///
 /// Writes data (a fence) and optionally interrupts at end of pipe (gfx_v8_0_ring_emit_fence_gfx).
-public struct EVENT_WRITE_EOP: PM4PacketDefinition, Equatable, Sendable {
+public struct EVENT_WRITE_EOP: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "EVENT_WRITE_EOP" }
   public static var opcode: UInt8 { 0x47 }
   /// Body dwords before any payload.
@@ -1048,7 +1050,7 @@ public struct EVENT_WRITE_EOP: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 5
     var d1: UInt32 = 0
@@ -1073,7 +1075,7 @@ public struct EVENT_WRITE_EOP: PM4PacketDefinition, Equatable, Sendable {
     var d5: UInt32 = 0
     d5 |= try Self.bits(DATA_HI, 0, 32, "DATA_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1137,7 +1139,7 @@ public struct EVENT_WRITE_EOP: PM4PacketDefinition, Equatable, Sendable {
 /// `INDIRECT_BUFFER`: type-3 packet, opcode 0x3F, 3 body dwords.
 ///
 /// Executes an indirect buffer (gfx_v8_0_ring_emit_ib_gfx / _compute).
-public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
+public struct INDIRECT_BUFFER: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "INDIRECT_BUFFER" }
   public static var opcode: UInt8 { 0x3F }
   /// Body dwords before any payload.
@@ -1202,7 +1204,7 @@ public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 3
     var d1: UInt32 = 0
@@ -1219,7 +1221,7 @@ public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
     d3 |= try Self.bits(VMID, 24, 4, "VMID")
     d3 |= try Self.bits(CACHE_POLICY, 28, 2, "CACHE_POLICY")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1256,7 +1258,7 @@ public struct INDIRECT_BUFFER: PM4PacketDefinition, Equatable, Sendable {
 /// `INDIRECT_BUFFER_CONST`: type-3 packet, opcode 0x33, 3 body dwords.
 ///
 /// Executes a constant-engine indirect buffer (CE IBs).
-public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
+public struct INDIRECT_BUFFER_CONST: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "INDIRECT_BUFFER_CONST" }
   public static var opcode: UInt8 { 0x33 }
   /// Body dwords before any payload.
@@ -1321,7 +1323,7 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 3
     var d1: UInt32 = 0
@@ -1338,7 +1340,7 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
     d3 |= try Self.bits(VMID, 24, 4, "VMID")
     d3 |= try Self.bits(CACHE_POLICY, 28, 2, "CACHE_POLICY")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1375,7 +1377,7 @@ public struct INDIRECT_BUFFER_CONST: PM4PacketDefinition, Equatable, Sendable {
 /// `MAP_PROCESS`: type-3 packet, opcode 0xA1, 15 body dwords.
 ///
 /// Registers a process (page table, shared memory apertures, GDS) with the scheduler (KFD pm4_mes_map_process, VI).
-public struct MAP_PROCESS: PM4PacketDefinition, Equatable, Sendable {
+public struct MAP_PROCESS: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "MAP_PROCESS" }
   public static var opcode: UInt8 { 0xA1 }
   /// Body dwords before any payload.
@@ -1475,7 +1477,7 @@ public struct MAP_PROCESS: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 15
     var d1: UInt32 = 0
@@ -1511,7 +1513,7 @@ public struct MAP_PROCESS: PM4PacketDefinition, Equatable, Sendable {
     var d15: UInt32 = 0
     d15 |= try Self.bits(COMPLETION_SIGNAL_HI, 0, 32, "COMPLETION_SIGNAL_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1579,7 +1581,7 @@ public struct MAP_PROCESS: PM4PacketDefinition, Equatable, Sendable {
 /// `MAP_QUEUES`: type-3 packet, opcode 0xA2, 6 body dwords.
 ///
 /// Maps a compute queue from its MQD. VMID and ALLOC_FORMAT are vid.h's; kfd's VI struct leaves those bits reserved.
-public struct MAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
+public struct MAP_QUEUES: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "MAP_QUEUES" }
   public static var opcode: UInt8 { 0xA2 }
   /// Body dwords before any payload.
@@ -1671,7 +1673,7 @@ public struct MAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -1696,7 +1698,7 @@ public struct MAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(WPTR_ADDR_HI, 0, 32, "WPTR_ADDR_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1765,12 +1767,14 @@ public struct NOP: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 0 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "NOP", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "NOP", bodyDwords: bodyDwords)
+    }
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     for dword in payload { sink.put(dword) }
   }
 
@@ -1786,7 +1790,7 @@ public struct NOP: PM4PacketDefinition, Equatable, Sendable {
 /// `QUERY_STATUS`: type-3 packet, opcode 0xA4, 6 body dwords.
 ///
 /// Asks the scheduler firmware to write a fence (and interrupt) once earlier work is done; only KFD emits it on VI.
-public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
+public struct QUERY_STATUS: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "QUERY_STATUS" }
   public static var opcode: UInt8 { 0xA4 }
   /// Body dwords before any payload.
@@ -1848,7 +1852,7 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -1878,7 +1882,7 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(DATA_HI, 0, 32, "DATA_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -1931,7 +1935,7 @@ public struct QUERY_STATUS: PM4PacketDefinition, Equatable, Sendable {
 /// `RELEASE_MEM`: type-3 packet, opcode 0x49, 6 body dwords.
 ///
 /// The compute rings' end-of-pipe fence (gfx_v8_0_ring_emit_fence_compute; kfd pm4_mec_release_mem).
-public struct RELEASE_MEM: PM4PacketDefinition, Equatable, Sendable {
+public struct RELEASE_MEM: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "RELEASE_MEM" }
   public static var opcode: UInt8 { 0x49 }
   /// Body dwords before any payload.
@@ -2028,7 +2032,7 @@ public struct RELEASE_MEM: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -2054,7 +2058,7 @@ public struct RELEASE_MEM: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(DATA_HI, 0, 32, "DATA_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -2116,7 +2120,7 @@ public struct RELEASE_MEM: PM4PacketDefinition, Equatable, Sendable {
 /// `RUN_LIST`: type-3 packet, opcode 0xA5, 3 body dwords.
 ///
 /// Hands the scheduler a run list in an indirect buffer (KFD, kfd_pm4_headers_vi.h pm4_mes_runlist).
-public struct RUN_LIST: PM4PacketDefinition, Equatable, Sendable {
+public struct RUN_LIST: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "RUN_LIST" }
   public static var opcode: UInt8 { 0xA5 }
   /// Body dwords before any payload.
@@ -2166,7 +2170,7 @@ public struct RUN_LIST: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 3
     var d1: UInt32 = 0
@@ -2180,7 +2184,7 @@ public struct RUN_LIST: PM4PacketDefinition, Equatable, Sendable {
     d3 |= try Self.bits(VALID, 23, 1, "VALID")
     d3 |= try Self.bits(PROCESS_CNT, 24, 4, "PROCESS_CNT")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -2231,14 +2235,16 @@ public struct SET_CONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 1 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "SET_CONFIG_REG", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "SET_CONFIG_REG", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(REG_OFFSET, 0, 16, "REG_OFFSET")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     for dword in payload { sink.put(dword) }
   }
@@ -2278,14 +2284,16 @@ public struct SET_CONTEXT_REG: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 1 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "SET_CONTEXT_REG", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "SET_CONTEXT_REG", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(REG_OFFSET, 0, 16, "REG_OFFSET")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     for dword in payload { sink.put(dword) }
   }
@@ -2305,7 +2313,7 @@ public struct SET_CONTEXT_REG: PM4PacketDefinition, Equatable, Sendable {
 /// `SET_RESOURCES`: type-3 packet, opcode 0xA0, 7 body dwords.
 ///
 /// Tells the KIQ which queues, GWS, OAC and GDS the driver owns (gfx_v8_0_kiq_kcq_enable).
-public struct SET_RESOURCES: PM4PacketDefinition, Equatable, Sendable {
+public struct SET_RESOURCES: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "SET_RESOURCES" }
   public static var opcode: UInt8 { 0xA0 }
   /// Body dwords before any payload.
@@ -2372,7 +2380,7 @@ public struct SET_RESOURCES: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 7
     var d1: UInt32 = 0
@@ -2393,7 +2401,7 @@ public struct SET_RESOURCES: PM4PacketDefinition, Equatable, Sendable {
     d7 |= try Self.bits(GDS_HEAP_BASE, 0, 6, "GDS_HEAP_BASE")
     d7 |= try Self.bits(GDS_HEAP_SIZE, 11, 6, "GDS_HEAP_SIZE")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -2459,14 +2467,16 @@ public struct SET_SH_REG: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 1 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "SET_SH_REG", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "SET_SH_REG", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(REG_OFFSET, 0, 16, "REG_OFFSET")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     for dword in payload { sink.put(dword) }
   }
@@ -2506,14 +2516,16 @@ public struct SET_UCONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 1 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "SET_UCONFIG_REG", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "SET_UCONFIG_REG", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(REG_OFFSET, 0, 16, "REG_OFFSET")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     for dword in payload { sink.put(dword) }
   }
@@ -2533,7 +2545,7 @@ public struct SET_UCONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
 /// `UNMAP_QUEUES`: type-3 packet, opcode 0xA3, 5 body dwords.
 ///
 /// Preempts, resets or unmaps queues (gfx_v8_0_kcq_disable).
-public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
+public struct UNMAP_QUEUES: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "UNMAP_QUEUES" }
   public static var opcode: UInt8 { 0xA3 }
   /// Body dwords before any payload.
@@ -2602,7 +2614,7 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 5
     var d1: UInt32 = 0
@@ -2641,7 +2653,7 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
     var d5: UInt32 = 0
     d5 |= try Self.bits(DOORBELL_OFFSET3, 2, 21, "DOORBELL_OFFSET3")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -2699,7 +2711,7 @@ public struct UNMAP_QUEUES: PM4PacketDefinition, Equatable, Sendable {
 /// `WAIT_REG_MEM`: type-3 packet, opcode 0x3C, 6 body dwords.
 ///
 /// Waits until a register or memory value compares true with REFERENCE under MASK (gfx_v8_0_wait_reg_mem).
-public struct WAIT_REG_MEM: PM4PacketDefinition, Equatable, Sendable {
+public struct WAIT_REG_MEM: PM4FixedLengthPacket, Equatable, Sendable {
   public static var name: StaticString { "WAIT_REG_MEM" }
   public static var opcode: UInt8 { 0x3C }
   /// Body dwords before any payload.
@@ -2763,7 +2775,7 @@ public struct WAIT_REG_MEM: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink>(
-    into sink: inout Sink, shaderType: Bool = false
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 6
     var d1: UInt32 = 0
@@ -2782,7 +2794,7 @@ public struct WAIT_REG_MEM: PM4PacketDefinition, Equatable, Sendable {
     var d6: UInt32 = 0
     d6 |= try Self.bits(POLL_INTERVAL, 0, 16, "POLL_INTERVAL")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)
@@ -2886,10 +2898,12 @@ public struct WRITE_DATA: PM4PacketDefinition, Equatable, Sendable {
   /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
   @inlinable @inline(__always)
   public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
-    into sink: inout Sink, payload: Payload, shaderType: Bool = false
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
   ) throws(PM4EncodingError) {
     let bodyDwords = 3 + payload.count
-    guard bodyDwords <= 0x4000 else { throw .tooLong(packet: "WRITE_DATA", bodyDwords: bodyDwords) }
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "WRITE_DATA", bodyDwords: bodyDwords)
+    }
     var d1: UInt32 = 0
     d1 |= try Self.bits(DST_SEL, 8, 4, "DST_SEL")
     d1 |= try Self.bits(WR_ONE_ADDR, 16, 1, "WR_ONE_ADDR")
@@ -2901,7 +2915,7 @@ public struct WRITE_DATA: PM4PacketDefinition, Equatable, Sendable {
     var d3: UInt32 = 0
     d3 |= try Self.bits(DST_ADDR_HI, 0, 32, "DST_ADDR_HI")
     try sink.reserve(1 + bodyDwords)
-    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
     sink.put(d1)
     sink.put(d2)
     sink.put(d3)

@@ -34,7 +34,7 @@ public struct Generator: Sendable {
     let (spec, diagnostics) = check(specsAt: path)
     guard !diagnostics.hasErrors else { return Output(spec: spec, diagnostics: diagnostics, files: nil) }
     let files =
-      spec.blocks.sorted { $0.id < $1.id }.flatMap { emitter.emit($0) }
+      emitter.emit(spec.blocks.sorted { $0.id < $1.id })
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
       + PacketEmitter().emit(spec.packetSets)

@@ -35,19 +35,28 @@ public struct OutputFolder: Sendable {
 
   /// How the folder differs from `files`; empty when it is up to date.
   public func differences(from files: [GeneratedFile]) -> [Difference] {
-    var result: [Difference] = []
     let wanted = Set(files.map(\.path))
-    for file in files {
-      guard let existing = FileManager.default.contents(atPath: path + "/" + file.path) else {
-        result.append(.missing(display(file.path)))
-        continue
+    let folder = self
+    var result = files.concurrentMap { file -> Difference? in
+      guard let existing = FileManager.default.contents(atPath: folder.path + "/" + file.path) else {
+        return .missing(folder.display(file.path))
       }
-      if existing != Data(file.contents.utf8) { result.append(.changed(display(file.path))) }
-    }
+      return Self.same(existing, file.contents) ? nil : .changed(folder.display(file.path))
+    }.compactMap { $0 }
     for owned in ownedFiles() where !wanted.contains(owned) {
       result.append(.stale(display(owned)))
     }
     return result
+  }
+
+  /// Whether `data` holds exactly the UTF-8 of `text`, compared in place (generated files are
+  /// megabytes; no copy of either).
+  private static func same(_ data: Data, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { utf8 in
+      data.count == utf8.count
+        && (utf8.isEmpty || data.withUnsafeBytes { memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 })
+    }
   }
 
   /// Replaces the folder's generated files with `files` as one step: the new folder is built

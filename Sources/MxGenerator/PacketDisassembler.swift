@@ -53,6 +53,12 @@ public struct PacketDisassembler: Sendable {
       let opcode = UInt8(truncatingIfNeeded: header >> 8)
       let count = Int((header >> 16) & 0x3FFF)
       if type == 2 {
+        guard header == 0x8000_0000 else {
+          return (
+            packets,
+            DecodeError(dwordIndex: index, message: "type-2 filler with bits \(Hex.plain(header & 0x3FFF_FFFF)) set")
+          )
+        }
         packets.append(
           Packet(
             index: index, dwordCount: 1, name: "TYPE2", type: 2, count: 0, opcode: nil, shaderType: false,
@@ -62,6 +68,11 @@ public struct PacketDisassembler: Sendable {
       }
       guard type == 0 || type == 3 else {
         return (packets, DecodeError(dwordIndex: index, message: "invalid packet type \(type)"))
+      }
+      if type == 3 && header & 0xFC != 0 {
+        return (
+          packets, DecodeError(dwordIndex: index, message: "reserved header bits \(Hex.plain(header & 0xFC)) set")
+        )
       }
       // As PM4Header.bodyDwords(of:): a NOP with count 0x3FFF is the one-dword pad.
       let bodyDwords = type == 3 && opcode == 0x10 && count == 0x3FFF ? 0 : count + 1

@@ -136,6 +136,7 @@ public enum SpecExport {
 
     init(_ chip: Chip, blocks all: [Block]) {
       let used = all.used(by: chip)
+      let registers = DirectRegisterIndex(used, writtenBy: chip)
       name = chip.name
       family = chip.family
       blocks = used.map(\.id)
@@ -146,7 +147,7 @@ public enum SpecExport {
           writes: sequence.writes.map { write in
             Write(
               register: write.register,
-              offset: used.directRegisters(named: write.register).first?.offset,
+              offset: registers.registers(named: write.register).first?.offset,
               and: write.andMask, or: write.orMask)
           })
       }

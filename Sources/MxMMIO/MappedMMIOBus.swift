@@ -12,8 +12,15 @@ public struct MappedMMIOBus: RegisterBus {
   /// Size of the mapping in bytes; accesses beyond it trap in debug builds.
   public let byteCount: UInt
 
-  /// - Parameter base: address where the BAR is mapped, aligned to 4 bytes.
+  /// The mapping must stay in place for as long as the bus (and every copy of it) is used: the bus
+  /// holds its address, not the mapping.
+  ///
+  /// - Parameters:
+  ///   - base: address where the BAR is mapped, aligned to 4 bytes.
+  ///   - byteCount: size of the mapping in bytes.
   public init(base: UnsafeMutableRawPointer, byteCount: Int) {
+    precondition(UInt(bitPattern: base) % 4 == 0, "a register BAR mapping must be 4-byte aligned")
+    precondition(byteCount >= 0, "negative mapping size")
     baseAddress = UInt(bitPattern: base)
     self.byteCount = UInt(byteCount)
   }

@@ -6,8 +6,11 @@ public enum PM4EncodingError: Error, Equatable, Sendable {
   case valueDoesNotFit(packet: String, field: String, value: UInt32, width: Int)
   /// A dword's layout does not match what its selector field chooses.
   case layoutMismatch(packet: String, dword: String, selector: String, value: UInt32)
-  /// The packet's body would be longer than a header can count (16,384 dwords).
+  /// The packet's body would be longer than a header can count (16,384 dwords; 16,383 for a NOP).
   case tooLong(packet: String, bodyDwords: Int)
+  /// A payload of `dwords` dwords where the packet takes `allowed` (none for a packet without a
+  /// tail; at least one register value for a type-0 packet).
+  case payloadLength(packet: String, dwords: Int, allowed: ClosedRange<Int>)
 }
 
 /// Why a dword stream could not be decoded; every case names the dword index (from 0) where
@@ -25,6 +28,17 @@ public enum PM4DecodingError: Error, Equatable, Sendable {
   case reservedValue(packet: String, field: String, value: UInt32, dwordIndex: Int)
   /// Bits outside every field of a dword are set.
   case reservedBits(packet: String, dword: String, bits: UInt32, dwordIndex: Int)
+}
+
+extension PM4DecodingError {
+  /// The stream index of the offending packet or dword.
+  public var dwordIndex: Int {
+    switch self {
+    case .invalidType(_, let index), .unknownOpcode(_, let index), .truncated(let index, _, _),
+      .wrongLength(_, let index, _, _), .reservedValue(_, _, _, let index), .reservedBits(_, _, _, let index):
+      index
+    }
+  }
 }
 
 /// Field packing for generated builders: the bit work lives here, once.

@@ -31,4 +31,39 @@ public enum PM4Header {
 
   /// The opcode (bits 15:8) of a type-3 header.
   @inlinable public static func opcode(of header: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: header >> 8) }
+
+  /// Bits 7:2 of a type-3 header: reserved (kfd's `PM4_MES_TYPE_3_HEADER`), 0 in every packet
+  /// the driver builds. A decoder that accepted them set could not re-encode the stream.
+  public static let type3ReservedBits: UInt32 = 0xFC
+
+  /// The longest body a header can count: 0x4000 dwords (count 0x3FFF), but 0x3FFF for a NOP,
+  /// whose count 0x3FFF means the one-dword pad instead.
+  @inlinable
+  public static func maxBodyDwords(opcode: UInt8) -> Int { opcode == 0x10 ? 0x3FFF : 0x4000 }
+
+  /// A type-0 packet: `payload` written to consecutive registers from `register`.
+  @inlinable
+  public static func encodeType0<Sink: PM4Sink, Payload: Collection<UInt32>>(
+    register: UInt32, payload: Payload, into sink: inout Sink
+  ) throws(PM4EncodingError) {
+    guard register <= 0xFFFF else {
+      throw .valueDoesNotFit(packet: "TYPE0", field: "REGISTER", value: register, width: 16)
+    }
+    guard (1...0x4000).contains(payload.count) else {
+      throw .payloadLength(packet: "TYPE0", dwords: payload.count, allowed: 1...0x4000)
+    }
+    try sink.reserve(1 + payload.count)
+    sink.put(type0(register: register, bodyDwords: payload.count))
+    for dword in payload { sink.put(dword) }
+  }
+
+  /// A type-2 filler; it has no payload.
+  @inlinable
+  public static func encodeType2<Sink: PM4Sink, Payload: Collection<UInt32>>(payload: Payload, into sink: inout Sink)
+    throws(PM4EncodingError)
+  {
+    guard payload.isEmpty else { throw .payloadLength(packet: "TYPE2", dwords: payload.count, allowed: 0...0) }
+    try sink.reserve(1)
+    sink.put(type2)
+  }
 }

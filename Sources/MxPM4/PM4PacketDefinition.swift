@@ -43,3 +43,21 @@ extension PM4PacketDefinition {
     }
   }
 }
+
+/// A packet without a variable-length tail: its header counts exactly its body.
+public protocol PM4FixedLengthPacket: PM4PacketDefinition {
+  /// Writes the header and body to `sink`, all or nothing.
+  func encode<Sink: PM4Sink>(into sink: inout Sink, shaderType: Bool, predicate: Bool) throws(PM4EncodingError)
+}
+
+extension PM4FixedLengthPacket {
+  /// The packet with a payload, which must be empty: the shape every packet shares, so that a
+  /// decoded stream re-encodes packet by packet the same way.
+  @inlinable
+  public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    guard payload.isEmpty else { throw .payloadLength(packet: "\(Self.name)", dwords: payload.count, allowed: 0...0) }
+    try encode(into: &sink, shaderType: shaderType, predicate: predicate)
+  }
+}

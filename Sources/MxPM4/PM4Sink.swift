@@ -16,7 +16,8 @@ extension PM4Sink {
   }
 }
 
-/// A linear buffer of dwords.
+/// A linear buffer of dwords in caller memory, which must stay allocated (and not be moved) for
+/// as long as the buffer is written: the buffer holds a pointer, not the memory.
 public struct PM4Buffer: PM4Sink {
   public let base: UnsafeMutablePointer<UInt32>
   public let capacity: Int
@@ -24,7 +25,10 @@ public struct PM4Buffer: PM4Sink {
   public var count: Int { written }
   @usableFromInline var written = 0
 
+  /// - Parameters:
+  ///   - base: the first of `capacity` dwords of writable memory.
   public init(base: UnsafeMutablePointer<UInt32>, capacity: Int) {
+    precondition(capacity >= 0, "negative capacity")
     self.base = base
     self.capacity = capacity
   }
@@ -34,13 +38,15 @@ public struct PM4Buffer: PM4Sink {
 
   @inlinable @inline(__always)
   public mutating func put(_ dword: UInt32) {
+    assert(written < capacity, "put without reserve")
     base[written] = dword
     written &+= 1
   }
 }
 
 /// A ring buffer of a power-of-two number of dwords, written at `writePointer & mask` as
-/// `amdgpu_ring_write` does; `reserved` counts what `reserve` allowed (the ring's `count_dw`).
+/// `amdgpu_ring_write` does; `allowance` counts what the caller allowed (the ring's `count_dw`).
+/// The memory (`mask + 1` dwords) is the caller's and must outlive the ring's writes.
 public struct PM4Ring: PM4Sink {
   public let base: UnsafeMutablePointer<UInt32>
   /// Ring size in dwords minus one (`buf_mask`).
@@ -51,7 +57,14 @@ public struct PM4Ring: PM4Sink {
   /// Dwords the caller allowed to be written (`amdgpu_ring_alloc`).
   public var allowance: Int
 
+  /// - Parameters:
+  ///   - base: the first of `mask + 1` dwords of writable memory.
+  ///   - mask: the ring's size in dwords minus one; the size is a power of two.
+  ///   - allowance: how many dwords may be written, at most the ring's size (more would
+  ///     overwrite what the reader has not consumed).
   public init(base: UnsafeMutablePointer<UInt32>, mask: UInt64, writePointer: UInt64 = 0, allowance: Int) {
+    precondition(mask < UInt64(Int.max) && (mask &+ 1) & mask == 0, "ring size is not a power of two")
+    precondition(allowance >= 0 && UInt64(allowance) <= mask &+ 1, "allowance exceeds the ring")
     self.base = base
     self.mask = mask
     self.pointer = writePointer
@@ -63,6 +76,7 @@ public struct PM4Ring: PM4Sink {
 
   @inlinable @inline(__always)
   public mutating func put(_ dword: UInt32) {
+    assert(allowance > 0, "put without reserve")
     base[Int(truncatingIfNeeded: pointer & mask)] = dword
     pointer &+= 1
     allowance &-= 1

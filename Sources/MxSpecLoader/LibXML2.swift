@@ -6,6 +6,10 @@ import Synchronization
 /// lock so that concurrent loads in one process never see each other's errors.
 let libxml2Lock = Mutex<Void>(())
 
+/// libxml2 must be initialised once, on one thread, before threads parse in parallel; its
+/// error handlers are then per thread.
+let libxml2Initialized: Void = xmlInitParser()
+
 /// Parser options: no network, and — by leaving out NOENT, DTDLOAD, DTDVALID and HUGE — no
 /// entity substitution, no external DTD or entity loading, and libxml2's own size and depth caps.
 let safeParseOptions = Int32(XML_PARSE_NONET.rawValue)
@@ -44,8 +48,12 @@ final class XMLErrorSink {
     }
   }
 
-  /// Passes `self` through libxml2's `void *` context argument.
-  var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+  /// Runs `body` with `self` as libxml2's `void *` error context. The pointer is unretained, so
+  /// `self` is kept alive until `body` returns; `body` must undo every registration of it (free
+  /// the context it was given to, or reset the handler) before returning.
+  func collecting<Result>(_ body: (UnsafeMutableRawPointer) -> Result) -> Result {
+    withExtendedLifetime(self) { body(Unmanaged.passUnretained(self).toOpaque()) }
+  }
 }
 
 /// libxml2 structured-error callback; `context` is an `XMLErrorSink`.

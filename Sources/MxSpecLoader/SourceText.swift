@@ -1,19 +1,56 @@
 /// The lines of a spec file, used to turn libxml2's line numbers into precise columns.
+///
+/// Every register and field of a block records where it is written, so this is on the loading
+/// path of every element: one byte buffer with line starts, no per-line arrays.
 struct SourceText {
-  private let lines: [[UInt8]]
+  private let bytes: [UInt8]
+  /// Offset of each line's first byte; lines are numbered from 1.
+  private let lineStarts: [Int]
 
   init(bytes: [UInt8]) {
-    lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+    self.bytes = bytes
+    var starts = [0]
+    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+    lineStarts = starts
+  }
+
+  private var lineCount: Int { lineStarts.count }
+
+  /// The bytes of line `line` (from 1), without its line break.
+  private func range(ofLine line: Int) -> Range<Int> {
+    let start = lineStarts[line - 1]
+    let end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+    return start..<max(start, end)
   }
 
   /// libxml2 records an element's line where its start tag ends; find where `<name` begins
   /// on that line or the lines before it.
   func locateElement(_ name: String, endingOnLine line: Int) -> (line: Int, column: Int) {
-    let needle = Array(("<" + name).utf8)
-    var current = min(max(line, 1), lines.count)
+    var needle: [UInt8] = [UInt8(ascii: "<")]
+    needle.append(contentsOf: name.utf8)
+    return locate(needle, endingOnLine: line)
+  }
+
+  /// `locateElement` for a name as libxml2 holds it (NUL-terminated), without a `String`: every
+  /// register and field is located this way while a spec loads.
+  func locateElement(_ name: UnsafePointer<UInt8>, endingOnLine line: Int) -> (line: Int, column: Int) {
+    var length = 0
+    while name[length] != 0 { length += 1 }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { needle in
+      needle[0] = UInt8(ascii: "<")
+      for index in 0..<length { needle[index + 1] = name[index] }
+      return locate(UnsafeBufferPointer(needle), endingOnLine: line)
+    }
+  }
+
+  private func locate<Needle: RandomAccessCollection<UInt8>>(_ needle: Needle, endingOnLine line: Int)
+    -> (line: Int, column: Int) where Needle.Index == Int
+  {
+    var current = min(max(line, 1), lineCount)
     while current >= 1 && current > line - 64 {
-      if let column = Self.find(needle, in: lines[current - 1], followedByNameEnd: true) {
-        return (current, column + 1)
+      let text = range(ofLine: current)
+      if let found = find(needle, in: text, followedByNameEnd: true) {
+        return (current, found - text.lowerBound + 1)
       }
       current -= 1
     }
@@ -24,36 +61,42 @@ struct SourceText {
   func locateAttribute(_ name: String, of element: (line: Int, column: Int)) -> (line: Int, column: Int) {
     let needle = Array(name.utf8)
     var current = element.line
-    var start = element.column - 1
-    while current <= lines.count && current < element.line + 64 {
-      let text = lines[current - 1]
-      if start < text.count,
-        let found = Self.find(needle, in: Array(text[start...]), followedByNameEnd: false, attribute: true)
+    var skip = element.column - 1
+    while current <= lineCount && current < element.line + 64 {
+      let text = range(ofLine: current)
+      if skip < text.count,
+        let found = find(
+          needle, in: (text.lowerBound + skip)..<text.upperBound, followedByNameEnd: false, attribute: true)
       {
-        return (current, start + found + 1)
+        return (current, found - text.lowerBound + 1)
       }
       current += 1
-      start = 0
+      skip = 0
     }
     return element
   }
 
-  private static func find(
-    _ needle: [UInt8], in haystack: [UInt8], followedByNameEnd: Bool, attribute: Bool = false
-  ) -> Int? {
-    guard haystack.count >= needle.count else { return nil }
-    var i = 0
-    while i + needle.count <= haystack.count {
-      if haystack[i..<(i + needle.count)].elementsEqual(needle) {
-        let after = i + needle.count < haystack.count ? haystack[i + needle.count] : UInt8(ascii: " ")
-        let before = i > 0 ? haystack[i - 1] : UInt8(ascii: " ")
-        let endsName = !isNameByte(after)
-        let startsName = !attribute || !isNameByte(before)
-        if endsName && startsName { return i }
+  /// The offset in `bytes` where `needle` starts within `range`, as a whole name.
+  private func find<Needle: RandomAccessCollection<UInt8>>(
+    _ needle: Needle, in range: Range<Int>, followedByNameEnd: Bool, attribute: Bool = false
+  ) -> Int? where Needle.Index == Int {
+    guard let first = needle.first, range.count >= needle.count else { return nil }
+    var i = range.lowerBound
+    while i + needle.count <= range.upperBound {
+      if bytes[i] == first && matches(needle, at: i) {
+        let after = i + needle.count < range.upperBound ? bytes[i + needle.count] : UInt8(ascii: " ")
+        let before = i > range.lowerBound ? bytes[i - 1] : UInt8(ascii: " ")
+        if !Self.isNameByte(after) && (!attribute || !Self.isNameByte(before)) { return i }
       }
       i += 1
     }
     return nil
+  }
+
+  private func matches<Needle: RandomAccessCollection<UInt8>>(_ needle: Needle, at offset: Int) -> Bool
+  where Needle.Index == Int {
+    for (index, byte) in needle.enumerated() where bytes[offset + index] != byte { return false }
+    return true
   }
 
   private static func isNameByte(_ b: UInt8) -> Bool {

@@ -263,7 +263,8 @@ struct SpecFileReader {
   private mutating func bitRange(_ element: XMLElement) -> BitRange? {
     let text = element["bits"] ?? ""
     let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { UInt16($0).map(Int.init) }
-    let location = element.location(ofAttribute: "bits")
+    // Only an error needs the location; finding it is a scan of the source line.
+    var location: SourceLocation { element.location(ofAttribute: "bits") }
     switch parts.count {
     case 1 where parts[0] != nil:
       return BitRange(lsb: parts[0]!, msb: parts[0]!)

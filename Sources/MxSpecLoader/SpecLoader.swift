@@ -21,6 +21,7 @@ public struct SpecLoader: Sendable {
 
   public func load(from path: String) -> Result {
     libxml2Lock.withLock { _ in
+      libxml2Initialized
       var session = LoadSession(limits: limits, givenPath: path)
       session.run()
       return Result(spec: session.spec, diagnostics: session.diagnostics, files: session.files)
@@ -38,7 +39,6 @@ private struct LoadSession {
   var diagnostics = Diagnostics()
   var files: [String] = []
   var loaded = Set<String>()
-  var validator: RelaxNGValidator?
 
   init(limits: LoaderLimits, givenPath: String) {
     self.limits = limits
@@ -53,11 +53,10 @@ private struct LoadSession {
       diagnostics.error("no such specs file or folder '\(givenPath)'", at: nil)
       return
     }
-    guard let validator = RelaxNGValidator() else {
+    guard RelaxNGValidator() != nil else {
       diagnostics.error("internal error: the built-in spec schema does not compile", at: nil)
       return
     }
-    self.validator = validator
     var entries: [String]
     if isDirectory.boolValue {
       root = canonical
@@ -72,8 +71,15 @@ private struct LoadSession {
       displayRoot = given.isEmpty ? "." : given
       entries = [canonical]
     }
-    for file in entries {
-      load(file, stack: [], includedFrom: nil)
+    // The listed files are independent: read them on every core first (each worker with its own
+    // compiled schema, so no libxml2 object is shared between threads), then take them in path
+    // order, following includes as they come.
+    let limits = limits
+    let read = entries.map { ($0, display($0)) }.concurrentMap { file, shown in
+      FileContents.read(file, shown: shown, limits: limits)
+    }
+    for (file, contents) in zip(entries, read) {
+      load(file, stack: [], includedFrom: nil, contents: contents)
     }
   }
 
@@ -82,7 +88,9 @@ private struct LoadSession {
     return displayRoot == "." ? relative : displayRoot + "/" + relative
   }
 
-  private mutating func load(_ file: String, stack: [String], includedFrom: SourceLocation?) {
+  private mutating func load(
+    _ file: String, stack: [String], includedFrom: SourceLocation?, contents: FileContents? = nil
+  ) {
     if let start = stack.firstIndex(of: file) {
       let cycle = (stack[start...] + [file]).map { display($0) }.joined(separator: " -> ")
       diagnostics.error("include cycle: \(cycle)", at: includedFrom)
@@ -90,38 +98,19 @@ private struct LoadSession {
     }
     guard loaded.insert(file).inserted else { return }
     let shown = display(file)
-    let start = SourceLocation(file: shown, line: 1, column: 1)
     guard files.count < limits.maxFiles else {
-      diagnostics.error("more than \(limits.maxFiles) spec files", at: includedFrom ?? start)
+      diagnostics.error(
+        "more than \(limits.maxFiles) spec files", at: includedFrom ?? SourceLocation(file: shown, line: 1, column: 1))
       return
     }
     files.append(shown)
-    guard let handle = FileHandle(forReadingAtPath: file) else {
-      diagnostics.error("cannot read '\(shown)'", at: includedFrom ?? start)
-      return
+    let contents = contents ?? FileContents.read(file, shown: shown, limits: limits)
+    if contents.unreadable, let includedFrom {
+      diagnostics.error("cannot read '\(shown)'", at: includedFrom)
+    } else {
+      diagnostics.append(contentsOf: contents.diagnostics)
     }
-    defer { try? handle.close() }
-    let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
-    guard size <= limits.maxFileBytes else {
-      diagnostics.error("file is \(size) bytes; the limit is \(limits.maxFileBytes)", at: start)
-      return
-    }
-    try? handle.seek(toOffset: 0)
-    let bytes = [UInt8](handle.readDataToEndOfFile())
-    guard !bytes.isEmpty else {
-      diagnostics.error("empty file: expected a <spec> document", at: start)
-      return
-    }
-    guard
-      let document = XMLDocument.parse(
-        bytes: bytes, displayPath: shown, limits: limits, diagnostics: &diagnostics),
-      let rootElement = document.root,
-      validator!.validate(document, diagnostics: &diagnostics)
-    else { return }
-
-    var reader = SpecFileReader()
-    reader.read(rootElement)
-    diagnostics.append(contentsOf: reader.diagnostics)
+    guard let reader = contents.reader else { return }
     spec.merge(reader.spec)
 
     let directory = (file as NSString).deletingLastPathComponent
@@ -180,5 +169,49 @@ private struct LoadSession {
       }
     }
     return result.sorted()
+  }
+}
+
+/// One spec file read, parsed, checked against the schema and translated: everything about it
+/// that does not depend on the other files of the load.
+private struct FileContents: Sendable {
+  var diagnostics = Diagnostics()
+  /// What the file says; nil when it could not be read, parsed or validated.
+  var reader: SpecFileReader?
+  /// The file could not be opened (reported at the include that named it, if any).
+  var unreadable = false
+
+  static func read(_ file: String, shown: String, limits: LoaderLimits) -> FileContents {
+    var result = FileContents()
+    let start = SourceLocation(file: shown, line: 1, column: 1)
+    guard let handle = FileHandle(forReadingAtPath: file) else {
+      result.unreadable = true
+      result.diagnostics.error("cannot read '\(shown)'", at: start)
+      return result
+    }
+    defer { try? handle.close() }
+    let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+    guard size <= limits.maxFileBytes else {
+      result.diagnostics.error("file is \(size) bytes; the limit is \(limits.maxFileBytes)", at: start)
+      return result
+    }
+    try? handle.seek(toOffset: 0)
+    let bytes = [UInt8](handle.readDataToEndOfFile())
+    guard !bytes.isEmpty else {
+      result.diagnostics.error("empty file: expected a <spec> document", at: start)
+      return result
+    }
+    guard
+      let validator = RelaxNGValidator(),
+      let document = XMLDocument.parse(
+        bytes: bytes, displayPath: shown, limits: limits, diagnostics: &result.diagnostics),
+      let rootElement = document.root,
+      validator.validate(document, diagnostics: &result.diagnostics)
+    else { return result }
+    var reader = SpecFileReader()
+    reader.read(rootElement)
+    result.diagnostics.append(contentsOf: reader.diagnostics)
+    result.reader = reader
+    return result
   }
 }

@@ -25,6 +25,11 @@ final class XMLDocument {
     -> XMLDocument?
   {
     let source = SourceText(bytes: bytes)
+    guard !bytes.isEmpty else {
+      diagnostics.error(
+        "empty file: expected a <spec> document", at: SourceLocation(file: displayPath, line: 1, column: 1))
+      return nil
+    }
     if let doctype = Self.doctypeInProlog(bytes) {
       diagnostics.error(
         "DOCTYPE declarations are not allowed in specs (no DTDs, no entities)",
@@ -32,11 +37,15 @@ final class XMLDocument {
       return nil
     }
     let sink = XMLErrorSink(displayPath: displayPath, source: nil)
-    xmlSetStructuredErrorFunc(sink.context, collectXMLError)
-    defer { xmlSetStructuredErrorFunc(nil, nil) }
-    let parsed = bytes.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-        xmlReadMemory($0, Int32(buffer.count), displayPath, nil, safeParseOptions)
+    // xmlReadMemory copies the bytes into its own input buffer and the URL into the document,
+    // so neither pointer is kept past the call.
+    let parsed = sink.collecting { context in
+      xmlSetStructuredErrorFunc(context, collectXMLError)
+      defer { xmlSetStructuredErrorFunc(nil, nil) }
+      return bytes.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+          xmlReadMemory($0, Int32(buffer.count), displayPath, nil, safeParseOptions)
+        }
       }
     }
     diagnostics.append(contentsOf: sink.diagnostics)
@@ -103,12 +112,12 @@ struct XMLElement {
   var name: String { String(cString: node.pointee.name) }
 
   var location: SourceLocation {
-    let found = document.source.locateElement(name, endingOnLine: Int(xmlGetLineNo(node)))
+    let found = document.source.locateElement(node.pointee.name, endingOnLine: Int(xmlGetLineNo(node)))
     return SourceLocation(file: document.displayPath, line: found.line, column: found.column)
   }
 
   func location(ofAttribute attribute: String) -> SourceLocation {
-    let element = document.source.locateElement(name, endingOnLine: Int(xmlGetLineNo(node)))
+    let element = document.source.locateElement(node.pointee.name, endingOnLine: Int(xmlGetLineNo(node)))
     let found = document.source.locateAttribute(attribute, of: element)
     return SourceLocation(file: document.displayPath, line: found.line, column: found.column)
   }
@@ -125,18 +134,39 @@ struct XMLElement {
     return result
   }
 
-  func children(named name: String) -> [XMLElement] { children.filter { $0.name == name } }
+  func children(named name: String) -> [XMLElement] {
+    var result: [XMLElement] = []
+    var child = node.pointee.children
+    while let current = child {
+      if current.pointee.type == XML_ELEMENT_NODE && Self.name(current.pointee.name, is: name) {
+        result.append(XMLElement(node: current, document: document))
+      }
+      child = current.pointee.next
+    }
+    return result
+  }
 
   /// The attribute's value, or nil when absent.
   subscript(attribute: String) -> String? {
     var property = node.pointee.properties
     while let current = property {
-      if String(cString: current.pointee.name) == attribute {
+      if Self.name(current.pointee.name, is: attribute) {
         return Self.text(of: current.pointee.children)
       }
       property = current.pointee.next
     }
     return nil
+  }
+
+  /// Whether libxml2's NUL-terminated `name` is `expected`, without making a `String` of it.
+  private static func name(_ name: UnsafePointer<xmlChar>?, is expected: String) -> Bool {
+    guard let name else { return false }
+    var index = 0
+    for byte in expected.utf8 {
+      if name[index] != byte { return false }
+      index += 1
+    }
+    return name[index] == 0
   }
 
   /// Concatenated text content of the element's direct text children.
@@ -151,8 +181,14 @@ struct XMLElement {
 
   func firstElement(deeperThan limit: Int, depth: Int = 1) -> XMLElement? {
     if depth > limit { return self }
-    for child in children {
-      if let found = child.firstElement(deeperThan: limit, depth: depth + 1) { return found }
+    var child = node.pointee.children
+    while let current = child {
+      if current.pointee.type == XML_ELEMENT_NODE,
+        let found = XMLElement(node: current, document: document).firstElement(deeperThan: limit, depth: depth + 1)
+      {
+        return found
+      }
+      child = current.pointee.next
     }
     return nil
   }

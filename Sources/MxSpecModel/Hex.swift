@@ -2,18 +2,27 @@
 public enum Hex {
   /// `0x14D0`, `0x0000_0101`: four-digit groups beyond four digits, for Swift literals.
   public static func literal(_ value: UInt64, minimumDigits: Int = 1) -> String {
-    var digits = String(value, radix: 16, uppercase: true)
-    if digits.count < minimumDigits { digits = String(repeating: "0", count: minimumDigits - digits.count) + digits }
-    if digits.count > 4 {
-      var grouped: [Character] = []
-      for (i, c) in digits.reversed().enumerated() {
-        if i > 0 && i % 4 == 0 { grouped.append("_") }
-        grouped.append(c)
+    // Built as bytes: generation formats every offset, mask and reset value this way.
+    var count = max(minimumDigits, 1)
+    while count < 16 && value >> (4 * UInt64(count)) != 0 { count += 1 }
+    let width = 2 + count + (count > 4 ? (count - 1) / 4 : 0)
+    return String(unsafeUninitializedCapacity: width) { buffer in
+      var position = width
+      for digit in 0..<count {
+        if digit > 0 && digit % 4 == 0 && count > 4 {
+          position -= 1
+          buffer[position] = UInt8(ascii: "_")
+        }
+        position -= 1
+        buffer[position] = digits[Int((value >> (4 * UInt64(digit))) & 0xF)]
       }
-      digits = String(grouped.reversed())
+      buffer[0] = UInt8(ascii: "0")
+      buffer[1] = UInt8(ascii: "x")
+      return width
     }
-    return "0x" + digits
   }
+
+  private static let digits = Array("0123456789ABCDEF".utf8)
 
   /// A 32-bit value with all eight digits: `0x0000_0101`.
   public static func word(_ value: UInt32) -> String { literal(UInt64(value), minimumDigits: 8) }

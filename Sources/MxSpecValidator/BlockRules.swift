@@ -2,9 +2,18 @@ import MxSpecModel
 
 extension ValidationContext {
   mutating func checkBlocks() {
+    // Each block's own rules depend on nothing else: run them on every core, then report in
+    // block order as if one after the other.
+    let spec = spec
+    var perBlock = spec.blocks.concurrentMap { block in
+      var context = ValidationContext(spec: spec)
+      context.checkBlock(block)
+      return context.diagnostics
+    }.makeIterator()
     var firstByID: [String: SourceLocation] = [:]
     var firstByModule: [String: String] = [:]
     for block in spec.blocks {
+      let blockDiagnostics = perBlock.next()!
       guard SwiftNaming.isIdentifier(block.name) else {
         error("block name '\(block.name)' is not a valid identifier", at: block.location)
         continue
@@ -22,7 +31,7 @@ extension ValidationContext {
           at: block.location)
       }
       firstByModule[block.moduleName] = block.id
-      checkBlock(block)
+      diagnostics.append(contentsOf: blockDiagnostics)
     }
   }
 

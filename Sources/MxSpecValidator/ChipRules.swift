@@ -30,9 +30,10 @@ extension ValidationContext {
         }
       }
       checkNames(chip.goldenSequences, kind: "golden sequence", in: scope, name: \.name, location: \.location)
+      let registers = DirectRegisterIndex(blocks, writtenBy: chip)
       for sequence in chip.goldenSequences {
         for write in sequence.writes {
-          let matches = blocks.directRegisters(named: write.register)
+          let matches = registers.registers(named: write.register)
           if matches.isEmpty {
             error(
               "golden sequence '\(sequence.name)' writes unknown register '\(write.register)': no block of \(scope) defines it",

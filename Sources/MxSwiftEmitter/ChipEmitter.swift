@@ -17,6 +17,7 @@ public struct ChipEmitter: Sendable {
       writer.line("import MxMMIO")
       writer.line()
       let used = blocks.used(by: chip)
+      let registers = DirectRegisterIndex(used, writtenBy: chip)
       let blockList = used.map(\.id).joined(separator: ", ")
       writer.doc("\(chip.name)\(chip.family.map { " (\($0))" } ?? ""): blocks \(blockList).", chip.doc)
       writer.block("public enum \(SwiftNaming.identifier(chip.name))") { body in
@@ -40,7 +41,7 @@ public struct ChipEmitter: Sendable {
           body.doc("`\(sequence.name)`: \(sequence.writes.count) writes.", sequence.doc)
           body.line("public static let \(SwiftNaming.identifier(sequence.name)): [GoldenWrite] = [")
           for write in sequence.writes {
-            let offset = used.directRegisters(named: write.register).first?.offset ?? 0
+            let offset = registers.registers(named: write.register).first?.offset ?? 0
             body.line(
               "  GoldenWrite(\"\(write.register)\", offset: \(Hex.literal(UInt64(offset))), and: \(Hex.word(write.andMask)), or: \(Hex.word(write.orMask))),"
             )

@@ -62,8 +62,10 @@ public struct PacketEmitter: Sendable {
       body.line("case type2")
       body.line()
       body.doc(
-        "Decodes a whole stream. Every packet's body must be complete and match its layout; a NOP",
-        "header with count 0x3FFF is the one-dword pad the VI rings use (facts 3.8).")
+        "Decodes a whole stream. Every packet's body must be complete and match its layout, and no "
+          + "reserved header bit may be set, so that every stream it accepts re-encodes to itself "
+          + "(`encode(into:payload:shaderType:predicate:)`); a NOP header with count 0x3FFF is the one-dword "
+          + "pad the VI rings use (facts 3.8).")
       body.block(
         "public static func decode(_ dwords: [UInt32]) throws(PM4DecodingError) -> [DecodedPM4Packet<\(prefix)Packet>]"
       ) { decode in
@@ -73,11 +75,21 @@ public struct PacketEmitter: Sendable {
           loop.line("let header = dwords[index]")
           loop.line("let type = PM4Header.type(of: header)")
           loop.block("if type == 2") { type2 in
+            type2.block("guard header == PM4Header.type2 else") { guardBody in
+              guardBody.line(
+                "throw .reservedBits(packet: \"TYPE2\", dword: \"HEADER\", bits: header & ~PM4Header.type2, dwordIndex: index)"
+              )
+            }
             type2.line("packets.append(DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2))")
             type2.line("index += 1")
             type2.line("continue")
           }
           loop.line("guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }")
+          loop.block("if type == 3, header & PM4Header.type3ReservedBits != 0") { reserved in
+            reserved.line(
+              "throw .reservedBits(packet: \"TYPE3\", dword: \"HEADER\", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)"
+            )
+          }
           loop.line("let opcode = PM4Header.opcode(of: header)")
           loop.line("let bodyDwords = PM4Header.bodyDwords(of: header)")
           loop.block("guard dwords.count - index - 1 >= bodyDwords else") { guardBody in
@@ -110,13 +122,36 @@ public struct PacketEmitter: Sendable {
           loop.line("packets.append(")
           loop.line("  DecodedPM4Packet(")
           loop.line(
-            "    index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload, shaderType: header & 2 != 0,"
-          )
-          loop.line("    predicate: header & 1 != 0))")
+            "    index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,")
+          loop.line("    shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0))")
           loop.line("index += 1 + bodyDwords")
         }
         decode.line("return packets")
       }
+      body.line()
+      emitEncode(packets, into: &body)
+    }
+  }
+
+  /// `encode(into:payload:shaderType:predicate:)` on the packet-set enum: the inverse of `decode`.
+  private func emitEncode(_ packets: [Packet], into writer: inout SwiftWriter) {
+    writer.doc(
+      "Writes the packet with `payload` (what `decode(_:)` gave as its payload range: NOP filler, "
+        + "register values, data) to `sink`, all or nothing, so that a decoded stream re-encodes to "
+        + "the same dwords. A payload on a packet that has none is an error.")
+    writer.line("public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(")
+    writer.line("  into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false")
+    writer.block(") throws(PM4EncodingError)") { body in
+      body.line("switch self {")
+      for packet in packets {
+        body.line("case .\(SwiftNaming.identifier(packet.name))(let packet):")
+        body.line("  try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)")
+      }
+      body.line("case .type0(let register):")
+      body.line("  try PM4Header.encodeType0(register: register, payload: payload, into: &sink)")
+      body.line("case .type2:")
+      body.line("  try PM4Header.encodeType2(payload: payload, into: &sink)")
+      body.line("}")
     }
   }
 }
@@ -142,7 +177,8 @@ struct PacketWriter {
       "`\(packet.name)`: type-\(packet.type) packet, opcode \(packet.opcode.map { Hex.literal(UInt64($0)) } ?? "none"), "
         + "\(fixed) body dword\(fixed == 1 ? "" : "s")\(tail.map { " then `\($0.name)` dwords" } ?? "").",
       packet.doc, tail?.doc)
-    writer.block("public struct \(name): PM4PacketDefinition, Equatable, Sendable") { body in
+    let definition = packet.tail == nil ? "PM4FixedLengthPacket" : "PM4PacketDefinition"
+    writer.block("public struct \(name): \(definition), Equatable, Sendable") { body in
       body.line("public static var name: StaticString { \"\(packet.name)\" }")
       body.line("public static var opcode: UInt8 { \(Hex.literal(UInt64(packet.opcode ?? 0))) }")
       body.line("/// Body dwords before any payload.")
@@ -236,16 +272,17 @@ struct PacketWriter {
     writer.line("@inlinable @inline(__always)")
     if tail {
       writer.line("public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(")
-      writer.line("  into sink: inout Sink, payload: Payload, shaderType: Bool = false")
+      writer.line("  into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false")
     } else {
       writer.line("public func encode<Sink: PM4Sink>(")
-      writer.line("  into sink: inout Sink, shaderType: Bool = false")
+      writer.line("  into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false")
     }
     writer.block(") throws(PM4EncodingError)") { body in
       body.line("let bodyDwords = \(fixed)\(tail ? " + payload.count" : "")")
       if tail {
-        body.line(
-          "guard bodyDwords <= 0x4000 else { throw .tooLong(packet: \"\(packet.name)\", bodyDwords: bodyDwords) }")
+        body.line("guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {")
+        body.line("  throw .tooLong(packet: \"\(packet.name)\", bodyDwords: bodyDwords)")
+        body.line("}")
       }
       var words: [String] = []
       for (index, dword) in packet.dwords.enumerated() {
@@ -259,7 +296,9 @@ struct PacketWriter {
         }
       }
       body.line("try sink.reserve(1 + bodyDwords)")
-      body.line("sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType))")
+      body.line(
+        "sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))"
+      )
       for word in words { body.line("sink.put(\(word))") }
       if tail { body.line("for dword in payload { sink.put(dword) }") }
     }

@@ -14,43 +14,60 @@ public struct RegisterEmitter: Sendable {
     self.registersPerFile = registersPerFile
   }
 
-  public func emit(_ block: Block) -> [GeneratedFile] {
-    let module = block.moduleName
-    let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    let spaces = Dictionary(block.spaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    var files: [GeneratedFile] = []
+  /// The files of one block.
+  public func emit(_ block: Block) -> [GeneratedFile] { emit([block]) }
 
-    if !block.enums.isEmpty {
-      var writer = header(for: block, content: "enums")
-      for enumType in block.enums.sorted(by: { $0.name < $1.name }) {
-        writer.line()
-        EnumEmitter.emit(enumType, scope: "\(block.name) \(block.version)", into: &writer)
+  /// The files of every block, in block order. Each file is written on its own, on every core
+  /// (emission is the largest part of `gen --check`).
+  public func emit(_ blocks: [Block]) -> [GeneratedFile] {
+    blocks.flatMap(files(of:)).concurrentMap { $0.render(with: self) }
+  }
+
+  /// One output file still to be written.
+  private enum PlannedFile: Sendable {
+    case enums(Block)
+    case registers(Block, [Register], fileName: String)
+
+    func render(with emitter: RegisterEmitter) -> GeneratedFile {
+      switch self {
+      case .enums(let block):
+        var writer = emitter.header(for: block, content: "enums")
+        for enumType in block.enums.sorted(by: { $0.name < $1.name }) {
+          writer.line()
+          EnumEmitter.emit(enumType, scope: "\(block.name) \(block.version)", into: &writer)
+        }
+        return GeneratedFile(path: "\(block.moduleName)/Enums.swift", contents: writer.text)
+      case .registers(let block, let registers, let fileName):
+        let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let spaces = Dictionary(block.spaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var writer = emitter.header(for: block, content: "registers")
+        for register in registers {
+          writer.line()
+          emitter.emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
+        }
+        return GeneratedFile(path: "\(block.moduleName)/\(fileName)", contents: writer.text)
       }
-      files.append(GeneratedFile(path: "\(module)/Enums.swift", contents: writer.text))
     }
+  }
 
+  private func files(of block: Block) -> [PlannedFile] {
     // Direct registers first, then each indirect space; by offset within a space.
     let ordered = block.registers.sorted {
       ($0.space == AddressSpace.mmioName ? "" : $0.space, $0.offset, $0.name)
         < ($1.space == AddressSpace.mmioName ? "" : $1.space, $1.offset, $1.name)
     }
     let chunks = stride(from: 0, to: ordered.count, by: registersPerFile).map {
-      ordered[$0..<min($0 + registersPerFile, ordered.count)]
+      Array(ordered[$0..<min($0 + registersPerFile, ordered.count)])
     }
-    for (index, chunk) in chunks.enumerated() {
-      var writer = header(for: block, content: "registers")
-      for register in chunk {
-        writer.line()
-        emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
-      }
+    let registerFiles = chunks.enumerated().map { index, chunk in
       let number = String(index + 1)
       let name =
         chunks.count == 1
         ? "Registers.swift"
         : "Registers\(String(repeating: "0", count: String(chunks.count).count - number.count))\(number).swift"
-      files.append(GeneratedFile(path: "\(module)/\(name)", contents: writer.text))
+      return PlannedFile.registers(block, chunk, fileName: name)
     }
-    return files
+    return (block.enums.isEmpty ? [] : [.enums(block)]) + registerFiles
   }
 
   private func header(for block: Block, content: String) -> SwiftWriter {

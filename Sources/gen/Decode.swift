@@ -30,7 +30,7 @@ struct Decode: ParsableCommand {
       throw ValidationError("no packet set\(set.map { " named '\($0)'" } ?? "") in the specs")
     }
     let data = try read()
-    let parsed = binary ? DwordInput.binary(data) : DwordInput.hex(String(decoding: data, as: UTF8.self))
+    let parsed = binary ? DwordInput.binary([UInt8](data)) : DwordInput.hex(String(decoding: data, as: UTF8.self))
     guard case .success(let dwords) = parsed else {
       if case .failure(let error) = parsed { Console.error(error.description) }
       throw ExitCode.failure
@@ -53,37 +53,5 @@ struct Decode: ParsableCommand {
       throw ValidationError("cannot read '\(input)'")
     }
     return data
-  }
-}
-
-/// Parsing of `gen decode` input.
-enum DwordInput {
-  struct Error: Swift.Error, CustomStringConvertible {
-    var description: String
-  }
-
-  /// Hex dwords, `0x` optional, separated by white space or commas.
-  static func hex(_ text: String) -> Result<[UInt32], Error> {
-    var dwords: [UInt32] = []
-    for (index, token) in text.split(whereSeparator: { $0.isWhitespace || $0 == "," }).enumerated() {
-      let digits = token.lowercased().hasPrefix("0x") ? token.dropFirst(2) : token[...]
-      guard !digits.isEmpty, digits.count <= 8, let value = UInt32(digits, radix: 16) else {
-        return .failure(Error(description: "input dword \(index): '\(token)' is not a 32-bit hex number"))
-      }
-      dwords.append(value)
-    }
-    return .success(dwords)
-  }
-
-  /// Little-endian 32-bit words.
-  static func binary(_ data: Data) -> Result<[UInt32], Error> {
-    guard data.count % 4 == 0 else {
-      return .failure(Error(description: "binary input is \(data.count) bytes, not a whole number of dwords"))
-    }
-    let bytes = [UInt8](data)
-    return .success(
-      stride(from: 0, to: bytes.count, by: 4).map { offset in
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
-      })
   }
 }

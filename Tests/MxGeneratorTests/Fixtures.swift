@@ -7,10 +7,16 @@ enum Fixtures {
 
   static let badSpecs = root + "/BadSpecs"
   static let golden = root + "/Golden"
+  /// PM4 streams as little-endian binary dwords, valid and broken: `gen decode` and fuzzing seeds.
+  static let pm4Corpus = root + "/PM4Corpus"
 
   /// The package's own Specs/ folder.
   static let packageSpecs = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Specs").path
+
+  /// The package's own Generated/ folder.
+  static let packageGenerated = URL(fileURLWithPath: packageSpecs).deletingLastPathComponent()
+    .appendingPathComponent("Generated").path
 
   static func temporaryFolder() throws -> String {
     let path = NSTemporaryDirectory() + "mxgpukit-test-" + UUID().uuidString

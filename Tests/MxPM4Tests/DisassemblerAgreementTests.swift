@@ -47,7 +47,7 @@ final class DisassemblerAgreementTests: XCTestCase {
       XCTAssertEqual(decoded.map { Self.name(of: $0.packet) }, packets.map(\.name))
     } catch {
       XCTAssertEqual(
-        disassemblerError?.dwordIndex, Self.dwordIndex(of: error),
+        disassemblerError?.dwordIndex, error.dwordIndex,
         "\(error) vs \(String(describing: disassemblerError))")
     }
   }
@@ -59,14 +59,6 @@ final class DisassemblerAgreementTests: XCTestCase {
     case "type0": return "TYPE0"
     case "type2": return "TYPE2"
     default: return caseName
-    }
-  }
-
-  static func dwordIndex(of error: PM4DecodingError) -> Int {
-    switch error {
-    case .invalidType(_, let index), .unknownOpcode(_, let index), .truncated(let index, _, _),
-      .wrongLength(_, let index, _, _), .reservedValue(_, _, _, let index), .reservedBits(_, _, _, let index):
-      index
     }
   }
 }

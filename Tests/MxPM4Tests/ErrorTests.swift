@@ -63,4 +63,59 @@ final class ErrorTests: XCTestCase {
       error([0xC003_3700, 0x0000_0400, 0, 0, 0]),
       .reservedValue(packet: "WRITE_DATA", field: "DST_SEL", value: 4, dwordIndex: 1))
   }
+
+  /// The decoder accepts only what re-encodes to itself: bits 7:2 of a type-3 header and bits
+  /// 29:0 of a type-2 filler must be 0, and a type-0 header's low bits are its register, not
+  /// the shader-type and predicate flags.
+  func testHeaderBitsThatCannotBeReencodedAreRejected() throws {
+    XCTAssertThrowsError(try Pm4ViPacket.decode([0xC001_7904, 0x40, 1])) { error in
+      XCTAssertEqual(
+        error as? PM4DecodingError, .reservedBits(packet: "TYPE3", dword: "HEADER", bits: 0x4, dwordIndex: 0))
+    }
+    XCTAssertThrowsError(try Pm4ViPacket.decode([0xFFFF_1000, 0x8000_0001])) { error in
+      XCTAssertEqual(
+        error as? PM4DecodingError, .reservedBits(packet: "TYPE2", dword: "HEADER", bits: 0x1, dwordIndex: 1))
+    }
+    let type0 = try XCTUnwrap(Pm4ViPacket.decode([0x0000_C043, 7]).first)
+    XCTAssertEqual(type0.packet, .type0(register: 0xC043))
+    XCTAssertFalse(type0.shaderType)
+    XCTAssertFalse(type0.predicate)
+    let flagged = try XCTUnwrap(Pm4ViPacket.decode([0xC001_7903, 0x40, 1]).first)
+    XCTAssertTrue(flagged.shaderType)
+    XCTAssertTrue(flagged.predicate)
+    XCTAssertEqual(
+      try encoded {
+        try flagged.packet.encode(into: &$0, payload: [1], shaderType: flagged.shaderType, predicate: flagged.predicate)
+      }, [0xC001_7903, 0x40, 1])
+  }
+
+  func testReencodingChecksThePayloadEachPacketTakes() {
+    XCTAssertThrowsError(try encoded { try Pm4ViPacket.MAP_QUEUES(MAP_QUEUES()).encode(into: &$0, payload: [1]) }) {
+      XCTAssertEqual($0 as? PM4EncodingError, .payloadLength(packet: "MAP_QUEUES", dwords: 1, allowed: 0...0))
+    }
+    XCTAssertThrowsError(try encoded { try Pm4ViPacket.type0(register: 0x40).encode(into: &$0, payload: []) }) {
+      XCTAssertEqual($0 as? PM4EncodingError, .payloadLength(packet: "TYPE0", dwords: 0, allowed: 1...0x4000))
+    }
+    XCTAssertThrowsError(try encoded { try Pm4ViPacket.type0(register: 0x1_0000).encode(into: &$0, payload: [1]) }) {
+      XCTAssertEqual(
+        $0 as? PM4EncodingError, .valueDoesNotFit(packet: "TYPE0", field: "REGISTER", value: 0x1_0000, width: 16))
+    }
+    XCTAssertThrowsError(try encoded { try Pm4ViPacket.type2.encode(into: &$0, payload: [0]) }) {
+      XCTAssertEqual($0 as? PM4EncodingError, .payloadLength(packet: "TYPE2", dwords: 1, allowed: 0...0))
+    }
+  }
+
+  /// A NOP's count 0x3FFF means the one-dword pad, so a NOP can carry at most 0x3FFF filler
+  /// dwords; any other packet 0x4000.
+  func testANopLongEnoughToReadAsThePadIsRejected() throws {
+    let filler = [UInt32](repeating: 0, count: 0x4000)
+    XCTAssertThrowsError(try encoded(capacity: 0x4001) { try NOP().encode(into: &$0, payload: filler) }) {
+      XCTAssertEqual($0 as? PM4EncodingError, .tooLong(packet: "NOP", bodyDwords: 0x4000))
+    }
+    let longest = try encoded(capacity: 0x4000) { try NOP().encode(into: &$0, payload: filler.dropLast()) }
+    XCTAssertEqual(longest.first, 0xFFFE_1000)
+    XCTAssertEqual(try Pm4ViPacket.decode(longest).map(\.dwordCount), [0x4000])
+    XCTAssertNoThrow(
+      try encoded(capacity: 0x4001) { try SET_UCONFIG_REG().encode(into: &$0, payload: filler.dropLast()) })
+  }
 }
