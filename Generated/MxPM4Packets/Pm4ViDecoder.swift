@@ -72,7 +72,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
       }
       guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }
       if type == 3, header & PM4Header.type3ReservedBits != 0 {
-        throw .reservedBits(packet: "TYPE3", dword: "HEADER", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)
+        throw .reservedBits(
+          packet: "TYPE3", dword: "HEADER", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)
       }
       let opcode = PM4Header.opcode(of: header)
       let bodyDwords = PM4Header.bodyDwords(of: header)

@@ -86,9 +86,9 @@ public struct PacketEmitter: Sendable {
           }
           loop.line("guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }")
           loop.block("if type == 3, header & PM4Header.type3ReservedBits != 0") { reserved in
+            reserved.line("throw .reservedBits(")
             reserved.line(
-              "throw .reservedBits(packet: \"TYPE3\", dword: \"HEADER\", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)"
-            )
+              "  packet: \"TYPE3\", dword: \"HEADER\", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)")
           }
           loop.line("let opcode = PM4Header.opcode(of: header)")
           loop.line("let bodyDwords = PM4Header.bodyDwords(of: header)")
