@@ -7,10 +7,18 @@ import PackageDescription
 /// that this list and Generated/ agree.
 let generatedBlocks = [
   "MxBIF50", "MxChips", "MxDCE100", "MxGFX80", "MxGMC81", "MxMailbox", "MxOSS30", "MxPM4Packets", "MxSMU713",
+  "MxStructures",
 ]
 
 /// Generated modules that are not register blocks.
-let generatedNonBlocks: Set = ["MxChips", "MxMailbox", "MxPM4Packets"]
+let generatedNonBlocks: Set = ["MxChips", "MxMailbox", "MxPM4Packets", "MxStructures"]
+
+/// What a generated module needs beyond the register runtime (MxMMIO).
+let generatedDependencies: [String: [Target.Dependency]] = [
+  "MxPM4Packets": ["MxPM4"],
+  // The MQD's members are typed by the gfx_8_0 registers they mirror.
+  "MxStructures": ["MxMemory", "MxGFX80"],
+]
 
 let package = Package(
   name: "MxGPUKit",
@@ -21,6 +29,8 @@ let package = Package(
     .library(name: "MxVirtualization", targets: ["MxVirtualization"]),
     .library(name: "MxSimulator", targets: ["MxSimulator"]),
     .library(name: "MxPM4", targets: ["MxPM4"]),
+    .library(name: "MxMemory", targets: ["MxMemory"]),
+    .library(name: "MxKIQ", targets: ["MxKIQ"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -54,14 +64,16 @@ let package = Package(
     // MxGPU on top of it; and a simulator of the host to run it against.
     .target(name: "MxMMIO", swiftSettings: [.enableExperimentalFeature("Volatile")]),
     .target(name: "MxPM4", dependencies: ["MxMMIO"]),
+    .target(name: "MxMemory", dependencies: ["MxMMIO"], swiftSettings: [.enableExperimentalFeature("Volatile")]),
+    .target(name: "MxKIQ", dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets"]),
     .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
-    .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
+    .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxMemory", "MxBIF50", "MxMailbox"]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
   ]
     + generatedBlocks.map {
-      .target(name: $0, dependencies: ["MxMMIO"] + ($0 == "MxPM4Packets" ? ["MxPM4"] : []), path: "Generated/\($0)")
+      .target(name: $0, dependencies: ["MxMMIO"] + (generatedDependencies[$0] ?? []), path: "Generated/\($0)")
     }
     + [
       .testTarget(
@@ -77,6 +89,10 @@ let package = Package(
         name: "MxVirtualizationTests",
         dependencies: ["MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox"]
       ),
+      .testTarget(
+        name: "MxMemoryTests", dependencies: ["MxMemory", "MxStructures", "MxMMIO", "MxGFX80", "MxSimulator"]),
+      .testTarget(
+        name: "MxKIQTests", dependencies: ["MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator"]),
       .testTarget(
         name: "MxMMIOTests",
         dependencies: ["MxMMIO", "MxDEMO12"] + generatedBlocks.map { .byName(name: $0) }

@@ -13,6 +13,8 @@ swiftc "${embedded[@]}" -enable-experimental-feature Volatile -module-name MxMMI
   -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" -c "$root"/Sources/MxMMIO/*.swift -o "$work/MxMMIO.o"
 swiftc "${embedded[@]}" -module-name MxPM4 \
   -emit-module -emit-module-path "$work/MxPM4.swiftmodule" -c "$root"/Sources/MxPM4/*.swift -o "$work/MxPM4.o"
+swiftc "${embedded[@]}" -enable-experimental-feature Volatile -module-name MxMemory \
+  -emit-module -emit-module-path "$work/MxMemory.swiftmodule" -c "$root"/Sources/MxMemory/*.swift -o "$work/MxMemory.o"
 for folder in "$root"/Generated/*/; do
   module=$(basename "$folder")
   echo "embedded: $module"
@@ -22,7 +24,10 @@ done
 cat > "$work/Use.swift" <<'SWIFT'
 import MxBIF50
 import MxChips
+import MxGFX80
 import MxMMIO
+import MxMemory
+import MxStructures
 import MxPM4
 import MxPM4Packets
 
@@ -35,6 +40,11 @@ public func requestFullAccess(_ bar: MappedMMIOBus) -> Bool {
 
 public func kiqWrite(_ ring: inout PM4Ring, register: UInt32, value: UInt32) throws(PM4EncodingError) {
   try WRITE_DATA(DST_SEL: .REGISTER, WR_ONE_ADDR: true, DST_ADDR_LO: register).encode(into: &ring, payload: CollectionOfOne(value))
+}
+
+public func initQueue(_ mqd: vi_mqd, ring: UInt64) throws(AddressError) {
+  mqd.cp_hqd_pq_control[CP_HQD_PQ_CONTROL.QUEUE_SIZE] = 17
+  try mqd.cp_hqd_pq_base.set(ring)
 }
 SWIFT
 swiftc "${embedded[@]}" -O -module-name Use -c "$work/Use.swift" -o "$work/Use.o"

@@ -26,7 +26,10 @@ public enum SpecExport {
       chips = spec.chips.sorted { $0.name < $1.name }.map { ChipJSON($0, blocks: spec.blocks) }
       packetSets = spec.packetSets.sorted { $0.name < $1.name }.map(PacketSetJSON.init)
       mailboxes = spec.mailboxes.sorted { $0.name < $1.name }.map(MailboxJSON.init)
-      structures = spec.structures.sorted { $0.name < $1.name }.map(StructureJSON.init)
+      let pairs = Dictionary(grouping: spec.addressPairs, by: \.structure)
+      structures = spec.structures.sorted { $0.name < $1.name }.map {
+        StructureJSON($0, addresses: pairs[$0.name] ?? [])
+      }
     }
   }
 
@@ -238,18 +241,31 @@ public enum SpecExport {
     struct Member: Encodable {
       var name: String
       var dword, count: Int
-      var register: String?
+      var register, type: String?
+    }
+
+    struct Address: Encodable {
+      var name, lo, hi: String
+      var shift: Int
+      var alignment: UInt64
+      var bits: Int
     }
 
     var name: String
     var dwords: Int
+    var registerBlock: String?
     var members: [Member]
+    var addresses: [Address]
 
-    init(_ structure: Structure) {
+    init(_ structure: Structure, addresses pairs: [AddressPair]) {
       name = structure.name
       dwords = structure.sizeInDwords
+      registerBlock = structure.registerBlock
       members = structure.members.sorted { $0.dword < $1.dword }.map {
-        Member(name: $0.name, dword: $0.dword, count: $0.count, register: $0.register)
+        Member(name: $0.name, dword: $0.dword, count: $0.count, register: $0.register, type: $0.type)
+      }
+      addresses = pairs.sorted { $0.name < $1.name }.map {
+        Address(name: $0.name, lo: $0.lo, hi: $0.hi, shift: $0.shift, alignment: $0.alignment, bits: $0.bits)
       }
     }
   }

@@ -31,6 +31,27 @@ public struct KernelTree: Sendable {
     FileManager.default.fileExists(atPath: amdFolder + "/" + relative)
   }
 
+  /// The header the MQD and CE/DE metadata structures come from.
+  public static let structuresHeader = "include/vi_structs.h"
+
+  /// Imports the VI memory structures: the spec document and one report line per structure.
+  /// Members mirror registers of gfx_8_0 (see `StructureImporter`).
+  public func importStructures() throws -> (structures: [Structure], xml: String, report: [String]) {
+    guard let gfx = HeaderSet.known.first(where: { $0.id == "gfx_8_0" }) else {
+      throw NotFound(description: "no gfx_8_0 header set")
+    }
+    let registers = Dictionary(
+      CHeader(text: try read(gfx.offsetsHeader)).defines.filter { $0.name.hasPrefix("mm") }
+        .map { (String($0.name.dropFirst(2)), $0.value) },
+      uniquingKeysWith: { first, _ in first })
+    let (structures, report) = try StructureImporter(registers: registers, registerBlockID: gfx.id)
+      .run(header: try read(Self.structuresHeader), path: Self.structuresHeader)
+    let xml = SpecXMLWriter.document(
+      for: structures,
+      source: "Linux 6.1 drivers/gpu/drm/amd/\(Self.structuresHeader), registers of \(gfx.offsetsHeader)")
+    return (structures, xml, report)
+  }
+
   /// Imports one block: its spec document and the report of what the rules decided.
   public func importBlock(_ headers: HeaderSet, only: Set<String>? = nil) throws -> (
     block: Block, xml: String, report: ImportReport

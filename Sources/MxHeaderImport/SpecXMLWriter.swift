@@ -51,6 +51,29 @@ public enum SpecXMLWriter {
     return out
   }
 
+  /// Structures as a spec file, in the order given.
+  public static func document(for structures: [Structure], source: String) -> String {
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
+    out += "<spec format=\"1\">\n"
+    for structure in structures {
+      out += "  <structure name=\"\(escape(structure.name))\" dwords=\"\(structure.sizeInDwords)\""
+      if let block = structure.registerBlock { out += " registers=\"\(escape(block))\"" }
+      out += ">\n"
+      if let doc = structure.doc { out += "    <doc>\(escape(doc))</doc>\n" }
+      for member in structure.members {
+        out += "    <member name=\"\(escape(member.name))\" dword=\"\(member.dword)\""
+        if member.count != 1 { out += " count=\"\(member.count)\"" }
+        if let register = member.register { out += " register=\"\(escape(register))\"" }
+        if let type = member.type { out += " type=\"\(escape(type))\"" }
+        out += member.doc.map { "><doc>\(escape($0))</doc></member>\n" } ?? "/>\n"
+      }
+      out += "  </structure>\n"
+    }
+    out += "</spec>\n"
+    return out
+  }
+
   static func escape(_ text: String) -> String {
     var out = ""
     for c in text {

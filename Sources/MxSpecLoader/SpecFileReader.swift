@@ -22,6 +22,7 @@ struct SpecFileReader {
       case "packets": spec.packetSets.append(packetSet(element))
       case "mailbox": spec.mailboxes.append(mailbox(element))
       case "structure": spec.structures.append(structure(element))
+      case "addresses": spec.addressPairs += addressPairs(element)
       default: break  // the schema admits nothing else
       }
     }
@@ -203,16 +204,29 @@ struct SpecFileReader {
   private mutating func structure(_ element: XMLElement) -> Structure {
     Structure(
       name: element["name"] ?? "", sizeInDwords: Int(number(element, "dwords", bits: 20) ?? 0),
-      doc: element.doc,
+      registerBlock: element["registers"], doc: element.doc,
       members: element.children(named: "member").compactMap { child in
         clean {
           Structure.Member(
             name: child["name"] ?? "", dword: Int($0.number(child, "dword", bits: 20) ?? 0),
             count: child["count"] == nil ? 1 : Int($0.number(child, "count", bits: 20) ?? 1),
-            register: child["register"], doc: child.doc, location: child.location)
+            register: child["register"], type: child["type"], doc: child.doc, location: child.location)
         }
       },
       location: element.location)
+  }
+
+  private mutating func addressPairs(_ element: XMLElement) -> [AddressPair] {
+    let structure = element["structure"] ?? ""
+    return element.children(named: "address").compactMap { child in
+      clean {
+        AddressPair(
+          structure: structure, name: child["name"] ?? "", lo: child["lo"] ?? "", hi: child["hi"] ?? "",
+          shift: child["shift"] == nil ? 0 : Int($0.number(child, "shift", bits: 6) ?? 0),
+          alignment: UInt64($0.number(child, "align", bits: 32) ?? 1),
+          bits: Int($0.number(child, "bits", bits: 7) ?? 64), doc: child.doc ?? element.doc, location: child.location)
+      }
+    }
   }
 
   // MARK: Values

@@ -17,6 +17,7 @@ public enum SpecSchema {
               <ref name="packets"/>
               <ref name="mailbox"/>
               <ref name="structure"/>
+              <ref name="addresses"/>
             </choice>
           </zeroOrMore>
         </element>
@@ -215,13 +216,37 @@ public enum SpecSchema {
         <element name="structure">
           <ref name="name"/>
           <attribute name="dwords"><ref name="number"/></attribute>
+          <optional><attribute name="registers"><text/></attribute></optional>
           <ref name="doc"/>
           <oneOrMore>
             <element name="member">
               <ref name="name"/>
               <attribute name="dword"><ref name="number"/></attribute>
               <optional><attribute name="count"><ref name="number"/></attribute></optional>
-              <optional><attribute name="register"><text/></attribute></optional>
+              <optional>
+                <choice>
+                  <attribute name="register"><text/></attribute>
+                  <attribute name="type"><text/></attribute>
+                </choice>
+              </optional>
+              <ref name="doc"/>
+            </element>
+          </oneOrMore>
+        </element>
+      </define>
+
+      <define name="addresses">
+        <element name="addresses">
+          <attribute name="structure"><text/></attribute>
+          <ref name="doc"/>
+          <oneOrMore>
+            <element name="address">
+              <ref name="name"/>
+              <attribute name="lo"><text/></attribute>
+              <attribute name="hi"><text/></attribute>
+              <optional><attribute name="shift"><ref name="number"/></attribute></optional>
+              <attribute name="align"><ref name="number"/></attribute>
+              <attribute name="bits"><ref name="number"/></attribute>
               <ref name="doc"/>
             </element>
           </oneOrMore>

@@ -6,16 +6,18 @@ public struct Spec: Sendable, Hashable {
   public var packetSets: [PacketSet]
   public var mailboxes: [Mailbox]
   public var structures: [Structure]
+  public var addressPairs: [AddressPair]
 
   public init(
     blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
-    mailboxes: [Mailbox] = [], structures: [Structure] = []
+    mailboxes: [Mailbox] = [], structures: [Structure] = [], addressPairs: [AddressPair] = []
   ) {
     self.blocks = blocks
     self.chips = chips
     self.packetSets = packetSets
     self.mailboxes = mailboxes
     self.structures = structures
+    self.addressPairs = addressPairs
   }
 
   public mutating func merge(_ other: Spec) {
@@ -24,9 +26,13 @@ public struct Spec: Sendable, Hashable {
     packetSets += other.packetSets
     mailboxes += other.mailboxes
     structures += other.structures
+    addressPairs += other.addressPairs
   }
 
   public func block(named name: String, version: String) -> Block? {
     blocks.first { $0.name == name && $0.version == version }
   }
+
+  /// The block with id `id` (`gfx_8_0`).
+  public func block(id: String) -> Block? { blocks.first { $0.id == id } }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import MxHeaderImport
 
-/// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers.
+/// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers and
+/// Specs/structures/ from the VI memory structures.
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import register blocks from a Linux kernel tree's AMD headers into the specs folder.")
@@ -21,8 +22,20 @@ struct Import: ParsableCommand {
   @Option(help: "Import only these registers (comma-separated). Default: the block's registers the project uses.")
   var only: String?
 
+  @Flag(help: "Import the memory structures (include/vi_structs.h) into <specs>/structures/. Default: with all blocks.")
+  var structures = false
+
   func run() throws {
     let tree = try KernelTree(path: kernel)
+    if structures || blocks.isEmpty {
+      let result = try tree.importStructures()
+      let folder = "\(specs)/structures"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try writeAtomically(result.xml, to: "\(folder)/vi_structs.xml")
+      try writeAtomically(result.report.joined(separator: "\n") + "\n", to: "\(folder)/vi_structs.import-report.txt")
+      Console.note("vi_structs: \(result.structures.count) structures")
+      if structures && blocks.isEmpty { return }
+    }
     let selected =
       blocks.isEmpty
       ? HeaderSet.known

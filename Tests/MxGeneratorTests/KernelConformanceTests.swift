@@ -120,6 +120,52 @@ final class KernelConformanceTests: XCTestCase {
       XCTAssertTrue(
         first.xml == committed, "\(headers.id): Specs differ from a fresh import; run `swift run gen import`")
     }
+    let structures = try tree.importStructures()
+    XCTAssertEqual(structures.xml, try tree.importStructures().xml, "structure import is not deterministic")
+    let committed = try String(contentsOfFile: "\(Fixtures.packageSpecs)/structures/vi_structs.xml", encoding: .utf8)
+    XCTAssertTrue(
+      structures.xml == committed, "Specs/structures differ from a fresh import; run `swift run gen import`")
+  }
+
+  /// Every structure of include/vi_structs.h, read here with a separate minimal parser: the same
+  /// members at the same dwords, the same sizes; and the MQD's HQD dwords 128...181 mirror the
+  /// registers from mmCP_MQD_BASE_ADDR on, in order, as the driver commits them (facts 3.6).
+  func testStructuresEqualTheKernelHeader() throws {
+    let amd = try amdFolder()
+    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    XCTAssertFalse(diagnostics.hasErrors)
+    let text = try String(contentsOfFile: amd + "/include/vi_structs.h", encoding: .utf8)
+    var sizes: [String: Int] = [:]
+    var current: String?
+    var offset = 0
+    for line in text.split(separator: "\n").map({ $0.split(separator: "/")[0...].first.map(String.init) ?? "" }) {
+      let words = line.split(whereSeparator: { " \t;".contains($0) }).map(String.init)
+      if words.count == 3 && words[0] == "struct" && words[2] == "{" {
+        (current, offset) = (words[1], 0)
+      } else if let name = current, words.first == "}" {
+        sizes[name] = offset
+        current = nil
+      } else if let name = current, words.count >= 2 {
+        let member = words.last!.split(separator: "[")[0]
+        let count = words.last!.contains("[") ? Int(words.last!.split(separator: "[")[1].dropLast())! : 1
+        let structure = try XCTUnwrap(spec.structures.first { $0.name == name }, name)
+        let specMember = try XCTUnwrap(structure.members.first { $0.name == member }, "\(name).\(member)")
+        XCTAssertEqual(specMember.dword, offset, "\(name).\(member)")
+        offset += words[0] == "struct" ? try XCTUnwrap(sizes[words[1]]) : count
+      }
+    }
+    XCTAssertEqual(sizes.count, spec.structures.count)
+    for structure in spec.structures { XCTAssertEqual(structure.sizeInDwords, sizes[structure.name], structure.name) }
+    XCTAssertEqual(sizes["vi_mqd"], 512)
+    XCTAssertEqual(sizes["vi_mqd_allocation"], 516)
+
+    let gfx = try KernelHeaders(amd: amd, path: "gca/gfx_8_0")
+    let mqd = try XCTUnwrap(spec.structures.first { $0.name == "vi_mqd" })
+    for dword in 128...181 {
+      let member = try XCTUnwrap(mqd.members.first { $0.dword == dword })
+      let register = try XCTUnwrap(member.register, "vi_mqd.\(member.name) mirrors no register")
+      XCTAssertEqual(gfx.offsets["mm" + register], 0x3245 + UInt64(dword - 128), "vi_mqd.\(member.name) ↔ \(register)")
+    }
   }
 
   static func symbol(of register: Register) -> String {

@@ -1,0 +1,117 @@
+import MxMemory
+import Synchronization
+
+/// GPU memory for tests and the simulator: every allocation is real host memory at a GPU address
+/// of its own, and every GPU-side access (`read32`/`write32`, what the simulated command processor
+/// does) is checked to lie inside a live allocation. An access outside one is not performed; it is
+/// recorded in `faults` and reported to the caller. Freed addresses are never handed out again,
+/// so a stale address faults instead of reaching someone else's buffer.
+///
+/// Layout: VRAM from GPU address 0 (a VF sees its VRAM from 0, facts 1.4), GTT from 0x80_0000_0000.
+public final class SimulatedGPUMemory: GPUMemory, Sendable {
+  /// A GPU access outside every live allocation, or not dword-aligned.
+  public struct Fault: Equatable, Sendable, CustomStringConvertible {
+    public var address: UInt64
+    public var bytes: Int
+    public var write: Bool
+
+    public init(address: UInt64, bytes: Int, write: Bool) {
+      self.address = address
+      self.bytes = bytes
+      self.write = write
+    }
+
+    public var description: String {
+      "\(write ? "write" : "read") of \(bytes) bytes at GPU address 0x\(String(address, radix: 16, uppercase: true)) outside every allocation"
+    }
+  }
+
+  public static let vramBase: UInt64 = 0
+  public static let gttBase: UInt64 = 0x80_0000_0000
+
+  private struct State {
+    var allocations: [GPUAllocation] = []
+    var next: [MemoryDomain: UInt64] = [.vram: SimulatedGPUMemory.vramBase, .gtt: SimulatedGPUMemory.gttBase]
+    var faults: [Fault] = []
+  }
+
+  private let state = Mutex(State())
+  private let capacity: [MemoryDomain: UInt64]
+
+  /// - Parameters: `vramBytes`, `gttBytes`: how much each domain can hand out in all.
+  public init(vramBytes: UInt64 = 256 << 20, gttBytes: UInt64 = 256 << 20) {
+    capacity = [.vram: vramBytes, .gtt: gttBytes]
+  }
+
+  deinit {
+    state.withLock { state in
+      for allocation in state.allocations { allocation.cpu.deallocate() }
+    }
+  }
+
+  public func allocate(bytes: Int, alignment: Int, domain: MemoryDomain) throws(GPUMemoryError) -> GPUAllocation {
+    guard bytes > 0, alignment > 0, alignment & (alignment - 1) == 0 else {
+      throw .invalidRequest(bytes: bytes, alignment: alignment)
+    }
+    let base = domain == .vram ? Self.vramBase : Self.gttBase
+    let capacity = capacity[domain]!
+    return try state.withLock { state throws(GPUMemoryError) in
+      let mask = UInt64(alignment) - 1
+      let address = (state.next[domain]! + mask) & ~mask
+      guard address - base + UInt64(bytes) <= capacity else { throw .outOfMemory(domain: domain, bytes: bytes) }
+      state.next[domain] = address + UInt64(bytes)
+      let cpu = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: max(alignment, 16))
+      cpu.initializeMemory(as: UInt8.self, repeating: 0)
+      let allocation = GPUAllocation(gpuAddress: address, cpu: cpu, domain: domain)
+      state.allocations.append(allocation)
+      return allocation
+    }
+  }
+
+  public func free(_ allocation: GPUAllocation) {
+    state.withLock { state in
+      guard let index = state.allocations.firstIndex(where: { $0.gpuAddress == allocation.gpuAddress }) else { return }
+      state.allocations.remove(at: index).cpu.deallocate()
+    }
+  }
+
+  /// Live allocations, by GPU address.
+  public var allocations: [GPUAllocation] { state.withLock { $0.allocations.sorted { $0.gpuAddress < $1.gpuAddress } } }
+
+  /// Every GPU access that fell outside the live allocations, in order.
+  public var faults: [Fault] { state.withLock { $0.faults } }
+
+  /// The dword at GPU address `address`, or nil (and a recorded fault) outside every allocation.
+  public func read32(at address: UInt64) -> UInt32? {
+    pointer(address, bytes: 4, write: false)?.load(as: UInt32.self)
+  }
+
+  /// Writes the dword at GPU address `address`; false (and a recorded fault) outside every allocation.
+  @discardableResult
+  public func write32(_ value: UInt32, at address: UInt64) -> Bool {
+    guard let target = pointer(address, bytes: 4, write: true) else { return false }
+    target.storeBytes(of: value, as: UInt32.self)
+    return true
+  }
+
+  /// Overwrites every VRAM allocation with `pattern`, as the host does when it hands the GPU to
+  /// another VF or resets it (pf-host-facts: VRAM is not preserved across an init grant).
+  public func clobberVRAM(with pattern: UInt32 = 0xDEAD_BEEF) {
+    state.withLock { state in
+      for allocation in state.allocations where allocation.domain == .vram {
+        allocation.cpu.bindMemory(to: UInt32.self).update(repeating: pattern)
+      }
+    }
+  }
+
+  private func pointer(_ address: UInt64, bytes: Int, write: Bool) -> UnsafeMutableRawPointer? {
+    state.withLock { state in
+      guard address % 4 == 0, let allocation = state.allocations.first(where: { $0.contains(address, bytes: bytes) })
+      else {
+        state.faults.append(Fault(address: address, bytes: bytes, write: write))
+        return nil
+      }
+      return allocation.cpu.baseAddress! + Int(address - allocation.gpuAddress)
+    }
+  }
+}
