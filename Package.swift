@@ -65,7 +65,9 @@ let package = Package(
     .target(name: "MxMMIO", swiftSettings: [.enableExperimentalFeature("Volatile")]),
     .target(name: "MxPM4", dependencies: ["MxMMIO"]),
     .target(name: "MxMemory", dependencies: ["MxMMIO"], swiftSettings: [.enableExperimentalFeature("Volatile")]),
-    .target(name: "MxKIQ", dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets"]),
+    .target(
+      name: "MxKIQ",
+      dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxGFX80", "MxOSS30"]),
     .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
     .target(name: "MxSimulator", dependencies: ["MxMMIO", "MxMemory", "MxBIF50", "MxMailbox"]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
@@ -92,7 +94,10 @@ let package = Package(
       .testTarget(
         name: "MxMemoryTests", dependencies: ["MxMemory", "MxStructures", "MxMMIO", "MxGFX80", "MxSimulator"]),
       .testTarget(
-        name: "MxKIQTests", dependencies: ["MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator"]),
+        name: "MxKIQTests",
+        dependencies: [
+          "MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator", "MxStructures", "MxGFX80", "MxOSS30",
+        ]),
       .testTarget(
         name: "MxMMIOTests",
         dependencies: ["MxMMIO", "MxDEMO12"] + generatedBlocks.map { .byName(name: $0) }
