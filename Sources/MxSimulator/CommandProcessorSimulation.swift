@@ -41,6 +41,8 @@ public final class CommandProcessorSimulation: Sendable {
     public var readPointer: UInt32?
     /// Written instead of every value a packet writes to memory (fences, copied registers).
     public var memoryValue: UInt32?
+    /// How long after a doorbell the CP runs the ring (needs a `clock`); immediately when nil.
+    public var delay: Duration?
 
     public init() {}
   }
@@ -74,9 +76,12 @@ public final class CommandProcessorSimulation: Sendable {
   fileprivate static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
   private let state: Mutex<State>
   public let memory: SimulatedGPUMemory
+  /// The virtual time a slow CP (`Faults.delay`) runs on.
+  public let clock: VirtualClock?
 
-  public init(memory: SimulatedGPUMemory, faults: Faults = Faults()) {
+  public init(memory: SimulatedGPUMemory, clock: VirtualClock? = nil, faults: Faults = Faults()) {
     self.memory = memory
+    self.clock = clock
     state = Mutex(State(faults: faults))
   }
 
@@ -111,7 +116,14 @@ public final class CommandProcessorSimulation: Sendable {
     /// Doorbells read back nothing.
     public func read32(at offset: UInt32) -> UInt32 { 0 }
     public func write32(_ value: UInt32, at offset: UInt32) {
-      simulation.state.withLock { simulation.ring(doorbell: offset, writePointer: UInt64(value), &$0) }
+      let simulation = simulation
+      let delay = simulation.state.withLock { $0.faults.delay }
+      guard let delay, let clock = simulation.clock else {
+        return simulation.state.withLock { simulation.ring(doorbell: offset, writePointer: UInt64(value), &$0) }
+      }
+      clock.schedule(after: delay) {
+        simulation.state.withLock { simulation.ring(doorbell: offset, writePointer: UInt64(value), &$0) }
+      }
     }
   }
 

@@ -1,0 +1,100 @@
+import MxGFX80
+import MxKIQ
+import MxMMIO
+import MxMemory
+import MxSimulator
+import MxStructures
+import XCTest
+
+/// Register access through the KIQ on the simulated CP: values read and written, and every CP
+/// fault ending in a typed error within the driver's budget of virtual time.
+final class KIQRegisterAccessTests: XCTestCase {
+  /// A brought-up KIQ on a simulated CP, and register access through it.
+  private func kiq(_ faults: CommandProcessorSimulation.Faults = .init(), budget: KIQAccessBudget = .driver) throws -> (
+    KIQRegisterAccess<VirtualClock>, CommandProcessorSimulation, VirtualClock
+  ) {
+    let memory = SimulatedGPUMemory()
+    let clock = VirtualClock()
+    let cp = CommandProcessorSimulation(memory: memory, clock: clock, faults: faults)
+    var writeback = try WritebackSlots(gpuMemory: memory)
+    let ring = try Ring(
+      name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: cp.doorbells,
+      memory: memory, writeback: &writeback)
+    let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
+    let eop = try memory.allocate(bytes: 4096, domain: .gtt)
+    try KIQBringUp.initializeKIQ(
+      try vi_mqd_allocation(in: mqd.cpu),
+      queue: QueueDescription(
+        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
+        ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
+        readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
+        doorbellIndex: 0), chip: .fiji, registers: cp.registers)
+    let slot = try XCTUnwrap(writeback.allocate())
+    return (KIQRegisterAccess(ring: ring, readSlot: slot, clock: clock, budget: budget), cp, clock)
+  }
+
+  func testAReadReturnsTheRegisterAndAWriteLands() async throws {
+    let (access, cp, _) = try kiq()
+    cp.registers.write32(0x1234_5678, at: GRBM_STATUS.info.offset)
+    let value = try await access.read(GRBM_STATUS.info.offset)
+    XCTAssertEqual(value, 0x1234_5678)
+    try await access.write(0xABCD, at: SCRATCH_REG3.info.offset)
+    XCTAssertEqual(cp.registers.read32(at: SCRATCH_REG3.info.offset), 0xABCD)
+    let sequence = await access.sequence
+    XCTAssertEqual(sequence, 2)
+    XCTAssertEqual(cp.hangs, [])
+  }
+
+  func testASlowCPIsWaitedFor() async throws {
+    var faults = CommandProcessorSimulation.Faults()
+    faults.delay = .milliseconds(20)  // four retries' worth
+    let (access, cp, clock) = try kiq(faults)
+    cp.registers.write32(7, at: SCRATCH_REG0.info.offset)
+    let value = try await access.read(SCRATCH_REG0.info.offset)
+    XCTAssertEqual(value, 7)
+    XCTAssertGreaterThanOrEqual(clock.now.offset, .milliseconds(20))
+    XCTAssertLessThan(clock.now.offset, .milliseconds(40))
+  }
+
+  func testAHungCPIsATimeoutAfterTheDriversBudgetNotAllOnes() async throws {
+    var faults = CommandProcessorSimulation.Faults()
+    faults.hangAfterPackets = 0
+    let (access, _, clock) = try kiq(faults)
+    do {
+      _ = try await access.read(SCRATCH_REG0.info.offset)
+      XCTFail("a hung CP read succeeded")
+    } catch {
+      XCTAssertEqual(error, .timedOut(register: SCRATCH_REG0.info.offset, polls: 1001))
+    }
+    // 1,001 polls of 5 ms and 1,000 sleeps of 5 ms: about ten seconds, bounded.
+    XCTAssertGreaterThanOrEqual(clock.now.offset, .seconds(10))
+    XCTAssertLessThan(clock.now.offset, .seconds(11))
+  }
+
+  func testInResetOrInterruptTheDriverGivesUpAfterOnePoll() async throws {
+    for context in [KIQAccessContext.inReset, .interrupt] {
+      var faults = CommandProcessorSimulation.Faults()
+      faults.droppedPackets = [0, 1]  // the write and its fence
+      let (access, _, clock) = try kiq(faults)
+      do {
+        try await access.write(1, at: SCRATCH_REG0.info.offset, context: context)
+        XCTFail("a dropped write succeeded")
+      } catch {
+        XCTAssertEqual(error, .timedOut(register: SCRATCH_REG0.info.offset, polls: 1))
+      }
+      XCTAssertLessThanOrEqual(clock.now.offset, .microseconds(5005))
+    }
+  }
+
+  func testAGarbageFenceIsRefused() async throws {
+    var faults = CommandProcessorSimulation.Faults()
+    faults.memoryValue = 0x7FFF_FFFF
+    let (access, _, _) = try kiq(faults)
+    do {
+      _ = try await access.read(SCRATCH_REG0.info.offset)
+      XCTFail("a garbage fence was taken for success")
+    } catch {
+      XCTAssertEqual(error, .invalidFence(value: 0x7FFF_FFFF, expected: 1))
+    }
+  }
+}
