@@ -68,7 +68,8 @@ let package = Package(
     .target(
       name: "MxKIQ",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxGFX80", "MxOSS30"]),
-    .target(name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxMailbox"]),
+    .target(
+      name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
     .target(
       name: "MxSimulator",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox"]),
@@ -91,7 +92,10 @@ let package = Package(
       .testTarget(name: "MxPM4Tests", dependencies: ["MxPM4", "MxPM4Packets", "MxMMIO", "MxGenerator"]),
       .testTarget(
         name: "MxVirtualizationTests",
-        dependencies: ["MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox"]
+        dependencies: [
+          "MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox", "MxKIQ", "MxMemory", "MxStructures",
+          "MxGFX80",
+        ]
       ),
       .testTarget(
         name: "MxMemoryTests", dependencies: ["MxMemory", "MxStructures", "MxMMIO", "MxGFX80", "MxSimulator"]),

@@ -32,3 +32,23 @@ public enum SMC_IND_DATA_4: Register {
     .init(lsb: 0, width: 32)
   }
 }
+
+/// `SMC_IND_INDEX_11`: smu_7_1_3 register, MMIO dword 0x1AC (byte 0x6B0), rw, reset 0x0000_0000.
+public enum SMC_IND_INDEX_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AC, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_INDEX_11")
+  }
+}
+
+/// `SMC_IND_DATA_11`: smu_7_1_3 register, MMIO dword 0x1AD (byte 0x6B4), rw, reset 0x0000_0000.
+public enum SMC_IND_DATA_11: Register {
+  @inlinable public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x1AD, resetValue: 0x0000_0000,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "SMC_IND_DATA_11")
+  }
+}

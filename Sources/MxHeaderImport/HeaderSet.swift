@@ -21,7 +21,8 @@ public struct HeaderSet: Sendable, Hashable {
 
   /// What the project imports: the four blocks the VI SR-IOV path uses, complete (facts sheet
   /// section 5), and the registers of two more blocks that the VF golden register sequences of
-  /// `amdgpu/mxgpu_vi.c` write (it includes dce_10_0 and smu_7_1_3 for them).
+  /// `amdgpu/mxgpu_vi.c` write (it includes dce_10_0 and smu_7_1_3 for them), plus the SMC
+  /// index/data pair the driver always reaches by MMIO (`vi_smc_rreg`, facts 1.5).
   public static let known: [HeaderSet] = [
     HeaderSet(block: "bif", version: "5.0", folder: "bif", prefix: "bif_5_0"),
     HeaderSet(block: "gfx", version: "8.0", folder: "gca", prefix: "gfx_8_0"),
@@ -35,7 +36,7 @@ public struct HeaderSet: Sendable, Hashable {
       ]),
     HeaderSet(
       block: "smu", version: "7.1.3", folder: "smu", prefix: "smu_7_1_3",
-      slice: ["SMC_IND_INDEX_4", "SMC_IND_DATA_4"]),
+      slice: ["SMC_IND_INDEX_4", "SMC_IND_DATA_4", "SMC_IND_INDEX_11", "SMC_IND_DATA_11"]),
   ]
 
   public var id: String { prefix }
