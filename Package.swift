@@ -76,6 +76,9 @@ let package = Package(
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
+    .executableTarget(
+      name: "kiq-access", dependencies: ["MxKIQ", "MxSimulator", "MxMemory", "MxStructures", "MxGFX80", "MxMMIO"],
+      path: "Benchmarks/KIQAccess"),
   ]
     + generatedBlocks.map {
       .target(name: $0, dependencies: ["MxMMIO"] + (generatedDependencies[$0] ?? []), path: "Generated/\($0)")

@@ -94,7 +94,7 @@ public final class CommandProcessorSimulation: Sendable {
   public var queues: [Queue] { state.withLock { $0.queues } }
   /// The queue mask of the last SET_RESOURCES.
   public var queueMask: UInt64 { state.withLock { $0.queueMask } }
-  /// Every packet the CP took off a ring, in order.
+  /// Every packet the CP took off a ring, in order, but the one-dword NOP pads.
   public var executed: [Executed] { state.withLock { $0.executed } }
   /// Why queues hung, in order.
   public var hangs: [String] { state.withLock { $0.hangs } }
@@ -197,7 +197,10 @@ public final class CommandProcessorSimulation: Sendable {
       let dropped = state.faults.droppedPackets.contains(state.packetCount)
       state.packetCount += 1
       let payload = Array(dwords[packet.payload])
-      state.executed.append(Executed(doorbell: doorbell, packet: packet.packet, payload: payload, dropped: dropped))
+      // The log leaves out the one-dword NOP pads that fill every ring to 256 dwords.
+      if packet.dwordCount > 1 || packet.packet != .NOP(NOP()) {
+        state.executed.append(Executed(doorbell: doorbell, packet: packet.packet, payload: payload, dropped: dropped))
+      }
       if !dropped, let failure = execute(packet.packet, payload: payload, &state) {
         return hang(index, "doorbell \(doorbell): \(failure)", &state)
       }
