@@ -60,11 +60,8 @@ let eop = try memory.allocate(bytes: 4096, domain: .gtt)
 let bringUpStart = ContinuousClock.now
 try KIQBringUp.initializeKIQ(
   try vi_mqd_allocation(in: mqd.cpu),
-  queue: QueueDescription(
-    kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
-    ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
-    readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
-    doorbellIndex: 0), chip: .fiji, registers: cp.registers)
+  queue: QueueDescription(kind: .kiq, placement: ComputeTopology.kiqQueue()!, ring: ring, mqd: mqd, eop: eop),
+  chip: .fiji, registers: cp.registers)
 let bringUp = ContinuousClock.now - bringUpStart
 doorbell.target =
   echo

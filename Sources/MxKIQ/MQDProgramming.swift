@@ -194,3 +194,17 @@ public enum MQDProgramming {
   /// log2 of a power of two (`order_base_2`).
   private static func log2(_ value: Int) -> Int { Int.bitWidth - 1 - value.leadingZeroBitCount }
 }
+
+extension QueueDescription {
+  /// A queue whose ring, MQD and EOP buffer are these: every address is taken from them (the
+  /// read- and write-pointer addresses are the ring's writeback slots, the doorbell the ring's).
+  public init(
+    kind: Kind, placement: QueuePlacement, ring: Ring, mqd: GPUAllocation, eop: GPUAllocation, eopOffset: Int = 0
+  ) {
+    self.init(
+      kind: kind, placement: placement, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress(atByte: eopOffset),
+      ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
+      readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
+      doorbellIndex: ring.doorbellIndex)
+  }
+}

@@ -12,29 +12,15 @@ import XCTest
 /// Fiji: the KIQ comes up from its committed MQD, SET_RESOURCES and MAP_QUEUES on it map the eight
 /// compute queues, the ring test passes; and the CP's faults surface as typed errors.
 final class BringUpSimulationTests: XCTestCase {
-  /// A device: GPU memory, the CP, writeback, and the KIQ's ring and MQD.
+  /// A device with its KIQ up (`SimulatedKIQ`), and what the bring-up does on it next.
   private struct Device {
-    let memory = SimulatedGPUMemory()
-    let cp: CommandProcessorSimulation
-    var writeback: WritebackSlots
-    let kiqRing: Ring
-    let kiq: QueueDescription
-    let kiqMQD: GPUAllocation
+    var kiq: SimulatedKIQ
+    var cp: CommandProcessorSimulation { kiq.cp }
+    var memory: SimulatedGPUMemory { kiq.memory }
+    var kiqRing: Ring { kiq.ring }
 
-    init(faults: CommandProcessorSimulation.Faults = .init()) throws {
-      cp = CommandProcessorSimulation(memory: memory, faults: faults)
-      writeback = try WritebackSlots(gpuMemory: memory)
-      kiqRing = try Ring(
-        name: "kiq_2.1.0", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0,
-        doorbells: cp.doorbells, memory: memory, writeback: &writeback)
-      kiqMQD = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
-      let eop = try memory.allocate(bytes: MQDProgramming.eopBytes, domain: .gtt)
-      kiq = QueueDescription(
-        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: kiqMQD.gpuAddress, eopAddress: eop.gpuAddress,
-        ringAddress: kiqRing.buffer.gpuAddress, ringSizeInBytes: kiqRing.buffer.size,
-        readPointerAddress: kiqRing.readPointerSlot.gpuAddress,
-        writePointerAddress: kiqRing.writePointerSlot.gpuAddress,
-        doorbellIndex: 0)
+    init(chip: VIChip = .fiji, faults: CommandProcessorSimulation.Faults = .init()) throws {
+      kiq = try SimulatedKIQ(chip: chip, faults: faults)
     }
 
     /// The eight compute queues with their own rings, MQDs and EOP buffers, MQDs initialised.
@@ -43,13 +29,11 @@ final class BringUpSimulationTests: XCTestCase {
       return try ComputeTopology.computeQueues(count: count).enumerated().map { ring, placement in
         let buffer = try Ring(
           name: "comp_\(placement)", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2),
-          doorbellIndex: 0x10 + UInt32(ring), doorbells: cp.doorbells, memory: memory, writeback: &writeback)
+          doorbellIndex: 0x10 + UInt32(ring), doorbells: cp.doorbells, memory: memory, writeback: &kiq.writeback)
         let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .gtt)
         let queue = QueueDescription(
-          kind: .compute(highPriority: ring == 0 && count > 1), placement: placement, mqdAddress: mqd.gpuAddress,
-          eopAddress: eop.gpuAddress + UInt64(ring * MQDProgramming.eopBytes), ringAddress: buffer.buffer.gpuAddress,
-          ringSizeInBytes: buffer.buffer.size, readPointerAddress: buffer.readPointerSlot.gpuAddress,
-          writePointerAddress: buffer.writePointerSlot.gpuAddress, doorbellIndex: buffer.doorbellIndex)
+          kind: .compute(highPriority: ring == 0 && count > 1), placement: placement, ring: buffer, mqd: mqd, eop: eop,
+          eopOffset: ring * MQDProgramming.eopBytes)
         try KIQBringUp.initializeComputeQueue(try vi_mqd_allocation(in: mqd.cpu), queue: queue, registers: cp.registers)
         return queue
       }
@@ -67,9 +51,7 @@ final class BringUpSimulationTests: XCTestCase {
 
   func testTheWholeBringUpOnBothChips() throws {
     for chip in VIChip.allCases {
-      var device = try Device()
-      try KIQBringUp.initializeKIQ(
-        try vi_mqd_allocation(in: device.kiqMQD.cpu), queue: device.kiq, chip: chip, registers: device.cp.registers)
+      var device = try Device(chip: chip)
       XCTAssertEqual(device.cp.queues.map(\.doorbell), [0], "\(chip): the KIQ is active after its commit")
       XCTAssertEqual(device.cp.queues.first?.ringDwords, 262_144)
 
@@ -93,9 +75,7 @@ final class BringUpSimulationTests: XCTestCase {
   func testACPThatHangsLeavesTheReadPointerWhereItStopped() throws {
     var faults = CommandProcessorSimulation.Faults()
     faults.hangAfterPackets = 3  // SET_RESOURCES and two MAP_QUEUES
-    var device = try Device(faults: faults)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: device.kiqMQD.cpu), queue: device.kiq, chip: .tonga, registers: device.cp.registers)
+    var device = try Device(chip: .tonga, faults: faults)
     try KIQBringUp.mapComputeQueues(try device.computeQueues(), on: device.kiqRing)
     XCTAssertEqual(device.cp.queues.count, 3)
     XCTAssertEqual(device.cp.hangs, ["hang injected after 3 packets"])
@@ -106,9 +86,7 @@ final class BringUpSimulationTests: XCTestCase {
   func testAGarbageReadPointerIsATypedError() throws {
     var faults = CommandProcessorSimulation.Faults()
     faults.readPointer = 0xFFFF_FFFF
-    var device = try Device(faults: faults)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: device.kiqMQD.cpu), queue: device.kiq, chip: .fiji, registers: device.cp.registers)
+    var device = try Device(chip: .fiji, faults: faults)
     try KIQBringUp.mapComputeQueues(try device.computeQueues(count: 1), on: device.kiqRing)
     XCTAssertThrowsError(try device.kiqRing.readPointer()) {
       XCTAssertEqual($0 as? RingError, .invalidReadPointer(reported: 0xFFFF_FFFF, committed: 256))
@@ -119,9 +97,7 @@ final class BringUpSimulationTests: XCTestCase {
   func testDroppedPacketsAndBadMQDsDoNotMapQueues() throws {
     var faults = CommandProcessorSimulation.Faults()
     faults.droppedPackets = [1]  // the first MAP_QUEUES
-    var device = try Device(faults: faults)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: device.kiqMQD.cpu), queue: device.kiq, chip: .fiji, registers: device.cp.registers)
+    var device = try Device(chip: .fiji, faults: faults)
     var queues = try device.computeQueues(count: 2)
     queues[1].mqdAddress = 0x7F_0000_0000  // no memory there
     try KIQBringUp.mapComputeQueues(queues, on: device.kiqRing)
@@ -132,9 +108,7 @@ final class BringUpSimulationTests: XCTestCase {
   }
 
   func testAPacketTheCPDoesNotRunHangsTheQueue() throws {
-    let device = try Device()
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: device.kiqMQD.cpu), queue: device.kiq, chip: .fiji, registers: device.cp.registers)
+    let device = try Device(chip: .fiji)
     var sink = try device.kiqRing.allocate(dwords: 8)
     try RELEASE_MEM().encode(into: &sink)
     device.kiqRing.commit(sink)

@@ -37,23 +37,9 @@ final class KIQPacketTests: XCTestCase {
   }
 
   func testTheSimulatedCPRunsThemAsTheHardwareWould() throws {
-    let memory = SimulatedGPUMemory()
-    let cp = CommandProcessorSimulation(memory: memory)
-    var writeback = try WritebackSlots(gpuMemory: memory)
-    let ring = try Ring(
-      name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: cp.doorbells,
-      memory: memory, writeback: &writeback)
-    let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
-    let eop = try memory.allocate(bytes: 4096, domain: .gtt)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: mqd.cpu),
-      queue: QueueDescription(
-        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
-        ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
-        readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
-        doorbellIndex: 0), chip: .fiji, registers: cp.registers)
-
-    let scratch = try XCTUnwrap(writeback.allocate())
+    var kiq = try SimulatedKIQ()
+    let (cp, ring, memory) = (kiq.cp, kiq.ring, kiq.memory)
+    let scratch = try XCTUnwrap(kiq.writeback.allocate())
     cp.registers.write32(0xFACE, at: SCRATCH_REG0.info.offset)
     var sink = try ring.allocate(dwords: 32)
     try KIQPackets.readRegister(SCRATCH_REG0.info.offset, to: scratch.gpuAddress, into: &sink)
@@ -68,30 +54,22 @@ final class KIQPacketTests: XCTestCase {
   }
 
   func testUnmappingRemovesTheComputeQueuesAndIsCommittedAtOnce() throws {
-    let memory = SimulatedGPUMemory()
-    let cp = CommandProcessorSimulation(memory: memory)
-    var writeback = try WritebackSlots(gpuMemory: memory)
-    let doorbells = RecordingBus(recording: cp.doorbells)
-    let ring = try Ring(
-      name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: doorbells,
-      memory: memory, writeback: &writeback)
-    let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
+    var recorder: RecordingBus<CommandProcessorSimulation.Doorbells>?
+    let kiq = try SimulatedKIQ(chip: .tonga) { doorbells in
+      let bus = RecordingBus(recording: doorbells)
+      recorder = bus
+      return bus
+    }
+    let (cp, ring, memory, doorbells) = (kiq.cp, kiq.ring, kiq.memory, try XCTUnwrap(recorder))
     let eop = try memory.allocate(bytes: 4096, domain: .gtt)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: mqd.cpu),
-      queue: QueueDescription(
-        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
-        ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
-        readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
-        doorbellIndex: 0), chip: .tonga, registers: cp.registers)
     let queues = try ComputeTopology.computeQueues(count: 2).enumerated().map { index, placement in
       let queueMQD = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .gtt)
       let queueRing = try memory.allocate(bytes: 8192, domain: .gtt)
       let queue = QueueDescription(
         kind: .compute(highPriority: index == 0), placement: placement, mqdAddress: queueMQD.gpuAddress,
         eopAddress: eop.gpuAddress, ringAddress: queueRing.gpuAddress, ringSizeInBytes: 8192,
-        readPointerAddress: scratchAddress(writeback.memory, index),
-        writePointerAddress: scratchAddress(writeback.memory, index) + 4,
+        readPointerAddress: scratchAddress(kiq.writeback.memory, index),
+        writePointerAddress: scratchAddress(kiq.writeback.memory, index) + 4,
         doorbellIndex: 0x10 + UInt32(index))
       try KIQBringUp.initializeComputeQueue(
         try vi_mqd_allocation(in: queueMQD.cpu), queue: queue, registers: cp.registers)

@@ -13,6 +13,7 @@ final class KIQRegisterAccessTests: XCTestCase {
   private func kiq(_ faults: CommandProcessorSimulation.Faults = .init(), budget: KIQAccessBudget = .driver) throws -> (
     KIQRegisterAccess<VirtualClock>, CommandProcessorSimulation, VirtualClock
   ) {
+    // Not `SimulatedKIQ`: the ring moves into the actor, so it must be a local nothing else holds.
     let memory = SimulatedGPUMemory()
     let clock = VirtualClock()
     let cp = CommandProcessorSimulation(memory: memory, clock: clock, faults: faults)
@@ -21,14 +22,9 @@ final class KIQRegisterAccessTests: XCTestCase {
       name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: cp.doorbells,
       memory: memory, writeback: &writeback)
     let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
-    let eop = try memory.allocate(bytes: 4096, domain: .gtt)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: mqd.cpu),
-      queue: QueueDescription(
-        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
-        ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
-        readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
-        doorbellIndex: 0), chip: .fiji, registers: cp.registers)
+    let eop = try memory.allocate(bytes: MQDProgramming.eopBytes, domain: .gtt)
+    let queue = QueueDescription(kind: .kiq, placement: ComputeTopology.kiqQueue()!, ring: ring, mqd: mqd, eop: eop)
+    try KIQBringUp.initializeKIQ(try vi_mqd_allocation(in: mqd.cpu), queue: queue, chip: .fiji, registers: cp.registers)
     let slot = try XCTUnwrap(writeback.allocate())
     return (KIQRegisterAccess(ring: ring, readSlot: slot, clock: clock, budget: budget), cp, clock)
   }

@@ -40,13 +40,8 @@ final class RoutingTests: XCTestCase {
       memory: memory, writeback: &writeback)
     let mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
     let eop = try memory.allocate(bytes: 4096, domain: .gtt)
-    try KIQBringUp.initializeKIQ(
-      try vi_mqd_allocation(in: mqd.cpu),
-      queue: QueueDescription(
-        kind: .kiq, placement: ComputeTopology.kiqQueue()!, mqdAddress: mqd.gpuAddress, eopAddress: eop.gpuAddress,
-        ringAddress: ring.buffer.gpuAddress, ringSizeInBytes: ring.buffer.size,
-        readPointerAddress: ring.readPointerSlot.gpuAddress, writePointerAddress: ring.writePointerSlot.gpuAddress,
-        doorbellIndex: 0), chip: .tonga, registers: cp.registers)
+    let kiq = QueueDescription(kind: .kiq, placement: ComputeTopology.kiqQueue()!, ring: ring, mqd: mqd, eop: eop)
+    try KIQBringUp.initializeKIQ(try vi_mqd_allocation(in: mqd.cpu), queue: kiq, chip: .tonga, registers: cp.registers)
     let box = StateBox()
     let routing = GuestRegisterRouting(
       direct: registers, kiq: KIQRegisterAccess(ring: ring, readSlot: writeback.allocate()!, clock: clock),
