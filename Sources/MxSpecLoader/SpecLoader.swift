@@ -21,7 +21,7 @@ public struct SpecLoader: Sendable {
 
   public func load(from path: String) -> Result {
     libxml2Lock.withLock { _ in
-      libxml2Initialized
+      _ = libxml2Initialized  // xmlInitParser, once per process, before any parallel parse
       var session = LoadSession(limits: limits, givenPath: path)
       session.run()
       return Result(spec: session.spec, diagnostics: session.diagnostics, files: session.files)
@@ -73,13 +73,14 @@ private struct LoadSession {
     }
     // The listed files are independent: read them on every core first (each worker with its own
     // compiled schema, so no libxml2 object is shared between threads), then take them in path
-    // order, following includes as they come.
+    // order, following includes as they come. Only as many as the file limit allows are read
+    // ahead; `load` reports the rest.
     let limits = limits
-    let read = entries.map { ($0, display($0)) }.concurrentMap { file, shown in
+    let readAhead = entries.prefix(limits.maxFiles).map { ($0, display($0)) }.concurrentMap { file, shown in
       FileContents.read(file, shown: shown, limits: limits)
     }
-    for (file, contents) in zip(entries, read) {
-      load(file, stack: [], includedFrom: nil, contents: contents)
+    for (index, file) in entries.enumerated() {
+      load(file, stack: [], includedFrom: nil, contents: index < readAhead.count ? readAhead[index] : nil)
     }
   }
 
