@@ -32,6 +32,23 @@ public enum KIQBringUp {
     }
   }
 
+  /// Brings the KIQ back after a GPU reset (`gfx_v8_0_kiq_init_queue` in reset): announce it,
+  /// put the MQD back from `backup` (what `initializeKIQ` produced, kept in CPU memory because
+  /// VRAM does not survive the host's reset), start the ring over, and commit with the queue
+  /// selected. Nothing is read from the registers: they hold whatever the reset left.
+  public static func restoreKIQ(
+    _ allocation: vi_mqd_allocation, from backup: MQDBackup, ring: Ring, queue: QueueDescription, chip: VIChip,
+    registers: some RegisterBus
+  ) {
+    precondition(queue.kind == .kiq, "restoreKIQ is for the KIQ")
+    announceKIQ(queue.placement, registers: registers)
+    backup.restore(into: allocation)
+    ring.reset()
+    registers.withQueueSelected(queue.placement) {
+      MQDProgramming.commit(allocation.mqd, chip: chip, registers: registers)
+    }
+  }
+
   /// Prepares a kernel compute queue's MQD (`gfx_v8_0_kcq_init_queue` outside a reset or
   /// suspend): cleared and filled with the queue selected, not committed — MAP_QUEUES maps it.
   public static func initializeComputeQueue(
@@ -41,6 +58,13 @@ public enum KIQBringUp {
     try registers.withQueueSelected(queue.placement) { () throws(QueueSetupError) in
       try MQDProgramming.initialize(allocation.mqd, for: queue, registers: registers)
     }
+  }
+
+  /// A kernel compute queue after a GPU reset (`gfx_v8_0_kcq_init_queue` in reset): its MQD put
+  /// back from `backup` and its ring started over; MAP_QUEUES maps it again.
+  public static func restoreComputeQueue(_ allocation: vi_mqd_allocation, from backup: MQDBackup, ring: Ring) {
+    backup.restore(into: allocation)
+    ring.reset()
   }
 
   /// Un-halts both MECs (`gfx_v8_0_cp_compute_enable(true)`: CP_MEC_CNTL ← 0). The driver then

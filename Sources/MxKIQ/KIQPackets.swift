@@ -49,6 +49,20 @@ public enum KIQPackets {
   public static let ringTestValue: UInt32 = 0xDEAD_BEEF
   public static let ringTestInitialValue: UInt32 = 0xCAFE_DEAD
 
+  /// A status fence (`pm_query_status_vi`, the only VI user being KFD; facts 3.10): QUERY_STATUS
+  /// with context 0, completion interrupt select, command "fence after write ack", control2 0,
+  /// writing the 64-bit `value` to `address` once the KIQ's earlier work is done. 7 dwords.
+  public static func queryStatus(fence address: UInt64, value: UInt64, into sink: inout some PM4Sink)
+    throws(PM4EncodingError)
+  {
+    try QUERY_STATUS(
+      COMMAND: .FENCE_ONLY_AFTER_WRITE_ACK, ADDR_LO: UInt32(truncatingIfNeeded: address),
+      ADDR_HI: UInt32(address >> 32),
+      DATA_LO: UInt32(truncatingIfNeeded: value), DATA_HI: UInt32(value >> 32),
+      ORDINAL3: .doorbell(DOORBELL_OFFSET: 0, ENG_SEL: .COMPUTE)
+    ).encode(into: &sink)
+  }
+
   /// Resets a kernel compute queue (`gfx_v8_0_kcq_disable`): UNMAP_QUEUES, action RESET_QUEUES,
   /// by doorbell, one queue. 6 dwords.
   public static func unmapQueue(doorbell: UInt32, into sink: inout some PM4Sink) throws(PM4EncodingError) {

@@ -112,6 +112,20 @@ public final class Ring {
     doorbells.write32(UInt32(truncatingIfNeeded: writePointer), at: doorbellIndex)
   }
 
+  /// Starts the ring over after a GPU reset (`ring->wptr = 0; amdgpu_ring_clear_ring`): every
+  /// dword a NOP again, write and read pointers at 0, in writeback too — the read pointer the CP
+  /// reported before the reset no longer means anything (the kernel leaves it, but never checks
+  /// it). The CP learns the new pointers when the queue is committed again.
+  public func reset() {
+    buffer.cpu.bindMemory(to: UInt32.self).update(repeating: Self.nop)
+    readPointerSlot.value = 0
+    writePointerSlot.value = 0
+    writePointer = 0
+    writePointerAtAllocation = 0
+    committed = 0
+    lastReadPointer = 0
+  }
+
   /// Forgets what was written since the last `allocate` (`amdgpu_ring_undo`).
   public func undo() {
     writePointer = writePointerAtAllocation

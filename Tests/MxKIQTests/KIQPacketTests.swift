@@ -29,6 +29,9 @@ final class KIQPacketTests: XCTestCase {
       try dwords { try KIQPackets.fence(at: 0x80_0000_1040, sequence: 0x1_0000_0007, into: &$0) },
       [0xC003_3700, 0x0010_0500, 0x0000_1040, 0x80, 7])
     XCTAssertEqual(try dwords { try KIQPackets.ringTest(into: &$0) }, [0xC001_7900, 0x40, 0xDEAD_BEEF])
+    XCTAssertEqual(
+      try dwords { try KIQPackets.queryStatus(fence: 0x80_0000_3000, value: 0x2_0000_0001, into: &$0) },
+      [0xC005_A400, 0x8000_0000, 0, 0x0000_3000, 0x80, 1, 2])
     for ring in 0..<8 {
       XCTAssertEqual(
         try dwords { try KIQPackets.unmapQueue(doorbell: 0x10 + UInt32(ring), into: &$0) },
@@ -45,7 +48,11 @@ final class KIQPacketTests: XCTestCase {
     try KIQPackets.readRegister(SCRATCH_REG0.info.offset, to: scratch.gpuAddress, into: &sink)
     try KIQPackets.writeRegister(SCRATCH_REG1.info.offset, 0x55, into: &sink)
     try KIQPackets.fence(at: ring.fenceSlot.gpuAddress, sequence: 1, into: &sink)
+    try KIQPackets.queryStatus(fence: scratch.gpuAddress + 8, value: 0x2_0000_0001, into: &sink)
     ring.commit(sink)
+    XCTAssertEqual(
+      [memory.read32(at: scratch.gpuAddress + 8), memory.read32(at: scratch.gpuAddress + 12)], [1, 2],
+      "QUERY_STATUS wrote its 64-bit fence")
     XCTAssertEqual(scratch.value, 0xFACE, "COPY_DATA put the register's value in the slot")
     XCTAssertEqual(cp.registers.read32(at: SCRATCH_REG1.info.offset), 0x55, "WRITE_DATA landed")
     XCTAssertEqual(ring.fenceSlot.value, 1, "the fence signalled")
