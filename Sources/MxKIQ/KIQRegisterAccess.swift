@@ -10,16 +10,25 @@ public struct KIQAccessBudget: Equatable, Sendable {
   public var pollBudget: Duration
   public var retryInterval: Duration
   public var retries: Int
+  /// How many fences may be unsignalled when a new one is emitted: the KIQ ring's
+  /// `num_fences_mask` (`num_hw_submission` × 2 − 1 = 511). An access that timed out leaves its
+  /// fence behind; `amdgpu_fence_emit_polling` first polls (one poll budget) for the fence this
+  /// many back, and fails the access when it has not signalled.
+  public var outstandingFences: UInt32
 
-  public init(pollStep: Duration, pollBudget: Duration, retryInterval: Duration, retries: Int) {
+  public init(
+    pollStep: Duration, pollBudget: Duration, retryInterval: Duration, retries: Int, outstandingFences: UInt32 = 511
+  ) {
     self.pollStep = pollStep
     self.pollBudget = pollBudget
     self.retryInterval = retryInterval
     self.retries = retries
+    self.outstandingFences = outstandingFences
   }
 
   public static let driver = KIQAccessBudget(
-    pollStep: .microseconds(5), pollBudget: .microseconds(5000), retryInterval: .milliseconds(5), retries: 1000)
+    pollStep: .microseconds(5), pollBudget: .microseconds(5000), retryInterval: .milliseconds(5), retries: 1000,
+    outstandingFences: 511)
 }
 
 /// Where an access is made from: the driver gives up after the first poll in a GPU reset or in
@@ -34,8 +43,11 @@ public enum KIQAccessContext: Sendable {
 public enum KIQAccessError: Error, Equatable, Sendable {
   /// The fence did not signal within the budget (`polls` polls made).
   case timedOut(register: UInt32, polls: Int)
-  /// The fence holds a value the driver never emitted.
-  case invalidFence(value: UInt32, expected: UInt32)
+  /// The fence holds a value the driver never emitted (`emitted` is the last one it did).
+  case invalidFence(value: UInt32, emitted: UInt32)
+  /// `KIQAccessBudget.outstandingFences` fences are still unsignalled (the CP stopped long ago);
+  /// nothing was put on the ring.
+  case tooManyOutstanding(emitted: UInt32, signaled: UInt32)
   /// The work could not be put on the KIQ ring.
   case ring(RingError)
   case encoding(PM4EncodingError)
@@ -49,6 +61,8 @@ public enum KIQAccessError: Error, Equatable, Sendable {
 /// Kernel quirk 9, decided: a read that fails returns 0xFFFFFFFF in the kernel — the same as a
 /// register holding all ones. Here it is `KIQAccessError`, never a value. The fence value the
 /// device reports is checked: one ahead of what was emitted is `invalidFence`, not success.
+/// Timed-out accesses leave their fences outstanding; as in the driver, a new access is refused
+/// (`tooManyOutstanding`) while the fence `budget.outstandingFences` back has not signalled.
 ///
 /// The driver takes a writeback slot per read and frees it after; accesses here are serialised
 /// (this is an actor, as the driver holds `kiq->ring_lock`), so one slot, taken once, serves every
@@ -91,13 +105,19 @@ public actor KIQRegisterAccess<C: Clock> where C.Duration == Duration {
   private func submit(
     register: UInt32, context: KIQAccessContext, _ emit: (inout PM4Ring) throws(PM4EncodingError) -> Void
   ) async throws(KIQAccessError) {
+    let next = sequence &+ 1
+    if next > UInt64(budget.outstandingFences) {
+      let oldest = UInt32(truncatingIfNeeded: next - UInt64(budget.outstandingFences))
+      guard try await poll(oldest) else {
+        throw .tooManyOutstanding(emitted: UInt32(truncatingIfNeeded: sequence), signaled: ring.fenceSlot.value)
+      }
+    }
     var sink: PM4Ring
     do {
       sink = try ring.allocate(dwords: 32)
     } catch {
       throw .ring(error)
     }
-    let next = sequence &+ 1
     do {
       try emit(&sink)
       try KIQPackets.fence(at: ring.fenceSlot.gpuAddress, sequence: next, into: &sink)
@@ -123,16 +143,15 @@ public actor KIQRegisterAccess<C: Clock> where C.Duration == Duration {
     throw .timedOut(register: register, polls: budget.retries + 1)
   }
 
-  /// One poll of the fence slot for `expected`, checking what the device wrote.
+  /// One poll of the fence slot until it reaches `expected`, checking what the device wrote: a
+  /// value past the last emitted sequence is refused (compared in 32-bit wrap-around order).
   private func poll(_ expected: UInt32) async throws(KIQAccessError) -> Bool {
     let deadline = clock.now.advanced(by: budget.pollBudget)
+    let emitted = UInt32(truncatingIfNeeded: sequence)
     while true {
       let value = ring.fenceSlot.value
-      let behind = Int32(bitPattern: expected &- value)
-      if behind <= 0 {
-        guard behind == 0 else { throw .invalidFence(value: value, expected: expected) }
-        return true
-      }
+      guard Int32(bitPattern: emitted &- value) >= 0 else { throw .invalidFence(value: value, emitted: emitted) }
+      if Int32(bitPattern: value &- expected) >= 0 { return true }
       if clock.now >= deadline { return false }
       try? await clock.sleep(for: budget.pollStep)
     }

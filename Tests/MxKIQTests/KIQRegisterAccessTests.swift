@@ -90,7 +90,43 @@ final class KIQRegisterAccessTests: XCTestCase {
       _ = try await access.read(SCRATCH_REG0.info.offset)
       XCTFail("a garbage fence was taken for success")
     } catch {
-      XCTAssertEqual(error, .invalidFence(value: 0x7FFF_FFFF, expected: 1))
+      XCTAssertEqual(error, .invalidFence(value: 0x7FFF_FFFF, emitted: 1))
     }
+  }
+
+  /// `amdgpu_fence_emit_polling`: timed-out accesses leave their fences behind, and once as many
+  /// are outstanding as the fence mask allows, the next access is refused before it reaches the
+  /// ring. A CP that signals its fences never meets the limit.
+  func testOutstandingFencesAreLimitedAsTheDriverLimitsThem() async throws {
+    XCTAssertEqual(KIQAccessBudget.driver.outstandingFences, 511, "the KIQ's fence mask (appendix B)")
+    var budget = KIQAccessBudget.driver
+    budget.outstandingFences = 3
+
+    var faults = CommandProcessorSimulation.Faults()
+    faults.hangAfterPackets = 0
+    let (hung, hungCP, _) = try kiq(faults, budget: budget)
+    for _ in 1...3 {
+      do {
+        try await hung.write(1, at: SCRATCH_REG0.info.offset, context: .inReset)
+        XCTFail("a hung CP write succeeded")
+      } catch {
+        XCTAssertEqual(error, .timedOut(register: SCRATCH_REG0.info.offset, polls: 1))
+      }
+    }
+    do {
+      try await hung.write(1, at: SCRATCH_REG0.info.offset, context: .inReset)
+      XCTFail("a fourth fence was emitted with three outstanding")
+    } catch {
+      XCTAssertEqual(error, .tooManyOutstanding(emitted: 3, signaled: 0))
+    }
+    let emitted = await hung.sequence
+    XCTAssertEqual(emitted, 3, "the refused access emitted nothing")
+    XCTAssertEqual(hungCP.executed.count, 0)
+
+    let (working, cp, _) = try kiq(budget: budget)
+    for value in 0..<UInt32(10) {
+      try await working.write(value, at: SCRATCH_REG1.info.offset)
+    }
+    XCTAssertEqual(cp.registers.read32(at: SCRATCH_REG1.info.offset), 9)
   }
 }
