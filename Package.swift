@@ -31,6 +31,7 @@ let package = Package(
     .library(name: "MxPM4", targets: ["MxPM4"]),
     .library(name: "MxMemory", targets: ["MxMemory"]),
     .library(name: "MxKIQ", targets: ["MxKIQ"]),
+    .library(name: "MxCSA", targets: ["MxCSA"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -68,6 +69,7 @@ let package = Package(
     .target(
       name: "MxKIQ",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxGFX80", "MxOSS30"]),
+    .target(name: "MxCSA", dependencies: ["MxMemory", "MxPM4", "MxPM4Packets", "MxStructures"]),
     .target(
       name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
     .target(
@@ -107,6 +109,8 @@ let package = Package(
         dependencies: [
           "MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator", "MxStructures", "MxGFX80", "MxOSS30",
         ]),
+      .testTarget(
+        name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),
       .testTarget(
         name: "MxMMIOTests",
         dependencies: ["MxMMIO", "MxDEMO12"] + generatedBlocks.map { .byName(name: $0) }
