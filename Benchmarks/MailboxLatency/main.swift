@@ -10,7 +10,7 @@ let iterations = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 
 
 func measure(interrupts: Bool) async throws -> [Duration] {
   let simulation = MailboxSimulation(behavior: .gim)
-  let host = RealTimeHost(driving: simulation)
+  let host = RealTimeHost(driving: simulation.host)
   defer { host.stop() }
   let clock = ContinuousClock()
   let mailbox = GuestMailbox(bus: simulation, clock: clock)

@@ -13,8 +13,25 @@ public struct HostBehavior: Sendable {
   public var resetNotice: Duration = .milliseconds(10)
   /// … and the reset itself takes about this long before FLR_NOTIFICATION_CMPL.
   public var resetDuration: Duration = .milliseconds(100)
+  /// A world switch's time slice with several VFs on the run list (level 1, what the mailbox
+  /// path assigns: 6 ms).
+  public var timeSlice: Duration = .milliseconds(6)
+  /// How the host picks the next VF; the liquid scheduler also checks where each VF's CP polls
+  /// its write pointers when the VF releases init access.
+  public var scheduler: Scheduler = .roundRobin
+  /// `fb_clear`: whether a VF's VRAM is really cleared when it is freed or reset (GIM's default
+  /// is no).
+  public var clearsFrameBuffer = false
   /// Misbehaviour to inject.
   public var faults: [HostFault] = []
+
+  /// GIM's `sched_option`.
+  public enum Scheduler: Equatable, Sendable {
+    /// Round-robin "solid" (0, the default) or predictable performance (1).
+    case roundRobin
+    /// Round-robin "liquid" (2).
+    case liquid
+  }
 
   public init(faults: [HostFault] = []) {
     self.faults = faults

@@ -2,9 +2,10 @@ import MxBIF50
 import MxMMIO
 import MxMailbox
 
-/// Everything a `MailboxSimulation` holds: the VF's registers, the mailbox as the VF sees it, the
-/// host agent's state and the queue of scheduled host actions.
-struct SimulationState {
+/// Everything a `GIMHost` holds: each VF's registers and mailbox as that VF sees it, GIM's
+/// bookkeeping (owner, run list, one waiting task per VF), and the queue of scheduled actions
+/// that is the simulation's time line.
+struct HostState {
   enum SendMode {
     /// mailbox_msg_trn: clear TRN_MSG_VALID, write DW0, set TRN_MSG_VALID.
     case message
@@ -17,13 +18,16 @@ struct SimulationState {
   }
 
   enum Action {
-    case hostReceives
-    case hostProcesses(UInt32)
-    case hostSends(UInt32, mode: SendMode)
-    case hostTakesAcknowledgement
-    case exclusiveTimeout(grant: Int)
-    case resetNotice
-    case resetDone
+    case hostReceives(vf: Int)
+    case signalScheduler
+    case hostSends(vf: Int, UInt32, mode: SendMode)
+    case hostTakesAcknowledgement(vf: Int)
+    case exclusiveTimeout(vf: Int, grant: Int)
+    case resetNotice(vf: Int, reason: ResetReason)
+    case resetDone(vf: Int, reason: ResetReason)
+    case timeSlice(generation: Int)
+    /// Work of the VF's hardware (a slow CP) on this time line.
+    case hardware(@Sendable () -> Void)
   }
 
   struct Event {
@@ -32,36 +36,52 @@ struct SimulationState {
     var action: Action
   }
 
+  /// One VF: its BAR as the guest sees it and GIM's view of it.
+  struct VirtualFunction {
+    // Registers outside the mailbox: plain memory, with the VF identity preset.
+    var registers: [UInt32: UInt32] = [BIF_IOV_FUNC_IDENTIFIER.info.offset: 0x8000_0001]
+    var trace: [BusAccess] = []
+    // The mailbox as the VF sees it. TRN_* is guest → host, RCV_* host → guest.
+    var transmitBuffer: [UInt32] = [0, 0, 0, 0]
+    var receiveBuffer: [UInt32] = [0, 0, 0, 0]
+    var transmitValid = false
+    var transmitAcknowledged = false
+    var receiveValid = false
+    var receiveAcknowledged = false
+    var validInterruptEnabled = false
+    var acknowledgeInterruptEnabled = false
+    // GIM's view.
+    var onRunList = false
+    var inReset = false
+    /// irq_tasks[vf]: the one request waiting for the scheduler.
+    var waitingTask: UInt32?
+    /// start_time: when the host began serving the VF's last request (the exclusive limit counts
+    /// from there).
+    var exclusiveSince: Duration = .zero
+  }
+
   let behavior: HostBehavior
   /// Virtual time, or — in real-time mode — the wall-clock time since `realTimeStart`, brought
   /// up to date before every access and event.
   var now: Duration = .zero
   var realTimeStart: ContinuousClock.Instant?
-  var trace: [BusAccess] = []
-  var log: [HostLogEntry] = []
+  var functions: [VirtualFunction]
+  var log: [HostLogRecord] = []
+  /// vf_req_gpu_access: the VF that holds exclusive access.
+  private(set) var owner: Int?
+  /// The VF whose context is on the GPU (world switches move it).
+  private(set) var running: Int?
+  private var grant = 0
+  private var sliceGeneration = 0
   private var events: [Event] = []
   private var sequence = 0
-  private var raisedInterrupts: [UInt32] = []
+  private var raisedInterrupts: [(vf: Int, source: UInt32)] = []
+  private var hardwareActions: [(vf: Int, action: HostHardwareAction)] = []
+  private var hardwareWork: [@Sendable () -> Void] = []
 
-  // Registers outside the mailbox: plain memory, with the VF identity preset.
-  private var registers: [UInt32: UInt32] = [BIF_IOV_FUNC_IDENTIFIER.info.offset: 0x8000_0001]
-  // The mailbox as the VF sees it. TRN_* is guest → host, RCV_* host → guest.
-  private var transmitBuffer: [UInt32] = [0, 0, 0, 0]
-  private var receiveBuffer: [UInt32] = [0, 0, 0, 0]
-  private var transmitValid = false
-  private var transmitAcknowledged = false
-  private var receiveValid = false
-  private var receiveAcknowledged = false
-  private var validInterruptEnabled = false
-  private var acknowledgeInterruptEnabled = false
-  // GIM's view of this VF.
-  private(set) var ownsGPU = false
-  private var onRunList = false
-  private var grant = 0
-  private var requestReceivedAt: Duration = .zero
-
-  init(behavior: HostBehavior) {
+  init(behavior: HostBehavior, functions: Int) {
     self.behavior = behavior
+    self.functions = Array(repeating: VirtualFunction(), count: functions)
   }
 
   // MARK: Scheduling
@@ -86,65 +106,83 @@ struct SimulationState {
     return events.remove(at: index)
   }
 
-  mutating func takeRaisedInterrupts() -> [UInt32] {
-    defer { raisedInterrupts.removeAll() }
-    return raisedInterrupts
+  /// What the last access or event asks of the world outside the lock: guest interrupts,
+  /// hardware actions on VFs, and hardware work that came due.
+  mutating func takeEffects() -> Effects {
+    defer {
+      raisedInterrupts.removeAll()
+      hardwareActions.removeAll()
+      hardwareWork.removeAll()
+    }
+    return Effects(interrupts: raisedInterrupts, hardware: hardwareActions, work: hardwareWork)
   }
 
-  // MARK: The VF's registers
+  struct Effects {
+    var interrupts: [(vf: Int, source: UInt32)]
+    var hardware: [(vf: Int, action: HostHardwareAction)]
+    var work: [@Sendable () -> Void]
+    var isEmpty: Bool { interrupts.isEmpty && hardware.isEmpty && work.isEmpty }
+  }
 
-  func read(_ offset: UInt32) -> UInt32 {
+  private mutating func record(_ vf: Int, _ entry: HostLogEntry) {
+    log.append(HostLogRecord(time: now, vf: vf, entry: entry))
+  }
+
+  // MARK: A VF's registers
+
+  func read(_ offset: UInt32, vf: Int) -> UInt32 {
+    let function = functions[vf]
     switch offset {
     case MAILBOX_CONTROL.info.offset:
       var value = RegisterValue<MAILBOX_CONTROL>(rawValue: 0)
-      value[MAILBOX_CONTROL.TRN_MSG_VALID] = transmitValid
-      value[MAILBOX_CONTROL.TRN_MSG_ACK] = transmitAcknowledged
-      value[MAILBOX_CONTROL.RCV_MSG_VALID] = receiveValid
-      value[MAILBOX_CONTROL.RCV_MSG_ACK] = receiveAcknowledged
+      value[MAILBOX_CONTROL.TRN_MSG_VALID] = function.transmitValid
+      value[MAILBOX_CONTROL.TRN_MSG_ACK] = function.transmitAcknowledged
+      value[MAILBOX_CONTROL.RCV_MSG_VALID] = function.receiveValid
+      value[MAILBOX_CONTROL.RCV_MSG_ACK] = function.receiveAcknowledged
       return value.rawValue
     case MAILBOX_INT_CNTL.info.offset:
       var value = RegisterValue<MAILBOX_INT_CNTL>(rawValue: 0)
-      value[MAILBOX_INT_CNTL.VALID_INT_EN] = validInterruptEnabled
-      value[MAILBOX_INT_CNTL.ACK_INT_EN] = acknowledgeInterruptEnabled
+      value[MAILBOX_INT_CNTL.VALID_INT_EN] = function.validInterruptEnabled
+      value[MAILBOX_INT_CNTL.ACK_INT_EN] = function.acknowledgeInterruptEnabled
       return value.rawValue
     case MAILBOX_MSGBUF_TRN_DW0.info.offset...MAILBOX_MSGBUF_TRN_DW3.info.offset:
-      return transmitBuffer[Int(offset - MAILBOX_MSGBUF_TRN_DW0.info.offset)]
+      return function.transmitBuffer[Int(offset - MAILBOX_MSGBUF_TRN_DW0.info.offset)]
     case MAILBOX_MSGBUF_RCV_DW0.info.offset...MAILBOX_MSGBUF_RCV_DW3.info.offset:
-      return receiveBuffer[Int(offset - MAILBOX_MSGBUF_RCV_DW0.info.offset)]
+      return function.receiveBuffer[Int(offset - MAILBOX_MSGBUF_RCV_DW0.info.offset)]
     default:
-      return registers[offset] ?? 0
+      return function.registers[offset] ?? 0
     }
   }
 
-  mutating func write(_ value: UInt32, at offset: UInt32) {
+  mutating func write(_ value: UInt32, at offset: UInt32, vf: Int) {
     switch offset {
     case MAILBOX_CONTROL.info.offset:
       // The VF owns TRN_MSG_VALID and RCV_MSG_ACK; TRN_MSG_ACK and RCV_MSG_VALID are the host's.
       let control = RegisterValue<MAILBOX_CONTROL>(rawValue: value)
       let valid = control[MAILBOX_CONTROL.TRN_MSG_VALID]
-      if valid && !transmitValid {
-        transmitValid = true
-        if let delay = acknowledgeDelay { schedule(.hostReceives, at: now + delay) }
-      } else if !valid && transmitValid {
+      if valid && !functions[vf].transmitValid {
+        functions[vf].transmitValid = true
+        if let delay = acknowledgeDelay { schedule(.hostReceives(vf: vf), at: now + delay) }
+      } else if !valid && functions[vf].transmitValid {
         // The hardware drops the host's acknowledgement when the VF withdraws its message.
-        transmitValid = false
-        transmitAcknowledged = false
+        functions[vf].transmitValid = false
+        functions[vf].transmitAcknowledged = false
       }
       let acknowledge = control[MAILBOX_CONTROL.RCV_MSG_ACK]
-      if acknowledge && !receiveAcknowledged && receiveValid {
-        schedule(.hostTakesAcknowledgement, at: now + behavior.takeAcknowledgementDelay)
+      if acknowledge && !functions[vf].receiveAcknowledged && functions[vf].receiveValid {
+        schedule(.hostTakesAcknowledgement(vf: vf), at: now + behavior.takeAcknowledgementDelay)
       }
-      receiveAcknowledged = acknowledge
+      functions[vf].receiveAcknowledged = acknowledge
     case MAILBOX_INT_CNTL.info.offset:
       let control = RegisterValue<MAILBOX_INT_CNTL>(rawValue: value)
-      validInterruptEnabled = control[MAILBOX_INT_CNTL.VALID_INT_EN]
-      acknowledgeInterruptEnabled = control[MAILBOX_INT_CNTL.ACK_INT_EN]
+      functions[vf].validInterruptEnabled = control[MAILBOX_INT_CNTL.VALID_INT_EN]
+      functions[vf].acknowledgeInterruptEnabled = control[MAILBOX_INT_CNTL.ACK_INT_EN]
     case MAILBOX_MSGBUF_TRN_DW0.info.offset...MAILBOX_MSGBUF_TRN_DW3.info.offset:
-      transmitBuffer[Int(offset - MAILBOX_MSGBUF_TRN_DW0.info.offset)] = value
+      functions[vf].transmitBuffer[Int(offset - MAILBOX_MSGBUF_TRN_DW0.info.offset)] = value
     case MAILBOX_MSGBUF_RCV_DW0.info.offset...MAILBOX_MSGBUF_RCV_DW3.info.offset:
       break  // written only by the host
     default:
-      registers[offset] = value
+      functions[vf].registers[offset] = value
     }
   }
 
@@ -163,111 +201,231 @@ struct SimulationState {
 
   mutating func run(_ action: Action) {
     switch action {
-    case .hostReceives:
-      // ih_irq_process: read the message, acknowledge at once, process in the work queue.
-      let message = transmitBuffer[0]
-      log.append(.received(message))
-      requestReceivedAt = now
-      transmitAcknowledged = true
-      if acknowledgeInterruptEnabled { raisedInterrupts.append(138) }
-      schedule(.hostProcesses(message), at: now + behavior.replyDelay)
-    case .hostProcesses(let message):
-      process(message)
-    case .hostSends(let message, let mode):
-      send(message, mode: mode)
-    case .hostTakesAcknowledgement:
+    case .hostReceives(let vf):
+      receive(from: vf)
+    case .signalScheduler:
+      signalScheduler()
+    case .hostSends(let vf, let message, let mode):
+      send(message, to: vf, mode: mode)
+    case .hostTakesAcknowledgement(let vf):
       // The host clears its TRN_MSG_VALID; the hardware drops the VF's acknowledgement with it.
-      receiveValid = false
-      receiveAcknowledged = false
-    case .exclusiveTimeout(let timedGrant):
-      guard timedGrant == grant, ownsGPU else { return }
-      log.append(.exclusiveTimeout)
-      run(.resetNotice)
-    case .resetNotice:
-      log.append(.resetStarted)
-      send(XgpuViEvent.IDH_FLR_NOTIFICATION.rawValue, mode: .resetNotification)
-      schedule(.resetDone, at: now + behavior.resetNotice + behavior.resetDuration)
-    case .resetDone:
-      send(XgpuViEvent.IDH_FLR_NOTIFICATION_CMPL.rawValue, mode: .resetCompletion)
-      ownsGPU = false
-      onRunList = false
-      grant += 1
-      log.append(.resetCompleted)
+      functions[vf].receiveValid = false
+      functions[vf].receiveAcknowledged = false
+    case .exclusiveTimeout(let vf, let timedGrant):
+      guard timedGrant == grant, owner == vf else { return }
+      record(vf, .exclusiveTimeout)
+      run(.resetNotice(vf: vf, reason: .exclusiveTimeout))
+    case .resetNotice(let vf, let reason):
+      // gim_sched_reset_vf: notify, wait 10 ms without waiting for the guest, reset.
+      functions[vf].inReset = true
+      record(vf, .resetStarted)
+      send(XgpuViEvent.IDH_FLR_NOTIFICATION.rawValue, to: vf, mode: .resetNotification)
+      schedule(.resetDone(vf: vf, reason: reason), at: now + behavior.resetNotice + behavior.resetDuration)
+    case .resetDone(let vf, let reason):
+      hardwareActions.append((vf, .functionLevelReset))
+      send(XgpuViEvent.IDH_FLR_NOTIFICATION_CMPL.rawValue, to: vf, mode: .resetCompletion)
+      if owner == vf {
+        owner = nil
+        grant += 1
+      }
+      if reason == .exclusiveTimeout {
+        // After a timeout the VF is off the run list and its frame buffer cleared (really
+        // cleared only with fb_clear=1); it never runs again until it asks for access.
+        functions[vf].inReset = false
+        removeFromRunList(vf)
+        if behavior.clearsFrameBuffer { hardwareActions.append((vf, .clearFrameBuffer)) }
+        resumeScheduler()
+      } else {
+        removeFromRunList(vf)
+      }
+      record(vf, .resetCompleted)
+    case .timeSlice(let generation):
+      guard generation == sliceGeneration, owner == nil else { return }
+      let list = functions.indices.filter { functions[$0].onRunList }
+      guard !list.isEmpty else { return }
+      let next = list.first { $0 > (running ?? -1) } ?? list[0]
+      switchTo(next)
+      schedule(.timeSlice(generation: generation), at: now + sliceLength(list.count))
+    case .hardware(let work):
+      hardwareWork.append(work)
     }
   }
 
-  /// signal_scheduler / handle_req_* / handle_rel_*.
-  private mutating func process(_ message: UInt32) {
+  /// ih_irq_process: read the message, acknowledge at once, keep it in the VF's task slot (the
+  /// same message again is dropped, a different one overwrites the waiting one) and schedule
+  /// the work queue.
+  private mutating func receive(from vf: Int) {
+    let message = functions[vf].transmitBuffer[0]
+    record(vf, .received(message))
+    functions[vf].transmitAcknowledged = true
+    if functions[vf].acknowledgeInterruptEnabled { raisedInterrupts.append((vf, 138)) }
+    guard (1...5).contains(message) else {
+      record(vf, .droppedRequest(message))  // acknowledged, then dropped (invalid id)
+      return
+    }
+    if functions[vf].waitingTask == message { return }
+    if let waiting = functions[vf].waitingTask { record(vf, .droppedRequest(waiting)) }
+    functions[vf].waitingTask = message
+    schedule(.signalScheduler, at: now + behavior.replyDelay)
+  }
+
+  /// signal_scheduler: the first waiting release and the first waiting request, in VF order,
+  /// at most one of each per run; a request waits while another VF owns the GPU.
+  private mutating func signalScheduler() {
+    let isRelease = { (message: UInt32) in
+      message == XgpuViRequest.IDH_REL_GPU_INIT_ACCESS.rawValue
+        || message == XgpuViRequest.IDH_REL_GPU_FINI_ACCESS.rawValue
+    }
+    if let vf = functions.indices.first(where: { functions[$0].waitingTask.map(isRelease) == true }) {
+      let message = functions[vf].waitingTask!
+      functions[vf].waitingTask = nil
+      process(message, from: vf)
+    }
+    if let vf = functions.indices.first(where: { functions[$0].waitingTask.map { !isRelease($0) } == true }) {
+      guard owner == nil else {
+        record(vf, .requestWaiting(functions[vf].waitingTask!))
+        return
+      }
+      let message = functions[vf].waitingTask!
+      functions[vf].waitingTask = nil
+      process(message, from: vf)
+    }
+  }
+
+  private mutating func process(_ message: UInt32, from vf: Int) {
     if case .garbage(let value) = behavior.faults.first(where: { if case .garbage = $0 { true } else { false } }) {
-      send(value, mode: .message)
+      send(value, to: vf, mode: .message)
       return
     }
     switch XgpuViRequest(rawValue: message) {
-    case .IDH_REQ_GPU_INIT_ACCESS, .IDH_REQ_GPU_RESET_ACCESS:
-      grantAccess()
+    case .IDH_REQ_GPU_INIT_ACCESS:
+      grantAccess(to: vf, loadingVBIOS: true)
+    case .IDH_REQ_GPU_RESET_ACCESS:
+      if !functions[vf].inReset {
+        // The host resets the VF itself, without FLR_NOTIFICATION or CMPL (host fact 2.3).
+        record(vf, .silentReset)
+        hardwareActions.append((vf, .functionLevelReset))
+      }
+      grantAccess(to: vf, loadingVBIOS: true)
     case .IDH_REQ_GPU_FINI_ACCESS:
-      guard onRunList else {
-        log.append(.droppedRequest(message))  // not on the run list: no READY at all
+      guard functions[vf].onRunList else {
+        record(vf, .droppedRequest(message))  // not on the run list: no READY at all
         return
       }
-      grantAccess()
-    case .IDH_REL_GPU_INIT_ACCESS, .IDH_REL_GPU_FINI_ACCESS:
-      guard ownsGPU else {
-        log.append(.discardedRelease)
+      grantAccess(to: vf, loadingVBIOS: false)
+    default:  // REL_GPU_INIT_ACCESS, REL_GPU_FINI_ACCESS
+      guard owner == vf else {
+        record(vf, .discardedRelease)
         return
       }
-      ownsGPU = false
+      owner = nil
       grant += 1
-      if message == XgpuViRequest.IDH_REL_GPU_FINI_ACCESS.rawValue { onRunList = false }
-      log.append(.released)
-    default:
-      log.append(.droppedRequest(message))  // acknowledged, then dropped (invalid id)
+      functions[vf].inReset = false
+      if message == XgpuViRequest.IDH_REL_GPU_FINI_ACCESS.rawValue {
+        removeFromRunList(vf)
+        if behavior.clearsFrameBuffer { hardwareActions.append((vf, .clearFrameBuffer)) }
+      } else if behavior.scheduler == .liquid {
+        // gim_init_vf_load_status: every write pointer the CP polls must lie in the VF's first
+        // 256 MiB of VRAM, or the VF is dropped and its VRAM cleared.
+        hardwareActions.append((vf, .checkWritePointerPlacement))
+      }
+      record(vf, .released)
+      resumeScheduler()
     }
   }
 
-  private mutating func grantAccess() {
-    ownsGPU = true
-    onRunList = true
+  /// What the liquid scheduler's check found (reported by the VF's hardware).
+  mutating func writePointerPlacementRefused(vf: Int) {
+    record(vf, .removedFromRunList(reason: "write pointer outside the first 256 MiB of VRAM"))
+    removeFromRunList(vf)
+    hardwareActions.append((vf, .clearFrameBuffer))
+  }
+
+  private mutating func grantAccess(to vf: Int, loadingVBIOS: Bool) {
+    functions[vf].exclusiveSince = now
+    owner = vf
     grant += 1
-    log.append(.granted)
+    // pause_scheduler + stop_current_vf: every other VF is switched out for the window.
+    sliceGeneration += 1
+    switchTo(vf)
+    // alloc_new_vf → load_vbios: the VBIOS image lands at the start of the VF's frame buffer.
+    if loadingVBIOS { hardwareActions.append((vf, .loadVBIOS)) }
+    functions[vf].onRunList = true
+    record(vf, .granted)
     if let timeout = behavior.exclusiveTimeout {
-      schedule(.exclusiveTimeout(grant: grant), at: requestReceivedAt + timeout)
+      schedule(.exclusiveTimeout(vf: vf, grant: grant), at: functions[vf].exclusiveSince + timeout)
     }
     for fault in behavior.faults {
       switch fault {
       case .noReady: return
       case .wrongEvent(let value):
-        send(value, mode: .message)
+        send(value, to: vf, mode: .message)
         return
       case .resetDuringHandshake:
-        run(.resetNotice)
+        run(.resetNotice(vf: vf, reason: .monitor))
         return
       default: continue
       }
     }
-    send(XgpuViEvent.IDH_READY_TO_ACCESS_GPU.rawValue, mode: .message)
+    send(XgpuViEvent.IDH_READY_TO_ACCESS_GPU.rawValue, to: vf, mode: .message)
   }
 
-  private mutating func send(_ message: UInt32, mode: SendMode) {
-    let wasValid = receiveValid
-    switch mode {
-    case .message:
-      receiveValid = false
-      receiveAcknowledged = false
-      receiveBuffer[0] = message
-      receiveValid = message != 0
-    case .resetNotification:
-      receiveBuffer[0] = message
-      receiveValid = true
-    case .resetCompletion:
-      receiveBuffer[0] = message
-    case .spurious:
-      receiveValid = true
-    }
-    log.append(.sent(message, setValid: mode != .resetCompletion))
-    // Setting TRN_MSG_VALID is what interrupts the guest, if it enabled VALID_INT_EN.
-    if receiveValid && (!wasValid || mode == .message) && validInterruptEnabled {
-      raisedInterrupts.append(135)
+  private mutating func removeFromRunList(_ vf: Int) {
+    functions[vf].onRunList = false
+    if running == vf {
+      hardwareActions.append((vf, .switchedOut))
+      running = nil
     }
   }
+
+  /// Starts the time slices again after an exclusive window.
+  private mutating func resumeScheduler() {
+    sliceGeneration += 1
+    run(.timeSlice(generation: sliceGeneration))
+  }
+
+  private mutating func switchTo(_ vf: Int) {
+    guard running != vf else { return }
+    if let current = running { hardwareActions.append((current, .switchedOut)) }
+    running = vf
+    hardwareActions.append((vf, .switchedIn))
+    if functions.count > 1 { record(vf, .worldSwitch) }
+  }
+
+  /// get_scheduler_time_interval: 6 ms for a VF the mailbox started; one function alone is
+  /// switched (to itself) every 500 ms.
+  private func sliceLength(_ functionsOnList: Int) -> Duration {
+    functionsOnList == 1 ? .milliseconds(500) : behavior.timeSlice
+  }
+
+  private mutating func send(_ message: UInt32, to vf: Int, mode: SendMode) {
+    let wasValid = functions[vf].receiveValid
+    switch mode {
+    case .message:
+      functions[vf].receiveValid = false
+      functions[vf].receiveAcknowledged = false
+      functions[vf].receiveBuffer[0] = message
+      functions[vf].receiveValid = message != 0
+    case .resetNotification:
+      functions[vf].receiveBuffer[0] = message
+      functions[vf].receiveValid = true
+    case .resetCompletion:
+      functions[vf].receiveBuffer[0] = message
+    case .spurious:
+      functions[vf].receiveValid = true
+    }
+    record(vf, .sent(message, setValid: mode != .resetCompletion))
+    // Setting TRN_MSG_VALID is what interrupts the guest, if it enabled VALID_INT_EN.
+    if functions[vf].receiveValid && (!wasValid || mode == .message) && functions[vf].validInterruptEnabled {
+      raisedInterrupts.append((vf, 135))
+    }
+  }
+}
+
+/// Why the host resets a VF.
+enum ResetReason: Equatable {
+  /// The owner held exclusive access past the limit.
+  case exclusiveTimeout
+  /// The monitor's "flr" command, a world-switch failure, or an injected fault.
+  case monitor
 }

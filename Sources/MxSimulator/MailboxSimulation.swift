@@ -1,106 +1,53 @@
-import MxBIF50
 import MxMMIO
-import MxMailbox
-import Synchronization
 
-/// A VF's BAR 5 with the host (PF) on the other side of the mailbox, behaving like AMD's GIM
-/// (pf-host-facts): it acknowledges every message in its ISR, answers REQ_* with
-/// READY_TO_ACCESS_GPU, serves one owner at a time, takes the GPU back after the exclusive
-/// timeout with an FLR, and sends FLR_NOTIFICATION_CMPL without RCV_MSG_VALID.
+/// One VF's BAR 5 on a simulated host (`GIMHost`): the mailbox registers as the VF sees them,
+/// every other register plain memory, BIF_IOV_FUNC_IDENTIFIER reading as a VF with SR-IOV
+/// enabled. Every access is recorded in `trace`.
 ///
-/// The simulation is the guest's `RegisterBus` (every access is recorded in `trace`) and, through
-/// `clock`, its time. Registers other than the mailbox are plain memory; BIF_IOV_FUNC_IDENTIFIER
-/// reads as a VF with SR-IOV enabled.
+/// `MailboxSimulation(behavior:)` is a host with this one VF, for mailbox tests; a whole GPU
+/// with several VFs is a `GIMHost` and its `function(_:)`s.
 public final class MailboxSimulation: RegisterBus, Sendable {
-  private let state: Mutex<SimulationState>
-  private let interruptHandler = Mutex<(@Sendable (UInt32) -> Void)?>(nil)
+  public let host: GIMHost
+  /// The VF's number on its host (0–15).
+  public let index: Int
 
-  public init(behavior: HostBehavior = .gim) {
-    state = Mutex(SimulationState(behavior: behavior))
-    state.withLock { state in
-      for case .spuriousValid(let time) in behavior.faults {
-        state.schedule(.hostSends(XgpuViEvent.IDH_CLR_MSG_BUF.rawValue, mode: .spurious), at: time)
-      }
-    }
+  init(host: GIMHost, index: Int) {
+    self.host = host
+    self.index = index
   }
 
-  /// The simulation's virtual time.
-  public var clock: SimulatedClock { SimulatedClock(simulation: self) }
+  /// A host with one VF, this one.
+  public convenience init(behavior: HostBehavior = .gim) {
+    self.init(host: GIMHost(behavior: behavior, functions: 1), index: 0)
+  }
 
-  /// Where the mailbox interrupts (sources 135 and 138) go: the guest's IRQ entry point.
+  /// The host's virtual time.
+  public var clock: SimulatedClock { host.clock }
+
+  /// Where this VF's mailbox interrupts (sources 135 and 138) go: the guest's IRQ entry point.
   public func connectInterrupts(_ handler: @escaping @Sendable (UInt32) -> Void) {
-    interruptHandler.withLock { $0 = handler }
+    host.connectInterrupts(of: index, handler)
   }
 
-  /// Every guest register access so far, in order.
-  public var trace: [BusAccess] { state.withLock { $0.trace } }
+  /// Every register access of this VF so far, in order.
+  public var trace: [BusAccess] { host.withState { $0.functions[index].trace } }
 
-  public func clearTrace() { state.withLock { $0.trace.removeAll() } }
+  public func clearTrace() { host.withState { $0.functions[index].trace.removeAll() } }
 
-  /// What the host received and did, in order, for assertions.
-  public var hostLog: [HostLogEntry] { state.withLock { $0.log } }
+  /// What the host received and did for this VF, in order.
+  public var hostLog: [HostLogEntry] { host.log.filter { $0.vf == index }.map(\.entry) }
 
   /// Whether the host currently considers this VF the owner of the GPU.
-  public var hostGrantedExclusiveAccess: Bool { state.withLock { $0.ownsGPU } }
+  public var hostGrantedExclusiveAccess: Bool { host.owner == index }
 
-  /// Starts a host-initiated reset of the VF at `time` (monitor "flr" command, world-switch failure).
-  public func scheduleReset(at time: Duration) {
-    state.withLock { $0.schedule(.resetNotice, at: time) }
-  }
-
-  var now: Duration { state.withLock { $0.now } }
-
-  func withState<T>(_ body: (inout SimulationState) -> T) -> T { state.withLock { body(&$0) } }
+  /// Starts a host-initiated reset of this VF at `time`.
+  public func scheduleReset(at time: Duration) { host.scheduleReset(of: index, at: time) }
 
   // MARK: RegisterBus
 
-  public func read32(at offset: UInt32) -> UInt32 {
-    state.withLock { state in
-      state.synchronizeWithRealTime()
-      let value = state.read(offset)
-      state.trace.append(.read(offset: offset, value: value))
-      return value
-    }
-  }
+  public func read32(at offset: UInt32) -> UInt32 { host.read32(at: offset, vf: index) }
 
-  public func write32(_ value: UInt32, at offset: UInt32) {
-    let interrupts = state.withLock { state in
-      state.synchronizeWithRealTime()
-      state.trace.append(.write(offset: offset, value: value))
-      state.write(value, at: offset)
-      return state.takeRaisedInterrupts()
-    }
-    deliver(interrupts)
-  }
-
-  // MARK: Time
-
-  enum Progress {
-    case ranEvent
-    case interruptedGuest
-    case reachedDeadline
-  }
-
-  /// Runs the earliest event due by `deadline`, or moves time to the deadline if none is.
-  func runEvents(until deadline: Duration) -> Progress {
-    let (progress, interrupts) = state.withLock { state -> (Progress, [UInt32]) in
-      guard let event = state.popEvent(dueBy: deadline) else {
-        state.now = max(state.now, deadline)
-        return (.reachedDeadline, [])
-      }
-      state.now = max(state.now, event.time)
-      state.run(event.action)
-      let raised = state.takeRaisedInterrupts()
-      return (raised.isEmpty ? .ranEvent : .interruptedGuest, raised)
-    }
-    deliver(interrupts)
-    return progress
-  }
-
-  private func deliver(_ interrupts: [UInt32]) {
-    guard !interrupts.isEmpty, let handler = interruptHandler.withLock({ $0 }) else { return }
-    for source in interrupts { handler(source) }
-  }
+  public func write32(_ value: UInt32, at offset: UInt32) { host.write32(value, at: offset, vf: index) }
 }
 
 /// One thing the host did, as its own log would show it.
@@ -111,7 +58,14 @@ public enum HostLogEntry: Equatable, Sendable {
   case released
   case discardedRelease
   case droppedRequest(UInt32)
+  /// A request waits: another VF owns the GPU (or this one still does).
+  case requestWaiting(UInt32)
+  /// REQ_GPU_RESET_ACCESS: the host reset the VF without telling it.
+  case silentReset
   case exclusiveTimeout
   case resetStarted
   case resetCompleted
+  /// The VF's context was put on the GPU (logged only with more than one VF).
+  case worldSwitch
+  case removedFromRunList(reason: String)
 }

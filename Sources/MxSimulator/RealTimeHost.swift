@@ -8,13 +8,13 @@ public final class RealTimeHost: Sendable {
   private let running = Atomic<Bool>(true)
   private let finished = Mutex<Bool>(false)
 
-  /// Starts the host's thread; `simulation` switches to wall-clock time from now on.
-  public init(driving simulation: MailboxSimulation) {
-    simulation.switchToRealTime()
+  /// Starts the host's thread; `host` switches to wall-clock time from now on.
+  public init(driving host: GIMHost) {
+    host.switchToRealTime()
     let thread = Thread { [self] in
       // Spinning (with a yield) keeps the host's reaction time at a few microseconds.
       while self.running.load(ordering: .relaxed) {
-        if case .reachedDeadline = simulation.runDueEvents() { sched_yield() }
+        if case .reachedDeadline = host.runDueEvents() { sched_yield() }
       }
       self.finished.withLock { $0 = true }
     }
@@ -29,7 +29,7 @@ public final class RealTimeHost: Sendable {
   }
 }
 
-extension MailboxSimulation {
+extension GIMHost {
   func switchToRealTime() {
     withState { $0.realTimeStart = .now.advanced(by: .zero - $0.now) }
   }

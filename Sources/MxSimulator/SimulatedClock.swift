@@ -1,4 +1,4 @@
-/// Virtual time for a `MailboxSimulation`: sleeping runs the simulation's scheduled events in
+/// Virtual time for a `GIMHost` and everything attached to it: sleeping runs the host's scheduled events in
 /// time order up to the deadline, so a 12 s mailbox timeout takes microseconds of real time and
 /// every run is the same. A sleep ends early, at an event's time, when that event interrupted
 /// the guest (the guest's wait then re-reads the registers, as it would after a real interrupt).
@@ -16,15 +16,15 @@ public struct SimulatedClock: Clock {
     public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
   }
 
-  let simulation: MailboxSimulation
+  let host: GIMHost
 
-  public var now: Instant { Instant(offset: simulation.now) }
+  public var now: Instant { Instant(offset: host.now) }
   public var minimumResolution: Duration { .nanoseconds(1) }
 
   public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
     while true {
       try Task.checkCancellation()
-      switch simulation.runEvents(until: deadline.offset) {
+      switch host.runEvents(until: deadline.offset) {
       case .reachedDeadline: return
       case .interruptedGuest: return
       case .ranEvent: await Task.yield()

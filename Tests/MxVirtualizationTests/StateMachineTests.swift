@@ -30,23 +30,41 @@ final class StateMachineTests: XCTestCase {
   }
 
   func testConcurrentCallersAreSerialized() async throws {
+    // Four callers wait for a reset completion that never comes: one after the other, each
+    // waits its own full 12 s, so the last gives up at 48 s of virtual time, not at 12.
     let harness = await Harness(interrupts: true)
     let mailbox = harness.mailbox
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      for _ in 0..<8 { group.addTask { try await mailbox.requestReset() } }
-      try await group.waitForAll()
+    let finished = try await withThrowingTaskGroup(of: Duration.self) { group in
+      for _ in 0..<4 {
+        group.addTask {
+          do {
+            try await mailbox.waitForResetCompletion()
+            XCTFail("a completion that never came was seen")
+          } catch {
+            XCTAssertEqual(error as? MailboxError, .resetNotCompleted)
+          }
+          return harness.now
+        }
+      }
+      return try await group.reduce(into: []) { $0.append($1) }.sorted()
     }
-    // Eight complete handshakes, one after the other: each starts with TRN_DW0 and the host saw
-    // eight requests, each answered before the next arrived.
-    let starts = harness.simulation.trace.enumerated().filter { $0.element == W(TRN_DW0, 5) }.map(\.offset)
-    XCTAssertEqual(starts.count, 8)
+    XCTAssertEqual(finished, [12, 24, 36, 48].map { Duration.seconds($0) })
+  }
+
+  /// GIM serves a request only when nobody owns the GPU — not even the requester: a second
+  /// request from the owner waits, acknowledged, until the exclusive limit takes the GPU back.
+  func testARequestFromTheOwnerWaitsUntilTheHostTakesTheGPUBack() async throws {
+    let harness = await Harness(interrupts: true)
+    try await harness.mailbox.requestFullAccess()
+    do {
+      try await harness.mailbox.requestReset()
+      XCTFail("GIM served a request from the VF that owns the GPU")
+    } catch {
+      XCTAssertEqual(error, .resetDuringRequest(.IDH_REQ_GPU_RESET_ACCESS))
+    }
     let log = harness.simulation.hostLog
-    XCTAssertEqual(log.filter { $0 == .received(5) }.count, 8)
-    for (index, entry) in log.enumerated() where entry == .received(5) {
-      XCTAssertEqual(log[index + 1], .granted)
-      XCTAssertEqual(log[index + 2], .sent(1, setValid: true))
-    }
-    let state = await mailbox.state
-    XCTAssertEqual(state, .exclusive(.reset))
+    XCTAssertEqual(log.filter { $0 == .granted }.count, 1)
+    XCTAssertTrue(log.contains(.requestWaiting(5)))
+    XCTAssertTrue(log.contains(.exclusiveTimeout))
   }
 }

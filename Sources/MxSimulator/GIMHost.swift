@@ -1,0 +1,176 @@
+import MxMMIO
+import Synchronization
+
+/// A GPU's host (PF driver) with its virtual functions, behaving like AMD's GIM for Tonga
+/// (pf-host-facts): it acknowledges every message in its ISR and keeps one waiting request per
+/// VF; its scheduler serves at most one release and one request per mailbox interrupt, one owner
+/// at a time, switching every other VF out for the exclusive window; it answers requests with
+/// READY_TO_ACCESS_GPU after loading the VBIOS into the VF's frame buffer, resets a VF silently
+/// on REQ_GPU_RESET_ACCESS, takes the GPU back with an FLR after the exclusive limit, sends
+/// FLR_NOTIFICATION_CMPL without RCV_MSG_VALID, and time-slices the VFs on its run list.
+///
+/// Each VF's BAR 5 is a `MailboxSimulation` (`function(_:)`); what the host does to a VF's
+/// hardware (VBIOS load, reset, world switch) goes to the handler connected with
+/// `connectHardware(of:_:)`. The host is also the time line of everything attached to it:
+/// `clock` is its virtual time, and hardware work scheduled with `schedule(after:_:)` runs on it.
+public final class GIMHost: Sendable {
+  private let state: Mutex<HostState>
+  private let interruptHandlers: Mutex<[(@Sendable (UInt32) -> Void)?]>
+  private let hardwareHandlers: Mutex<[(@Sendable (HostHardwareAction) -> Void)?]>
+  public let functionCount: Int
+
+  /// A host with `functions` VFs (GIM takes 1 to 16).
+  public init(behavior: HostBehavior = .gim, functions: Int = 1) {
+    precondition((1...16).contains(functions), "GIM manages 1 to 16 VFs")
+    state = Mutex(HostState(behavior: behavior, functions: functions))
+    interruptHandlers = Mutex(Array(repeating: nil, count: functions))
+    hardwareHandlers = Mutex(Array(repeating: nil, count: functions))
+    functionCount = functions
+    state.withLock { state in
+      for case .spuriousValid(let time) in behavior.faults {
+        state.schedule(.hostSends(vf: 0, 0, mode: .spurious), at: time)
+      }
+    }
+  }
+
+  /// VF `index`'s BAR 5 as its guest sees it.
+  public func function(_ index: Int) -> MailboxSimulation {
+    precondition((0..<functionCount).contains(index), "no VF \(index)")
+    return MailboxSimulation(host: self, index: index)
+  }
+
+  /// The host's virtual time.
+  public var clock: SimulatedClock { SimulatedClock(host: self) }
+
+  /// What the host received and did, for every VF, in order.
+  public var log: [HostLogRecord] { state.withLock { $0.log } }
+
+  /// The VF that holds exclusive access, if any.
+  public var owner: Int? { state.withLock { $0.owner } }
+
+  /// The VF whose context is on the GPU.
+  public var running: Int? { state.withLock { $0.running } }
+
+  /// Whether VF `index` is on the host's run list (initialised and time-sliced).
+  public func isOnRunList(_ index: Int) -> Bool { state.withLock { $0.functions[index].onRunList } }
+
+  /// Where VF `index`'s mailbox interrupts (sources 135 and 138) go: its guest's IRQ entry point.
+  public func connectInterrupts(of index: Int, _ handler: @escaping @Sendable (UInt32) -> Void) {
+    interruptHandlers.withLock { $0[index] = handler }
+  }
+
+  /// Where the host's actions on VF `index`'s hardware go.
+  public func connectHardware(of index: Int, _ handler: @escaping @Sendable (HostHardwareAction) -> Void) {
+    hardwareHandlers.withLock { $0[index] = handler }
+  }
+
+  /// Starts a host-initiated reset of VF `index` at `time` (the monitor's "flr" command, a
+  /// world-switch failure).
+  public func scheduleReset(of index: Int, at time: Duration) {
+    state.withLock { $0.schedule(.resetNotice(vf: index, reason: .monitor), at: time) }
+  }
+
+  /// Runs `work` on the host's time line `delay` from now (a VF's slow CP).
+  public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) {
+    state.withLock { $0.schedule(.hardware(work), at: $0.now + delay) }
+  }
+
+  /// The answer to `.checkWritePointerPlacement`: VF `index` polls a write pointer outside the
+  /// liquid scheduler's window, so the host drops it from the run list and clears its VRAM.
+  public func refuseWritePointerPlacement(of index: Int) {
+    let effects = state.withLock { state in
+      state.writePointerPlacementRefused(vf: index)
+      return state.takeEffects()
+    }
+    deliver(effects)
+  }
+
+  var now: Duration { state.withLock { $0.now } }
+
+  func withState<T>(_ body: (inout HostState) -> T) -> T { state.withLock { body(&$0) } }
+
+  // MARK: A VF's registers
+
+  func read32(at offset: UInt32, vf: Int) -> UInt32 {
+    state.withLock { state in
+      state.synchronizeWithRealTime()
+      let value = state.read(offset, vf: vf)
+      state.functions[vf].trace.append(.read(offset: offset, value: value))
+      return value
+    }
+  }
+
+  func write32(_ value: UInt32, at offset: UInt32, vf: Int) {
+    let effects = state.withLock { state in
+      state.synchronizeWithRealTime()
+      state.functions[vf].trace.append(.write(offset: offset, value: value))
+      state.write(value, at: offset, vf: vf)
+      return state.takeEffects()
+    }
+    deliver(effects)
+  }
+
+  // MARK: Time
+
+  enum Progress {
+    case ranEvent
+    case interruptedGuest
+    case reachedDeadline
+  }
+
+  /// Runs the earliest event due by `deadline`, or moves time to the deadline if none is.
+  func runEvents(until deadline: Duration) -> Progress {
+    let (progress, effects) = state.withLock { state -> (Progress, HostState.Effects) in
+      guard let event = state.popEvent(dueBy: deadline) else {
+        state.now = max(state.now, deadline)
+        return (.reachedDeadline, state.takeEffects())
+      }
+      state.now = max(state.now, event.time)
+      state.run(event.action)
+      let effects = state.takeEffects()
+      return (effects.interrupts.isEmpty ? .ranEvent : .interruptedGuest, effects)
+    }
+    deliver(effects)
+    return progress
+  }
+
+  /// Hands what the host did to the VFs' hardware and guests, outside the host's lock (the
+  /// handlers may call back into it).
+  private func deliver(_ effects: HostState.Effects) {
+    guard !effects.isEmpty else { return }
+    for work in effects.work { work() }
+    if !effects.hardware.isEmpty {
+      let handlers = hardwareHandlers.withLock { $0 }
+      for (vf, action) in effects.hardware { handlers[vf]?(action) }
+    }
+    if !effects.interrupts.isEmpty {
+      let handlers = interruptHandlers.withLock { $0 }
+      for (vf, source) in effects.interrupts { handlers[vf]?(source) }
+    }
+  }
+}
+
+/// What the host does to a VF's hardware.
+public enum HostHardwareAction: Equatable, Sendable {
+  /// load_vbios at a REQ_GPU_INIT/RESET_ACCESS grant: the VBIOS image is copied to the start
+  /// of the VF's frame buffer — what the VF kept in VRAM there is gone.
+  case loadVBIOS
+  /// A function-level reset of the VF: its GPU state (queues, registers) is back to reset.
+  case functionLevelReset
+  /// clear_vf_fb: the VF's VRAM is cleared.
+  case clearFrameBuffer
+  /// World switch: the VF's context is saved and it stops running (IDLE_GPU + SAVE_GPU_STATE) …
+  case switchedOut
+  /// … or loaded and run (LOAD_GPU_STATE + RUN_GPU).
+  case switchedIn
+  /// The liquid scheduler checks where the VF's CP polls its write pointers; a VF that finds
+  /// one outside its first 256 MiB of VRAM calls `GIMHost.refuseWritePointerPlacement(of:)`.
+  case checkWritePointerPlacement
+}
+
+/// One thing the host did, with when and for which VF.
+public struct HostLogRecord: Equatable, Sendable {
+  public var time: Duration
+  public var vf: Int
+  public var entry: HostLogEntry
+}
