@@ -32,6 +32,7 @@ let package = Package(
     .library(name: "MxMemory", targets: ["MxMemory"]),
     .library(name: "MxKIQ", targets: ["MxKIQ"]),
     .library(name: "MxCSA", targets: ["MxCSA"]),
+    .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -73,6 +74,11 @@ let package = Package(
     .target(
       name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
     .target(
+      name: "MxVirtualFunction",
+      dependencies: [
+        "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxGFX80",
+      ]),
+    .target(
       name: "MxSimulator",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox"]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
@@ -108,6 +114,12 @@ let package = Package(
         name: "MxKIQTests",
         dependencies: [
           "MxKIQ", "MxMemory", "MxMMIO", "MxPM4", "MxPM4Packets", "MxSimulator", "MxStructures", "MxGFX80", "MxOSS30",
+        ]),
+      .testTarget(
+        name: "MxVirtualFunctionTests",
+        dependencies: [
+          "MxVirtualFunction", "MxVirtualization", "MxSimulator", "MxKIQ", "MxMemory", "MxMMIO", "MxChips", "MxGFX80",
+          "MxCSA",
         ]),
       .testTarget(
         name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),

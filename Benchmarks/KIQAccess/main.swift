@@ -43,7 +43,7 @@ let echo = arguments.contains("--echo")
 
 let memory = SimulatedGPUMemory()
 let clock = VirtualClock()
-let cp = CommandProcessorSimulation(memory: memory, clock: clock)
+let cp = CommandProcessorSimulation(memory: memory, scheduler: clock)
 var writeback = try WritebackSlots(gpuMemory: memory)
 let ringBytes = Ring.sizeInBytes(submissionDepth: 256)
 /// The KIQ's doorbell, pointed at the CP once the ring exists.

@@ -82,6 +82,19 @@ public actor KIQRegisterAccess<C: Clock> where C.Duration == Duration {
     self.budget = budget
   }
 
+  /// Runs `body` with the KIQ's ring on this actor, between accesses: the exclusive-mode work
+  /// that shares the ring with register access (MAP_QUEUES, the ring test, the reset path).
+  public func withRing<T: Sendable, E: Error>(_ body: @Sendable (Ring) throws(E) -> T) throws(E) -> T {
+    try body(ring)
+  }
+
+  /// After a GPU reset, the fence slot gets the last sequence emitted
+  /// (`amdgpu_fence_driver_force_completion`): accesses that were in flight count as done, and
+  /// a writeback lost with VRAM does not read as a garbage fence.
+  public func forceCompletion() {
+    ring.fenceSlot.value = UInt32(truncatingIfNeeded: sequence)
+  }
+
   /// The register's value as the CP read it.
   public func read(_ offset: UInt32, context: KIQAccessContext = .normal) async throws(KIQAccessError) -> UInt32 {
     let slot = readSlot

@@ -4,7 +4,7 @@ import _Volatile
 /// one page-aligned GTT buffer, where the CP writes read pointers and fences and the driver
 /// writes write pointers. A slot is handed out first-free and returned when done
 /// (`amdgpu_device_wb_get` / `_free`).
-public struct WritebackSlots {
+public struct WritebackSlots: Sendable {
   /// Slots in the buffer.
   public static let slotCount = 256
   /// Dwords in a slot.
@@ -14,9 +14,10 @@ public struct WritebackSlots {
   /// Bit i set: slot i is taken.
   private var used: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-  /// Allocates the 8 KiB buffer from `gpuMemory`.
-  public init(gpuMemory: some GPUMemory) throws(GPUMemoryError) {
-    memory = try gpuMemory.allocate(bytes: Self.slotCount * Self.slotDwords * 4, domain: .gtt)
+  /// Allocates the 8 KiB buffer from `gpuMemory`, in GTT as the driver does — or in VRAM for a
+  /// host whose scheduler polls write pointers only there (GIM's liquid mode).
+  public init(gpuMemory: some GPUMemory, domain: MemoryDomain = .gtt) throws(GPUMemoryError) {
+    memory = try gpuMemory.allocate(bytes: Self.slotCount * Self.slotDwords * 4, domain: domain)
   }
 
   /// The first free slot, or nil when all 256 are taken.

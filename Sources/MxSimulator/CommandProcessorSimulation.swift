@@ -14,6 +14,10 @@ import Synchronization
 /// SET_UCONFIG_REG; then it reports the read pointer through writeback memory. Anything else —
 /// a packet it does not run, a stream that does not decode, memory outside every allocation —
 /// hangs the queue, as it would hang a real CP; the reason is kept in `hangs`.
+///
+/// On a host (`SimulatedVirtualFunction`), the CP runs only while its VF is switched in: doorbells
+/// rung while it is switched out are run at its next time slice. A function-level reset empties
+/// the queue table and the registers.
 public final class CommandProcessorSimulation: Sendable {
   /// An active queue in the CP's table.
   public struct Queue: Equatable, Sendable {
@@ -41,8 +45,11 @@ public final class CommandProcessorSimulation: Sendable {
     public var readPointer: UInt32?
     /// Written instead of every value a packet writes to memory (fences, copied registers).
     public var memoryValue: UInt32?
-    /// How long after a doorbell the CP runs the ring (needs a `clock`); immediately when nil.
+    /// How long after a doorbell the CP runs the ring (needs a `scheduler`); immediately when nil.
     public var delay: Duration?
+    /// Whether the faults outlast a function-level reset; by default a reset cures them (a hung or
+    /// slow CP comes back sane), so recovery can be tested.
+    public var persistAcrossReset = false
 
     public init() {}
   }
@@ -65,6 +72,9 @@ public final class CommandProcessorSimulation: Sendable {
     var executed: [Executed] = []
     var hangs: [String] = []
     var faults: Faults
+    /// Whether the VF's context is on the GPU; doorbells rung while it is not wait here.
+    var running = true
+    var pendingDoorbells: [(doorbell: UInt32, writePointer: UInt64)] = []
 
     /// A register as the driver reads it: HQD registers from the selected queue's bank.
     func read(_ offset: UInt32) -> UInt32 {
@@ -77,11 +87,12 @@ public final class CommandProcessorSimulation: Sendable {
   private let state: Mutex<State>
   public let memory: SimulatedGPUMemory
   /// The virtual time a slow CP (`Faults.delay`) runs on.
-  public let clock: VirtualClock?
+  public let scheduler: (any HardwareScheduler)?
 
-  public init(memory: SimulatedGPUMemory, clock: VirtualClock? = nil, faults: Faults = Faults()) {
+  /// - Parameter scheduler: the time line a slow CP (`Faults.delay`) runs on.
+  public init(memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults()) {
     self.memory = memory
-    self.clock = clock
+    self.scheduler = scheduler
     state = Mutex(State(faults: faults))
   }
 
@@ -101,6 +112,36 @@ public final class CommandProcessorSimulation: Sendable {
 
   public func setFaults(_ faults: Faults) { state.withLock { $0.faults = faults } }
 
+  /// Whether the CP runs (its VF is switched in).
+  public var isRunning: Bool { state.withLock { $0.running } }
+
+  /// World switch: `false` stops the CP (IDLE_GPU + SAVE_GPU_STATE); `true` loads and runs it
+  /// again, running the rings whose doorbells were rung meanwhile.
+  public func setRunning(_ running: Bool) {
+    state.withLock { state in
+      state.running = running
+      guard running else { return }
+      let pending = state.pendingDoorbells
+      state.pendingDoorbells.removeAll()
+      for (doorbell, writePointer) in pending { ring(doorbell: doorbell, writePointer: writePointer, &state) }
+    }
+  }
+
+  /// A function-level reset: no queue, no queue mask, every register and HQD bank back to 0,
+  /// nothing pending, the faults gone unless they persist. The logs (`executed`, `hangs`) are
+  /// kept.
+  public func reset() {
+    state.withLock { state in
+      if !state.faults.persistAcrossReset { state.faults = Faults() }
+      state.registers.removeAll()
+      state.banks.removeAll()
+      state.selected = (0, 0, 0)
+      state.queues.removeAll()
+      state.queueMask = 0
+      state.pendingDoorbells.removeAll()
+    }
+  }
+
   // MARK: Registers
 
   public struct Registers: RegisterBus, Sendable {
@@ -118,11 +159,11 @@ public final class CommandProcessorSimulation: Sendable {
     public func write32(_ value: UInt32, at offset: UInt32) {
       let simulation = simulation
       let delay = simulation.state.withLock { $0.faults.delay }
-      guard let delay, let clock = simulation.clock else {
-        return simulation.state.withLock { simulation.ring(doorbell: offset, writePointer: UInt64(value), &$0) }
+      guard let delay, let scheduler = simulation.scheduler else {
+        return simulation.state.withLock { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
       }
-      clock.schedule(after: delay) {
-        simulation.state.withLock { simulation.ring(doorbell: offset, writePointer: UInt64(value), &$0) }
+      scheduler.schedule(after: delay) {
+        simulation.state.withLock { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
       }
     }
   }
@@ -168,6 +209,16 @@ public final class CommandProcessorSimulation: Sendable {
       mqdAddress: mqd)
     state.queues.removeAll { $0.me == me && $0.pipe == pipe && $0.queue == queue }
     state.queues.append(entry)
+  }
+
+  /// A doorbell write: the ring runs now, or when the VF is switched in again.
+  private func doorbell(_ doorbell: UInt32, writePointer: UInt64, _ state: inout State) {
+    guard state.running else {
+      state.pendingDoorbells.removeAll { $0.doorbell == doorbell }
+      state.pendingDoorbells.append((doorbell, writePointer))
+      return
+    }
+    ring(doorbell: doorbell, writePointer: writePointer, &state)
   }
 
   private func ring(doorbell: UInt32, writePointer: UInt64, _ state: inout State) {

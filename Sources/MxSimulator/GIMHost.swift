@@ -13,7 +13,7 @@ import Synchronization
 /// hardware (VBIOS load, reset, world switch) goes to the handler connected with
 /// `connectHardware(of:_:)`. The host is also the time line of everything attached to it:
 /// `clock` is its virtual time, and hardware work scheduled with `schedule(after:_:)` runs on it.
-public final class GIMHost: Sendable {
+public final class GIMHost: HardwareScheduler, Sendable {
   private let state: Mutex<HostState>
   private let interruptHandlers: Mutex<[(@Sendable (UInt32) -> Void)?]>
   private let hardwareHandlers: Mutex<[(@Sendable (HostHardwareAction) -> Void)?]>

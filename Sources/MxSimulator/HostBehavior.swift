@@ -57,4 +57,10 @@ public enum HostFault: Equatable, Sendable {
   case spuriousValid(at: Duration)
   /// The host acknowledges every request and answers each with this value.
   case garbage(UInt32)
+  /// The host acknowledges the first `count` requests and drops them, as GIM drops requests it
+  /// will not serve (host mismatch 4).
+  case ignoreRequests(count: Int)
+  /// `delay` after each of its first `count` grants, the host resets the owner (FLR during
+  /// exclusive work: a world-switch failure, the monitor's "flr").
+  case resetAfterGrant(Duration, count: Int = 1)
 }

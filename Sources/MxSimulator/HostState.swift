@@ -72,6 +72,9 @@ struct HostState {
   /// The VF whose context is on the GPU (world switches move it).
   private(set) var running: Int?
   private var grant = 0
+  /// How many requests `.ignoreRequests` dropped, and grants `.resetAfterGrant` reset.
+  private var ignoredRequests = 0
+  private var injectedResets = 0
   private var sliceGeneration = 0
   private var events: [Event] = []
   private var sequence = 0
@@ -297,6 +300,12 @@ struct HostState {
       send(value, to: vf, mode: .message)
       return
     }
+    let isRequest = message % 2 == 1  // REQ_* are 1, 3 and 5
+    for case .ignoreRequests(let count) in behavior.faults where isRequest && ignoredRequests < count {
+      ignoredRequests += 1
+      record(vf, .droppedRequest(message))
+      return
+    }
     switch XgpuViRequest(rawValue: message) {
     case .IDH_REQ_GPU_INIT_ACCESS:
       grantAccess(to: vf, loadingVBIOS: true)
@@ -354,6 +363,10 @@ struct HostState {
     record(vf, .granted)
     if let timeout = behavior.exclusiveTimeout {
       schedule(.exclusiveTimeout(vf: vf, grant: grant), at: functions[vf].exclusiveSince + timeout)
+    }
+    for case .resetAfterGrant(let delay, let count) in behavior.faults where injectedResets < count {
+      injectedResets += 1
+      schedule(.resetNotice(vf: vf, reason: .monitor), at: now + delay)
     }
     for fault in behavior.faults {
       switch fault {

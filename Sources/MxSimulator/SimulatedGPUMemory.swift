@@ -104,6 +104,11 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
     }
   }
 
+  /// Whether `address` lies in the VRAM range.
+  public func isVRAM(_ address: UInt64) -> Bool {
+    address >= Self.vramBase && address - Self.vramBase < capacity[.vram]!
+  }
+
   private func pointer(_ address: UInt64, bytes: Int, write: Bool) -> UnsafeMutableRawPointer? {
     state.withLock { state in
       guard address % 4 == 0, let allocation = state.allocations.first(where: { $0.contains(address, bytes: bytes) })

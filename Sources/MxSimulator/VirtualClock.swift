@@ -3,7 +3,7 @@ import Synchronization
 /// Virtual time for simulations without a mailbox: sleeping moves time to the deadline at once,
 /// running every action scheduled up to it in time order on the way (a slow CP finishing a ring).
 /// A 10-second KIQ timeout takes milliseconds and every run is the same.
-public final class VirtualClock: Clock, Sendable {
+public final class VirtualClock: Clock, HardwareScheduler, Sendable {
   public typealias Instant = SimulatedClock.Instant
 
   private struct Scheduled {
@@ -51,4 +51,11 @@ public final class VirtualClock: Clock, Sendable {
     }
     state.withLock { $0.now = max($0.now, deadline.offset) }
   }
+}
+
+/// A time line simulated hardware schedules its own work on (a slow CP): a `VirtualClock` for a
+/// CP alone, the `GIMHost` for a CP in a whole VF.
+public protocol HardwareScheduler: Sendable {
+  /// Runs `work` `delay` from now on this time line.
+  func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void)
 }

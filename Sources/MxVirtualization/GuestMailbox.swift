@@ -227,6 +227,14 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
     }
   }
 
+  /// Looks at the mailbox as the receive interrupt would (one MMIO read when nothing is there):
+  /// for a guest whose interrupts are still off — the driver enables them only at the end of
+  /// init — this is how an FLR notification during exclusive work is noticed. The state is
+  /// `.resetting` afterwards if one was there.
+  public func pollHostMessage() async {
+    await serviceIdleInterrupt()
+  }
+
   /// A host message arrived while no operation was waiting (xgpu_vi_mailbox_rcv_irq).
   private func serviceIdleInterrupt() async {
     await acquire()
@@ -237,6 +245,14 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
       guard state != .resetting else { return }
       await acknowledgeReceipt()
       announceReset()
+    } else if message == XgpuViEvent.IDH_FLR_NOTIFICATION_CMPL.rawValue, state != .idle {
+      // Host mismatch 1: GIM leaves RCV_MSG_VALID set from the notification when it writes the
+      // completion, so a guest that did not see the notification (interrupts off, polling
+      // later) finds a finished reset: both are reported.
+      await acknowledgeReceipt()
+      if state != .resetting { eventSink.yield(.resetAnnounced) }
+      state = .idle
+      eventSink.yield(.resetCompleted)
     } else {
       reportUnexpected(message)
     }

@@ -16,7 +16,7 @@ final class KIQRegisterAccessTests: XCTestCase {
     // Not `SimulatedKIQ`: the ring moves into the actor, so it must be a local nothing else holds.
     let memory = SimulatedGPUMemory()
     let clock = VirtualClock()
-    let cp = CommandProcessorSimulation(memory: memory, clock: clock, faults: faults)
+    let cp = CommandProcessorSimulation(memory: memory, scheduler: clock, faults: faults)
     var writeback = try WritebackSlots(gpuMemory: memory)
     let ring = try Ring(
       name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: cp.doorbells,

@@ -20,7 +20,7 @@ struct SimulatedKIQ {
     chip: VIChip = .fiji, faults: CommandProcessorSimulation.Faults = .init(),
     doorbells: ((CommandProcessorSimulation.Doorbells) -> any RegisterBus)? = nil
   ) throws {
-    cp = CommandProcessorSimulation(memory: memory, clock: clock, faults: faults)
+    cp = CommandProcessorSimulation(memory: memory, scheduler: clock, faults: faults)
     writeback = try WritebackSlots(gpuMemory: memory)
     ring = try Ring(
       name: "kiq_2.1.0", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0,

@@ -32,7 +32,7 @@ final class RoutingTests: XCTestCase {
   func testTheSameTypedCodeRunsDirectThenThroughTheKIQ() async throws {
     let memory = SimulatedGPUMemory()
     let clock = VirtualClock()
-    let cp = CommandProcessorSimulation(memory: memory, clock: clock)
+    let cp = CommandProcessorSimulation(memory: memory, scheduler: clock)
     let registers = TracingBus(cp.registers)
     var writeback = try WritebackSlots(gpuMemory: memory)
     let ring = try Ring(

@@ -1,0 +1,111 @@
+import MxBIF50
+import MxMMIO
+import Synchronization
+
+/// One VF of a simulated GPU as its guest driver sees it: BAR 5 (the mailbox and
+/// BIF_IOV_FUNC_IDENTIFIER on the host's side, every other register the VF's command processor),
+/// the doorbells of BAR 2, its own VRAM and GTT, and the host's virtual time.
+///
+/// What the host does to the VF reaches its hardware here: loading the VBIOS at an init or reset
+/// grant overwrites the VF's VRAM, a function-level reset empties its CP, a world switch stops
+/// and restarts the CP, and the liquid scheduler's check refuses write pointers outside the first
+/// 256 MiB of VRAM.
+public final class SimulatedVirtualFunction: Sendable {
+  /// What the host's VBIOS load leaves in every VRAM dword, so that a guest that trusts VRAM
+  /// across a grant reads something obviously wrong.
+  public static let vbiosPattern: UInt32 = 0xAA55_AA55
+  /// The liquid scheduler's window for polled write pointers.
+  public static let liquidWindowBytes: UInt64 = 256 << 20
+
+  public let index: Int
+  public let host: GIMHost
+  /// The host's side of BAR 5.
+  public let mailbox: MailboxSimulation
+  public let cp: CommandProcessorSimulation
+  public let memory: SimulatedGPUMemory
+  private let tracing: Mutex<[BusAccess]?>
+
+  init(host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool) {
+    self.index = index
+    self.host = host
+    mailbox = host.function(index)
+    memory = SimulatedGPUMemory()
+    cp = CommandProcessorSimulation(memory: memory, scheduler: host, faults: cpFaults)
+    cp.setRunning(false)  // not on the GPU until the host grants it access
+    tracing = Mutex(recordsTrace ? [] : nil)
+    host.connectHardware(of: index) { [cp, memory, host] action in
+      switch action {
+      case .loadVBIOS: memory.clobberVRAM(with: Self.vbiosPattern)
+      case .clearFrameBuffer: memory.clobberVRAM(with: 0)
+      case .functionLevelReset: cp.reset()
+      case .switchedOut: cp.setRunning(false)
+      case .switchedIn: cp.setRunning(true)
+      case .checkWritePointerPlacement:
+        let outside = cp.queues.contains {
+          !memory.isVRAM($0.writePointerAddress) || $0.writePointerAddress >= Self.liquidWindowBytes
+        }
+        if outside { host.refuseWritePointerPlacement(of: index) }
+      }
+    }
+  }
+
+  /// BAR 5.
+  public var registers: Registers { Registers(function: self) }
+  /// BAR 2.
+  public var doorbells: CommandProcessorSimulation.Doorbells { cp.doorbells }
+  /// The host's virtual time.
+  public var clock: SimulatedClock { host.clock }
+
+  /// Every BAR 5 access so far, in order (when the GPU was made with `recordsTrace`).
+  public var trace: [BusAccess] { tracing.withLock { $0 ?? [] } }
+
+  /// BAR 5: the registers the host holds (the mailbox, BIF_IOV_FUNC_IDENTIFIER) go to it,
+  /// everything else to the VF's CP.
+  public struct Registers: RegisterBus, Sendable {
+    let function: SimulatedVirtualFunction
+
+    static func isHosts(_ offset: UInt32) -> Bool {
+      (MAILBOX_MSGBUF_TRN_DW0.info.offset...MAILBOX_INT_CNTL.info.offset).contains(offset)
+        || offset == BIF_IOV_FUNC_IDENTIFIER.info.offset
+    }
+
+    public func read32(at offset: UInt32) -> UInt32 {
+      let value =
+        Self.isHosts(offset) ? function.mailbox.read32(at: offset) : function.cp.registers.read32(at: offset)
+      function.tracing.withLock { $0?.append(.read(offset: offset, value: value)) }
+      return value
+    }
+
+    public func write32(_ value: UInt32, at offset: UInt32) {
+      function.tracing.withLock { $0?.append(.write(offset: offset, value: value)) }
+      if Self.isHosts(offset) {
+        function.mailbox.write32(value, at: offset)
+      } else {
+        function.cp.registers.write32(value, at: offset)
+      }
+    }
+  }
+}
+
+/// A GPU with its host and VFs, each VF a `SimulatedVirtualFunction` on the host's time line.
+public final class SimulatedGPU: Sendable {
+  public let host: GIMHost
+  public let functions: [SimulatedVirtualFunction]
+
+  /// - Parameters:
+  ///   - functions: how many VFs the host has enabled.
+  ///   - cpFaults: faults every VF's CP starts with.
+  ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
+  public init(
+    behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
+    recordsTrace: Bool = false
+  ) {
+    let host = GIMHost(behavior: behavior, functions: functions)
+    self.host = host
+    self.functions = (0..<functions).map {
+      SimulatedVirtualFunction(host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace)
+    }
+  }
+
+  public var clock: SimulatedClock { host.clock }
+}

@@ -1,0 +1,28 @@
+import MxKIQ
+import MxMemory
+import MxVirtualization
+
+/// Why a life-cycle step failed.
+public indirect enum VirtualFunctionError: Error, Equatable, Sendable {
+  /// BIF_IOV_FUNC_IDENTIFIER does not say VF.
+  case notVirtualFunction(VirtualFunctionIdentity)
+  /// The PCI device ID is not one of the chip's.
+  case unknownDevice(UInt16)
+  case mailbox(MailboxError)
+  /// Every attempt at exclusive access went unanswered (the last error is kept).
+  case accessNotGranted(AccessPhase, attempts: Int, last: MailboxError)
+  case memory(GPUMemoryError)
+  case ring(RingError)
+  case kiq(KIQError)
+  case queueSetup(QueueSetupError)
+  /// SCRATCH_REG0 did not change to 0xDEADBEEF within the ring test's time.
+  case ringTestFailed(ring: String, read: UInt32)
+  /// Exclusive work ran past its budget and gave the GPU back.
+  case exclusiveBudgetExceeded(used: Duration, budget: Duration)
+  /// The host reset the VF during exclusive work.
+  case resetDuringExclusiveWork
+  /// The operation makes no sense in this state.
+  case notAllowed(LifeCycleState)
+  /// Every attempt failed; the last failure is kept.
+  case attemptsExhausted(Int, last: VirtualFunctionError)
+}
