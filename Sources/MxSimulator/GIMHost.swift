@@ -87,6 +87,80 @@ public final class GIMHost: HardwareScheduler, Sendable {
 
   var now: Duration { state.withLock { $0.now } }
 
+  // MARK: Time driven by an executor
+
+  /// The executor that advances this host's time, once `drive()` made one.
+  private let driver = Mutex<SimulationExecutor?>(nil)
+
+  /// From now on time is advanced by a `SimulationExecutor` of the host's own (made here once):
+  /// sleepers wait for it instead of advancing time themselves.
+  func drive() -> SimulationExecutor {
+    driver.withLock { driver in
+      if let driver { return driver }
+      let executor = SimulationExecutor { [weak self] in self?.advance() ?? false }
+      driver = executor
+      return executor
+    }
+  }
+
+  /// Stops the driving executor's thread.
+  func stopDriving() {
+    driver.withLock { $0?.stop() }
+  }
+
+  var executor: SimulationExecutor? { driver.withLock { $0 } }
+
+  /// Sleeps until `deadline` on the host's driven time line.
+  func sleep(until deadline: Duration, waking executor: SimulationExecutor) async throws {
+    let id = state.withLock { state in
+      state.nextSleeper += 1
+      return state.nextSleeper
+    }
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let early: (any Error)?? = state.withLock { state in
+          if Task.isCancelled { return .some(CancellationError()) }
+          if deadline <= state.now { return .some(nil) }
+          state.sleepers.append(HostState.Sleeper(id: id, deadline: deadline, continuation: continuation))
+          return nil
+        }
+        switch early {
+        case .some(.some(let error)): continuation.resume(throwing: error)
+        case .some(.none): continuation.resume()
+        case .none: executor.wake()
+        }
+      }
+    } onCancel: {
+      let sleeper = state.withLock { state -> HostState.Sleeper? in
+        guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+        return state.sleepers.remove(at: index)
+      }
+      sleeper?.continuation.resume(throwing: CancellationError())
+    }
+  }
+
+  /// The next thing that happens on the driven time line: the earliest event due by the earliest
+  /// sleeper's deadline runs, or time moves to that deadline and every sleeper due wakes. False
+  /// when no one sleeps (nothing waits on time, so it does not move).
+  private func advance() -> Bool {
+    let (effects, woken) = state.withLock { state -> (HostState.Effects?, [HostState.Sleeper]) in
+      guard let wake = state.sleepers.map(\.deadline).min() else { return (nil, []) }
+      if let event = state.popEvent(dueBy: wake) {
+        state.now = max(state.now, event.time)
+        state.run(event.action)
+        return (state.takeEffects(), [])
+      }
+      state.now = max(state.now, wake)
+      let now = state.now
+      let woken = state.sleepers.filter { $0.deadline <= now }
+      state.sleepers.removeAll { $0.deadline <= now }
+      return (nil, woken)
+    }
+    if let effects { deliver(effects) }
+    for sleeper in woken { sleeper.continuation.resume() }
+    return effects != nil || !woken.isEmpty
+  }
+
   func withState<T>(_ body: (inout HostState) -> T) -> T { state.withLock { body(&$0) } }
 
   // MARK: A VF's registers

@@ -81,6 +81,15 @@ struct HostState {
   private var raisedInterrupts: [(vf: Int, source: UInt32)] = []
   private var hardwareActions: [(vf: Int, action: HostHardwareAction)] = []
   private var hardwareWork: [@Sendable () -> Void] = []
+  /// Tasks sleeping on the host's clock while an executor drives it.
+  var sleepers: [Sleeper] = []
+  var nextSleeper = 0
+
+  struct Sleeper {
+    var id: Int
+    var deadline: Duration
+    var continuation: CheckedContinuation<Void, any Error>
+  }
 
   init(behavior: HostBehavior, functions: Int) {
     self.behavior = behavior

@@ -2,6 +2,9 @@
 /// time order up to the deadline, so a 12 s mailbox timeout takes microseconds of real time and
 /// every run is the same. A sleep ends early, at an event's time, when that event interrupted
 /// the guest (the guest's wait then re-reads the registers, as it would after a real interrupt).
+///
+/// When a `SimulationExecutor` drives the host (`SimulatedGPU`), sleeping instead waits for the
+/// executor to bring time to the deadline, which it does only when no task can run.
 public struct SimulatedClock: Clock {
   public struct Instant: InstantProtocol {
     /// Time since the simulation started.
@@ -22,6 +25,9 @@ public struct SimulatedClock: Clock {
   public var minimumResolution: Duration { .nanoseconds(1) }
 
   public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    if let executor = host.executor {
+      return try await host.sleep(until: deadline.offset, waking: executor)
+    }
     while true {
       try Task.checkCancellation()
       switch host.runEvents(until: deadline.offset) {

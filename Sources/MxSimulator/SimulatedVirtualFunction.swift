@@ -102,10 +102,25 @@ public final class SimulatedGPU: Sendable {
   ) {
     let host = GIMHost(behavior: behavior, functions: functions)
     self.host = host
+    executor = host.drive()
     self.functions = (0..<functions).map {
       SimulatedVirtualFunction(host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace)
     }
   }
 
   public var clock: SimulatedClock { host.clock }
+
+  /// The executor that runs the simulation's tasks and advances its time (see
+  /// `SimulationExecutor`). Give it to each guest as its task executor.
+  public let executor: SimulationExecutor
+
+  deinit {
+    host.stopDriving()
+  }
+
+  /// Runs `body` with the simulation's executor preferred, so that it, its child tasks and the
+  /// default actors it calls run there and virtual time moves only when all of them wait.
+  public func run<T: Sendable, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+    try await withTaskExecutorPreference(executor, operation: body)
+  }
 }

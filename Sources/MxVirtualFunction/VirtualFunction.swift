@@ -26,6 +26,9 @@ import MxVirtualization
 ///   asking again is also what makes GIM look at its queue again.
 /// - **A request from the owner waits** (GIM serves a request only when nobody owns the GPU): a
 ///   VF that must ask for a reset while it holds exclusive access releases it first.
+/// - **One waiting message per VF, overwritten by the next**: a request is never sent within
+///   `accessRetry.spacingAfterRelease` of a release, so it cannot erase a release the host has
+///   not processed yet.
 /// - **Silent reset on REQ_GPU_RESET_ACCESS** (7), **VRAM overwritten at every grant and no
 ///   VRAM-lost flag** (8, 9): after every grant everything the GPU reads from VRAM is rebuilt —
 ///   the KIQ's MQD from its backup, the compute EOP buffers and the CSA cleared, the writeback
@@ -59,6 +62,7 @@ public actor VirtualFunction<
   private let eventSink: AsyncStream<LifeCycleRecord>.Continuation
   private let start: C.Instant
   private var exclusiveSince: C.Instant?
+  private var lastRelease: C.Instant?
   private var writeback: WritebackSlots?
   private var kiq: KIQRegisterAccess<C>?
   private var queues: QueueResources?
@@ -68,15 +72,20 @@ public actor VirtualFunction<
   private var operationRunning = false
   private var monitor: Task<Void, Never>?
 
+  /// - Parameter taskExecutor: where the tasks the VF and its mailbox start themselves run (the
+  ///   host-event monitor, interrupt service); nil: the global concurrent executor. A simulation
+  ///   passes its `SimulationExecutor`.
   public init(
-    registers: Registers, doorbells: Doorbells, memory: Memory, clock: C, configuration: VirtualFunctionConfiguration
+    registers: Registers, doorbells: Doorbells, memory: Memory, clock: C, configuration: VirtualFunctionConfiguration,
+    taskExecutor: (any TaskExecutor)? = nil
   ) {
     self.configuration = configuration
     self.registers = registers
     self.doorbells = doorbells
     self.memory = memory
     self.clock = clock
-    mailbox = GuestMailbox(bus: registers, clock: clock, configuration: configuration.mailbox)
+    mailbox = GuestMailbox(
+      bus: registers, clock: clock, configuration: configuration.mailbox, taskExecutor: taskExecutor)
     contextSaveArea = ContextSaveArea(vmSize: configuration.vmSize)
     start = clock.now
     (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
@@ -405,8 +414,10 @@ public actor VirtualFunction<
         try await release(releasePhase)
         return
       } catch {
-        guard error.isCurable else { throw error }
-        guard attempt < configuration.attempts else { throw .attemptsExhausted(attempt, last: error) }
+        guard error.isCurable, attempt < configuration.attempts else {
+          await giveBack()
+          throw error.isCurable ? .attemptsExhausted(attempt, last: error) : error
+        }
         phase = try await settle(after: error, phase: phase)
         attempt += 1
         record(.recoveryStarted(.failedAttempt(error), attempt: attempt))
@@ -438,6 +449,9 @@ public actor VirtualFunction<
   /// Exclusive access, asked for again while the host acknowledges without answering.
   private func acquire(_ phase: AccessPhase) async throws(VirtualFunctionError) {
     let policy = configuration.accessRetry
+    if let lastRelease {
+      try? await clock.sleep(until: lastRelease.advanced(by: policy.spacingAfterRelease), tolerance: nil)
+    }
     let started = clock.now
     var attempt = 0
     while true {
@@ -477,6 +491,7 @@ public actor VirtualFunction<
       throw .mailbox(error)
     }
     exclusiveSince = nil
+    lastRelease = clock.now
     record(.accessReleased(phase, held: held))
   }
 
@@ -496,19 +511,27 @@ public actor VirtualFunction<
   private func settle(after error: VirtualFunctionError, phase: AccessPhase) async throws(VirtualFunctionError)
     -> AccessPhase
   {
-    exclusiveSince = nil
     if !interruptsEnabled { await mailbox.pollHostMessage() }
     switch await mailbox.state {
     case .resetting:
       try await waitForReset()
       return phase == .teardown ? .teardown : .initialization
-    case .exclusive(let held):
-      try? await mailbox.releaseFullAccess(held == .teardown ? .teardown : .initialization)
+    case .exclusive:
+      await giveBack()
       try? await clock.sleep(for: configuration.accessRetry.backoff)
       return error.gpuFailed && phase != .teardown ? .reset : phase
     case .idle, .runtime:
       return phase
     }
+  }
+
+  /// When giving up: exclusive access still held is released, so that the host does not have to
+  /// take it back with a reset.
+  private func giveBack() async {
+    exclusiveSince = nil
+    guard case .exclusive(let held) = await mailbox.state else { return }
+    try? await mailbox.releaseFullAccess(held == .teardown ? .teardown : .initialization)
+    lastRelease = clock.now
   }
 
   private func waitForReset() async throws(VirtualFunctionError) {
@@ -524,7 +547,7 @@ public actor VirtualFunction<
   private func startMonitor() {
     guard monitor == nil else { return }
     let mailbox = self.mailbox
-    monitor = Task { [weak self] in
+    monitor = Task(executorPreference: mailbox.taskExecutor) { [weak self] in
       for await event in mailbox.events {
         guard let self else { return }
         await self.hostEvent(event)

@@ -41,10 +41,18 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
   private let operationRunning = Atomic<Bool>(false)
   private var queue: [CheckedContinuation<Void, Never>] = []
 
-  public init(bus: Bus, clock: C, configuration: MailboxConfiguration = MailboxConfiguration()) {
+  /// Where the tasks the mailbox starts itself run (an interrupt serviced while no operation
+  /// waits, a reset completion awaited); nil: the global concurrent executor.
+  public nonisolated let taskExecutor: (any TaskExecutor)?
+
+  public init(
+    bus: Bus, clock: C, configuration: MailboxConfiguration = MailboxConfiguration(),
+    taskExecutor: (any TaskExecutor)? = nil
+  ) {
     self.bus = bus
     self.clock = clock
     self.configuration = configuration
+    self.taskExecutor = taskExecutor
     (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
   }
 
@@ -113,7 +121,7 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
     } else if sourceID == configuration.receiveInterruptSource {
       received.signal()
       if !operationRunning.load(ordering: .sequentiallyConsistent) {
-        Task { await self.serviceIdleInterrupt() }
+        Task(executorPreference: taskExecutor) { await self.serviceIdleInterrupt() }
       }
     }
   }
@@ -204,7 +212,7 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
   private func announceReset(awaitingCompletion: Bool = true) {
     state = .resetting
     eventSink.yield(.resetAnnounced)
-    if awaitingCompletion { Task { try? await self.waitForResetCompletion() } }
+    if awaitingCompletion { Task(executorPreference: taskExecutor) { try? await self.waitForResetCompletion() } }
   }
 
   private func reportUnexpected(_ message: UInt32) {

@@ -13,70 +13,77 @@ final class BringUpTests: XCTestCase {
   func testBringUpOnBothChips() async throws {
     for chip in VIChip.allCases {
       let vf = SimulatedFunction(chip: chip)
-      try await vf.guest.bringUp()
-      let state = await vf.guest.state
-      XCTAssertEqual(state, .runtime)
+      try await vf.simulate {
+        try await vf.guest.bringUp()
+        let state = await vf.guest.state
+        XCTAssertEqual(state, .runtime)
 
-      let golden = (chip == .tonga ? Tonga.goldenSequences : Fiji.goldenSequences).reduce(0) { $0 + $1.count }
-      let events = await vf.events
-      let held = events.compactMap { if case .accessReleased(_, let held) = $0 { held } else { nil } }
-      XCTAssertEqual(
-        events,
-        [
-          .detected(
-            VirtualFunctionIdentity(isVirtualFunction: true, isIOVEnabled: true, rawValue: 0x8000_0001), chip: chip),
-          .accessRequested(.initialization, attempt: 1), .accessGranted(.initialization),
-          .goldenRegistersApplied(writes: golden),
-          .contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .chainedIB),
-          .kiqReady(restored: false), .computeQueuesMapped(count: 8, queueMask: 0x0303_0303),
-          .ringTestsPassed(rings: 9), .interruptsEnabled, .accessReleased(.initialization, held: held.first ?? .zero),
-          .runtime,
-        ], "\(chip)")
-      // Exclusive time, from the grant to the release: well inside GIM's 5 s.
-      XCTAssertLessThan(try XCTUnwrap(held.first), .milliseconds(50))
-      // The release is acknowledged at once and processed by the host's work queue after.
-      try await vf.gpu.clock.sleep(for: .milliseconds(1))
-      XCTAssertEqual(
-        vf.hostLog, [.received(1), .granted, .sent(1, setValid: true), .received(2), .released], "\(chip)")
-      XCTAssertTrue(vf.gpu.host.isOnRunList(0))
+        let golden = (chip == .tonga ? Tonga.goldenSequences : Fiji.goldenSequences).reduce(0) { $0 + $1.count }
+        let events = await vf.events
+        let held = events.compactMap { if case .accessReleased(_, let held) = $0 { held } else { nil } }
+        XCTAssertEqual(
+          events,
+          [
+            .detected(
+              VirtualFunctionIdentity(isVirtualFunction: true, isIOVEnabled: true, rawValue: 0x8000_0001), chip: chip),
+            .accessRequested(.initialization, attempt: 1), .accessGranted(.initialization),
+            .goldenRegistersApplied(writes: golden),
+            .contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .chainedIB),
+            .kiqReady(restored: false), .computeQueuesMapped(count: 8, queueMask: 0x0303_0303),
+            .ringTestsPassed(rings: 9), .interruptsEnabled, .accessReleased(.initialization, held: held.first ?? .zero),
+            .runtime,
+          ], "\(chip)")
+        // Exclusive time, from the grant to the release: well inside GIM's 5 s.
+        XCTAssertLessThan(try XCTUnwrap(held.first), .milliseconds(50))
+        // The release is acknowledged at once and processed by the host's work queue after.
+        try await vf.gpu.clock.sleep(for: .milliseconds(1))
+        XCTAssertEqual(
+          vf.hostLog, [.received(1), .granted, .sent(1, setValid: true), .received(2), .released], "\(chip)")
+        XCTAssertTrue(vf.gpu.host.isOnRunList(0))
 
-      // The KIQ and eight compute queues are on the CP; the KIQ reaches registers.
-      XCTAssertEqual(vf.hardware.cp.queues.map(\.doorbell), [0] + (0x10...0x17).map { UInt32($0) })
-      vf.hardware.cp.registers.write32(0x1234_5678, at: GRBM_STATUS.info.offset)
-      let read = try await vf.read(GRBM_STATUS.info.offset)
-      XCTAssertEqual(read, 0x1234_5678)
-      try await vf.guest.registerAccess().write32(0xABCD, at: SCRATCH_REG2.info.offset)
-      XCTAssertEqual(vf.hardware.cp.registers.read32(at: SCRATCH_REG2.info.offset), 0xABCD)
-      XCTAssertEqual(vf.hardware.memory.faults, [])
-      XCTAssertEqual(vf.hardware.cp.hangs, [])
+        // The KIQ and eight compute queues are on the CP; the KIQ reaches registers.
+        XCTAssertEqual(vf.hardware.cp.queues.map(\.doorbell), [0] + (0x10...0x17).map { UInt32($0) })
+        vf.hardware.cp.registers.write32(0x1234_5678, at: GRBM_STATUS.info.offset)
+        let read = try await vf.read(GRBM_STATUS.info.offset)
+        XCTAssertEqual(read, 0x1234_5678)
+        try await vf.guest.registerAccess().write32(0xABCD, at: SCRATCH_REG2.info.offset)
+        XCTAssertEqual(vf.hardware.cp.registers.read32(at: SCRATCH_REG2.info.offset), 0xABCD)
+        XCTAssertEqual(vf.hardware.memory.faults, [])
+        XCTAssertEqual(vf.hardware.cp.hangs, [])
+      }
     }
   }
 
   func testTheMetadataLayoutFollowsTheFirmware() async throws {
     let vf = SimulatedFunction(chip: .fiji) { $0.constantEngineFeatureVersion = 45 }
-    try await vf.guest.bringUp()
-    let events = await vf.events
-    XCTAssertTrue(events.contains(.contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .regular)))
+    try await vf.simulate {
+      try await vf.guest.bringUp()
+      let events = await vf.events
+      XCTAssertTrue(events.contains(.contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .regular)))
+    }
   }
 
   func testAFunctionThatIsNotAVFOrNotTheChipIsRefused() async throws {
     let vf = SimulatedFunction(chip: .tonga) { $0.pciDeviceID = 0x730F }
-    do {
-      try await vf.guest.bringUp()
-      XCTFail("a Fiji device ID was taken for Tonga")
-    } catch {
-      XCTAssertEqual(error, .unknownDevice(0x730F))
-    }
-    XCTAssertEqual(vf.hostLog, [], "nothing was asked of the host")
+    try await vf.simulate {
+      do {
+        try await vf.guest.bringUp()
+        XCTFail("a Fiji device ID was taken for Tonga")
+      } catch {
+        XCTAssertEqual(error as? VirtualFunctionError, .unknownDevice(0x730F))
+      }
+      XCTAssertEqual(vf.hostLog, [], "nothing was asked of the host")
 
-    let physical = SimulatedFunction(chip: .tonga)
-    physical.hardware.mailbox.write32(0, at: 0x1503)  // BIF_IOV_FUNC_IDENTIFIER reads 0
-    do {
-      try await physical.guest.bringUp()
-      XCTFail("a physical function was brought up as a VF")
-    } catch {
-      XCTAssertEqual(
-        error, .notVirtualFunction(VirtualFunctionIdentity(isVirtualFunction: false, isIOVEnabled: false, rawValue: 0)))
+      let physical = SimulatedFunction(chip: .tonga)
+      physical.hardware.mailbox.write32(0, at: 0x1503)  // BIF_IOV_FUNC_IDENTIFIER reads 0
+      do {
+        try await physical.guest.bringUp()
+        XCTFail("a physical function was brought up as a VF")
+      } catch {
+        XCTAssertEqual(
+          error as? VirtualFunctionError,
+          .notVirtualFunction(VirtualFunctionIdentity(isVirtualFunction: false, isIOVEnabled: false, rawValue: 0)))
+      }
     }
   }
 }

@@ -19,7 +19,7 @@ struct SimulatedFunction {
     hardware = gpu.functions[index]
     let guest = Guest(
       registers: hardware.registers, doorbells: hardware.doorbells, memory: hardware.memory, clock: gpu.clock,
-      configuration: configuration)
+      configuration: configuration, taskExecutor: gpu.executor)
     gpu.host.connectInterrupts(of: index) { guest.interruptReceived(sourceID: $0) }
     self.guest = guest
   }
@@ -32,6 +32,12 @@ struct SimulatedFunction {
     var configuration = VirtualFunctionConfiguration(chip: chip)
     configure(&configuration)
     self.init(on: SimulatedGPU(behavior: behavior, cpFaults: cpFaults), configuration: configuration)
+  }
+
+  /// Runs `body` on the simulation's executor: the test's calls, the guest and the host share
+  /// one thread and virtual time moves only when all of them wait.
+  func simulate(_ body: () async throws -> Void) async throws {
+    try await gpu.run { () async throws -> Void in try await body() }
   }
 
   var now: Duration { gpu.clock.now.offset }
