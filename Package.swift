@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "MxKIQ", targets: ["MxKIQ"]),
     .library(name: "MxCSA", targets: ["MxCSA"]),
     .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
+    .executable(name: "mxgpu-sim", targets: ["mxgpu-sim"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -81,6 +82,16 @@ let package = Package(
     .target(
       name: "MxSimulator",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox"]),
+    .target(
+      name: "MxScenario",
+      dependencies: [
+        "MxVirtualFunction", "MxSimulator", "MxVirtualization", "MxKIQ", "MxMemory", "MxMMIO", "MxMailbox", "MxGFX80",
+      ]),
+    .executableTarget(
+      name: "mxgpu-sim",
+      dependencies: [
+        "MxScenario", "MxKIQ", "MxGenerator", "MxSpecModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
@@ -121,6 +132,7 @@ let package = Package(
           "MxVirtualFunction", "MxVirtualization", "MxSimulator", "MxKIQ", "MxMemory", "MxMMIO", "MxChips", "MxGFX80",
           "MxCSA",
         ]),
+      .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim"]),
       .testTarget(
         name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),
       .testTarget(

@@ -56,9 +56,13 @@ public final class CommandProcessorSimulation: Sendable {
 
   /// One executed (or dropped) packet, for timelines and assertions.
   public struct Executed: Equatable, Sendable {
+    /// When, on the scheduler's time line (zero without one).
+    public var time: Duration
     public var doorbell: UInt32
     public var packet: Pm4ViPacket
     public var payload: [UInt32]
+    /// The packet as it was on the ring.
+    public var dwords: [UInt32]
     public var dropped: Bool
   }
 
@@ -250,7 +254,10 @@ public final class CommandProcessorSimulation: Sendable {
       let payload = Array(dwords[packet.payload])
       // The log leaves out the one-dword NOP pads that fill every ring to 256 dwords.
       if packet.dwordCount > 1 || packet.packet != .NOP(NOP()) {
-        state.executed.append(Executed(doorbell: doorbell, packet: packet.packet, payload: payload, dropped: dropped))
+        state.executed.append(
+          Executed(
+            time: scheduler?.elapsed ?? .zero, doorbell: doorbell, packet: packet.packet, payload: payload,
+            dwords: Array(dwords[packet.index..<packet.index + packet.dwordCount]), dropped: dropped))
       }
       if !dropped, let failure = execute(packet.packet, payload: payload, &state) {
         return hang(index, "doorbell \(doorbell): \(failure)", &state)

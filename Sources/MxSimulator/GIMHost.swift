@@ -86,6 +86,7 @@ public final class GIMHost: HardwareScheduler, Sendable {
   }
 
   var now: Duration { state.withLock { $0.now } }
+  public var elapsed: Duration { now }
 
   // MARK: Time driven by an executor
 

@@ -23,7 +23,7 @@ public final class SimulatedVirtualFunction: Sendable {
   public let mailbox: MailboxSimulation
   public let cp: CommandProcessorSimulation
   public let memory: SimulatedGPUMemory
-  private let tracing: Mutex<[BusAccess]?>
+  private let tracing: Mutex<[TimedAccess]?>
 
   init(host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool) {
     self.index = index
@@ -56,8 +56,21 @@ public final class SimulatedVirtualFunction: Sendable {
   /// The host's virtual time.
   public var clock: SimulatedClock { host.clock }
 
-  /// Every BAR 5 access so far, in order (when the GPU was made with `recordsTrace`).
-  public var trace: [BusAccess] { tracing.withLock { $0 ?? [] } }
+  /// Every BAR 5 access so far, in order, with its time (when the GPU was made with
+  /// `recordsTrace`).
+  public var trace: [TimedAccess] { tracing.withLock { $0 ?? [] } }
+
+  /// A register access and when it happened.
+  public struct TimedAccess: Equatable, Sendable {
+    public var time: Duration
+    public var access: BusAccess
+  }
+
+  private func record(_ access: BusAccess) {
+    guard tracing.withLock({ $0 != nil }) else { return }
+    let time = host.elapsed
+    tracing.withLock { $0?.append(TimedAccess(time: time, access: access)) }
+  }
 
   /// BAR 5: the registers the host holds (the mailbox, BIF_IOV_FUNC_IDENTIFIER) go to it,
   /// everything else to the VF's CP.
@@ -72,12 +85,12 @@ public final class SimulatedVirtualFunction: Sendable {
     public func read32(at offset: UInt32) -> UInt32 {
       let value =
         Self.isHosts(offset) ? function.mailbox.read32(at: offset) : function.cp.registers.read32(at: offset)
-      function.tracing.withLock { $0?.append(.read(offset: offset, value: value)) }
+      function.record(.read(offset: offset, value: value))
       return value
     }
 
     public func write32(_ value: UInt32, at offset: UInt32) {
-      function.tracing.withLock { $0?.append(.write(offset: offset, value: value)) }
+      function.record(.write(offset: offset, value: value))
       if Self.isHosts(offset) {
         function.mailbox.write32(value, at: offset)
       } else {

@@ -23,6 +23,7 @@ public final class VirtualClock: Clock, HardwareScheduler, Sendable {
   public init() {}
 
   public var now: Instant { Instant(offset: state.withLock { $0.now }) }
+  public var elapsed: Duration { state.withLock { $0.now } }
   public var minimumResolution: Duration { .nanoseconds(1) }
 
   /// Runs `action` when virtual time reaches now + `delay`.
@@ -58,4 +59,6 @@ public final class VirtualClock: Clock, HardwareScheduler, Sendable {
 public protocol HardwareScheduler: Sendable {
   /// Runs `work` `delay` from now on this time line.
   func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void)
+  /// Time on this time line since it started.
+  var elapsed: Duration { get }
 }

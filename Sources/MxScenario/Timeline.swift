@@ -1,0 +1,162 @@
+import Foundation
+import MxMMIO
+import MxMailbox
+import MxSimulator
+import MxVirtualFunction
+
+/// What happened in a scenario, merged into one time line: each VF's life-cycle steps, the
+/// host's actions, every BAR 5 access, and every packet a CP ran (decoded with the generated
+/// decoder). At one instant the order is MMIO, ring packets, host, life cycle; within a source
+/// it is the order things happened.
+public struct Timeline: Sendable {
+  public enum Source: String, Codable, Sendable, CaseIterable {
+    case mmio, ring, host, life
+  }
+
+  public struct Entry: Codable, Equatable, Sendable {
+    /// Virtual time since the start, in nanoseconds.
+    public var time: Int64
+    public var vf: Int
+    public var source: Source
+    public var text: String
+  }
+
+  /// The VFs whose steps failed, and why.
+  public let failures: [Int: String]
+  /// The entries, without register names (see `entries(naming:)`).
+  public let hostLog: [HostLogRecord]
+  private let histories: [[LifeCycleRecord]]
+  private let traces: [[SimulatedVirtualFunction.TimedAccess]]
+  private let packets: [[CommandProcessorSimulation.Executed]]
+  /// Virtual time at the end.
+  public let end: Duration
+
+  init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], failures: [Int: String]) {
+    self.failures = failures
+    self.histories = histories
+    hostLog = gpu.host.log
+    traces = gpu.functions.map(\.trace)
+    packets = gpu.functions.map(\.cp.executed)
+    end = gpu.clock.now.offset
+  }
+
+  /// How registers and packets are shown: a register's name by dword offset, a packet's text
+  /// from its dwords (the disassembler's, with the spec's field names), where known.
+  public struct Naming {
+    public var register: (UInt32) -> String?
+    public var packet: ([UInt32]) -> String?
+
+    public init(
+      register: @escaping (UInt32) -> String? = { _ in nil }, packet: @escaping ([UInt32]) -> String? = { _ in nil }
+    ) {
+      self.register = register
+      self.packet = packet
+    }
+  }
+
+  /// Every entry in order.
+  public func entries(naming: Naming = Naming(), sources: Set<Source> = Set(Source.allCases)) -> [Entry] {
+    let name = naming.register
+    var entries: [(rank: Int, sequence: Int, entry: Entry)] = []
+    func add(_ time: Duration, _ vf: Int, _ source: Source, _ text: String) {
+      guard sources.contains(source) else { return }
+      let rank = Source.allCases.firstIndex(of: source)!
+      entries.append((rank, entries.count, Entry(time: Self.nanoseconds(time), vf: vf, source: source, text: text)))
+    }
+    for (vf, trace) in traces.enumerated() {
+      for access in trace {
+        switch access.access {
+        case .read(let offset, let value):
+          add(access.time, vf, .mmio, "R \(Self.register(offset, name)) → \(Self.hex(value))")
+        case .write(let offset, let value):
+          add(access.time, vf, .mmio, "W \(Self.register(offset, name)) ← \(Self.hex(value))")
+        }
+      }
+    }
+    for (vf, executed) in packets.enumerated() {
+      for packet in executed {
+        let text = naming.packet(packet.dwords) ?? Self.plain(packet.packet)
+        add(packet.time, vf, .ring, "doorbell \(packet.doorbell): \(text)\(packet.dropped ? " (dropped)" : "")")
+      }
+    }
+    for record in hostLog { add(record.time, record.vf, .host, Self.describe(record.entry)) }
+    for (vf, history) in histories.enumerated() {
+      for record in history { add(record.time, vf, .life, Self.describe(record.event)) }
+    }
+    return entries.sorted { ($0.entry.time, $0.rank, $0.sequence) < ($1.entry.time, $1.rank, $1.sequence) }.map(\.entry)
+  }
+
+  /// One line per entry: time, VF, source, text.
+  public func text(naming: Naming = Naming(), sources: Set<Source> = Set(Source.allCases)) -> String {
+    var lines = entries(naming: naming, sources: sources).map { entry in
+      "\(Self.seconds(entry.time))  vf\(entry.vf)  \(entry.source.rawValue.padding(4))  \(entry.text)"
+    }
+    for (vf, failure) in failures.sorted(by: { $0.key < $1.key }) { lines.append("FAILED vf\(vf): \(failure)") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  // MARK: Formatting
+
+  /// A value as Swift prints it, without module names.
+  static func plain(_ value: Any) -> String {
+    var text = String(describing: value)
+    for module in ["MxPM4Packets.", "MxVirtualization.", "MxVirtualFunction.", "MxKIQ.", "MxCSA.", "MxMailbox."] {
+      text = text.replacingOccurrences(of: module, with: "")
+    }
+    return text
+  }
+
+  static func nanoseconds(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+  }
+
+  /// `12.345678 s`, microsecond resolution, aligned.
+  static func seconds(_ nanoseconds: Int64) -> String {
+    let micro = nanoseconds / 1000
+    let fraction = String(micro % 1_000_000)
+    let whole = String(micro / 1_000_000)
+    return String(repeating: " ", count: max(0, 4 - whole.count)) + whole + "."
+      + String(repeating: "0", count: 6 - fraction.count) + fraction + " s"
+  }
+
+  static func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+  }
+
+  static func register(_ offset: UInt32, _ name: (UInt32) -> String?) -> String {
+    let hex = String(offset, radix: 16, uppercase: true)
+    return name(offset).map { "\($0) (0x\(hex))" } ?? "0x\(hex)"
+  }
+
+  static func describe(_ entry: HostLogEntry) -> String {
+    switch entry {
+    case .received(let message): "received \(XgpuViRequest(rawValue: message).map { "\($0)" } ?? "message \(message)")"
+    case .sent(let message, let setValid):
+      "sent \(XgpuViEvent(rawValue: message).map { "\($0)" } ?? "message \(message)")\(setValid ? "" : " (RCV_MSG_VALID not set)")"
+    case .droppedRequest(let message):
+      "dropped \(XgpuViRequest(rawValue: message).map { "\($0)" } ?? "message \(message)")"
+    case .requestWaiting(let message):
+      "\(XgpuViRequest(rawValue: message).map { "\($0)" } ?? "message \(message)") waits: the GPU is owned"
+    case .removedFromRunList(let reason): "removed from the run list: \(reason)"
+    default: plain(entry)
+    }
+  }
+
+  static func describe(_ event: LifeCycleEvent) -> String {
+    switch event {
+    case .detected(let identity, let chip): "detected: \(chip) VF (BIF_IOV_FUNC_IDENTIFIER \(hex(identity.rawValue)))"
+    case .accessReleased(let phase, let held):
+      "released \(phase) access, held \(seconds(nanoseconds(held)).trimmingCharacters(in: .whitespaces))"
+    case .contextSaveAreaReady(let address, let layout):
+      "CSA at \(hex(UInt32(address >> 32)))_\(hex(UInt32(truncatingIfNeeded: address)).dropFirst(2)), \(layout) metadata"
+    case .computeQueuesMapped(let count, let mask):
+      "\(count) compute queues mapped, queue mask 0x\(String(mask, radix: 16))"
+    default: plain(event)
+    }
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}
