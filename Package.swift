@@ -90,7 +90,8 @@ let package = Package(
     .executableTarget(
       name: "mxgpu-sim",
       dependencies: [
-        "MxScenario", "MxKIQ", "MxGenerator", "MxSpecModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "MxScenario", "MxKIQ", "MxGenerator", "MxSpecModel",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
     .executableTarget(
