@@ -97,6 +97,8 @@ let package = Package(
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
     .executableTarget(
+      name: "vf-bring-up", dependencies: ["MxVirtualFunction", "MxSimulator"], path: "Benchmarks/VFBringUp"),
+    .executableTarget(
       name: "kiq-access", dependencies: ["MxKIQ", "MxSimulator", "MxMemory", "MxStructures", "MxGFX80", "MxMMIO"],
       path: "Benchmarks/KIQAccess"),
   ]

@@ -105,17 +105,34 @@ public final class SimulatedGPU: Sendable {
   public let host: GIMHost
   public let functions: [SimulatedVirtualFunction]
 
+  /// How time passes in a simulation.
+  public enum Time: Sendable {
+    /// Virtual time, moved by the simulation's executor when every task waits: exact and
+    /// repeatable; guests use `clock`.
+    case virtual
+    /// Wall-clock time: the host acts on a thread of its own when its delays have passed; guests
+    /// use `ContinuousClock`.
+    case real
+  }
+
   /// - Parameters:
   ///   - functions: how many VFs the host has enabled.
   ///   - cpFaults: faults every VF's CP starts with.
   ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
   public init(
     behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
-    recordsTrace: Bool = false
+    recordsTrace: Bool = false, time: Time = .virtual
   ) {
     let host = GIMHost(behavior: behavior, functions: functions)
     self.host = host
-    executor = host.drive()
+    switch time {
+    case .virtual:
+      executor = host.drive()
+      realTimeHost = nil
+    case .real:
+      executor = nil
+      realTimeHost = RealTimeHost(driving: host)
+    }
     self.functions = (0..<functions).map {
       SimulatedVirtualFunction(host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace)
     }
@@ -123,16 +140,19 @@ public final class SimulatedGPU: Sendable {
 
   public var clock: SimulatedClock { host.clock }
 
-  /// The executor that runs the simulation's tasks and advances its time (see
+  /// In virtual time, the executor that runs the simulation's tasks and advances its time (see
   /// `SimulationExecutor`). Give it to each guest as its task executor.
-  public let executor: SimulationExecutor
+  public let executor: SimulationExecutor?
+  private let realTimeHost: RealTimeHost?
 
   deinit {
     host.stopDriving()
+    realTimeHost?.stop()
   }
 
   /// Runs `body` with the simulation's executor preferred, so that it, its child tasks and the
-  /// default actors it calls run there and virtual time moves only when all of them wait.
+  /// default actors it calls run there and virtual time moves only when all of them wait. In
+  /// real time it just runs `body`.
   public func run<T: Sendable, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
     try await withTaskExecutorPreference(executor, operation: body)
   }

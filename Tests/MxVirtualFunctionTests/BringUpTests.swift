@@ -87,3 +87,26 @@ final class BringUpTests: XCTestCase {
     }
   }
 }
+
+/// The same bring-up against a host that acts on its own thread in wall-clock time.
+final class RealTimeBringUpTests: XCTestCase {
+  func testBringUpAndAKIQReadInRealTime() async throws {
+    let gpu = SimulatedGPU(time: .real)
+    let hardware = gpu.functions[0]
+    let guest = VirtualFunction(
+      registers: hardware.registers, doorbells: hardware.doorbells, memory: hardware.memory, clock: ContinuousClock(),
+      configuration: VirtualFunctionConfiguration(chip: .fiji))
+    gpu.host.connectInterrupts(of: 0) { guest.interruptReceived(sourceID: $0) }
+    let started = ContinuousClock.now
+    try await guest.bringUp()
+    let elapsed = ContinuousClock.now - started
+    hardware.cp.registers.write32(0xF00D, at: SCRATCH_REG4.info.offset)
+    let read = try await guest.registerAccess().read32(at: SCRATCH_REG4.info.offset)
+    XCTAssertEqual(read, 0xF00D)
+    // Two mailbox handshakes polled every 5 ms (interrupts come on only at the end of init).
+    XCTAssertGreaterThan(elapsed, .milliseconds(5))
+    XCTAssertLessThan(elapsed, .seconds(2))
+    await guest.tearDown()
+    XCTAssertEqual(hardware.memory.faults, [])
+  }
+}
