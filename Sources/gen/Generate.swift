@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MxGenerator
 
 /// `gen [--specs DIR] [--output DIR] [--check]`: the main job.
@@ -15,7 +16,11 @@ struct Generate: ParsableCommand {
   @Flag(help: "Write nothing; fail and name the files that differ if the output is stale.")
   var check = false
 
+  @Flag(help: "Say nothing on success.")
+  var quiet = false
+
   func run() throws {
+    let started = ContinuousClock.now
     let result = Generator().generate(specsAt: specs)
     Console.report(result.diagnostics)
     guard let files = result.files else {
@@ -30,15 +35,28 @@ struct Generate: ParsableCommand {
         Console.error("'\(output)' is stale: run `swift run gen` and commit the result")
         throw ExitCode.failure
       }
+      say("'\(output)' is up to date: \(files.count) files (\(elapsed(since: started)))")
       return
     }
-    guard !differences.isEmpty else { return }
+    guard !differences.isEmpty else {
+      say("'\(output)' unchanged: \(files.count) files already up to date (\(elapsed(since: started)))")
+      return
+    }
     do {
       try folder.write(files)
     } catch {
       Console.error("\(error)")
       throw ExitCode.failure
     }
-    Console.note("wrote \(files.count) file(s) to '\(output)' (\(differences.count) changed)")
+    say("wrote '\(output)': \(differences.count) of \(files.count) files changed (\(elapsed(since: started)))")
+  }
+
+  private func say(_ message: String) {
+    if !quiet { Console.note(message) }
+  }
+
+  private func elapsed(since start: ContinuousClock.Instant) -> String {
+    let milliseconds = (ContinuousClock.now - start) / .milliseconds(1)
+    return milliseconds < 1000 ? "\(Int(milliseconds)) ms" : "\((milliseconds / 100).rounded() / 10) s"
   }
 }
