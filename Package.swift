@@ -34,6 +34,7 @@ let package = Package(
     .library(name: "MxCSA", targets: ["MxCSA"]),
     .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
     .executable(name: "mxgpu-sim", targets: ["mxgpu-sim"]),
+    .executable(name: "mxgpu", targets: ["mxgpu"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -71,6 +72,7 @@ let package = Package(
     .target(
       name: "MxKIQ",
       dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxStructures", "MxGFX80", "MxOSS30"]),
+    .target(name: "MxDevice", dependencies: ["MxMMIO"]),
     .target(name: "MxCSA", dependencies: ["MxMemory", "MxPM4", "MxPM4Packets", "MxStructures"]),
     .target(
       name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
@@ -91,6 +93,12 @@ let package = Package(
       name: "mxgpu-sim",
       dependencies: [
         "MxScenario", "MxKIQ", "MxGenerator", "MxSpecModel",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "mxgpu",
+      dependencies: [
+        "MxDevice", "MxGenerator", "MxSpecModel", "MxSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
@@ -135,6 +143,7 @@ let package = Package(
           "MxVirtualFunction", "MxVirtualization", "MxSimulator", "MxKIQ", "MxMemory", "MxMMIO", "MxChips", "MxGFX80",
           "MxCSA",
         ]),
+      .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu"]),
       .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim"]),
       .testTarget(
         name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),

@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// `mxgpu` as a user runs it, against a regular file standing in for BAR 5 and the simulator.
+final class MxGPUCommandTests: XCTestCase {
+  private struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  private static let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Specs").path
+
+  private func mxgpu(_ arguments: [String]) throws -> Run {
+    let path = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("mxgpu").path
+    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("no mxgpu at \(path)") }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mxgpu-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (out, err) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
+    for file in [out, err] { try Data().write(to: file) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments + ["--specs", Self.specs]
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    try process.run()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+  }
+
+  private func temporaryBAR(bytes: Int = 256 << 10) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bar5-\(UUID().uuidString)").path
+    try Data(count: bytes).write(to: URL(fileURLWithPath: path))
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  func testWriteModifyReadOnAFileBackedBAR() throws {
+    let bar = try temporaryBAR()
+    let written = try mxgpu(["write", "MAILBOX_CONTROL", "0x101", "--resource", bar])
+    XCTAssertEqual(written.status, 0, written.stderr)
+    XCTAssertTrue(written.stdout.contains("= 0x0000_0101"), written.stdout)
+    let modified = try mxgpu([
+      "modify", "mailbox_control", "rcv_msg_ack=1", "TRN_MSG_VALID=0", "--resource", bar, "--json",
+    ])
+    XCTAssertEqual(modified.status, 0, modified.stderr)
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(modified.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(json["value"] as? Int, 0x300)
+    let byAddress = try mxgpu(["read", "0x5340", "--byte-address", "--resource", bar])
+    XCTAssertTrue(byAddress.stdout.hasPrefix("MAILBOX_CONTROL - bif_5_0"), byAddress.stdout)
+    XCTAssertTrue(byAddress.stdout.contains("RCV_MSG_ACK    rw      1"), byAddress.stdout)
+    let raw = try mxgpu(["read", "0x10", "--resource", bar])
+    XCTAssertEqual(raw.status, 0, raw.stderr)
+  }
+
+  func testTheSimulatorIsAVF() throws {
+    let run = try mxgpu(["read", "BIF_IOV_FUNC_IDENTIFIER", "--sim", "--json"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(json["value"] as? Int, 0x8000_0001)
+  }
+
+  func testErrorsAreMessagesNotCrashes() throws {
+    let missing = try mxgpu(["read", "MAILBOX_CONTROL", "--resource", "/no/such/resource5"])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertEqual(missing.stderr, "error: cannot open /no/such/resource5: No such file or directory\n")
+    let small = try mxgpu(["read", "BIF_IOV_FUNC_IDENTIFIER", "--resource", try temporaryBAR(bytes: 4096)])
+    XCTAssertEqual(small.status, 1)
+    XCTAssertTrue(small.stderr.contains("byte address 0x540C is beyond"), small.stderr)
+    let odd = try mxgpu(["read", "MAILBOX_CONTROL", "--resource", try temporaryBAR(bytes: 6)])
+    XCTAssertTrue(odd.stderr.contains("which is not a register BAR"), odd.stderr)
+    let field = try mxgpu(["modify", "MAILBOX_CONTROL", "NOPE=1", "--sim"])
+    XCTAssertEqual(field.status, 1)
+    XCTAssertTrue(field.stderr.contains("MAILBOX_CONTROL has no field 'NOPE'"), field.stderr)
+    let wide = try mxgpu(["modify", "MAILBOX_CONTROL", "TRN_MSG_VALID=2", "--sim"])
+    XCTAssertTrue(wide.stderr.contains("does not fit MAILBOX_CONTROL.TRN_MSG_VALID (1 bits)"), wide.stderr)
+    let many = try mxgpu(["read", "CP_HQD_*", "--sim"])
+    XCTAssertTrue(many.stderr.contains("matches"), many.stderr)
+    let none = try mxgpu(["read", "MAILBOX_CONTROL"])
+    XCTAssertNotEqual(none.status, 0)
+    XCTAssertTrue(none.stderr.contains("choose one device"), none.stderr)
+  }
+}
