@@ -105,7 +105,8 @@ let package = Package(
     .executableTarget(
       name: "mailbox-latency", dependencies: ["MxSimulator", "MxVirtualization"], path: "Benchmarks/MailboxLatency"),
     .executableTarget(
-      name: "vf-bring-up", dependencies: ["MxVirtualFunction", "MxSimulator"], path: "Benchmarks/VFBringUp"),
+      name: "vf-bring-up", dependencies: ["MxVirtualFunction", "MxSimulator", "MxScenario"],
+      path: "Benchmarks/VFBringUp"),
     .executableTarget(
       name: "kiq-access", dependencies: ["MxKIQ", "MxSimulator", "MxMemory", "MxStructures", "MxGFX80", "MxMMIO"],
       path: "Benchmarks/KIQAccess"),
@@ -118,6 +119,7 @@ let package = Package(
         name: "MxGeneratorTests",
         dependencies: [
           "MxGenerator", "MxSpecLoader", "MxSpecValidator", "MxSpecModel", "MxSwiftEmitter", "MxHeaderImport", "gen",
+          "TestSupport",
         ]
       ),
       // The golden emitter output, compiled so that the tests can exercise every shape of it.
@@ -141,10 +143,11 @@ let package = Package(
         name: "MxVirtualFunctionTests",
         dependencies: [
           "MxVirtualFunction", "MxVirtualization", "MxSimulator", "MxKIQ", "MxMemory", "MxMMIO", "MxChips", "MxGFX80",
-          "MxCSA",
+          "MxCSA", "MxScenario",
         ]),
-      .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu"]),
-      .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim"]),
+      .target(name: "TestSupport", path: "Tests/TestSupport"),
+      .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
+      .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),
       .testTarget(
         name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),
       .testTarget(

@@ -1,3 +1,4 @@
+import MxScenario
 import MxSimulator
 import MxVirtualFunction
 
@@ -36,11 +37,7 @@ for _ in 0..<count {
     await guest.tearDown()
   } else {
     let gpu = SimulatedGPU()
-    let function = gpu.functions[0]
-    let guest = VirtualFunction(
-      registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: gpu.clock,
-      configuration: configuration, taskExecutor: gpu.executor)
-    gpu.host.connectInterrupts(of: 0) { guest.interruptReceived(sourceID: $0) }
+    let guest = gpu.guest(for: 0, configuration: configuration)
     try await gpu.run {
       try await guest.bringUp()
       toRuntime += gpu.clock.now.offset
@@ -60,13 +57,7 @@ if !realTime { print("request to runtime: \(toRuntime / count) per bring-up (vir
 
 if !realTime {
   let gpu = SimulatedGPU(functions: 4)
-  let guests = gpu.functions.map { function in
-    let guest = VirtualFunction(
-      registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: gpu.clock,
-      configuration: configuration, taskExecutor: gpu.executor)
-    gpu.host.connectInterrupts(of: function.index) { guest.interruptReceived(sourceID: $0) }
-    return guest
-  }
+  let guests = (0..<4).map { gpu.guest(for: $0, configuration: configuration) }
   let together = ContinuousClock.now
   try await gpu.run {
     try await withThrowingTaskGroup(of: Void.self) { group in

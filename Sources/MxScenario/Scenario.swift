@@ -39,10 +39,6 @@ public struct Scenario: Sendable {
     self.steps = steps
   }
 
-  typealias Guest = VirtualFunction<
-    SimulatedVirtualFunction.Registers, CommandProcessorSimulation.Doorbells, SimulatedGPUMemory, SimulatedClock
-  >
-
   /// Runs the steps; a step that fails on a VF is in the timeline (and `failures`), and that VF
   /// takes no further step.
   public func run() async -> Timeline {
@@ -53,13 +49,7 @@ public struct Scenario: Sendable {
     var configuration = VirtualFunctionConfiguration(chip: chip)
     if faults.contains(.liquidScheduler) { configuration.writebackDomain = .vram }
     configure(&configuration)
-    let guests = gpu.functions.map { function in
-      let guest = Guest(
-        registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: gpu.clock,
-        configuration: configuration, taskExecutor: gpu.executor)
-      gpu.host.connectInterrupts(of: function.index) { guest.interruptReceived(sourceID: $0) }
-      return guest
-    }
+    let guests = gpu.functions.indices.map { gpu.guest(for: $0, configuration: configuration) }
     let failures = await gpu.run { await perform(on: guests, gpu: gpu) }
     var histories: [[LifeCycleRecord]] = []
     for guest in guests { histories.append(await guest.history) }
@@ -67,7 +57,7 @@ public struct Scenario: Sendable {
   }
 
   /// Every step on every VF; the failures, by VF.
-  private func perform(on guests: [Guest], gpu: SimulatedGPU) async -> [Int: String] {
+  private func perform(on guests: [SimulatedGuest], gpu: SimulatedGPU) async -> [Int: String] {
     var failed: [Int: String] = [:]
     for step in steps {
       let active = guests.indices.filter { failed[$0] == nil }
@@ -98,7 +88,7 @@ public struct Scenario: Sendable {
     return failed
   }
 
-  private static func perform(_ step: Step, on guest: Guest, index: Int, gpu: SimulatedGPU) async -> String? {
+  private static func perform(_ step: Step, on guest: SimulatedGuest, index: Int, gpu: SimulatedGPU) async -> String? {
     do {
       switch step {
       case .bringUp: try await guest.bringUp()
@@ -116,5 +106,23 @@ public struct Scenario: Sendable {
     } catch {
       return "\(step.rawValue): \(error)"
     }
+  }
+}
+
+/// A `VirtualFunction` on a simulated VF.
+public typealias SimulatedGuest = VirtualFunction<
+  SimulatedVirtualFunction.Registers, CommandProcessorSimulation.Doorbells, SimulatedGPUMemory, SimulatedClock
+>
+
+extension SimulatedGPU {
+  /// A guest driver for VF `index`: its BAR 5, doorbells and memory, the simulation's clock, its
+  /// tasks on the simulation's executor, its mailbox interrupts connected.
+  public func guest(for index: Int, configuration: VirtualFunctionConfiguration) -> SimulatedGuest {
+    let function = functions[index]
+    let guest = SimulatedGuest(
+      registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: clock,
+      configuration: configuration, taskExecutor: executor)
+    host.connectInterrupts(of: index) { guest.interruptReceived(sourceID: $0) }
+    return guest
   }
 }

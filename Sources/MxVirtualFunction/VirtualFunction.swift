@@ -118,20 +118,8 @@ public actor VirtualFunction<
   /// Detects the VF and brings it up into runtime (`amdgpu_device_init` for a VF).
   public func bringUp() async throws(VirtualFunctionError) {
     guard state == .off else { throw .notAllowed(state) }
-    operationRunning = true
-    defer { operationRunning = false }
     startMonitor()
-    state = .initializing
-    do {
-      try detect()
-      try await exclusively(.initialization, then: .initialization) { () async throws(VirtualFunctionError) in
-        try await self.build()
-      }
-    } catch {
-      fail(error)
-      throw error
-    }
-    enterRuntime()
+    try await initialize(detecting: true)
   }
 
   /// The guest found the GPU hung (a job timed out): REQ_GPU_RESET_ACCESS, rebuild, release
@@ -163,18 +151,7 @@ public actor VirtualFunction<
   /// everything rebuilt from the backups, then runtime.
   public func resume() async throws(VirtualFunctionError) {
     guard state == .suspended else { throw .notAllowed(state) }
-    operationRunning = true
-    defer { operationRunning = false }
-    state = .initializing
-    do {
-      try await exclusively(.initialization, then: .initialization) { () async throws(VirtualFunctionError) in
-        try await self.build()
-      }
-    } catch {
-      fail(error)
-      throw error
-    }
-    enterRuntime()
+    try await initialize(detecting: false)
   }
 
   /// Unload (`amdgpu_device_fini_hw`): FINI access, the compute queues unmapped, mailbox
@@ -204,6 +181,23 @@ public actor VirtualFunction<
   }
 
   // MARK: Steps
+
+  /// Bring-up or resume: INIT access, `build`, release, runtime; a failure leaves `.failed`.
+  private func initialize(detecting: Bool) async throws(VirtualFunctionError) {
+    operationRunning = true
+    defer { operationRunning = false }
+    state = .initializing
+    do {
+      if detecting { try detect() }
+      try await exclusively(.initialization, then: .initialization) { () async throws(VirtualFunctionError) in
+        try await self.build()
+      }
+    } catch {
+      fail(error)
+      throw error
+    }
+    enterRuntime()
+  }
 
   /// `amdgpu_detect_virtualization` and the PCI table.
   private func detect() throws(VirtualFunctionError) {

@@ -1,36 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mxgpu` as a user runs it, against a regular file standing in for BAR 5 and the simulator.
 final class MxGPUCommandTests: XCTestCase {
-  private struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
   private static let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Specs").path
 
-  private func mxgpu(_ arguments: [String]) throws -> Run {
-    let path = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("mxgpu").path
-    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("no mxgpu at \(path)") }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mxgpu-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let (out, err) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
-    for file in [out, err] { try Data().write(to: file) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments + ["--specs", Self.specs]
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    try process.run()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+  private func mxgpu(_ arguments: [String]) throws -> ExecutableRun {
+    try ExecutableRun("mxgpu", arguments + ["--specs", Self.specs])
   }
 
   private func temporaryBAR(bytes: Int = 256 << 10) throws -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import MxGenerator
 import MxSpecModel
+import TestSupport
 import XCTest
 
 /// `gen describe`'s lookup over the real specs: by dword offset and byte address, by name in any
@@ -40,24 +41,7 @@ final class RegisterQueryTests: XCTestCase {
 
   // MARK: The command
 
-  private func gen(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let path = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("gen").path
-    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("gen not built") }
-    let folder = try Fixtures.temporaryFolder()
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let (out, err) = (folder + "/out", folder + "/err")
-    for file in [out, err] { try Data().write(to: URL(fileURLWithPath: file)) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardOutput = FileHandle(forWritingAtPath: out)
-    process.standardError = FileHandle(forWritingAtPath: err)
-    try process.run()
-    process.waitUntilExit()
-    let text = { String(decoding: FileManager.default.contents(atPath: $0) ?? Data(), as: UTF8.self) }
-    return (process.terminationStatus, text(out), text(err))
-  }
+  private func gen(_ arguments: [String]) throws -> ExecutableRun { try ExecutableRun("gen", arguments) }
 
   func testDescribeByAddressJSONAndLists() throws {
     let specs = ["--specs", Fixtures.packageSpecs]

@@ -1,6 +1,7 @@
 import Foundation
 import MxKIQ
 import MxScenario
+import TestSupport
 import XCTest
 
 /// The scenarios `mxgpu-sim` runs, in process and as the executable: every VF reaches runtime
@@ -57,32 +58,8 @@ final class ScenarioTests: XCTestCase {
 
   // MARK: The executable
 
-  private struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  private func mxgpuSim(_ arguments: [String]) throws -> Run {
-    let path = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("mxgpu-sim").path
-    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("no mxgpu-sim at \(path)") }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mxgpu-sim-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out")
-    let err = folder.appendingPathComponent("err")
-    for file in [out, err] { try Data().write(to: file) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    try process.run()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+  private func mxgpuSim(_ arguments: [String]) throws -> ExecutableRun {
+    try ExecutableRun("mxgpu-sim", arguments)
   }
 
   func testTheToolPrintsJSONAndTheSameEveryTime() throws {

@@ -1,27 +1,20 @@
 import MxKIQ
 import MxMemory
+import MxScenario
 import MxSimulator
 import MxVirtualFunction
 import MxVirtualization
 
 /// A guest `VirtualFunction` on VF `index` of a simulated GPU, its mailbox interrupts connected.
 struct SimulatedFunction {
-  typealias Guest = VirtualFunction<
-    SimulatedVirtualFunction.Registers, CommandProcessorSimulation.Doorbells, SimulatedGPUMemory, SimulatedClock
-  >
-
   let gpu: SimulatedGPU
   let hardware: SimulatedVirtualFunction
-  let guest: Guest
+  let guest: SimulatedGuest
 
   init(on gpu: SimulatedGPU, index: Int = 0, configuration: VirtualFunctionConfiguration) {
     self.gpu = gpu
     hardware = gpu.functions[index]
-    let guest = Guest(
-      registers: hardware.registers, doorbells: hardware.doorbells, memory: hardware.memory, clock: gpu.clock,
-      configuration: configuration, taskExecutor: gpu.executor)
-    gpu.host.connectInterrupts(of: index) { guest.interruptReceived(sourceID: $0) }
-    self.guest = guest
+    guest = gpu.guest(for: index, configuration: configuration)
   }
 
   /// One VF alone on a GPU.
