@@ -104,6 +104,20 @@ public actor VirtualFunction<
   /// How long the current exclusive window has been held, if one is.
   public var exclusiveTimeHeld: Duration? { exclusiveSince.map { $0.duration(to: clock.now) } }
 
+  /// A new GPU VM for a client, with the CSA mapped at its address, read/write/execute, as the
+  /// driver maps it into every VM it opens (`amdgpu_driver_open_kms`). Available once the CSA
+  /// exists (after the first bring-up reached it).
+  public func openVirtualMemory() throws(VirtualFunctionError) -> VirtualAddressSpace {
+    guard let csa else { throw .notAllowed(state) }
+    var vm = VirtualAddressSpace(size: configuration.vmSize)
+    do {
+      try contextSaveArea.map(csa, into: &vm)
+    } catch {
+      preconditionFailure("the CSA always fits its own VM: \(error)")
+    }
+    return vm
+  }
+
   /// Register access as the driver routes it in the current state: direct MMIO while exclusive,
   /// the KIQ in runtime (but for the registers the driver always reaches directly), refused
   /// otherwise. Available once the KIQ exists (after the first bring-up reached it).

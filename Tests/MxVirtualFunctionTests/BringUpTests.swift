@@ -1,3 +1,4 @@
+import MxCSA
 import MxChips
 import MxGFX80
 import MxKIQ
@@ -50,6 +51,29 @@ final class BringUpTests: XCTestCase {
         XCTAssertEqual(vf.hardware.cp.registers.read32(at: SCRATCH_REG2.info.offset), 0xABCD)
         XCTAssertEqual(vf.hardware.memory.faults, [])
         XCTAssertEqual(vf.hardware.cp.hangs, [])
+      }
+    }
+  }
+
+  func testEveryVMTheVFOpensHasTheCSAMapped() async throws {
+    let vf = SimulatedFunction(chip: .tonga) { $0.vmSize = VMSize(gigabytes: 256)! }
+    try await vf.simulate {
+      do {
+        _ = try await vf.guest.openVirtualMemory()
+        XCTFail("a VM before the CSA exists")
+      } catch {
+        XCTAssertEqual(error as? VirtualFunctionError, .notAllowed(.off))
+      }
+      try await vf.guest.bringUp()
+      let csa = vf.guest.contextSaveArea
+      XCTAssertEqual(csa.virtualAddress, 0x3F_FFE0_0000)
+      for _ in 0..<3 {
+        let vm = try await vf.guest.openVirtualMemory()
+        let (allocation, offset) = try XCTUnwrap(vm.translate(csa.gdsBackupAddress, access: [.read, .write, .execute]))
+        XCTAssertEqual(allocation.size, ContextSaveArea.byteCount)
+        XCTAssertEqual(allocation.domain, .vram)
+        XCTAssertEqual(offset, 4096)
+        XCTAssertEqual(vm.userRange.upperBound, csa.virtualAddress)
       }
     }
   }
