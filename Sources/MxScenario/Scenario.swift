@@ -68,24 +68,29 @@ public struct Scenario: Sendable {
         return await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
       }
       for case (let index, let failure?) in results { failed[index] = failure }
-      if step == .bringUp,
-        case .resetInRuntime(let delay)? = faults.first(where: {
-          if case .resetInRuntime = $0 { true } else { false }
-        })
-      {
-        gpu.host.scheduleReset(of: 0, at: gpu.clock.now.offset + delay)
-        // Let the host's reset and the VF's recovery play out.
-        for _ in 0..<2000 {
-          if await guests[0].history.contains(where: {
-            $0.event == .recovered || $0.event == .failed(.mailbox(.resetNotCompleted))
-          }) || failed[0] != nil {
-            break
-          }
-          try? await gpu.clock.sleep(for: .milliseconds(1))
-        }
+      if step == .bringUp, let delay = resetInRuntime, failed[0] == nil {
+        await playOutHostReset(of: guests[0], after: delay, gpu: gpu)
       }
     }
     return failed
+  }
+
+  /// `flr-in-runtime`: the delay after bring-up at which the host resets VF 0.
+  private var resetInRuntime: Duration? {
+    for case .resetInRuntime(let delay) in faults { return delay }
+    return nil
+  }
+
+  /// The host resets `guest`'s VF `delay` from now; virtual time runs (2 s at most) until the
+  /// VF has recovered or given up.
+  private func playOutHostReset(of guest: SimulatedGuest, after delay: Duration, gpu: SimulatedGPU) async {
+    gpu.host.scheduleReset(of: 0, at: gpu.clock.now.offset + delay)
+    let end = gpu.clock.now.offset + delay + .seconds(2)
+    while gpu.clock.now.offset < end {
+      let (history, state) = (await guest.history, await guest.state)
+      if state == .failed || history.contains(where: { $0.event == .recovered }) { return }
+      try? await gpu.clock.sleep(for: .milliseconds(1))
+    }
   }
 
   private static func perform(_ step: Step, on guest: SimulatedGuest, index: Int, gpu: SimulatedGPU) async -> String? {
