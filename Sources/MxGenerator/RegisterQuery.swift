@@ -19,12 +19,7 @@ public struct RegisterQuery: Equatable, Sendable {
   /// `byteAddress` a byte address, which must be dword-aligned; text with `*`, `?` or `[` is a
   /// glob; anything else a name.
   public init(_ text: String, byteAddress: Bool = false) throws(QueryError) {
-    let lower = text.lowercased()
-    let number: UInt64? =
-      lower.hasPrefix("0x")
-      ? UInt64(lower.dropFirst(2).filter { $0 != "_" }, radix: 16)
-      : lower.first?.isNumber == true ? UInt64(lower) : nil
-    if let number {
+    if let number = Hex.parse(text) {
       guard number <= UInt32.max else { throw .notAnAddress(text) }
       if byteAddress {
         guard number % 4 == 0 else { throw .misalignedByteAddress(text) }
@@ -32,7 +27,7 @@ public struct RegisterQuery: Equatable, Sendable {
       } else {
         kind = .offset(UInt32(number))
       }
-    } else if lower.first?.isNumber == true || text.isEmpty {
+    } else if text.first?.isNumber == true || text.isEmpty {
       throw .notAnAddress(text)
     } else if text.contains(where: { "*?[".contains($0) }) {
       kind = .glob(text)

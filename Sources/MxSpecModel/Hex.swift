@@ -29,4 +29,12 @@ public enum Hex {
 
   /// `0x14D0`: no grouping, for messages.
   public static func plain<T: BinaryInteger>(_ value: T) -> String { "0x" + String(value, radix: 16, uppercase: true) }
+
+  /// Reads a number as tools take it from people: decimal, or 0x-prefixed hexadecimal in any
+  /// case, `_` allowed between hex digits; nil for anything else.
+  public static func parse(_ text: String) -> UInt64? {
+    let lower = text.lowercased()
+    if lower.hasPrefix("0x") { return UInt64(lower.dropFirst(2).filter { $0 != "_" }, radix: 16) }
+    return lower.first?.isNumber == true ? UInt64(lower) : nil
+  }
 }

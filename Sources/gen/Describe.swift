@@ -34,11 +34,10 @@ struct Describe: ParsableCommand {
 
   func run() throws {
     let decoded: UInt32? = try value.map { text in
-      let digits = text.lowercased().hasPrefix("0x") ? String(text.dropFirst(2)) : text
-      guard let number = UInt32(digits.filter { $0 != "_" }, radix: text.lowercased().hasPrefix("0x") ? 16 : 10) else {
+      guard let number = Hex.parse(text), let word = UInt32(exactly: number) else {
         throw ValidationError("'\(text)' is not a 32-bit value")
       }
-      return number
+      return word
     }
     let registerQuery: RegisterQuery
     do {

@@ -127,8 +127,7 @@ struct Failure: Error, CustomStringConvertible {
 }
 
 func parseValue(_ text: String) throws -> UInt32 {
-  let lower = text.lowercased().replacingOccurrences(of: "_", with: "")
-  guard let value = lower.hasPrefix("0x") ? UInt32(lower.dropFirst(2), radix: 16) : UInt32(lower) else {
+  guard let number = Hex.parse(text), let value = UInt32(exactly: number) else {
     throw ValidationError("'\(text)' is not a 32-bit value")
   }
   return value
