@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// Modules generated from Specs/ into Generated/ by `swift run gen`: one per IP block, plus the
@@ -35,6 +35,8 @@ let package = Package(
     .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
     .executable(name: "mxgpu-sim", targets: ["mxgpu-sim"]),
     .executable(name: "mxgpu", targets: ["mxgpu"]),
+    .plugin(name: "MxGPUKitPlugin", targets: ["MxGPUKitPlugin"]),
+    .plugin(name: "MxGPUKitGenerate", targets: ["MxGPUKitGenerate"]),
   ] + generatedBlocks.map { .library(name: $0, targets: [$0]) }
     + [.library(name: "MxGPURegisters", targets: generatedBlocks.filter { !generatedNonBlocks.contains($0) })],
   dependencies: [
@@ -56,6 +58,16 @@ let package = Package(
       name: "MxGenerator",
       dependencies: ["MxSpecModel", "MxSpecLoader", "MxSpecValidator", "MxSwiftEmitter", "MxHeaderImport"]
     ),
+    // For consumer targets: `gen target` at build time, or into the source tree on request.
+    .plugin(name: "MxGPUKitPlugin", capability: .buildTool(), dependencies: ["gen"]),
+    .plugin(
+      name: "MxGPUKitGenerate",
+      capability: .command(
+        intent: .custom(
+          verb: "mxgpukit-generate",
+          description: "Write each target's generated MxGPUKit Swift into its MxGPUKitGenerated/ folder"),
+        permissions: [.writeToPackageDirectory(reason: "It writes the generated Swift into the targets' folders")]),
+      dependencies: ["gen"]),
     .executableTarget(
       name: "gen",
       dependencies: [

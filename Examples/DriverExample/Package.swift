@@ -1,5 +1,7 @@
 // swift-tools-version: 6.0
-// A driver-side consumer of MxGPUKit, depending on it as a package (here by path).
+// A driver-side consumer of MxGPUKit, depending on it as a package (here by path), with the
+// build plugin generating just the registers, packets and messages it uses (mxgpukit.subset)
+// and a register of its own (Handshake.xml).
 import Foundation
 import PackageDescription
 
@@ -14,10 +16,11 @@ let package = Package(
     .executableTarget(
       name: "DriverExample",
       dependencies: [
-        .product(name: "MxMMIO", package: kit),
-        .product(name: "MxBIF50", package: kit),
-        .product(name: "MxChips", package: kit),
-      ]
+        .product(name: "MxMMIO", package: kit),  // every register needs it
+        .product(name: "MxPM4", package: kit),  // for the packets
+        .product(name: "MxSimulator", package: kit),  // a VF to run against
+      ],
+      plugins: [.plugin(name: "MxGPUKitPlugin", package: kit)]
     )
   ]
 )

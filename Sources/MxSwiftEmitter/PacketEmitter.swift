@@ -7,7 +7,13 @@ import MxSpecModel
 public struct PacketEmitter: Sendable {
   public static let moduleName = "MxPM4Packets"
 
-  public init() {}
+  /// The module the code is compiled into: packet fields share names with enum types, so the
+  /// generated code names those types through their module.
+  public var module: String
+
+  public init(module: String = moduleName) {
+    self.module = module
+  }
 
   public func emit(_ sets: [PacketSet]) -> [GeneratedFile] {
     sets.sorted { $0.name < $1.name }.flatMap { set -> [GeneratedFile] in
@@ -25,7 +31,7 @@ public struct PacketEmitter: Sendable {
       var writer = header("packet set \(set.name): packets")
       for packet in set.packets.sorted(by: { $0.name < $1.name }) {
         writer.line()
-        PacketWriter(packet: packet, enums: enums).emit(into: &writer)
+        PacketWriter(packet: packet, enums: enums, module: module).emit(into: &writer)
       }
       files.append(GeneratedFile(path: "\(Self.moduleName)/\(prefix)Packets.swift", contents: writer.text))
       var decoder = header("packet set \(set.name): decoder")
@@ -53,7 +59,7 @@ public struct PacketEmitter: Sendable {
       for packet in packets {
         body.doc("`\(packet.name)` (opcode \(Hex.literal(UInt64(packet.opcode!)))).")
         body.line(
-          "case \(SwiftNaming.identifier(packet.name))(\(PacketEmitter.moduleName).\(SwiftNaming.identifier(packet.name)))"
+          "case \(SwiftNaming.identifier(packet.name))(\(module).\(SwiftNaming.identifier(packet.name)))"
         )
       }
       body.doc("A type-0 packet: consecutive register writes starting at `register`, values in the payload.")
@@ -106,7 +112,7 @@ public struct PacketEmitter: Sendable {
           loop.line("  switch opcode {")
           for packet in packets {
             let name = SwiftNaming.identifier(packet.name)
-            let type = "\(PacketEmitter.moduleName).\(name)"
+            let type = "\(module).\(name)"
             loop.line("  case \(Hex.literal(UInt64(packet.opcode!))):")
             if packet.tail != nil {
               loop.line("    let decoded = try \(type)(decodingBody: body, at: index)")
@@ -160,6 +166,7 @@ public struct PacketEmitter: Sendable {
 struct PacketWriter {
   let packet: Packet
   let enums: [String: EnumType]
+  let module: String
 
   var name: String { SwiftNaming.identifier(packet.name) }
 
@@ -207,7 +214,7 @@ struct PacketWriter {
   }
 
   private func valueType(_ field: Field) -> String {
-    FieldTyping.valueType(of: field, module: PacketEmitter.moduleName)
+    FieldTyping.valueType(of: field, module: module)
   }
 
   private func bitsText(_ field: Field) -> String {

@@ -35,11 +35,11 @@ struct Generate: ParsableCommand {
         Console.error("'\(output)' is stale: run `swift run gen` and commit the result")
         throw ExitCode.failure
       }
-      say("'\(output)' is up to date: \(files.count) files (\(elapsed(since: started)))")
+      say("'\(output)' is up to date: \(files.count) files (\(Elapsed.since(started)))")
       return
     }
     guard !differences.isEmpty else {
-      say("'\(output)' unchanged: \(files.count) files already up to date (\(elapsed(since: started)))")
+      say("'\(output)' unchanged: \(files.count) files already up to date (\(Elapsed.since(started)))")
       return
     }
     do {
@@ -48,14 +48,17 @@ struct Generate: ParsableCommand {
       Console.error("\(error)")
       throw ExitCode.failure
     }
-    say("wrote '\(output)': \(differences.count) of \(files.count) files changed (\(elapsed(since: started)))")
+    say("wrote '\(output)': \(differences.count) of \(files.count) files changed (\(Elapsed.since(started)))")
   }
 
   private func say(_ message: String) {
     if !quiet { Console.note(message) }
   }
+}
 
-  private func elapsed(since start: ContinuousClock.Instant) -> String {
+/// How long a command took, for people: `840 ms`, `2.3 s`.
+enum Elapsed {
+  static func since(_ start: ContinuousClock.Instant) -> String {
     let milliseconds = (ContinuousClock.now - start) / .milliseconds(1)
     return milliseconds < 1000 ? "\(Int(milliseconds)) ms" : "\((milliseconds / 100).rounded() / 10) s"
   }

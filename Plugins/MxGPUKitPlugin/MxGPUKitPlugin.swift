@@ -1,0 +1,27 @@
+import Foundation
+import PackagePlugin
+
+/// The build-tool plugin: before a target that uses it compiles, `gen target` writes the Swift
+/// for the registers, packets, messages and chips its `mxgpukit.subset` selects and for its own
+/// `.xml` spec files. It runs again only when one of those, or MxGPUKit's specs, changed; spec
+/// errors stop the build as `path:line:col: error:` lines on the target's files.
+@main
+struct MxGPUKitPlugin: BuildToolPlugin {
+  func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+    guard let target = target as? SourceModuleTarget else { return [] }
+    guard let inputs = try TargetInputs(target: target, package: context.package) else {
+      Diagnostics.warning(
+        "target '\(target.name)' uses the MxGPUKit plugin but has no \(TargetInputs.subsetFileName) and no .xml spec")
+      return []
+    }
+    let output = context.pluginWorkDirectoryURL.appendingPathComponent("MxGPUKit")
+    return [
+      .buildCommand(
+        displayName: "MxGPUKit: generating \(target.name)'s registers",
+        executable: try context.tool(named: "gen").url,
+        arguments: inputs.arguments(output: output),
+        inputFiles: inputs.inputFiles,
+        outputFiles: TargetInputs.outputFileNames.map { output.appendingPathComponent($0) })
+    ]
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import PackagePlugin
+
+/// What `gen target` reads for one consumer target: MxGPUKit's built-in specs, the target's
+/// `mxgpukit.subset` and its own `.xml` spec files. Shared by the build-tool and command plugins
+/// (the same file in both folders: plugins cannot depend on a library).
+struct TargetInputs {
+  /// The file name `SubsetConfiguration.fileName` gives.
+  static let subsetFileName = "mxgpukit.subset"
+
+  /// The files `gen target` writes, in the order `TargetFiles.fileNames` gives (a build command
+  /// declares its outputs before it runs; a test checks that the two lists agree).
+  static let outputFileNames =
+    (1...4).map { "MxGPUKitRegisters\($0).swift" }
+    + ["MxGPUKitEnums.swift", "MxGPUKitPackets.swift", "MxGPUKitMailbox.swift", "MxGPUKitChips.swift"]
+
+  let module: String
+  let builtInSpecs: URL
+  let builtInSpecFiles: [URL]
+  let subset: URL?
+  let ownSpecs: [URL]
+
+  /// The inputs of `target`, or nil when it has neither a subset file nor a spec of its own.
+  init?(target: SourceModuleTarget, package: Package) throws {
+    let subset = target.directoryURL.appendingPathComponent(Self.subsetFileName)
+    self.subset = FileManager.default.fileExists(atPath: subset.path) ? subset : nil
+    ownSpecs = target.sourceFiles(withSuffix: "xml").map(\.url).sorted { $0.path < $1.path }
+    guard self.subset != nil || !ownSpecs.isEmpty else { return nil }
+    module = target.moduleName
+    builtInSpecs = try Self.mxGPUKit(from: package).directoryURL.appendingPathComponent("Specs")
+    builtInSpecFiles = Self.xmlFiles(under: builtInSpecs)
+  }
+
+  /// `gen target`'s arguments, writing into `output`.
+  func arguments(output: URL) -> [String] {
+    ["target", "--quiet", "--module", module, "--specs", builtInSpecs.path, "--output", output.path]
+      + (subset.map { ["--subset", $0.path] } ?? []) + ownSpecs.map(\.path)
+  }
+
+  var inputFiles: [URL] { (subset.map { [$0] } ?? []) + ownSpecs + builtInSpecFiles }
+
+  /// MxGPUKit in the package graph: the package itself, or the dependency that provides it.
+  private static func mxGPUKit(from package: Package) throws -> Package {
+    var queue = [package]
+    var seen = Set<String>()
+    while let next = queue.first {
+      queue.removeFirst()
+      if next.displayName == "MxGPUKit" { return next }
+      guard seen.insert(next.id).inserted else { continue }
+      queue += next.dependencies.map(\.package)
+    }
+    throw PluginError("MxGPUKit is not among the dependencies of package '\(package.displayName)'")
+  }
+
+  private static func xmlFiles(under folder: URL) -> [URL] {
+    let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+    return (enumerator?.compactMap { $0 as? URL } ?? []).filter { $0.pathExtension == "xml" }.sorted {
+      $0.path < $1.path
+    }
+  }
+}
+
+struct PluginError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import MxSpecLoader
+import MxSpecModel
+import MxSpecValidator
+import MxSwiftEmitter
+
+/// Generation for one consumer target, the build plugin's job: the subset of the built-in specs
+/// that the target's `mxgpukit.subset` asks for, plus the target's own spec files, checked as
+/// `Specs/` is (own files together with the built-in data they may refer to), emitted into the
+/// fixed `TargetFiles`.
+public struct TargetGenerator: Sendable {
+  public var files: TargetFiles
+
+  public init(module: String) {
+    files = TargetFiles(module: module)
+  }
+
+  /// Generates from the built-in specs folder, the subset file (none: nothing built in) and the
+  /// target's own spec files. `files` is nil when there were errors.
+  public func generate(
+    builtInSpecs: String, subset: String?, ownSpecs: [String]
+  ) -> (diagnostics: Diagnostics, files: [GeneratedFile]?) {
+    let loader = SpecLoader()
+    let builtIn = loader.load(from: builtInSpecs)
+    var diagnostics = builtIn.diagnostics
+
+    var configuration = SubsetConfiguration()
+    if let subset {
+      if let data = FileManager.default.contents(atPath: subset), let text = String(data: data, encoding: .utf8) {
+        let parsed = SubsetConfiguration.parse(text, path: subset)
+        configuration = parsed.0
+        diagnostics.append(contentsOf: parsed.1)
+      } else {
+        diagnostics.error("cannot read the subset file '\(subset)'", at: nil)
+      }
+    }
+
+    var own = Spec()
+    for file in ownSpecs {
+      let loaded = loader.load(from: file)
+      own.merge(loaded.spec)
+      diagnostics.append(contentsOf: loaded.diagnostics)
+    }
+    // The target's specs are checked with the built-in data, so that a chip of its own can use a
+    // built-in block and a block of its own cannot take a built-in block's name.
+    var everything = builtIn.spec
+    everything.merge(own)
+    diagnostics.append(contentsOf: SpecValidator().validate(everything))
+
+    let selection = SubsetSelection(configuration, from: builtIn.spec)
+    diagnostics.append(contentsOf: selection.diagnostics)
+    let target = TargetSpec(selection: selection, own: own)
+    diagnostics.append(contentsOf: target.diagnostics)
+    guard !diagnostics.hasErrors else { return (diagnostics, nil) }
+    return (diagnostics, files.emit(target.spec, allBlocks: everything.blocks))
+  }
+}
